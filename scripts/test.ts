@@ -1,0 +1,96 @@
+// The project's one test command (`pnpm test`): every check CI relies on, in order, each counted,
+// ending with a single `N passed, N failed` line. A failing step does not stop the later ones, so
+// one run shows everything that is wrong; the exit code is non-zero if anything failed.
+//
+//   pnpm test                 everything
+//   pnpm test --only unit     just the vitest suites (after build); see STEPS for names
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, readdirSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+interface Step {
+  name: string;
+  /** Shell-free argv, run from the repository root. */
+  argv: string[];
+  /** Counts the step's own tests instead of counting the step as one. */
+  count?: () => { passed: number; failed: number } | undefined;
+  before?: () => void;
+}
+
+const vitestReports = () =>
+  readdirSync(path.join(root, "packages"))
+    .map((dir) => path.join(root, "packages", dir, ".vitest-report.json"))
+    .filter((file) => existsSync(file));
+
+const STEPS: Step[] = [
+  { name: "pins", argv: ["pnpm", "-s", "check-pins"] },
+  { name: "generated", argv: ["pnpm", "-s", "generate-types", "--check"] },
+  { name: "build", argv: ["pnpm", "-s", "turbo", "run", "build", "--output-logs=errors-only"] },
+  { name: "typecheck", argv: ["pnpm", "-s", "turbo", "run", "typecheck", "--output-logs=errors-only"] },
+  {
+    name: "unit",
+    // One package at a time: integration suites spawn the real app-server and the machine has two cores.
+    argv: [
+      "pnpm", "-s", "turbo", "run", "test", "--concurrency=1", "--output-logs=full", "--",
+      "--reporter=default", "--reporter=json", "--outputFile.json=.vitest-report.json",
+    ],
+    before: () => {
+      for (const file of vitestReports()) rmSync(file);
+    },
+    count: () => {
+      const files = vitestReports();
+      if (files.length === 0) return undefined;
+      let passed = 0;
+      let failed = 0;
+      for (const file of files) {
+        const report = JSON.parse(readFileSync(file, "utf8")) as {
+          numPassedTests: number;
+          numFailedTests: number;
+          testResults?: { status: string; assertionResults: unknown[] }[];
+        };
+        passed += report.numPassedTests;
+        failed += report.numFailedTests;
+        // A test file that fails to load has no assertion results but must still count as a failure.
+        failed += (report.testResults ?? []).filter((r) => r.status === "failed" && r.assertionResults.length === 0).length;
+      }
+      return { passed, failed };
+    },
+  },
+  { name: "examples", argv: ["pnpm", "-s", "examples"] },
+  { name: "release-rehearsal", argv: ["pnpm", "-s", "release-rehearsal"] },
+];
+
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]?.split(",") : undefined;
+const rootScripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+
+let passed = 0;
+let failed = 0;
+const failures: string[] = [];
+for (const step of STEPS) {
+  if (only && !only.includes(step.name)) continue;
+  const script = step.argv[2];
+  if (step.argv[1] === "-s" && script && !["turbo"].includes(script) && !rootScripts[script]) {
+    console.log(`\n── ${step.name}: skipped (no "${script}" script yet)`);
+    continue;
+  }
+  console.log(`\n── ${step.name}: ${step.argv.join(" ")}`);
+  step.before?.();
+  const started = Date.now();
+  const result = spawnSync(step.argv[0]!, step.argv.slice(1), { cwd: root, stdio: "inherit", env: process.env });
+  const ok = result.status === 0;
+  const counted = step.count?.();
+  if (counted) {
+    passed += counted.passed;
+    failed += counted.failed;
+    if (!ok && counted.failed === 0) failed += 1; // the runner failed outside any test
+  } else if (ok) passed += 1;
+  else failed += 1;
+  if (!ok) failures.push(step.name);
+  console.log(`── ${step.name}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (failures.length) console.log(`\nfailed steps: ${failures.join(", ")}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && failures.length === 0 ? 0 : 1);
