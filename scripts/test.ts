@@ -25,15 +25,15 @@ const vitestReports = () =>
     .filter((file) => existsSync(file));
 
 const STEPS: Step[] = [
-  { name: "pins", argv: ["pnpm", "-s", "check-pins"] },
-  { name: "generated", argv: ["pnpm", "-s", "generate-types", "--check"] },
-  { name: "build", argv: ["pnpm", "-s", "turbo", "run", "build", "--output-logs=errors-only"] },
-  { name: "typecheck", argv: ["pnpm", "-s", "turbo", "run", "typecheck", "--output-logs=errors-only"] },
+  { name: "pins", argv: ["pnpm", "--silent", "run", "check-pins"] },
+  { name: "generated", argv: ["pnpm", "--silent", "run", "generate-types", "--check"] },
+  { name: "build", argv: ["pnpm", "exec", "turbo", "run", "build", "--output-logs=errors-only"] },
+  { name: "typecheck", argv: ["pnpm", "exec", "turbo", "run", "typecheck", "--output-logs=errors-only"] },
   {
     name: "unit",
     // One package at a time: integration suites spawn the real app-server and the machine has two cores.
     argv: [
-      "pnpm", "-s", "turbo", "run", "test", "--concurrency=1", "--output-logs=full", "--",
+      "pnpm", "exec", "turbo", "run", "test", "--concurrency=1", "--output-logs=full", "--",
       "--reporter=default", "--reporter=json", "--outputFile.json=.vitest-report.json",
     ],
     before: () => {
@@ -58,8 +58,8 @@ const STEPS: Step[] = [
       return { passed, failed };
     },
   },
-  { name: "examples", argv: ["pnpm", "-s", "examples"] },
-  { name: "release-rehearsal", argv: ["pnpm", "-s", "release-rehearsal"] },
+  { name: "examples", argv: ["pnpm", "--silent", "run", "examples"] },
+  { name: "release-rehearsal", argv: ["pnpm", "--silent", "run", "release-rehearsal"] },
 ];
 
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]?.split(",") : undefined;
@@ -70,8 +70,8 @@ let failed = 0;
 const failures: string[] = [];
 for (const step of STEPS) {
   if (only && !only.includes(step.name)) continue;
-  const script = step.argv[2];
-  if (step.argv[1] === "-s" && script && !["turbo"].includes(script) && !rootScripts[script]) {
+  const script = step.argv[3];
+  if (step.argv[2] === "run" && script && !rootScripts[script]) {
     console.log(`\n── ${step.name}: skipped (no "${script}" script yet)`);
     continue;
   }

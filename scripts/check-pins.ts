@@ -1,0 +1,66 @@
+// Every place that names the pinned Codex runtime version must agree with the one source of
+// truth: the root package.json field `codexRuntimeVersion`. CI runs this (`pnpm check-pins`);
+// bumping the runtime is: change that field, run `pnpm install` and `pnpm generate-types`, fix
+// whatever this script lists.
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "..");
+const readJson = (file: string): Record<string, any> => JSON.parse(readFileSync(path.join(root, file), "utf8"));
+
+const pinned: string = readJson("package.json").codexRuntimeVersion;
+const problems: string[] = [];
+let checked = 0;
+
+function expectPin(where: string, actual: unknown): void {
+  checked += 1;
+  if (actual !== pinned) problems.push(`${where}: found ${JSON.stringify(actual)}, expected "${pinned}"`);
+}
+
+// The development/CI binary.
+expectPin("package.json devDependencies[@openai/codex]", readJson("package.json").devDependencies?.["@openai/codex"]);
+
+// The exported schema and the code generated from it.
+if (existsSync(path.join(root, "schema/provenance.json"))) {
+  expectPin("schema/provenance.json codexVersion", readJson("schema/provenance.json").codexVersion);
+} else problems.push("schema/provenance.json is missing: run `pnpm generate-types`");
+
+const generatedDir = path.join(root, "packages/protocol-types/src/generated");
+const walk = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+for (const file of existsSync(generatedDir) ? walk(generatedDir).filter((f) => f.endsWith(".ts")) : []) {
+  const firstLine = readFileSync(file, "utf8").split("\n", 1)[0] ?? "";
+  expectPin(`${path.relative(root, file)} header`, firstLine.match(/\(codex ([^)]+)\)/)?.[1]);
+}
+
+// Source constants that carry the version into the published code.
+for (const [file, pattern] of [
+  ["packages/sdk-core/src/api/version.ts", /"(\d+\.\d+\.\d+[^"]*)"/],
+  ["packages/sdk/src/runtime-version.ts", /"(\d+\.\d+\.\d+[^"]*)"/],
+] as const) {
+  if (!existsSync(path.join(root, file))) continue;
+  expectPin(file, readFileSync(path.join(root, file), "utf8").match(pattern)?.[1]);
+}
+
+// The runtime packages and the metapackage's dependency on them.
+for (const dir of readdirSync(path.join(root, "packages")).filter((d) => d.startsWith("cli-bin"))) {
+  const manifest = readJson(`packages/${dir}/package.json`);
+  expectPin(`packages/${dir}/package.json version`, manifest.version);
+  for (const [name, range] of Object.entries<string>(manifest.optionalDependencies ?? {})) {
+    expectPin(`packages/${dir}/package.json optionalDependencies[${name}]`, range);
+  }
+}
+if (existsSync(path.join(root, "packages/sdk/package.json"))) {
+  const sdk = readJson("packages/sdk/package.json");
+  const range: string | undefined = sdk.dependencies?.["@codex/cli-bin"];
+  if (range !== undefined && range !== "workspace:*") expectPin("packages/sdk/package.json dependencies[@codex/cli-bin]", range);
+  const declared = sdk.codexRuntimeVersion;
+  if (declared !== undefined) expectPin("packages/sdk/package.json codexRuntimeVersion", declared);
+}
+
+if (problems.length) {
+  console.error(`Runtime pin check failed (source of truth: package.json codexRuntimeVersion = "${pinned}"):`);
+  for (const problem of problems) console.error(`  - ${problem}`);
+  process.exit(1);
+}
+console.log(`Runtime pins agree: ${checked} places name codex ${pinned}.`);
