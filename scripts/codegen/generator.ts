@@ -1,0 +1,162 @@
+// The generator's core: schema text in, every committed artifact out (as a path -> content map),
+// plus writing them to a tree or comparing them with it. The CLI (scripts/generate-types.ts)
+// and the tests both call these functions with an explicit root directory.
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { compileDefinitions } from "./compile-types.js";
+import { checkTablesUsed, emitMethodsModule, generatedHeader, methodReport, resolveMethods, type ResolvedSurface } from "./method-maps.js";
+import { preprocessDefinitions, type PreprocessSummary } from "./preprocess.js";
+import { BUNDLE_FILE, exportSchema, type ExportedSchema } from "./schema-export.js";
+import { compareNames, flattenBundle, type Definitions } from "./schema-model.js";
+
+/** Where the committed schema lives, relative to the repository root. */
+export const SCHEMA_DIR = "schema";
+/** Where the generated TypeScript lives, relative to the repository root. */
+export const GENERATED_DIR = "packages/protocol-types/src/generated";
+
+/** The two schema surfaces and the subdirectory each one uses (in `schema/` and in `generated/`). */
+const SURFACES = [
+  { name: "stable", subdir: "" },
+  { name: "experimental", subdir: "experimental" },
+] as const;
+
+/** Repository-relative path (always with `/`) -> file content. */
+export type GeneratedFiles = Map<string, string>;
+
+/**
+ * Builds every artifact from exported schema text: the two bundles, `schema/provenance.json`,
+ * and per surface `types.gen.ts`, `methods.gen.ts` and `report.json`.
+ */
+export async function generateFiles(schema: ExportedSchema): Promise<GeneratedFiles> {
+  const files: GeneratedFiles = new Map();
+  const provenance: { codexVersion: string; files: Record<string, string> } = { codexVersion: schema.codexVersion, files: {} };
+  const surfaces: { definitions: Definitions; resolved: ResolvedSurface }[] = [];
+
+  for (const surface of SURFACES) {
+    const bundle = schema[surface.name];
+    const schemaPath = joinPosix(surface.subdir, BUNDLE_FILE);
+    files.set(joinPosix(SCHEMA_DIR, schemaPath), bundle);
+    provenance.files[schemaPath] = createHash("sha256").update(bundle).digest("hex");
+
+    const raw = flattenBundle(bundle);
+    const resolved = resolveMethods(raw);
+    surfaces.push({ definitions: raw, resolved });
+    const { definitions, summary } = preprocessDefinitions(raw);
+    const types = await compileDefinitions(definitions);
+
+    const outDir = joinPosix(GENERATED_DIR, surface.subdir);
+    files.set(joinPosix(outDir, "types.gen.ts"), `${generatedHeader(schema.codexVersion)}\n\n${types}\n`);
+    files.set(joinPosix(outDir, "methods.gen.ts"), emitMethodsModule(resolved.maps, schema.codexVersion));
+    files.set(joinPosix(outDir, "report.json"), reportJson(schema.codexVersion, surface.name, raw, resolved, summary));
+  }
+  checkTablesUsed(surfaces);
+  files.set(joinPosix(SCHEMA_DIR, "provenance.json"), `${JSON.stringify(provenance, null, 2)}\n`);
+  return new Map([...files].sort(([a], [b]) => compareNames(a, b)));
+}
+
+function reportJson(codexVersion: string, surface: string, definitions: Definitions, resolved: ResolvedSurface, summary: PreprocessSummary): string {
+  const report = {
+    generatedBy: "scripts/generate-types.ts",
+    codexVersion,
+    surface,
+    definitions: Object.keys(definitions).length,
+    methods: Object.fromEntries(Object.entries(resolved.maps).map(([direction, entries]) => [direction, entries.length])),
+    preprocess: summary,
+    ...methodReport(resolved.maps),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function joinPosix(...parts: string[]): string {
+  return parts.filter(Boolean).join("/");
+}
+
+/** Reads `codexRuntimeVersion` from the root package.json. */
+export async function readPinnedVersion(rootDir: string): Promise<string> {
+  const packageJson = JSON.parse(await readFile(path.join(rootDir, "package.json"), "utf8")) as { codexRuntimeVersion?: unknown };
+  const version = packageJson.codexRuntimeVersion;
+  if (typeof version !== "string" || !version) throw new Error(`${path.join(rootDir, "package.json")} has no "codexRuntimeVersion" field.`);
+  return version;
+}
+
+/** Exports the schema from `codexBin` (checked against the pin) and builds every artifact. */
+export async function generateFromBinary(rootDir: string, codexBin: string): Promise<GeneratedFiles> {
+  const schema = await exportSchema(codexBin, await readPinnedVersion(rootDir));
+  return generateFiles(schema);
+}
+
+/** Differences between the generated artifacts and a tree. */
+export interface CheckResult {
+  /** Files whose committed content differs from the generated content. */
+  stale: string[];
+  /** Generated files that are not committed. */
+  missing: string[];
+  /** Files in the generated directories that the generator does not produce. */
+  extra: string[];
+}
+
+/** True when the tree holds exactly the generated artifacts. */
+export function isClean(result: CheckResult): boolean {
+  return result.stale.length === 0 && result.missing.length === 0 && result.extra.length === 0;
+}
+
+/** Compares `files` with what `rootDir` holds, without writing anything. */
+export async function compareWithTree(rootDir: string, files: GeneratedFiles): Promise<CheckResult> {
+  const result: CheckResult = { stale: [], missing: [], extra: [] };
+  for (const [relative, content] of files) {
+    const existing = await readFile(path.join(rootDir, relative), "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+    if (existing === undefined) result.missing.push(relative);
+    else if (existing !== content) result.stale.push(relative);
+  }
+  for (const relative of await listManagedFiles(rootDir)) {
+    if (!files.has(relative)) result.extra.push(relative);
+  }
+  return result;
+}
+
+/** Writes `files` into `rootDir` and deletes files in the managed directories it no longer produces. */
+export async function writeToTree(rootDir: string, files: GeneratedFiles): Promise<CheckResult> {
+  const before = await compareWithTree(rootDir, files);
+  for (const relative of before.extra) await rm(path.join(rootDir, relative));
+  for (const [relative, content] of files) {
+    const target = path.join(rootDir, relative);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+  }
+  return before;
+}
+
+/** A readable summary of a check, with the command that fixes it. */
+export function formatCheckResult(result: CheckResult): string {
+  if (isClean(result)) return "Generated types and schema are up to date.";
+  const lines = ["Generated files are out of date with the pinned codex runtime:"];
+  for (const file of result.stale) lines.push(`  changed: ${file}`);
+  for (const file of result.missing) lines.push(`  missing: ${file}`);
+  for (const file of result.extra) lines.push(`  not generated (would be deleted): ${file}`);
+  lines.push('Run "pnpm generate-types" and commit the result. Never edit these files by hand: fix scripts/codegen/ instead.');
+  return lines.join("\n");
+}
+
+/** Every file under the directories the generator owns (the schema and the generated code). */
+async function listManagedFiles(rootDir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const dir of [SCHEMA_DIR, GENERATED_DIR]) {
+    const entries = await readdir(path.join(rootDir, dir), { recursive: true, withFileTypes: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return [];
+        throw error;
+      },
+    );
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      // `parentPath` is the Node 20.12+ name; `path` is the older, deprecated one.
+      const parent = (entry as { parentPath?: string }).parentPath ?? (entry as unknown as { path: string }).path;
+      found.push(path.relative(rootDir, path.join(parent, entry.name)).split(path.sep).join("/"));
+    }
+  }
+  return found.sort(compareNames);
+}

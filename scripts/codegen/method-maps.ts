@@ -1,0 +1,276 @@
+// Resolves every JSON-RPC method of the schema to its params and result types, and emits the
+// typed method maps. The method name and params come from the `oneOf` branches of the four
+// union definitions; the result type from the `XxxParams -> XxxResponse` convention or the
+// reviewed exception table.
+import { cleanDescription } from "./preprocess.js";
+import { NON_RESULT_RESPONSES, RESULT_EXCEPTIONS, type RequestDirection } from "./result-exceptions.js";
+import { compareNames, isObject, refName, type Definitions, type SchemaNode } from "./schema-model.js";
+
+/** The four directions of the protocol, each a union definition in the schema. */
+export const DIRECTIONS = {
+  clientRequest: { union: "ClientRequest", mapName: "ClientRequestMap", methodType: "ClientRequestMethod", constName: "CLIENT_REQUEST_METHODS", hasResult: true },
+  serverRequest: { union: "ServerRequest", mapName: "ServerRequestMap", methodType: "ServerRequestMethod", constName: "SERVER_REQUEST_METHODS", hasResult: true },
+  serverNotification: { union: "ServerNotification", mapName: "ServerNotificationMap", methodType: "ServerNotificationMethod", constName: "SERVER_NOTIFICATION_METHODS", hasResult: false },
+  clientNotification: { union: "ClientNotification", mapName: "ClientNotificationMap", methodType: "ClientNotificationMethod", constName: "CLIENT_NOTIFICATION_METHODS", hasResult: false },
+} as const;
+
+/** One of `clientRequest`, `serverRequest`, `serverNotification`, `clientNotification`. */
+export type Direction = keyof typeof DIRECTIONS;
+
+/** One method and the names of its types. */
+export interface MethodEntry {
+  method: string;
+  /** Definition name of the params, or null when the method takes none. */
+  params: string | null;
+  /** True when the params may be left out (`anyOf: [$ref, null]`, not required). */
+  paramsOptional: boolean;
+  /** Definition name of the result (requests only). */
+  result: string | null;
+  /** How the result name was found (requests only). */
+  resultBy: "convention" | "exception" | null;
+  /** The branch's description, if any. */
+  description: string | undefined;
+}
+
+/** Every method of one schema surface, sorted by method name within each direction. */
+export type MethodMaps = Record<Direction, MethodEntry[]>;
+
+/** Generation problems, collected so that one run reports all of them. */
+export class MethodResolutionError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Cannot build the method maps:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n` +
+      `If the runtime added a method whose result does not follow XxxParams -> XxxResponse, add it to scripts/codegen/result-exceptions.ts.`);
+    this.name = "MethodResolutionError";
+  }
+}
+
+/** Tables the resolver reads; defaults to the reviewed ones, replaceable in tests. */
+export interface ResolutionTables {
+  exceptions: Readonly<Record<RequestDirection, Readonly<Record<string, string>>>>;
+  nonResults: readonly string[];
+}
+
+/** The result of resolving one surface: its maps and which exception entries it used. */
+export interface ResolvedSurface {
+  maps: MethodMaps;
+  /** `direction:method` keys of the exception entries this surface used. */
+  usedExceptions: Set<string>;
+}
+
+/**
+ * Resolves the methods of one surface. Throws a `MethodResolutionError` listing every method
+ * without a result type, every exception entry the convention already covers or that names a
+ * missing definition, and every `*Response` definition that no method returns.
+ */
+export function resolveMethods(
+  definitions: Definitions,
+  tables: ResolutionTables = { exceptions: RESULT_EXCEPTIONS, nonResults: NON_RESULT_RESPONSES },
+): ResolvedSurface {
+  const problems: string[] = [];
+  const usedExceptions = new Set<string>();
+  const usedResults = new Set<string>();
+  const maps = {} as MethodMaps;
+
+  for (const [direction, info] of Object.entries(DIRECTIONS) as [Direction, (typeof DIRECTIONS)[Direction]][]) {
+    const union = definitions[info.union];
+    const branches = union?.["oneOf"];
+    if (!Array.isArray(branches)) {
+      problems.push(`${info.union} is missing or has no oneOf.`);
+      maps[direction] = [];
+      continue;
+    }
+    const entries: MethodEntry[] = [];
+    const seen = new Set<string>();
+    for (const [index, branch] of branches.entries()) {
+      const where = `${info.union}.oneOf[${index}]`;
+      const method = readMethod(branch);
+      if (!method) {
+        problems.push(`${where}: no single-value properties.method.enum.`);
+        continue;
+      }
+      if (seen.has(method)) problems.push(`${where}: method "${method}" appears twice.`);
+      seen.add(method);
+      const params = readParams(branch as SchemaNode, definitions);
+      if (typeof params === "string") {
+        problems.push(`${where} (${method}): ${params}`);
+        continue;
+      }
+      const description = typeof (branch as SchemaNode)["description"] === "string"
+        ? cleanDescription((branch as SchemaNode)["description"] as string) || undefined
+        : undefined;
+      const entry: MethodEntry = { method, ...params, result: null, resultBy: null, description };
+      if (info.hasResult) {
+        const requestDirection = direction as RequestDirection;
+        const conventional = params.params?.endsWith("Params") ? `${params.params.slice(0, -"Params".length)}Response` : undefined;
+        const exception = tables.exceptions[requestDirection][method];
+        if (exception !== undefined) {
+          usedExceptions.add(`${requestDirection}:${method}`);
+          if (!definitions[exception]) {
+            problems.push(`result-exceptions: ${method} -> ${exception}, but ${exception} is not a definition.`);
+          } else if (exception === conventional) {
+            problems.push(`result-exceptions: stale entry ${method} -> ${exception}: the naming convention already gives that; remove it.`);
+          }
+          entry.result = exception;
+          entry.resultBy = "exception";
+        } else if (conventional && definitions[conventional]) {
+          entry.result = conventional;
+          entry.resultBy = "convention";
+        } else {
+          problems.push(
+            `unresolved result of ${info.union} "${method}" (params: ${params.params ?? "none"}` +
+              `${conventional ? `; ${conventional} does not exist` : ""}).`,
+          );
+        }
+        if (entry.result) usedResults.add(entry.result);
+      }
+      entries.push(entry);
+    }
+    maps[direction] = entries.sort((a, b) => compareNames(a.method, b.method));
+  }
+
+  for (const name of Object.keys(definitions)) {
+    if (name.endsWith("Response") && !usedResults.has(name) && !tables.nonResults.includes(name)) {
+      problems.push(`orphan ${name}: no method returns it (a new exception, or add it to NON_RESULT_RESPONSES if it is not a result).`);
+    }
+  }
+  if (problems.length > 0) throw new MethodResolutionError(problems);
+  return { maps, usedExceptions };
+}
+
+/**
+ * Checks the tables against every surface they were used with: an exception entry or a
+ * non-result name that no surface needs is stale.
+ */
+export function checkTablesUsed(
+  surfaces: readonly { definitions: Definitions; resolved: ResolvedSurface }[],
+  tables: ResolutionTables = { exceptions: RESULT_EXCEPTIONS, nonResults: NON_RESULT_RESPONSES },
+): void {
+  const problems: string[] = [];
+  for (const [direction, entries] of Object.entries(tables.exceptions)) {
+    for (const [method, result] of Object.entries(entries)) {
+      const key = `${direction}:${method}`;
+      if (!surfaces.some((surface) => surface.resolved.usedExceptions.has(key))) {
+        problems.push(`result-exceptions: stale entry ${direction} "${method}" -> ${result}: no such method in the schema; remove it.`);
+      }
+    }
+  }
+  for (const name of tables.nonResults) {
+    if (!surfaces.some((surface) => surface.definitions[name])) {
+      problems.push(`result-exceptions: stale NON_RESULT_RESPONSES entry ${name}: not a definition; remove it.`);
+    }
+  }
+  if (problems.length > 0) throw new MethodResolutionError(problems);
+}
+
+function readMethod(branch: unknown): string | undefined {
+  if (!isObject(branch) || !isObject(branch["properties"])) return undefined;
+  const method = branch["properties"]["method"];
+  if (!isObject(method) || !Array.isArray(method["enum"]) || method["enum"].length !== 1) return undefined;
+  const [name] = method["enum"];
+  return typeof name === "string" ? name : undefined;
+}
+
+/** The params of a branch, or a problem description. */
+function readParams(branch: SchemaNode, definitions: Definitions): Pick<MethodEntry, "params" | "paramsOptional"> | string {
+  const properties = branch["properties"] as SchemaNode;
+  const schema = properties["params"];
+  const required = Array.isArray(branch["required"]) && branch["required"].includes("params");
+  if (schema === undefined) return { params: null, paramsOptional: true };
+  if (!isObject(schema)) return `unsupported params schema ${JSON.stringify(schema)}.`;
+  if (schema["type"] === "null" && Object.keys(schema).length === 1) return { params: null, paramsOptional: true };
+  const direct = refName(schema["$ref"]);
+  if (direct) return definitions[direct] ? { params: direct, paramsOptional: !required } : `params refer to missing ${direct}.`;
+  const anyOf = schema["anyOf"];
+  if (Array.isArray(anyOf) && anyOf.length === 2) {
+    const ref = anyOf.map((member) => (isObject(member) ? refName(member["$ref"]) : undefined)).find(Boolean);
+    const hasNull = anyOf.some((member) => isObject(member) && member["type"] === "null");
+    if (ref && hasNull && definitions[ref]) return { params: ref, paramsOptional: true };
+  }
+  return `unsupported params schema ${JSON.stringify(schema)}.`;
+}
+
+/** The header line every generated TypeScript file starts with. */
+export function generatedHeader(codexVersion: string): string {
+  return `// Generated by scripts/generate-types.ts from schema/ (codex ${codexVersion}). Do not edit.`;
+}
+
+const MAP_DOCS: Record<Direction, string[]> = {
+  clientRequest: [
+    "Requests the client sends to the app-server: method name -> `params` and `result` types.",
+    "`params` is `undefined` for a method that takes none.",
+  ],
+  serverRequest: [
+    "Requests the app-server sends to the client (approvals, user input): method name -> `params`",
+    "and the `result` the client answers with.",
+  ],
+  serverNotification: ["Notifications the app-server sends: method name -> `params` type."],
+  clientNotification: ["Notifications the client sends: method name -> `params` type (`undefined`: none)."],
+};
+
+const METHOD_DOCS: Record<Direction, string> = {
+  clientRequest: "Method name of a client request.",
+  serverRequest: "Method name of a server request.",
+  serverNotification: "Method name of a server notification.",
+  clientNotification: "Method name of a client notification.",
+};
+
+const CONST_DOCS: Record<Direction, string> = {
+  clientRequest: "Every client request method in the schema, sorted.",
+  serverRequest: "Every server request method in the schema, sorted.",
+  serverNotification: "Every server notification method in the schema, sorted.",
+  clientNotification: "Every client notification method in the schema, sorted.",
+};
+
+function jsDoc(lines: string[], indent: string): string {
+  const body = lines.flatMap((line) => line.split("\n")).map((line) => `${indent} *${line ? ` ${line.replace(/\*\//g, "*\\/")}` : ""}`);
+  return `${indent}/**\n${body.join("\n")}\n${indent} */\n`;
+}
+
+function paramsType(entry: MethodEntry): string {
+  if (!entry.params) return "undefined";
+  return entry.paramsOptional ? `${entry.params} | undefined` : entry.params;
+}
+
+/** Emits the TypeScript module with the four maps, method types and method-name constants. */
+export function emitMethodsModule(maps: MethodMaps, codexVersion: string): string {
+  const imported = new Set<string>();
+  for (const entries of Object.values(maps)) {
+    for (const entry of entries) {
+      if (entry.params) imported.add(entry.params);
+      if (entry.result) imported.add(entry.result);
+    }
+  }
+  let out = `${generatedHeader(codexVersion)}\n`;
+  out += `import type {\n${[...imported].sort(compareNames).map((name) => `  ${name},\n`).join("")}} from "./types.gen.js";\n`;
+
+  for (const [direction, info] of Object.entries(DIRECTIONS) as [Direction, (typeof DIRECTIONS)[Direction]][]) {
+    const entries = maps[direction];
+    out += `\n${jsDoc(MAP_DOCS[direction], "")}export interface ${info.mapName} {\n`;
+    for (const entry of entries) {
+      if (entry.description) out += jsDoc([entry.description], "  ");
+      const value = info.hasResult ? `{ params: ${paramsType(entry)}; result: ${entry.result} }` : paramsType(entry);
+      out += `  ${JSON.stringify(entry.method)}: ${value};\n`;
+    }
+    out += `}\n`;
+    out += `\n/** ${METHOD_DOCS[direction]} */\nexport type ${info.methodType} = keyof ${info.mapName};\n`;
+    out += `\n/** ${CONST_DOCS[direction]} */\nexport const ${info.constName} = [\n`;
+    out += entries.map((entry) => `  ${JSON.stringify(entry.method)},\n`).join("");
+    out += `] as const satisfies readonly ${info.methodType}[];\n`;
+  }
+  return out;
+}
+
+/** A reviewable summary of the method resolution: what each method's params and result are. */
+export function methodReport(maps: MethodMaps): Record<string, unknown> {
+  const describe = (entry: MethodEntry): Record<string, unknown> => ({
+    params: entry.params,
+    ...(entry.params && entry.paramsOptional ? { paramsOptional: true } : {}),
+    ...(entry.result ? { result: entry.result, resultBy: entry.resultBy } : {}),
+  });
+  return Object.fromEntries(
+    (Object.keys(DIRECTIONS) as Direction[]).map((direction) => [
+      direction,
+      Object.fromEntries(maps[direction].map((entry) => [entry.method, describe(entry)])),
+    ]),
+  );
+}
