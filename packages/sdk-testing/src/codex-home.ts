@@ -1,6 +1,6 @@
 // A throwaway CODEX_HOME whose config.toml points codex at a fake model, with codex's own retries
 // off and a short stream idle timeout, so every failure surfaces at once and deterministically.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startFakeModel, type FakeModel, type FakeModelOptions } from "./fake-model.js";
@@ -45,6 +45,12 @@ export interface CodexHomeOptions {
   quiet?: boolean;
   /** More TOML appended to config.toml verbatim. */
   extraToml?: string;
+  /**
+   * Give the app-server its own `TMPDIR` inside the home (default true), so the temporary files
+   * codex keeps per user (sandbox mount targets, daemon locks) go away with `dispose()`. Commands
+   * the model runs see this `TMPDIR` too.
+   */
+  isolateTmpDir?: boolean;
   /** Extra environment variables for the app-server (e.g. `{ RUST_LOG: "warn" }`). */
   env?: Record<string, string>;
   /** Where the temporary directory is made (default `os.tmpdir()`). */
@@ -58,7 +64,7 @@ export interface CodexHomeOptions {
 export interface TestCodexHome extends AsyncDisposable {
   /** The directory (holds `config.toml`; codex writes sessions and logs below it). */
   readonly codexHome: string;
-  /** Environment for the app-server: `CODEX_HOME` and the provider's API key variable. */
+  /** Environment for the app-server: `CODEX_HOME`, the provider's API key variable and (by default) `TMPDIR`. */
   readonly env: Record<string, string>;
   /**
    * Optional quiet flags for `codex app-server` (see {@link QUIET_APP_SERVER_ARGS}), for a
@@ -137,8 +143,11 @@ export async function createCodexHome(options: CodexHomeOptions): Promise<TestCo
   const configToml = renderConfigToml(options);
   const envKey = options.envKey ?? "FAKE_OPENAI_API_KEY";
   const codexHome = await mkdtemp(path.join(options.parentDir ?? os.tmpdir(), "codex-sdk-testing-home-"));
+  const tmpDir = path.join(codexHome, "tmp");
+  const isolateTmpDir = options.isolateTmpDir ?? true;
   try {
     await writeFile(path.join(codexHome, "config.toml"), configToml, { mode: 0o600 });
+    if (isolateTmpDir) await mkdir(tmpDir);
   } catch (error) {
     await rm(codexHome, { recursive: true, force: true });
     throw error;
@@ -151,7 +160,12 @@ export async function createCodexHome(options: CodexHomeOptions): Promise<TestCo
   };
   return {
     codexHome,
-    env: { ...options.env, CODEX_HOME: codexHome, [envKey]: options.apiKey ?? "sk-fake-model" },
+    env: {
+      ...options.env,
+      ...(isolateTmpDir ? { TMPDIR: tmpDir } : {}),
+      CODEX_HOME: codexHome,
+      [envKey]: options.apiKey ?? "sk-fake-model",
+    },
     appServerArgs: QUIET_APP_SERVER_ARGS,
     configToml,
     dispose,
