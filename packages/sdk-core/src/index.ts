@@ -1,2 +1,61 @@
 // Anything exported here is public API.
 export {};
+
+// Errors (src/errors.ts)
+export {
+  AbortError,
+  CodexError,
+  createJsonRpcError,
+  IncompatibleServerError,
+  InvalidInputError,
+  InternalRpcError,
+  InvalidParamsError,
+  InvalidRequestError,
+  JSON_RPC_ERROR_CODES,
+  JsonRpcError,
+  MethodNotFoundError,
+  ParseError,
+  RetryLimitExceededError,
+  RuntimeNotFoundError,
+  ServerBusyError,
+  TimeoutError,
+  TransportClosedError,
+} from "./errors.js";
+export type {
+  CodexErrorOptions,
+  IncompatibleServerDetails,
+  JsonRpcErrorObject,
+  JsonRpcErrorOptions,
+  RuntimeNotFoundDetails,
+  TransportCloseDetails,
+} from "./errors.js";
+
+// Notifications (src/notification.ts)
+export { isUnknownNotification } from "./notification.js";
+export type { KnownNotification, Notification, UnknownNotification, UnknownNotificationMethod } from "./notification.js";
+
+// JSON-RPC client and transports (src/rpc/)
+export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
+export type {
+  AppServerClientOptions,
+  Disposable,
+  NotificationHandler,
+  NotificationIteratorOptions,
+  RequestId,
+  RequestOptions,
+  ServerRequestContext,
+  ServerRequestHandler,
+  ServerRequestHandlers,
+} from "./rpc/client.js";
+export { DEFAULT_MAX_MESSAGE_BYTES } from "./rpc/framing.js";
+export type { LogFunction, Logger, LoggerObject, LogLevel } from "./rpc/logger.js";
+export { isRetryableError, retryOnOverload } from "./rpc/retry.js";
+export type { RetryOptions } from "./rpc/retry.js";
+export { createInMemoryTransportPair } from "./rpc/transport.js";
+export type { InMemoryTransport, Transport, TransportCloseInfo } from "./rpc/transport.js";
+
+// The stdio transport (src/process/)
+export { configToFlags } from "./process/config-flags.js";
+export type { TomlTable, TomlValue } from "./process/config-flags.js";
+export { spawnAppServer } from "./process/spawn-app-server.js";
+export type { ProcessTransport, SpawnAppServerOptions } from "./process/spawn-app-server.js";

@@ -1,0 +1,372 @@
+// Every error class of the SDK. Local failures (transport, runtime lookup, timeout, abort) are
+// kept apart from wire errors (a JSON-RPC error object the server sent: `JsonRpcError` and its
+// subclasses). Each message says what happened and what to do next.
+
+const BRAND = Symbol.for("codex.sdk.error");
+
+type ErrorClass = { readonly errorKind: string; readonly prototype: object };
+
+/** Collects `errorKind` of `target` and of every SDK class it extends, most derived first. */
+function kindsOf(target: Function): readonly string[] {
+  const kinds: string[] = [];
+  for (let current: unknown = target; typeof current === "function"; current = Object.getPrototypeOf(current)) {
+    if (Object.prototype.hasOwnProperty.call(current, "errorKind")) kinds.push((current as unknown as ErrorClass).errorKind);
+    if (current === CodexError) break;
+  }
+  return kinds;
+}
+
+/** Options shared by every SDK error constructor. */
+export interface CodexErrorOptions {
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * Base class of every error the SDK throws.
+ *
+ * Use `CodexError.isInstance(err)` (or `TransportClosedError.isInstance(err)`, ...) rather than
+ * `instanceof`: it also recognises errors created by another copy of this package (two versions
+ * installed side by side, or the ESM and CommonJS builds loaded together).
+ */
+export class CodexError extends Error {
+  /** Stable name of this class, used by `isInstance()` across package copies. */
+  static readonly errorKind: string = "CodexError";
+
+  constructor(message: string, options?: CodexErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    const kinds = kindsOf(new.target);
+    Object.defineProperty(this, BRAND, { value: kinds, enumerable: false });
+    Object.defineProperty(this, "name", { value: kinds[0] ?? "CodexError", enumerable: false, writable: true, configurable: true });
+  }
+
+  /**
+   * True if `value` is an instance of this class (or a subclass), also when it was created by a
+   * different copy of the SDK.
+   */
+  static isInstance<T extends object>(this: { readonly errorKind: string; readonly prototype: T }, value: unknown): value is T {
+    if (typeof value !== "object" || value === null) return false;
+    const kinds = (value as Record<symbol, unknown>)[BRAND];
+    return Array.isArray(kinds) && kinds.includes(this.errorKind);
+  }
+}
+
+/** Options of `JsonRpcError` and its subclasses. */
+export interface JsonRpcErrorOptions extends CodexErrorOptions {
+  /** The client request method that got this error reply, when known. */
+  method?: string | undefined;
+}
+
+/**
+ * The server answered a request with a JSON-RPC error object. `code`, `data` and
+ * `serverMessage` are exactly what the server sent.
+ */
+export class JsonRpcError extends CodexError {
+  static override readonly errorKind: string = "JsonRpcError";
+  /** JSON-RPC error code (e.g. -32600). */
+  readonly code: number;
+  /** The `data` member of the error object, if the server sent one. */
+  readonly data: unknown;
+  /** The server's own message, unchanged. */
+  readonly serverMessage: string;
+  /** The request method this error answers, when known. */
+  readonly method: string | undefined;
+
+  constructor(code: number, serverMessage: string, data?: unknown, options?: JsonRpcErrorOptions) {
+    super(describeRpcError(new.target, code, serverMessage, options?.method), options);
+    this.code = code;
+    this.data = data;
+    this.serverMessage = serverMessage;
+    this.method = options?.method;
+  }
+}
+
+/** -32700: the server could not parse what the client sent. */
+export class ParseError extends JsonRpcError {
+  static override readonly errorKind: string = "ParseError";
+}
+/** -32600 (other than the cases mapped to `MethodNotFoundError` / `InvalidParamsError`). */
+export class InvalidRequestError extends JsonRpcError {
+  static override readonly errorKind: string = "InvalidRequestError";
+}
+/** -32603: the server failed while handling the request. */
+export class InternalRpcError extends JsonRpcError {
+  static override readonly errorKind: string = "InternalRpcError";
+}
+/**
+ * The server does not know the method: -32601, or -32600 "unknown variant `<method>`", which is
+ * what codex app-server really sends. Not retryable: the method needs a newer server.
+ */
+export class MethodNotFoundError extends JsonRpcError {
+  static override readonly errorKind: string = "MethodNotFoundError";
+}
+/**
+ * The params were rejected: -32602, or -32600 "Invalid request: missing field / invalid type /
+ * unknown variant ...", which is what codex app-server really sends. Not retryable: fix the input.
+ */
+export class InvalidParamsError extends JsonRpcError {
+  static override readonly errorKind: string = "InvalidParamsError";
+}
+/** The server is overloaded (-32001, or `data` flagged `server_overloaded`). Retry after a delay. */
+export class ServerBusyError extends JsonRpcError {
+  static override readonly errorKind: string = "ServerBusyError";
+}
+/** The server exhausted its own retries (its message mentions a retry limit). */
+export class RetryLimitExceededError extends ServerBusyError {
+  static override readonly errorKind: string = "RetryLimitExceededError";
+}
+
+/** What is known about a closed transport. */
+export interface TransportCloseDetails {
+  /** Exit code of the app-server process, or null (still running, killed by a signal, or not a process). */
+  exitCode?: number | null | undefined;
+  /** Signal that ended the process (e.g. "SIGKILL"), or null. */
+  signal?: string | null | undefined;
+  /** The last lines the process wrote to stderr ("" when none or not a process). */
+  stderrTail?: string | undefined;
+  /** Why the transport closed, in words (e.g. "closed by the client"). */
+  reason?: string | undefined;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The connection to the app-server is gone: the process exited or was killed, stdout closed, or
+ * the client was closed. Carries the exit code, signal and the tail of stderr.
+ */
+export class TransportClosedError extends CodexError {
+  static override readonly errorKind: string = "TransportClosedError";
+  /** Exit code of the app-server process, or null. */
+  readonly exitCode: number | null;
+  /** Signal that ended the process, or null. */
+  readonly signal: string | null;
+  /** The last lines the process wrote to stderr. */
+  readonly stderrTail: string;
+  /** Why the transport closed, in words. */
+  readonly reason: string | undefined;
+
+  constructor(details: TransportCloseDetails = {}) {
+    const exitCode = details.exitCode ?? null;
+    const signal = details.signal ?? null;
+    const stderrTail = details.stderrTail ?? "";
+    super(describeClose(exitCode, signal, stderrTail, details.reason), { cause: details.cause });
+    this.exitCode = exitCode;
+    this.signal = signal;
+    this.stderrTail = stderrTail;
+    this.reason = details.reason;
+  }
+}
+
+/** Details of a missing or unusable codex runtime. */
+export interface RuntimeNotFoundDetails extends CodexErrorOptions {
+  /** The runtime package expected for this platform (e.g. "@codex/cli-bin-linux-x64"), if any. */
+  packageName?: string | undefined;
+  /** The path that was tried, if any. */
+  path?: string | undefined;
+  /** What to do about it, one sentence. */
+  fix: string;
+}
+
+/** The codex binary could not be found or started (missing runtime package, bad `codexBin`, no permission). */
+export class RuntimeNotFoundError extends CodexError {
+  static override readonly errorKind: string = "RuntimeNotFoundError";
+  /** The runtime package expected for this platform, if relevant. */
+  readonly packageName: string | undefined;
+  /** The path that was tried, if any. */
+  readonly path: string | undefined;
+  /** What to do about it. */
+  readonly fix: string;
+
+  constructor(problem: string, details: RuntimeNotFoundDetails) {
+    super(`${problem} ${details.fix}`, details);
+    this.packageName = details.packageName;
+    this.path = details.path;
+    this.fix = details.fix;
+  }
+}
+
+/** Details of a server whose version does not match what the SDK was generated from. */
+export interface IncompatibleServerDetails extends CodexErrorOptions {
+  /** The server's version, as reported (null if it could not be parsed). */
+  serverVersion: string | null;
+  /** The version (or minimum version) the SDK needs. */
+  requiredVersion: string;
+}
+
+/** The app-server is older than the protocol this SDK was generated from. */
+export class IncompatibleServerError extends CodexError {
+  static override readonly errorKind: string = "IncompatibleServerError";
+  /** The server's version, as reported. */
+  readonly serverVersion: string | null;
+  /** The version the SDK needs. */
+  readonly requiredVersion: string;
+
+  constructor(details: IncompatibleServerDetails, message?: string) {
+    super(
+      message ??
+        `The codex app-server reports version ${details.serverVersion ?? "(unknown)"}, but this SDK needs ${details.requiredVersion}. Install the matching runtime, or pass a codexBin of that version.`,
+      details,
+    );
+    this.serverVersion = details.serverVersion;
+    this.requiredVersion = details.requiredVersion;
+  }
+}
+
+/** A request (or other operation) did not finish within its time limit. */
+export class TimeoutError extends CodexError {
+  static override readonly errorKind: string = "TimeoutError";
+  /** The limit that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The request method, when the timeout is a request's. */
+  readonly method: string | undefined;
+
+  constructor(timeoutMs: number, method?: string, message?: string) {
+    super(
+      message ??
+        (method === undefined
+          ? `The operation did not finish within ${timeoutMs} ms.`
+          : `The app-server did not answer "${method}" within ${timeoutMs} ms. Raise timeoutMs (or requestTimeoutMs), or check the server's stderr: an overloaded server can drop replies.`),
+    );
+    this.timeoutMs = timeoutMs;
+    this.method = method;
+  }
+}
+
+/**
+ * Input the SDK checks before sending (a run input, an option) is invalid; nothing was sent.
+ * Not retryable: fix the input.
+ */
+export class InvalidInputError extends CodexError {
+  static override readonly errorKind: string = "InvalidInputError";
+}
+
+/** An operation was cancelled through an `AbortSignal`. Its `name` is "AbortError", like the DOM's. */
+export class AbortError extends CodexError {
+  static override readonly errorKind: string = "AbortError";
+
+  constructor(message = "The operation was aborted.", options?: CodexErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** The AbortError for `signal`, keeping its reason as `cause`. */
+export function abortErrorFrom(signal: AbortSignal, what?: string): AbortError {
+  return new AbortError(what === undefined ? "The operation was aborted." : `${what} was aborted.`, { cause: signal.reason });
+}
+
+/** Text of the JSON-RPC error codes the SDK knows. */
+export const JSON_RPC_ERROR_CODES = {
+  parseError: -32700,
+  invalidRequest: -32600,
+  methodNotFound: -32601,
+  invalidParams: -32602,
+  internalError: -32603,
+  serverOverloaded: -32001,
+} as const;
+
+/** The JSON-RPC error object as it appears on the wire. */
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/**
+ * Builds the typed error for a JSON-RPC error reply, applying what codex app-server really sends:
+ * unknown methods and bad params come back as -32600 and are told apart by their message.
+ */
+export function createJsonRpcError(error: JsonRpcErrorObject, method?: string): JsonRpcError {
+  const { code, message, data } = error;
+  const options = { method };
+  switch (code) {
+    case -32700:
+      return new ParseError(code, message, data, options);
+    case -32601:
+      return new MethodNotFoundError(code, message, data, options);
+    case -32602:
+      return new InvalidParamsError(code, message, data, options);
+    case -32603:
+      return new InternalRpcError(code, message, data, options);
+    case -32001:
+      return mentionsRetryLimit(message)
+        ? new RetryLimitExceededError(code, message, data, options)
+        : new ServerBusyError(code, message, data, options);
+    case -32600: {
+      if (isOverloaded(data)) return new ServerBusyError(code, message, data, options);
+      const kind = classifyInvalidRequest(message, method);
+      if (kind === "method") return new MethodNotFoundError(code, message, data, options);
+      if (kind === "params") return new InvalidParamsError(code, message, data, options);
+      return new InvalidRequestError(code, message, data, options);
+    }
+  }
+  if (isOverloaded(data)) {
+    return mentionsRetryLimit(message)
+      ? new RetryLimitExceededError(code, message, data, options)
+      : new ServerBusyError(code, message, data, options);
+  }
+  return new JsonRpcError(code, message, data, options);
+}
+
+/**
+ * Tells apart the -32600 replies of codex app-server. serde reports an unknown method as
+ * "unknown variant `<method>`", and the same words for a bad enum value inside params: only
+ * the variant equal to the requested method means the method is unknown.
+ */
+function classifyInvalidRequest(message: string, method: string | undefined): "method" | "params" | undefined {
+  if (!message.startsWith("Invalid request:")) return undefined;
+  const variant = /unknown variant `([^`]*)`/.exec(message)?.[1];
+  if (variant !== undefined) {
+    if (method === undefined || variant === method) return "method";
+    return "params";
+  }
+  if (/missing field `params`/.test(message)) return undefined;
+  if (/missing field|invalid type|invalid value|invalid length|unknown field|duplicate field|expected /.test(message)) {
+    return "params";
+  }
+  return undefined;
+}
+
+function mentionsRetryLimit(message: string): boolean {
+  const lower = message.toLowerCase();
+  return lower.includes("retry limit") || lower.includes("too many failed attempts");
+}
+
+/** True when an error `data` member says the server is overloaded, at any depth. */
+export function isOverloaded(data: unknown, depth = 0): boolean {
+  if (data === null || data === undefined || depth > 4) return false;
+  if (typeof data === "string") {
+    const lower = data.toLowerCase();
+    return lower === "server_overloaded" || lower === "serveroverloaded";
+  }
+  if (Array.isArray(data)) return data.some((value) => isOverloaded(value, depth + 1));
+  if (typeof data === "object") {
+    for (const value of Object.values(data)) if (isOverloaded(value, depth + 1)) return true;
+  }
+  return false;
+}
+
+function describeRpcError(kind: Function, code: number, serverMessage: string, method: string | undefined): string {
+  const what = method === undefined ? "The app-server" : `The app-server rejected "${method}"`;
+  const base = `${what} (${code}): ${serverMessage}`;
+  if (kind === MethodNotFoundError) {
+    return `${base}. This server does not know the method: check its spelling, or run a codex version that has it (experimental methods also need capabilities.experimentalApi).`;
+  }
+  if (kind === InvalidParamsError) return `${base}. Fix the params; retrying will not help.`;
+  if (kind === RetryLimitExceededError) return `${base}. The server gave up after its own retries; wait before trying again.`;
+  if (kind === ServerBusyError) {
+    return `${base}. The server is overloaded: retry later (retryOnOverload does this) or send fewer requests at once (maxInFlight).`;
+  }
+  return `${base}.`;
+}
+
+function describeClose(exitCode: number | null, signal: string | null, stderrTail: string, reason: string | undefined): string {
+  let how: string;
+  if (signal !== null) how = `was killed by ${signal}`;
+  else if (exitCode !== null) how = `exited with code ${exitCode}`;
+  else how = "closed the connection";
+  let message = `The codex app-server ${how}${reason === undefined ? "" : ` (${reason})`}.`;
+  const tail = stderrTail.trimEnd();
+  if (tail !== "") message += `\nLast lines of its stderr:\n${tail}`;
+  else if (exitCode !== null && exitCode !== 0) message += " It wrote nothing to stderr; run it by hand with RUST_LOG=info to see why.";
+  return message;
+}

@@ -1,0 +1,47 @@
+// The `Notification` union: one member per server notification of the schema, plus one for
+// methods the schema lacks (a newer server may send them).
+
+import { SERVER_NOTIFICATION_METHODS } from "@codex/protocol-types";
+import type { ServerNotificationMap, ServerNotificationMethod } from "@codex/protocol-types";
+
+/** A notification whose method is in the schema, with its typed `params`. */
+export type KnownNotification = {
+  [M in ServerNotificationMethod]: {
+    /** The notification method. */
+    method: M;
+    /** Its params, typed per method. */
+    params: ServerNotificationMap[M];
+  };
+}[ServerNotificationMethod];
+
+declare const unknownNotificationMethod: unique symbol;
+
+/**
+ * The type of `UnknownNotification.method`. At run time it is a plain string; its type is
+ * deliberately not `string` so that `if (n.method === "turn/completed")` still narrows
+ * `n.params` on the `Notification` union (a `string`-typed member would match every literal and
+ * turn every `params` into `unknown`). Read it with `String(n.method)`, or narrow first with
+ * `isUnknownNotification(n)`.
+ */
+export type UnknownNotificationMethod = { readonly [unknownNotificationMethod]: "UnknownNotificationMethod" };
+
+/** A notification whose method this SDK's schema does not list (sent by a newer server). */
+export interface UnknownNotification {
+  /** The method name (a string at run time; see `UnknownNotificationMethod`). */
+  method: UnknownNotificationMethod;
+  /** Its params, unchecked. */
+  params: unknown;
+}
+
+/**
+ * Every notification the app-server sends, as a discriminated union on `method`:
+ * `if (n.method === "item/agentMessage/delta") write(n.params.delta)`.
+ */
+export type Notification = KnownNotification | UnknownNotification;
+
+const KNOWN_METHODS: ReadonlySet<string> = new Set<string>(SERVER_NOTIFICATION_METHODS);
+
+/** True if the notification's method is not in this SDK's schema. */
+export function isUnknownNotification(notification: Notification): notification is UnknownNotification {
+  return !KNOWN_METHODS.has(notification.method as string);
+}

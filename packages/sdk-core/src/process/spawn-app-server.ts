@@ -1,0 +1,327 @@
+// The stdio Transport: spawns `codex app-server`, carries its stdin/stdout, keeps the tail of its
+// stderr, and makes sure the child never outlives `close()` (or this Node process).
+
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { abortErrorFrom, CodexError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
+import { LineDecoder } from "../rpc/framing.js";
+import { normalizeLogger } from "../rpc/logger.js";
+import type { Logger, NormalizedLogger } from "../rpc/logger.js";
+import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
+import { configToFlags } from "./config-flags.js";
+import type { TomlTable } from "./config-flags.js";
+import { StderrTail } from "./stderr-tail.js";
+
+/** Options of `spawnAppServer`. */
+export interface SpawnAppServerOptions {
+  /** Path of the native codex binary. */
+  codexBin?: string | undefined;
+  /** Finds the binary when `codexBin` is not given (e.g. a runtime-package lookup). */
+  resolveCodexBin?: (() => string | Promise<string>) | undefined;
+  /**
+   * Replaces the `[codexBin, "app-server"]` start of the command line (for wrappers and tests):
+   * `launchArgs[0]` is the program. Config flags and `args` are still appended.
+   */
+  launchArgs?: readonly string[] | undefined;
+  /** Extra arguments after the config flags (e.g. `["--disable", "plugins"]`). */
+  args?: readonly string[] | undefined;
+  /** Config overrides, passed as `--config key=<TOML literal>` flags. */
+  config?: TomlTable | undefined;
+  /** Environment variables merged over `process.env`; `undefined` removes a variable. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Sets `CODEX_HOME` for the server (wins over `env.CODEX_HOME`). */
+  codexHome?: string | undefined;
+  /** Working directory of the server. Default: this process's. */
+  cwd?: string | undefined;
+  /** Receives every stderr line (level guessed from the line). */
+  logger?: Logger | undefined;
+  /** Lines of stderr kept for `TransportClosedError.stderrTail`. Default 100. */
+  stderrTailLines?: number | undefined;
+  /** Characters of stderr kept for `stderrTail`. Default 16384. */
+  stderrTailChars?: number | undefined;
+  /** After closing stdin, how long to wait for a clean exit before SIGTERM. Default 2000 ms. */
+  closeGraceMs?: number | undefined;
+  /** After SIGTERM, how long to wait before SIGKILL. Default 2000 ms. */
+  terminateGraceMs?: number | undefined;
+  /** Aborting before the process has started rejects with `AbortError` and leaves no process. */
+  signal?: AbortSignal | undefined;
+}
+
+/** A Transport over the stdio of a running `codex app-server` process. */
+export interface ProcessTransport extends Transport {
+  /** Process id of the app-server. */
+  readonly pid: number;
+  /** The command line that started it (program first). */
+  readonly argv: readonly string[];
+  /** The last stderr lines so far. */
+  stderrTail(): string;
+  /** True once the process has exited. */
+  readonly exited: boolean;
+}
+
+/** Live children, killed if this Node process exits without closing them. */
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function trackChild(child: ChildProcess): void {
+  liveChildren.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort: without it, a script that forgets close() (or calls process.exit()) leaves an
+  // app-server running with nobody to talk to. Only synchronous work is possible here.
+  process.on("exit", () => {
+    for (const live of liveChildren) {
+      try {
+        live.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  });
+}
+
+/**
+ * Starts `codex app-server` and resolves with its stdio Transport once the process is running.
+ *
+ * The command line is `[codexBin, "app-server", ...configFlags, ...args]` (or `launchArgs`
+ * instead of the first two). Rejects with `RuntimeNotFoundError` when the binary is missing or
+ * not executable, leaving no process behind.
+ */
+export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promise<ProcessTransport> {
+  const signal = options.signal;
+  if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
+  const head = await launchHead(options);
+  const argv = [...head, ...(options.config === undefined ? [] : configToFlags(options.config)), ...(options.args ?? [])];
+  const env = mergeEnv(options.env, options.codexHome);
+  if (options.cwd !== undefined && !isDirectory(options.cwd)) {
+    throw new CodexError(`Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`);
+  }
+  if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
+  const [program, ...args] = argv as [string, ...string[]];
+  const child = spawn(program, args, { cwd: options.cwd, env, stdio: ["pipe", "pipe", "pipe"], windowsHide: true });
+  await new Promise<void>((resolve, reject) => {
+    const onSpawn = (): void => {
+      child.off("error", onError);
+      resolve();
+    };
+    const onError = (error: NodeJS.ErrnoException): void => {
+      child.off("spawn", onSpawn);
+      reject(spawnError(error, program));
+    };
+    child.once("spawn", onSpawn);
+    child.once("error", onError);
+  });
+  const transport = new StdioTransport(child, argv, options);
+  if (signal?.aborted) {
+    await transport.close();
+    throw abortErrorFrom(signal, "Starting the app-server");
+  }
+  return transport;
+}
+
+async function launchHead(options: SpawnAppServerOptions): Promise<string[]> {
+  if (options.launchArgs !== undefined) {
+    if (options.launchArgs.length === 0 || !options.launchArgs[0]) throw new TypeError("launchArgs must start with the program to run.");
+    return [...options.launchArgs];
+  }
+  let bin = options.codexBin;
+  if (bin === undefined && options.resolveCodexBin !== undefined) bin = await options.resolveCodexBin();
+  if (bin === undefined || bin === "") {
+    throw new RuntimeNotFoundError("No codex binary was given.", {
+      fix: "Pass codexBin (the path of the native codex executable) or a resolveCodexBin function.",
+    });
+  }
+  return [bin, "app-server"];
+}
+
+function mergeEnv(overrides: SpawnAppServerOptions["env"], codexHome: string | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(overrides ?? {})) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  if (codexHome !== undefined) env["CODEX_HOME"] = codexHome;
+  return env;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
+  if (error.code === "ENOENT") {
+    const looksLikePath = program.includes("/") || program.includes("\\");
+    return new RuntimeNotFoundError(
+      looksLikePath && !existsSync(program) ? `The codex binary ${program} does not exist.` : `Cannot run ${program}: not found.`,
+      { path: program, fix: "Pass the path of an installed native codex executable as codexBin (or install the runtime package).", cause: error },
+    );
+  }
+  if (error.code === "EACCES" || error.code === "EPERM") {
+    return new RuntimeNotFoundError(`The codex binary ${program} is not executable (${error.code}).`, {
+      path: program,
+      fix: `Make it executable (chmod +x ${program}), or point codexBin at the native executable.`,
+      cause: error,
+    });
+  }
+  return new CodexError(`Cannot start the codex app-server (${program}): ${error.message}`, { cause: error });
+}
+
+/** How a stderr line's level is guessed: codex logs through `tracing`, which prints the level. */
+const STDERR_ERROR = /\bERROR\b/;
+const STDERR_WARN = /\bWARN\b/;
+// eslint-disable-next-line no-control-regex
+const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
+
+class StdioTransport implements ProcessTransport {
+  readonly pid: number;
+  readonly argv: readonly string[];
+  readonly closed: Promise<TransportCloseInfo>;
+  exited = false;
+
+  private readonly child: ChildProcess;
+  private readonly logger: NormalizedLogger;
+  private readonly tail: StderrTail;
+  private readonly closeGraceMs: number;
+  private readonly terminateGraceMs: number;
+  private onData: ((chunk: Uint8Array) => void) | undefined;
+  private early: Uint8Array[] = [];
+  private closing = false;
+  private closeReason: string | undefined;
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  private spawnFailure: unknown;
+
+  constructor(child: ChildProcess, argv: readonly string[], options: SpawnAppServerOptions) {
+    this.child = child;
+    this.pid = child.pid!;
+    this.argv = argv;
+    this.logger = normalizeLogger(options.logger);
+    this.tail = new StderrTail(options.stderrTailLines, options.stderrTailChars);
+    this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.terminateGraceMs = options.terminateGraceMs ?? 2000;
+    trackChild(child);
+
+    const stdout = child.stdout!;
+    const stderr = child.stderr!;
+    const stdin = child.stdin!;
+    stdout.on("data", (chunk: Buffer) => {
+      if (this.onData !== undefined) this.onData(chunk);
+      else this.early.push(chunk);
+    });
+    // The server is unusable once its stdout ends: make sure the process goes too.
+    stdout.on("end", () => {
+      if (!this.exited) this.shutdown("stdout ended");
+    });
+    stdout.on("error", (error) => this.logger.debug(`app-server stdout error: ${error.message}`));
+    // EPIPE when the server has exited: writes then reject through their callback.
+    stdin.on("error", (error) => this.logger.debug(`app-server stdin error: ${error.message}`));
+
+    const stderrLines = new LineDecoder(
+      {
+        line: (text) => this.stderrLine(text),
+        oversized: (info) => this.stderrLine(`${info.prefix}… [stderr line of ${info.bytes}+ bytes cut]`),
+      },
+      64 * 1024,
+    );
+    stderr.on("data", (chunk: Buffer) => stderrLines.push(chunk));
+    stderr.on("error", (error) => this.logger.debug(`app-server stderr error: ${error.message}`));
+
+    this.closed = new Promise<TransportCloseInfo>((resolve) => {
+      child.on("error", (error) => {
+        // After a successful spawn this is a failed kill or write; remember it for the report.
+        this.spawnFailure = error;
+        this.logger.debug(`app-server process error: ${error.message}`);
+      });
+      child.once("exit", () => {
+        this.exited = true;
+        liveChildren.delete(child);
+        // 'close' waits for stdio to close; a grandchild holding our pipes open could delay it
+        // forever. The process is gone, so stop waiting after a moment.
+        this.timers.push(
+          setTimeout(() => {
+            stdout.destroy();
+            stderr.destroy();
+          }, 1000),
+        );
+      });
+      child.once("close", (code: number | null, signalName: NodeJS.Signals | null) => {
+        this.exited = true;
+        liveChildren.delete(child);
+        for (const timer of this.timers) clearTimeout(timer);
+        this.timers = [];
+        stderrLines.end();
+        resolve({
+          exitCode: code,
+          signal: signalName,
+          stderrTail: this.tail.toString(),
+          reason: this.closeReason ?? (code === 0 && signalName === null ? "exited" : "exited unexpectedly"),
+          error: this.spawnFailure,
+        });
+      });
+    });
+  }
+
+  start(onData: (chunk: Uint8Array) => void): void {
+    if (this.onData !== undefined) throw new Error("Transport.start() was called twice.");
+    this.onData = onData;
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) onData(chunk);
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    const stdin = this.child.stdin!;
+    if (this.exited || this.closing || !stdin.writable) {
+      return Promise.reject(new TransportClosedError({ stderrTail: this.tail.toString(), reason: "write after the app-server's stdin closed" }));
+    }
+    return new Promise((resolve, reject) => {
+      stdin.write(bytes, (error) => {
+        if (error) reject(new TransportClosedError({ stderrTail: this.tail.toString(), reason: `writing to the app-server failed: ${error.message}`, cause: error }));
+        else resolve();
+      });
+    });
+  }
+
+  stderrTail(): string {
+    return this.tail.toString();
+  }
+
+  async close(): Promise<void> {
+    this.shutdown("closed by the client");
+    await this.closed;
+  }
+
+  /** stdin EOF → (grace) → SIGTERM → (grace) → SIGKILL, unless the process exits on the way. */
+  private shutdown(reason: string): void {
+    if (this.closing || this.exited) return;
+    this.closing = true;
+    this.closeReason = reason;
+    this.child.stdin!.end();
+    this.timers.push(
+      setTimeout(() => {
+        if (this.exited) return;
+        this.logger.debug(`app-server did not exit ${this.closeGraceMs} ms after stdin closed; sending SIGTERM.`);
+        this.child.kill("SIGTERM");
+        this.timers.push(
+          setTimeout(() => {
+            if (this.exited) return;
+            this.logger.warn(`app-server ignored SIGTERM for ${this.terminateGraceMs} ms; sending SIGKILL.`);
+            this.child.kill("SIGKILL");
+          }, this.terminateGraceMs),
+        );
+      }, this.closeGraceMs),
+    );
+  }
+
+  private stderrLine(raw: string): void {
+    const text = raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw;
+    this.tail.add(text);
+    if (STDERR_ERROR.test(text)) this.logger.error(`[codex] ${text}`);
+    else if (STDERR_WARN.test(text)) this.logger.warn(`[codex] ${text}`);
+    else this.logger.info(`[codex] ${text}`);
+  }
+}

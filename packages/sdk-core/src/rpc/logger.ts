@@ -1,0 +1,78 @@
+// The logger the SDK writes to: app-server stderr lines, protocol problems, and (on request) a
+// protocol trace with secrets redacted.
+
+/** Log levels, least to most severe. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** A logger as one function. */
+export type LogFunction = (level: LogLevel, message: string, data?: unknown) => void;
+
+/** A logger as an object with optional methods per level; `console` fits. */
+export interface LoggerObject {
+  /** Protocol trace, stderr chatter. */
+  debug?(message: string, data?: unknown): void;
+  /** Notable events. */
+  info?(message: string, data?: unknown): void;
+  /** Something odd that the SDK worked around. */
+  warn?(message: string, data?: unknown): void;
+  /** Something failed. */
+  error?(message: string, data?: unknown): void;
+}
+
+/** Either form of logger. */
+export type Logger = LogFunction | LoggerObject;
+
+/** A logger with every level callable; levels the user did not provide do nothing. */
+export interface NormalizedLogger {
+  /** True if the user's logger has a `debug` level (lets callers skip building trace text). */
+  readonly debugEnabled: boolean;
+  debug(message: string, data?: unknown): void;
+  info(message: string, data?: unknown): void;
+  warn(message: string, data?: unknown): void;
+  error(message: string, data?: unknown): void;
+}
+
+const ignore = (): void => {};
+
+/** Turns a user-supplied logger (or none) into one with every level callable. */
+export function normalizeLogger(logger: Logger | undefined): NormalizedLogger {
+  if (logger === undefined) return { debugEnabled: false, debug: ignore, info: ignore, warn: ignore, error: ignore };
+  if (typeof logger === "function") {
+    return {
+      debugEnabled: true,
+      debug: (message, data) => safely(() => logger("debug", message, data)),
+      info: (message, data) => safely(() => logger("info", message, data)),
+      warn: (message, data) => safely(() => logger("warn", message, data)),
+      error: (message, data) => safely(() => logger("error", message, data)),
+    };
+  }
+  const level = (name: LogLevel): ((message: string, data?: unknown) => void) => {
+    const method = logger[name];
+    if (typeof method !== "function") return ignore;
+    return (message, data) => safely(() => (data === undefined ? method.call(logger, message) : method.call(logger, message, data)));
+  };
+  return {
+    debugEnabled: typeof logger.debug === "function",
+    debug: level("debug"),
+    info: level("info"),
+    warn: level("warn"),
+    error: level("error"),
+  };
+}
+
+/** A throwing logger must not break the reader loop that called it. */
+function safely(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nothing sensible to do: the logger itself is what failed.
+  }
+}
+
+/** Field names whose string values are replaced by "[redacted]" in traces. */
+const SECRET_KEY = /^(?:api[-_]?key|access[-_]?token|id[-_]?token|refresh[-_]?token|auth[-_]?token|bearer[-_]?token|token|authorization|password|secret|client[-_]?secret|cookie)$/i;
+
+/** JSON text of `value` with secret-looking fields redacted, for traces. */
+export function redactedJson(value: unknown): string {
+  return JSON.stringify(value, (key, field: unknown) => (key !== "" && SECRET_KEY.test(key) && field !== null && field !== undefined ? "[redacted]" : field));
+}
