@@ -3,12 +3,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { endsWithToolOutput, promptOf, toolOutputsOf, type RecordedRequest } from "./recorded-request.js";
+import { codexMetadataOf, endsWithToolOutput, promptOf, toolOutputsOf, type RecordedRequest } from "./recorded-request.js";
 import { planResponse, type ResponsePlan } from "./response-plan.js";
 import { reply, type FakeReply } from "./replies.js";
 
 /** A scripted reply, or a function that picks one from the request it answers. */
 export type ReplyScript = FakeReply | ((request: RecordedRequest) => FakeReply);
+
+/**
+ * Which requests a routed reply may answer: a predicate, or fields that must all match
+ * (`prompt` as exact text or a RegExp).
+ */
+export type RequestMatcher =
+  | ((request: RecordedRequest) => boolean)
+  | { threadId?: string; turnId?: string; prompt?: string | RegExp };
 
 /** Options of {@link startFakeModel}. */
 export interface FakeModelOptions {
@@ -46,7 +54,12 @@ export interface FakeModel extends AsyncDisposable {
   readonly pending: number;
   /** Appends replies; each answers one future request, in order. */
   enqueue(...replies: ReplyScript[]): this;
-  /** Drops every scripted reply not yet used. */
+  /**
+   * Appends replies reserved for requests that match, e.g. `{ threadId }` when several threads
+   * run at once. Routed replies are used before the plain queue.
+   */
+  enqueueFor(match: RequestMatcher, ...replies: ReplyScript[]): this;
+  /** Drops every scripted reply not yet used (routed ones too). */
   clearQueue(): void;
   /** Resolves with the request log once it holds at least `count` requests. */
   waitForRequests(count: number, options?: WaitOptions): Promise<readonly RecordedRequest[]>;
@@ -77,6 +90,7 @@ class FakeModelServer implements FakeModel {
   readonly #server: Server;
   readonly #options: Required<Omit<FakeModelOptions, "port" | "apiKey">> & { apiKey: string | undefined };
   readonly #queue: ReplyScript[] = [];
+  readonly #routes: Array<{ matches: (request: RecordedRequest) => boolean; replies: ReplyScript[] }> = [];
   readonly #requests: RecordedRequest[] = [];
   readonly #sockets = new Set<Socket>();
   readonly #timers = new Set<NodeJS.Timeout>();
@@ -126,7 +140,7 @@ class FakeModelServer implements FakeModel {
   }
 
   get pending(): number {
-    return this.#queue.length;
+    return this.#routes.reduce((sum, route) => sum + route.replies.length, this.#queue.length);
   }
 
   enqueue(...replies: ReplyScript[]): this {
@@ -135,8 +149,25 @@ class FakeModelServer implements FakeModel {
     return this;
   }
 
+  enqueueFor(match: RequestMatcher, ...replies: ReplyScript[]): this {
+    if (this.#closing) throw new Error("The fake model is closed; enqueue replies before closing it.");
+    this.#routes.push({ matches: toPredicate(match), replies: [...replies] });
+    return this;
+  }
+
   clearQueue(): void {
     this.#queue.length = 0;
+    this.#routes.length = 0;
+  }
+
+  #nextScript(record: RecordedRequest): ReplyScript | undefined {
+    for (const [index, route] of this.#routes.entries()) {
+      if (!route.matches(record)) continue;
+      const script = route.replies.shift();
+      if (route.replies.length === 0) this.#routes.splice(index, 1);
+      return script;
+    }
+    return this.#queue.shift();
   }
 
   waitForRequests(count: number, options: WaitOptions = {}): Promise<readonly RecordedRequest[]> {
@@ -240,6 +271,7 @@ class FakeModelServer implements FakeModel {
       body,
       model: typeof (body as { model?: unknown } | undefined)?.model === "string" ? (body as { model: string }).model : undefined,
       prompt: promptOf(body),
+      ...codexMetadataOf(request.headers, body),
       toolOutputs: toolOutputsOf(body),
       answeredBy: "scripted",
       receivedAt: Date.now(),
@@ -271,7 +303,7 @@ class FakeModelServer implements FakeModel {
       record.answeredBy = "rejected";
       return planResponse(reply.httpError(401), this.#ids());
     }
-    let script = this.#queue.shift();
+    let script = this.#nextScript(record);
     if (script === undefined) {
       record.answeredBy = "default";
       script = this.#options.defaultReply;
@@ -328,6 +360,15 @@ class FakeModelServer implements FakeModel {
     };
     writeNext();
   }
+}
+
+function toPredicate(match: RequestMatcher): (request: RecordedRequest) => boolean {
+  if (typeof match === "function") return match;
+  return (request) =>
+    (match.threadId === undefined || request.threadId === match.threadId) &&
+    (match.turnId === undefined || request.turnId === match.turnId) &&
+    (match.prompt === undefined ||
+      (typeof match.prompt === "string" ? request.prompt === match.prompt : request.prompt !== undefined && match.prompt.test(request.prompt)));
 }
 
 function decode(raw: Buffer, encoding: string | string[] | undefined): Buffer {

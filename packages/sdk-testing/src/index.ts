@@ -1,7 +1,7 @@
 // Anything exported here is public API.
 export { resolveCodexBin } from "./codex-bin.js";
 export { startFakeModel, defaultReply } from "./fake-model.js";
-export type { FakeModel, FakeModelOptions, ReplyScript, WaitOptions } from "./fake-model.js";
+export type { FakeModel, FakeModelOptions, ReplyScript, RequestMatcher, WaitOptions } from "./fake-model.js";
 export { reply, splitIntoChunks } from "./replies.js";
 export type {
   ApplyPatchReply,

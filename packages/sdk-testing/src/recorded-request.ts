@@ -28,6 +28,12 @@ export interface RecordedRequest {
    * (codex sends its environment context and instructions as user messages in angle brackets).
    */
   prompt: string | undefined;
+  /** The codex thread this request belongs to (codex's `thread-id` header). */
+  threadId: string | undefined;
+  /** The codex turn this request belongs to (`client_metadata.turn_id`). */
+  turnId: string | undefined;
+  /** Why codex sent it, from its turn metadata header: `"turn"` for an ordinary model call. */
+  requestKind: string | undefined;
   /** Tool results codex sent back in this request, in input order. */
   toolOutputs: RecordedToolOutput[];
   /** Which reply answered it: `"scripted"` from the queue, `"default"`, or `"rejected"` by the fake itself. */
@@ -90,4 +96,32 @@ export function endsWithToolOutput(body: unknown): boolean {
   const items = inputItems(body);
   const last = items[items.length - 1];
   return isRecord(last) && (last["type"] === "function_call_output" || last["type"] === "custom_tool_call_output");
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Thread id, turn id and request kind codex attaches to each request (headers and `client_metadata`). */
+export function codexMetadataOf(
+  headers: Record<string, string | string[] | undefined>,
+  body: unknown,
+): { threadId: string | undefined; turnId: string | undefined; requestKind: string | undefined } {
+  const clientMetadata = isRecord(body) && isRecord(body["client_metadata"]) ? body["client_metadata"] : {};
+  let turnMetadata: Record<string, unknown> = {};
+  const rawTurnMetadata = headerValue(headers["x-codex-turn-metadata"]);
+  if (rawTurnMetadata) {
+    try {
+      const parsed: unknown = JSON.parse(rawTurnMetadata);
+      if (isRecord(parsed)) turnMetadata = parsed;
+    } catch {
+      // Not JSON: a codex version that formats it differently; the other sources still apply.
+    }
+  }
+  const pick = (...values: unknown[]) => values.find((value): value is string => typeof value === "string" && value !== "");
+  return {
+    threadId: pick(headerValue(headers["thread-id"]), clientMetadata["thread_id"], turnMetadata["thread_id"]),
+    turnId: pick(clientMetadata["turn_id"], turnMetadata["turn_id"]),
+    requestKind: pick(turnMetadata["request_kind"]),
+  };
 }

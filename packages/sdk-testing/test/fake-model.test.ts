@@ -124,9 +124,40 @@ describe("startFakeModel", () => {
     expect(fake.pending).toBe(0);
   });
 
+  it("routes replies to matching requests before the plain queue", async () => {
+    const fake = await start();
+    fake.enqueue(reply.text("plain"));
+    fake.enqueueFor({ prompt: /^b/ }, reply.text("for b"));
+    fake.enqueueFor({ threadId: "t-1" }, reply.text("for t-1"), reply.text("again t-1"));
+    fake.enqueueFor((request) => request.prompt === "never", reply.text("unused"));
+    expect(fake.pending).toBe(5);
+    const texts: string[] = [];
+    for (const [prompt, thread] of [["a", "t-1"], ["bee", "t-2"], ["c", "t-2"], ["d", "t-1"], ["e", "t-3"]] as const) {
+      const events = parseSse(await (await post(fake, { input: [userMessage(prompt)] }, { "thread-id": thread })).text());
+      const done = events.find((e) => e.event === "response.output_item.done");
+      texts.push((JSON.parse(done?.data ?? "{}") as { item: { content: Array<{ text: string }> } }).item.content[0]?.text ?? "");
+    }
+    expect(texts).toEqual(["for t-1", "for b", "plain", "again t-1", "You said: e"]);
+    expect(fake.pending).toBe(1);
+    expect(fake.requests.map((r) => r.threadId)).toEqual(["t-1", "t-2", "t-2", "t-1", "t-3"]);
+  });
+
+  it("reads codex's thread id, turn id and request kind", async () => {
+    const fake = await start();
+    await (
+      await post(
+        fake,
+        { input: [], client_metadata: { turn_id: "turn-9" } },
+        { "x-codex-turn-metadata": JSON.stringify({ thread_id: "thread-9", turn_id: "turn-9", request_kind: "turn" }) },
+      )
+    ).text();
+    expect(fake.requests[0]).toMatchObject({ threadId: "thread-9", turnId: "turn-9", requestKind: "turn" });
+  });
+
   it("clearQueue drops scripted replies", async () => {
     const fake = await start();
-    fake.enqueue(reply.httpError(500)).clearQueue();
+    fake.enqueue(reply.httpError(500)).enqueueFor({ prompt: "x" }, reply.httpError(500)).clearQueue();
+    expect(fake.pending).toBe(0);
     expect((await post(fake, { input: [userMessage("x")] })).status).toBe(200);
   });
 

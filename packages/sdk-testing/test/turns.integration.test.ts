@@ -95,6 +95,22 @@ describe("turns through createTestEnvironment (the fake checks the API key codex
     expect(followUp?.toolOutputs[0]?.output).toContain("Process exited with code 0");
   });
 
+  it("routes replies per thread when two turns run at once", { timeout: 15_000 }, async () => {
+    const { fakeModel } = env;
+    const before = fakeModel.requests.length;
+    const [first, second] = await Promise.all([driver.startThread({}), driver.startThread({})]);
+    fakeModel.enqueueFor({ threadId: second }, reply.slow("second thread", { delayMs: 50 }));
+    fakeModel.enqueueFor({ threadId: first }, reply.slow("first thread", { delayMs: 50 }));
+    const [runFirst, runSecond] = await Promise.all([driver.runTurn(first, "one"), driver.runTurn(second, "two")]);
+    expect(completedItems(runFirst.events, "agentMessage").map((item) => item["text"])).toEqual(["first thread"]);
+    expect(completedItems(runSecond.events, "agentMessage").map((item) => item["text"])).toEqual(["second thread"]);
+    const requests = fakeModel.requests.slice(before);
+    expect(requests).toHaveLength(2);
+    const byThread = new Map(requests.map((request) => [request.threadId, request]));
+    expect(byThread.get(first)).toMatchObject({ prompt: "one", turnId: runFirst.turnId, requestKind: "turn", answeredBy: "scripted" });
+    expect(byThread.get(second)).toMatchObject({ prompt: "two", turnId: runSecond.turnId, requestKind: "turn", answeredBy: "scripted" });
+  });
+
   it("completes a slow stream whose pauses stay under the idle timeout", { timeout: 15_000 }, async () => {
     env.fakeModel.enqueue(reply.slow("slow but steady", { delayMs: 250 }));
     const threadId = await driver.startThread({});
