@@ -1,0 +1,119 @@
+// Dispatch throughput, in its own process (run by benches/dispatch.ts, so the 1M-line heap does
+// not share a GC with the other benches): the same prepared chunks go through
+//   bare:   line splitting + JSON.parse + a method check   (the floor)
+//   client: the SDK's framing and routing (AppServerClient.onNotification)
+//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn)
+// interleaved round by round. Prints one JSON line.
+import { loadSdk, type SdkModule } from "../sdk.js";
+import { rotate } from "../stats.js";
+import { pump, ScriptedTransport } from "./scripted-transport.js";
+import { buildTurnBytes, type TurnBytes } from "./wire.js";
+
+const DELTA = "item/agentMessage/delta";
+const COMPLETED = "turn/completed";
+
+interface Run {
+  ms: number;
+  deltas: number;
+  completed: boolean;
+}
+
+/** Splits on "\n" bytes and parses each line; only the partial line at a chunk edge is copied. */
+async function runBare(turn: TurnBytes): Promise<Run> {
+  let remainder: Buffer | undefined;
+  let deltas = 0;
+  let completed = false;
+  const handle = (text: string) => {
+    const message = JSON.parse(text) as { method?: string };
+    if (message.method === DELTA) deltas += 1;
+    else if (message.method === COMPLETED) completed = true;
+  };
+  const started = performance.now();
+  await pump(turn.chunks, (chunk) => {
+    let start = 0;
+    let newline = chunk.indexOf(10);
+    if (remainder !== undefined && newline !== -1) {
+      handle(Buffer.concat([remainder, chunk.subarray(0, newline)]).toString("utf8"));
+      remainder = undefined;
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    while (newline !== -1) {
+      if (newline > start) handle(chunk.toString("utf8", start, newline));
+      start = newline + 1;
+      newline = chunk.indexOf(10, start);
+    }
+    if (start < chunk.length) remainder = remainder ? Buffer.concat([remainder, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+  });
+  return { ms: performance.now() - started, deltas, completed };
+}
+
+async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
+  const transport = new ScriptedTransport(turn, true);
+  let deltas = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const client = new sdk.AppServerClient(transport);
+  client.onNotification(DELTA, () => {
+    deltas += 1;
+  });
+  client.onNotification(COMPLETED, () => finished());
+  await done;
+  const ms = performance.now() - transport.pumpStartedAt;
+  await client.close();
+  return { ms, deltas, completed: true };
+}
+
+async function runSdk(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
+  const transport = new ScriptedTransport(turn);
+  const codex = await sdk.Codex.start({ transport, clientInfo: { name: "bench", version: "0.0.0" } });
+  try {
+    const thread = await codex.threadStart({});
+    const handle = await thread.turn("go");
+    let deltas = 0;
+    let completed = false;
+    for await (const notification of handle.stream()) {
+      if (notification.method === DELTA) deltas += 1;
+      else if (notification.method === COMPLETED) completed = true;
+    }
+    return { ms: performance.now() - transport.pumpStartedAt, deltas, completed };
+  } finally {
+    await codex.close();
+  }
+}
+
+const count = Number(process.argv[2] ?? 1_000_000);
+const rounds = Number(process.argv[3] ?? 5);
+const turn = buildTurnBytes(count);
+const loaded = await loadSdk();
+const contenders: { name: string; run: () => Promise<Run> }[] = [{ name: "bare", run: () => runBare(turn) }];
+if ("sdk" in loaded) {
+  contenders.push({ name: "client", run: () => runClient(loaded.sdk, turn) });
+  contenders.push({ name: "sdk", run: () => runSdk(loaded.sdk, turn) });
+}
+const gc = (globalThis as { gc?: () => void }).gc;
+const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
+const errors: string[] = [];
+for (let round = 0; round < rounds; round += 1) {
+  for (const contender of rotate(contenders, round)) {
+    gc?.();
+    const result = await contender.run();
+    if (result.deltas !== count || !result.completed) {
+      errors.push(`${contender.name} round ${round}: ${result.deltas}/${count} deltas, completed=${result.completed}`);
+    }
+    samples[contender.name]!.push((turn.lines / result.ms) * 1000);
+  }
+}
+process.stdout.write(
+  `${JSON.stringify({
+    lines: turn.lines,
+    deltas: count,
+    bytes: turn.totalBytes,
+    chunks: turn.chunks.length,
+    samples,
+    errors,
+    missing: "missing" in loaded ? loaded.missing : undefined,
+  })}\n`,
+);

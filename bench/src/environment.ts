@@ -1,0 +1,67 @@
+// The shared world of the process benches: one codex binary, one fake model (from
+// @codex/sdk-testing), one throwaway CODEX_HOME and one empty working directory. Every contender
+// of a comparison uses the same ones, so only the client side differs.
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createCodexHome, reply, resolveCodexBin, startFakeModel, type FakeModel, type TestCodexHome } from "@codex/sdk-testing";
+
+/** argv given to the binary by every app-server contender (the SDK gets it as `launchArgs`). */
+export const APP_SERVER_ARGV: readonly string[] = ["app-server"];
+
+/** A prompt asking the fake model for a reply streamed as `count` deltas. */
+export function deltasPrompt(count: number): string {
+  return `deltas:${count}`;
+}
+
+/** The reply text the fake model streams for {@link deltasPrompt}. */
+export function deltasText(count: number): string {
+  let text = "";
+  for (let index = 0; index < count; index += 1) text += `w${index} `;
+  return text;
+}
+
+/** Everything a process bench needs. */
+export interface BenchEnvironment {
+  codexBin: string;
+  fakeModel: FakeModel;
+  home: TestCodexHome;
+  /** The full environment for a codex process: `process.env` plus the home's variables. */
+  env: Record<string, string>;
+  /** An empty directory used as every thread's `cwd`. */
+  workspace: string;
+  dispose(): Promise<void>;
+}
+
+/** Starts the fake model and makes the home. */
+export async function createBenchEnvironment(): Promise<BenchEnvironment> {
+  const codexBin = resolveCodexBin();
+  const fakeModel = await startFakeModel({
+    defaultReply: (request) => {
+      const match = /^deltas:(\d+)$/.exec(request.prompt ?? "");
+      if (!match) return reply.text("ok", { chunks: ["ok"] });
+      const count = Number(match[1]);
+      const chunks = Array.from({ length: count }, (_, index) => `w${index} `);
+      return reply.text(chunks.join(""), { chunks });
+    },
+    // A bench runs thousands of turns; keeping every request would only grow the heap.
+    maxLoggedRequests: 50,
+  });
+  const home = await createCodexHome({ fakeModel, streamIdleTimeoutMs: 10_000, env: { RUST_LOG: "warn" } });
+  const workspace = mkdtempSync(path.join(os.tmpdir(), "codex-bench-workspace-"));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, home.env);
+  return {
+    codexBin,
+    fakeModel,
+    home,
+    env,
+    workspace,
+    async dispose() {
+      await fakeModel.close();
+      await home.dispose();
+      rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Loads the SDK under test from its built package, the way a user imports it. The benches run
+// against `dist/` (run.ts builds it first), never against the TypeScript sources.
+
+/** The parts of `@codex/sdk` the benches use, typed loosely so the bench harness runs even while
+ * the SDK's surface is still growing (the bench is outside the test run and not type-checked in CI). */
+export interface SdkModule {
+  Codex: {
+    start(options?: Record<string, unknown>): Promise<SdkCodex>;
+  };
+  AppServerClient: new (transport: unknown, options?: Record<string, unknown>) => SdkClient;
+}
+
+export interface SdkCodex {
+  threadStart(params?: Record<string, unknown>): Promise<SdkThread>;
+  close(): Promise<void>;
+  readonly client: SdkClient;
+}
+
+export interface SdkThread {
+  readonly id: string;
+  run(input: string, options?: Record<string, unknown>): Promise<{ status: string; text: string; items: unknown[] }>;
+  turn(input: string, options?: Record<string, unknown>): Promise<SdkTurn>;
+}
+
+export interface SdkTurn {
+  readonly id: string;
+  stream(): AsyncIterable<{ method: string; params: any }>;
+  run(): Promise<{ status: string; text: string }>;
+}
+
+export interface SdkClient {
+  request(method: string, params: unknown, options?: unknown): Promise<any>;
+  onNotification(method: string, handler: (params: any) => void): { [Symbol.dispose](): void } | { dispose(): void };
+  close(): Promise<void>;
+}
+
+/** Imports `@codex/sdk`, or explains why it cannot be benched yet. */
+export async function loadSdk(): Promise<{ sdk: SdkModule } | { missing: string }> {
+  try {
+    const sdk = (await import("@codex/sdk")) as unknown as Partial<SdkModule>;
+    if (typeof sdk.Codex?.start !== "function") return { missing: "@codex/sdk does not export Codex.start yet" };
+    if (typeof sdk.AppServerClient !== "function") return { missing: "@codex/sdk does not export AppServerClient yet" };
+    return { sdk: sdk as SdkModule };
+  } catch (error) {
+    return { missing: `@codex/sdk cannot be imported: ${(error as Error).message}` };
+  }
+}
