@@ -47,13 +47,14 @@ for (const dir of readdirSync(path.join(root, "packages")).filter((d) => d.start
   const manifest = readJson(`packages/${dir}/package.json`);
   expectPin(`packages/${dir}/package.json version`, manifest.version);
   for (const [name, range] of Object.entries<string>(manifest.optionalDependencies ?? {})) {
-    expectPin(`packages/${dir}/package.json optionalDependencies[${name}]`, range);
+    // `workspace:X.Y.Z` links the workspace package and is published as exactly `X.Y.Z`.
+    expectPin(`packages/${dir}/package.json optionalDependencies[${name}]`, range.replace(/^workspace:/, ""));
   }
 }
 if (existsSync(path.join(root, "packages/sdk/package.json"))) {
   const sdk = readJson("packages/sdk/package.json");
   const range: string | undefined = sdk.dependencies?.["@codex/cli-bin"];
-  if (range !== undefined && range !== "workspace:*") expectPin("packages/sdk/package.json dependencies[@codex/cli-bin]", range);
+  if (range !== undefined && range !== "workspace:*") expectPin("packages/sdk/package.json dependencies[@codex/cli-bin]", range.replace(/^workspace:/, ""));
   const declared = sdk.codexRuntimeVersion;
   if (declared !== undefined) expectPin("packages/sdk/package.json codexRuntimeVersion", declared);
 }
