@@ -40,7 +40,7 @@ export interface RequestOptions {
 
 /** What a server-request handler receives besides params. */
 export interface ServerRequestContext {
-  /** Aborted when the server resolves the request itself (`serverRequest/resolved`) or the client closes. */
+  /** Aborted when the server resolves the request itself (`serverRequest/resolved`), its turn ends (`turn/completed`), or the client closes. */
   signal: AbortSignal;
   /** The server's id of this request. */
   requestId: RequestId;
@@ -127,6 +127,8 @@ interface PendingRequest {
 interface ActiveServerRequest {
   controller: AbortController;
   method: string;
+  /** The turn the request belongs to (`params.turnId`), if it says. */
+  turnId: string | undefined;
 }
 
 interface WireMessage {
@@ -483,6 +485,7 @@ export class AppServerClient {
   private handleNotification(notification: Notification): void {
     const method = notification.method as unknown as string;
     if (method === "serverRequest/resolved") this.serverRequestResolved(notification.params);
+    else if (method === "turn/completed") this.turnCompleted(notification.params);
     const handlers = this.notificationHandlers.get(method);
     if (handlers !== undefined) {
       for (const handler of handlers) {
@@ -518,9 +521,21 @@ export class AppServerClient {
     active.controller.abort(new AbortError(`The server resolved its "${active.method}" request ${requestId} itself.`));
   }
 
+  /** A turn's end also ends the questions it asked: nobody is waiting for their answers any more. */
+  private turnCompleted(params: unknown): void {
+    const turnId = (params as { turn?: { id?: unknown } } | undefined)?.turn?.id;
+    if (typeof turnId !== "string") return;
+    for (const [requestId, active] of this.activeServerRequests) {
+      if (active.turnId !== turnId) continue;
+      this.activeServerRequests.delete(requestId);
+      active.controller.abort(new AbortError(`Turn ${turnId} ended before the "${active.method}" request ${requestId} was answered.`));
+    }
+  }
+
   private handleServerRequest(id: RequestId, method: string, params: unknown): void {
     const controller = new AbortController();
-    this.activeServerRequests.set(id, { controller, method });
+    const turnId = (params as { turnId?: unknown } | null | undefined)?.turnId;
+    this.activeServerRequests.set(id, { controller, method, turnId: typeof turnId === "string" ? turnId : undefined });
     const stack = this.serverRequestHandlers.get(method);
     const handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
     if (handler === undefined) {
