@@ -306,7 +306,7 @@ function usePackage(
       {
         packageName: platform.packageName,
         path: codexBin,
-        fix: `Reinstall it: "${install}". In the SDK's own repository, set CODEX_BIN (or stage the runtime into the package with "pnpm stage stage-runtime").`,
+        fix: `Reinstall it: "${install}". In the SDK's own repository, set CODEX_BIN to a codex ${pinned} binary.`,
       },
     );
   }
