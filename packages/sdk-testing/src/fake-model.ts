@@ -52,6 +52,8 @@ export interface FakeModel extends AsyncDisposable {
   readonly requests: readonly RecordedRequest[];
   /** Scripted replies not yet used. */
   readonly pending: number;
+  /** Responses still open (streaming, slow or hanging); 0 once codex has hung up on a hang. */
+  readonly activeResponses: number;
   /** Appends replies; each answers one future request, in order. */
   enqueue(...replies: ReplyScript[]): this;
   /**
@@ -96,6 +98,7 @@ class FakeModelServer implements FakeModel {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #waiters = new Set<{ count: number; resolve: () => void; reject: (error: Error) => void }>();
   #received = 0;
+  #active = 0;
   #responseCounter = 0;
   #itemCounter = 0;
   #closing: Promise<void> | undefined;
@@ -137,6 +140,10 @@ class FakeModelServer implements FakeModel {
 
   get requests(): readonly RecordedRequest[] {
     return this.#requests;
+  }
+
+  get activeResponses(): number {
+    return this.#active;
   }
 
   get pending(): number {
@@ -326,7 +333,9 @@ class FakeModelServer implements FakeModel {
     response.flushHeaders();
     const delayMs = Math.min(Math.max(plan.delayMs, 0), this.#options.maxStreamMs);
     const deadline = this.#setTimer(() => socket?.destroy(), this.#options.maxStreamMs);
+    this.#active += 1;
     response.on("close", () => {
+      this.#active -= 1;
       clearTimeout(deadline);
       this.#timers.delete(deadline);
     });

@@ -258,6 +258,7 @@ describe("startFakeModel", () => {
     const fake = await start({ maxHangMs: 60_000 });
     fake.enqueue(reply.hang());
     const response = await post(fake, { input: [] });
+    expect(fake.activeResponses).toBe(1);
     const body = response.text().then(
       () => undefined,
       (error: unknown) => error,
@@ -272,6 +273,7 @@ describe("startFakeModel", () => {
     expect(await body).toBeInstanceOf(Error);
     expect(String(await waiting)).toContain("closed");
     expect(await isPortOpen(fake.port)).toBe(false);
+    expect(fake.activeResponses).toBe(0);
     expect(() => fake.enqueue(reply.text("late"))).toThrow("closed");
   });
 

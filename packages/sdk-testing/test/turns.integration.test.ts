@@ -165,3 +165,31 @@ describe("apply_patch under a known model slug", () => {
     expect(existsSync(path.join(workDir, "hello.txt"))).toBe(true);
   });
 });
+
+describe("interrupting a hanging stream", () => {
+  let session: Session;
+
+  beforeAll(async () => {
+    // A long idle timeout, so only the interrupt can end the turn.
+    session = await openSession({ home: { streamIdleTimeoutMs: 10_000 } });
+  }, 20_000);
+
+  afterAll(async () => {
+    await session?.close();
+  }, 20_000);
+
+  it("ends the turn as interrupted and codex hangs up on the fake", { timeout: 15_000 }, async () => {
+    const { driver, fake } = session;
+    fake.enqueue(reply.hang({ partialText: "thinking" }));
+    const threadId = await driver.startThread({});
+    const started = await driver.request<{ turn: { id: string } }>("turn/start", { threadId, input: [{ type: "text", text: "Wait forever" }] });
+    await driver.waitFor((n) => n.method === "item/agentMessage/delta" && n.params.turnId === started.turn.id);
+    expect(fake.activeResponses).toBe(1);
+    await driver.request("turn/interrupt", { threadId, turnId: started.turn.id });
+    const completed = await driver.waitFor((n) => n.method === "turn/completed");
+    expect(completed.params["turn"]).toMatchObject({ id: started.turn.id, status: "interrupted", error: null });
+    // Bounded poll: codex closes the connection right after the interrupt.
+    for (let attempt = 0; attempt < 40 && fake.activeResponses > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(fake.activeResponses).toBe(0);
+  });
+});
