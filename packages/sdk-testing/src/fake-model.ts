@@ -32,7 +32,7 @@ export interface FakeModelOptions {
   maxHangMs?: number;
   /** Longest any one streamed response may take, delays included (default 60 s); then the socket is destroyed. */
   maxStreamMs?: number;
-  /** Most requests kept in {@link FakeModel.requests} (default 10 000; older ones are dropped). */
+  /** Most requests kept in {@link FakeModel.requests} (default 1000; older ones are dropped). Codex sends ~40 KB per request. */
   maxLoggedRequests?: number;
 }
 
@@ -85,7 +85,7 @@ const DEFAULTS = {
   maxRequestBytes: 16 * 1024 * 1024,
   maxHangMs: 30_000,
   maxStreamMs: 60_000,
-  maxLoggedRequests: 10_000,
+  maxLoggedRequests: 1000,
 };
 
 class FakeModelServer implements FakeModel {
@@ -131,6 +131,9 @@ class FakeModelServer implements FakeModel {
         resolve();
       });
     });
+    // A listening server's later errors (e.g. EMFILE on accept) must not crash the test process;
+    // the affected request fails on codex's side, which the test then sees.
+    this.#server.on("error", () => {});
     this.port = (this.#server.address() as AddressInfo).port;
   }
 
@@ -217,7 +220,8 @@ class FakeModelServer implements FakeModel {
       this.#timers.clear();
       for (const waiter of [...this.#waiters]) waiter.reject(new Error("The fake model was closed."));
       this.#server.close(() => resolve());
-      // Open streams (a hang in particular) would keep close() waiting forever.
+      // Open streams (a hang in particular) and idle keep-alive connections would keep close() waiting forever.
+      this.#server.closeAllConnections();
       for (const socket of this.#sockets) socket.destroy();
     });
     return this.#closing;

@@ -76,7 +76,14 @@ export class AppServerDriver {
       const line = this.#buffer.subarray(0, newline).toString("utf8");
       this.#buffer = this.#buffer.subarray(newline + 1);
       if (line.trim() === "") continue;
-      this.#onMessage(JSON.parse(line) as Record<string, unknown>);
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        this.stderr.push(`[driver] stdout line that is not JSON: ${line.slice(0, 200)}\n`);
+        continue;
+      }
+      this.#onMessage(message);
     }
   }
 
