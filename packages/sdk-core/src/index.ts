@@ -59,3 +59,25 @@ export { configToFlags } from "./process/config-flags.js";
 export type { TomlTable, TomlValue } from "./process/config-flags.js";
 export { spawnAppServer } from "./process/spawn-app-server.js";
 export type { ProcessTransport, SpawnAppServerOptions } from "./process/spawn-app-server.js";
+
+// The high-level API (src/api/)
+export { Codex, DEFAULT_CLIENT_INFO } from "./api/codex.js";
+export type {
+  ChatgptLoginOptions,
+  CodexMetadata,
+  CodexOptions,
+  ModelListOptions,
+  ThreadForkOptions,
+  ThreadListOptions,
+  ThreadResumeOptions,
+  ThreadStartOptions,
+} from "./api/codex.js";
+export { Thread } from "./api/thread.js";
+export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
+export { TurnHandle } from "./api/turn-handle.js";
+export type { SteerOptions } from "./api/turn-handle.js";
+export type { TurnResult } from "./api/turn-result.js";
+export type { ImageInput, InputItem, LocalImageInput, MentionInput, RunInput, SkillInput, TextInput } from "./api/inputs.js";
+export { ChatgptDeviceCodeLogin, ChatgptLogin, LoginHandle } from "./api/login.js";
+export type { LoginResult, LoginWaitOptions } from "./api/login.js";
+export { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion, SDK_VERSION } from "./api/version.js";

@@ -1,0 +1,365 @@
+// `Codex`: one app-server connection. Starts eagerly (spawn + initialize), hands out `Thread`s,
+// routes every turn's notifications, and owns account login.
+import { existsSync } from "node:fs";
+import type {
+  ClientInfo,
+  GetAccountParams,
+  GetAccountResponse,
+  InitializeParams,
+  InitializeResponse,
+  LoginAccountParams,
+  LoginAccountResponse,
+  ModelListParams,
+  ModelListResponse,
+  ServerNotificationMethod,
+  ThreadForkParams,
+  ThreadListParams,
+  ThreadListResponse,
+  ThreadResumeParams,
+  ThreadStartParams,
+} from "@codex/protocol-types";
+import {
+  abortErrorFrom,
+  IncompatibleServerError,
+  InvalidInputError,
+  RuntimeNotFoundError,
+  type TransportClosedError,
+} from "../errors.js";
+import { AppServerClient, type ServerRequestHandlers } from "../rpc/client.js";
+import { normalizeLogger, type Logger } from "../rpc/logger.js";
+import type { Transport } from "../rpc/transport.js";
+import type { TomlTable } from "../process/config-flags.js";
+import { spawnAppServer } from "../process/spawn-app-server.js";
+import { ChatgptDeviceCodeLogin, ChatgptLogin, startLogin } from "./login.js";
+import { Thread, type ThreadContext } from "./thread.js";
+import { TurnRouter } from "./turn-router.js";
+import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion, SDK_VERSION } from "./version.js";
+
+/** How long `Codex.start()` waits for `initialize` when `requestTimeoutMs` is not set. */
+const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
+
+/** Options of `Codex.start()`. All optional. */
+export interface CodexOptions {
+  /**
+   * Path of the native codex binary. Without it: the `CODEX_BIN` environment variable, then
+   * `resolveCodexBin` (which `@codex/sdk` sets to its bundled runtime).
+   */
+  codexBin?: string | undefined;
+  /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */
+  resolveCodexBin?: (() => string | Promise<string>) | undefined;
+  /** Replaces the whole `[codexBin, "app-server"]` command (for tests and wrappers); program first. */
+  launchArgs?: readonly string[] | undefined;
+  /** Extra arguments after `app-server` and the config flags (e.g. `["--disable", "plugins"]`). */
+  appServerArgs?: readonly string[] | undefined;
+  /** Config overrides, flattened to `--config key=<TOML literal>` flags. */
+  config?: TomlTable | undefined;
+  /** Working directory of the app-server (the default `cwd` of its threads). */
+  cwd?: string | undefined;
+  /** Environment variables merged over `process.env`; `undefined` removes one. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** The app-server's `CODEX_HOME` (config, auth, sessions). */
+  codexHome?: string | undefined;
+  /**
+   * Who is calling, sent in `initialize`; the name becomes the `originator` the model sees.
+   * Default `{ name: "codex_sdk_ts", title: "Codex TypeScript SDK", version: SDK_VERSION }`.
+   */
+  clientInfo?: ClientInfo | undefined;
+  /** Opt into experimental methods and fields (`capabilities.experimentalApi`). Default true. */
+  experimentalApi?: boolean | undefined;
+  /** Notification methods the server should not send at all (`turn/completed` cannot be opted out). */
+  optOutNotifications?: readonly (ServerNotificationMethod | (string & {}))[] | undefined;
+  /** Handlers of server requests (approvals, questions). Unhandled approvals are declined. */
+  serverRequests?: ServerRequestHandlers | undefined;
+  /**
+   * Timeout of each request other than a turn's run, in ms (turns themselves have no timeout).
+   * Default: none, except `initialize`, which waits at most 60 s.
+   */
+  requestTimeoutMs?: number | undefined;
+  /** Requests awaiting a reply at once; more are queued. Default 32. */
+  maxInFlight?: number | undefined;
+  /** Largest incoming message in bytes. Default 64 MiB. */
+  maxMessageBytes?: number | undefined;
+  /** Aborting it while `Codex.start()` runs rejects with `AbortError` and leaves no process. */
+  signal?: AbortSignal | undefined;
+  /** Receives the app-server's stderr lines and protocol problems (and, with `trace`, every message). */
+  logger?: Logger | undefined;
+  /** Log every message at debug level, secrets redacted. Default false. */
+  trace?: boolean | undefined;
+  /** A ready transport to use instead of spawning a process (a socket, an in-memory pair). */
+  transport?: Transport | undefined;
+}
+
+/** What the server said in `initialize`, plus its version. */
+export type CodexMetadata = InitializeResponse & {
+  /**
+   * The codex version of the server, parsed from `userAgent` (which starts with the *client's*
+   * name: `my_app/0.169.0 (...)`); null if it could not be read.
+   */
+  serverVersion: string | null;
+};
+
+/** Options of `codex.threadStart()`: the `thread/start` params. */
+export type ThreadStartOptions = Omit<ThreadStartParams, never>;
+/** Overrides of `codex.threadResume()`: the `thread/resume` params without `threadId`. */
+export type ThreadResumeOptions = Omit<ThreadResumeParams, "threadId">;
+/** Overrides of `codex.threadFork()`: the `thread/fork` params without `threadId`. */
+export type ThreadForkOptions = Omit<ThreadForkParams, "threadId">;
+/** Options of `codex.threadList()`: the `thread/list` params. */
+export type ThreadListOptions = Omit<ThreadListParams, never>;
+/** Options of `codex.models()`: the `model/list` params. */
+export type ModelListOptions = Omit<ModelListParams, never>;
+/** Options of `codex.loginChatgpt()`: the browser-login fields of `account/login/start`. */
+export type ChatgptLoginOptions = Omit<Extract<LoginAccountParams, { type: "chatgpt" }>, "type">;
+
+/** The default `clientInfo`. */
+export const DEFAULT_CLIENT_INFO: Readonly<ClientInfo> = Object.freeze({
+  name: "codex_sdk_ts",
+  title: "Codex TypeScript SDK",
+  version: SDK_VERSION,
+});
+
+/**
+ * A connection to one codex app-server. `Codex.start()` is eager: it resolves once the server
+ * has answered `initialize`, or rejects with a typed error and leaves no process behind.
+ *
+ * ```ts
+ * await using codex = await Codex.start({ codexBin });
+ * const thread = await codex.threadStart({ model: "gpt-5.5" });
+ * const result = await thread.run("Say hello");
+ * console.log(result.finalResponse);
+ * ```
+ */
+export class Codex implements AsyncDisposable {
+  /** The JSON-RPC client: every method of the protocol, typed, plus notifications and server requests. */
+  readonly client: AppServerClient;
+  /** The server's `initialize` answer, plus `serverVersion`. */
+  readonly metadata: CodexMetadata;
+  readonly #context: ThreadContext;
+  #closing: Promise<void> | undefined;
+
+  private constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata) {
+    this.client = client;
+    this.metadata = metadata;
+    this.#context = { client, router };
+  }
+
+  /**
+   * Spawns `codex app-server` (or uses `options.transport`), sends `initialize` and then
+   * `initialized`. Rejects, leaving no process behind, with:
+   * `RuntimeNotFoundError` (no binary, or `codexBin` missing), `TransportClosedError` (the
+   * server exited or closed stdout; with `exitCode`, `signal`, `stderrTail`),
+   * `IncompatibleServerError` (server older than this SDK's protocol), `AbortError` (`signal`),
+   * `TimeoutError` (no `initialize` answer in time).
+   */
+  static async start(options: CodexOptions = {}): Promise<Codex> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
+    const optOut = checkOptOut(options.optOutNotifications);
+    const transport = options.transport ?? (await spawnFromOptions(options));
+    let client: AppServerClient;
+    try {
+      client = new AppServerClient(transport, {
+        logger: options.logger,
+        trace: options.trace,
+        maxInFlight: options.maxInFlight,
+        maxMessageBytes: options.maxMessageBytes,
+        requestTimeoutMs: options.requestTimeoutMs,
+        serverRequests: options.serverRequests,
+      });
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+    // From here on, every failure closes the client, which ends the process.
+    try {
+      const router = new TurnRouter();
+      client.onNotification("*", (notification) => router.route(notification));
+      void client.closed.then((error: TransportClosedError) => router.fail(error));
+      const params: InitializeParams = {
+        clientInfo: options.clientInfo ?? { ...DEFAULT_CLIENT_INFO },
+        capabilities: {
+          experimentalApi: options.experimentalApi ?? true,
+          ...(optOut.length > 0 ? { optOutNotificationMethods: optOut } : {}),
+        },
+      };
+      const response = await client.request("initialize", params, {
+        signal,
+        timeoutMs: options.requestTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
+      });
+      const serverVersion = parseServerVersion(response.userAgent);
+      if (serverVersion !== null && compareVersions(serverVersion, GENERATED_FOR_CODEX_VERSION) < 0) {
+        throw new IncompatibleServerError(
+          { serverVersion, requiredVersion: GENERATED_FOR_CODEX_VERSION },
+          `The codex app-server is version ${serverVersion}, older than ${GENERATED_FOR_CODEX_VERSION}, the version this SDK's protocol types were generated from. ` +
+            `Use codex ${GENERATED_FOR_CODEX_VERSION} or newer: install @codex/sdk (it bundles a matching runtime) or point codexBin at a newer binary.`,
+        );
+      }
+      if (serverVersion === null) {
+        normalizeLogger(options.logger).warn(
+          `Could not read the server's version from its user agent ${JSON.stringify(response.userAgent)}; not checking compatibility.`,
+        );
+      }
+      await client.notify("initialized");
+      if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
+      return new Codex(client, router, { ...response, serverVersion });
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  /** Starts a new thread (`thread/start`). */
+  async threadStart(options: ThreadStartOptions = {}): Promise<Thread> {
+    const response = await this.client.request("thread/start", { ...options });
+    return new Thread(this.#context, response.thread.id);
+  }
+
+  /**
+   * Binds a handle to an existing thread id without any request. To continue a thread this
+   * server has not loaded (another process, or after a restart), use `threadResume()` first.
+   */
+  thread(threadId: string): Thread {
+    if (typeof threadId !== "string" || threadId === "") throw new InvalidInputError("thread(): threadId must be a non-empty string.");
+    return new Thread(this.#context, threadId);
+  }
+
+  /**
+   * Loads a thread and makes it live on this server (`thread/resume`), applying `overrides`
+   * (model, cwd, approvalPolicy, sandbox, instructions, ...). Works on threads persisted by any
+   * earlier app-server on the same `CODEX_HOME`.
+   */
+  async threadResume(threadId: string, overrides: ThreadResumeOptions = {}): Promise<Thread> {
+    const response = await this.client.request("thread/resume", { ...overrides, threadId });
+    return new Thread(this.#context, response.thread.id);
+  }
+
+  /** Copies a thread into a new one (`thread/fork`); returns the new thread. */
+  async threadFork(threadId: string, overrides: ThreadForkOptions = {}): Promise<Thread> {
+    const response = await this.client.request("thread/fork", { ...overrides, threadId });
+    return new Thread(this.#context, response.thread.id);
+  }
+
+  /** Lists stored threads (`thread/list`), newest first by default; page with `cursor`. */
+  threadList(options: ThreadListOptions = {}): Promise<ThreadListResponse> {
+    return this.client.request("thread/list", { ...options });
+  }
+
+  /** Archives a thread (`thread/archive`). */
+  async threadArchive(threadId: string): Promise<void> {
+    await this.client.request("thread/archive", { threadId });
+  }
+
+  /** Restores an archived thread (`thread/unarchive`). */
+  async threadUnarchive(threadId: string): Promise<Thread> {
+    const response = await this.client.request("thread/unarchive", { threadId });
+    return new Thread(this.#context, response.thread.id);
+  }
+
+  /** Lists the models the server offers (`model/list`). */
+  models(options: ModelListOptions = {}): Promise<ModelListResponse> {
+    return this.client.request("model/list", { ...options });
+  }
+
+  /** The signed-in account (`account/read`): `account` is null when nobody is signed in. */
+  account(options: GetAccountParams = {}): Promise<GetAccountResponse> {
+    return this.client.request("account/read", { ...options });
+  }
+
+  /** Signs in with an OpenAI API key (`account/login/start` with `type: "apiKey"`); codex stores it in `CODEX_HOME`. */
+  async loginApiKey(apiKey: string): Promise<void> {
+    if (typeof apiKey !== "string" || apiKey.trim() === "") throw new InvalidInputError("loginApiKey(): apiKey must be a non-empty string.");
+    await this.client.request("account/login/start", { type: "apiKey", apiKey });
+  }
+
+  /**
+   * Starts a browser login with ChatGPT. Open `login.authUrl`; the server receives the OAuth
+   * callback on loopback. `await login.wait()` for the outcome, or `login.cancel()`.
+   */
+  async loginChatgpt(options: ChatgptLoginOptions = {}): Promise<ChatgptLogin> {
+    const { response, outcome } = await startLogin<Extract<LoginAccountResponse, { type: "chatgpt" }>>(
+      this.client,
+      { ...options, type: "chatgpt" },
+      this.client.closed,
+    );
+    return new ChatgptLogin(this.client, response.loginId, outcome, response.authUrl);
+  }
+
+  /**
+   * Starts a device-code login with ChatGPT: show the user `login.verificationUrl` and
+   * `login.userCode`, then `await login.wait()`.
+   */
+  async loginChatgptDeviceCode(): Promise<ChatgptDeviceCodeLogin> {
+    const { response, outcome } = await startLogin<Extract<LoginAccountResponse, { type: "chatgptDeviceCode" }>>(
+      this.client,
+      { type: "chatgptDeviceCode" },
+      this.client.closed,
+    );
+    return new ChatgptDeviceCodeLogin(this.client, response.loginId, outcome, response.verificationUrl, response.userCode);
+  }
+
+  /** Signs out (`account/logout`). */
+  async logout(): Promise<void> {
+    await this.client.request("account/logout", undefined);
+  }
+
+  /**
+   * Closes the connection and ends the app-server (stdin EOF, then SIGTERM, then SIGKILL).
+   * Running turns reject with `TransportClosedError`. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.client.close();
+    return this.#closing;
+  }
+
+  /** `await using codex = await Codex.start()` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
+  if (methods === undefined) return [];
+  const list = [...methods];
+  for (const method of list) {
+    if (typeof method !== "string") throw new InvalidInputError(`optOutNotifications must hold method names, got ${typeof method}.`);
+  }
+  // Without these a turn can never be seen to end: run() would wait forever.
+  if (list.includes("turn/completed")) {
+    throw new InvalidInputError(`optOutNotifications cannot include "turn/completed": a turn ends only with it.`);
+  }
+  return list;
+}
+
+async function spawnFromOptions(options: CodexOptions) {
+  let codexBin = options.codexBin;
+  let resolveCodexBin = options.resolveCodexBin;
+  if (options.launchArgs === undefined && codexBin === undefined) {
+    const fromEnv = process.env["CODEX_BIN"];
+    if (fromEnv) {
+      if (!existsSync(fromEnv)) {
+        throw new RuntimeNotFoundError(`CODEX_BIN points to ${fromEnv}, which does not exist.`, {
+          path: fromEnv,
+          fix: "Fix or unset CODEX_BIN, or pass codexBin.",
+        });
+      }
+      codexBin = fromEnv;
+    } else if (resolveCodexBin === undefined) {
+      throw new RuntimeNotFoundError("No codex runtime was found.", {
+        fix: "Install @codex/sdk (it bundles the codex runtime for this platform), or pass codexBin (the path of a native codex executable), or set CODEX_BIN.",
+      });
+    }
+  }
+  if (codexBin !== undefined) resolveCodexBin = undefined;
+  return spawnAppServer({
+    codexBin,
+    resolveCodexBin,
+    launchArgs: options.launchArgs,
+    args: options.appServerArgs,
+    config: options.config,
+    env: options.env,
+    codexHome: options.codexHome,
+    cwd: options.cwd,
+    logger: options.logger,
+    signal: options.signal,
+  });
+}

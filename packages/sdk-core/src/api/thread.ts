@@ -1,0 +1,110 @@
+// A local handle on one conversation: its id, plus the thread- and turn-level requests.
+import type { ThreadReadParams, ThreadReadResponse, TurnStartParams } from "@codex/protocol-types";
+import { AbortError, abortErrorFrom } from "../errors.js";
+import type { AppServerClient } from "../rpc/client.js";
+import { toUserInput, type RunInput } from "./inputs.js";
+import { TurnHandle } from "./turn-handle.js";
+import type { TurnResult } from "./turn-result.js";
+import type { TurnRouter } from "./turn-router.js";
+
+/**
+ * Options of `thread.turn()` and `thread.run()`: every `turn/start` field except `threadId` and
+ * `input` (model, effort, cwd, approvalPolicy, sandboxPolicy, outputSchema, personality,
+ * serviceTier, summary, ...), plus a `signal`.
+ */
+export type TurnOptions = Omit<TurnStartParams, "threadId" | "input"> & {
+  /**
+   * Aborting interrupts the turn on the server (`turn/interrupt`) and then rejects the turn's
+   * `run()` / `stream()` (and a pending `thread.turn()`) with `AbortError`.
+   */
+  signal?: AbortSignal | undefined;
+};
+
+/** Options of `thread.read()`. */
+export type ThreadReadOptions = Omit<ThreadReadParams, "threadId">;
+
+/** @internal What a `Thread` needs from its `Codex`. */
+export interface ThreadContext {
+  client: AppServerClient;
+  router: TurnRouter;
+}
+
+/**
+ * One conversation. Multi-turn chat is several turns on the same `Thread`. Get one from
+ * `codex.threadStart()`, `codex.threadResume()`, `codex.threadFork()`, or bind an existing id
+ * with `codex.thread(id)` (no request).
+ */
+export class Thread {
+  /** The thread's id. */
+  readonly id: string;
+  readonly #context: ThreadContext;
+
+  /** @internal Use `codex.thread(id)` or `codex.threadStart()`. */
+  constructor(context: ThreadContext, id: string) {
+    this.#context = context;
+    this.id = id;
+  }
+
+  /** Reads the thread (`thread/read`); `includeTurns: true` adds its turns and items. */
+  read(options: ThreadReadOptions = {}): Promise<ThreadReadResponse> {
+    return this.#context.client.request("thread/read", { ...options, threadId: this.id });
+  }
+
+  /** Renames the thread (`thread/name/set`). */
+  async setName(name: string): Promise<void> {
+    await this.#context.client.request("thread/name/set", { threadId: this.id, name });
+  }
+
+  /** Starts compacting the thread's context (`thread/compact/start`); progress arrives as notifications. */
+  async compact(): Promise<void> {
+    await this.#context.client.request("thread/compact/start", { threadId: this.id });
+  }
+
+  /**
+   * Runs one turn to completion and returns its `TurnResult`. A failed or interrupted turn is
+   * returned, not thrown: check `status` and `error`.
+   */
+  async run(input: RunInput, options: TurnOptions = {}): Promise<TurnResult> {
+    const turn = await this.turn(input, options);
+    return turn.run();
+  }
+
+  /**
+   * Starts a turn (`turn/start`) and returns its `TurnHandle` for streaming, steering and
+   * interrupting. The turn's events are captured from before the request is written, so none is
+   * lost even when it arrives ahead of the response.
+   */
+  async turn(input: RunInput, options: TurnOptions = {}): Promise<TurnHandle> {
+    const { signal, ...params } = options;
+    if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
+    const userInput = await toUserInput(input);
+    if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
+    const { client, router } = this.#context;
+    const reservation = router.reserve(this.id);
+    let response;
+    try {
+      // No signal on the request itself: once written, the turn exists on the server, and only
+      // its id (in this response) lets us interrupt it.
+      response = await client.request("turn/start", { ...params, threadId: this.id, input: userInput });
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
+    const handle = new TurnHandle({
+      client,
+      threadId: this.id,
+      turn: response.turn,
+      signal,
+      attach: (sink) => reservation.claim(sink),
+    });
+    if (signal?.aborted) {
+      // Aborted while turn/start was in flight: the handle has interrupted the turn; surface
+      // the abort here, since the caller never gets the handle.
+      await handle.run().catch((error: unknown) => {
+        if (!AbortError.isInstance(error)) throw error;
+      });
+      throw abortErrorFrom(signal, "Starting the turn");
+    }
+    return handle;
+  }
+}

@@ -1,0 +1,79 @@
+// The summary of a finished turn, computed from the turn's own notifications.
+import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnStatus } from "@codex/protocol-types";
+import type { Notification } from "../notification.js";
+
+/**
+ * What a finished turn produced. A failed or interrupted turn is a `TurnResult` too: check
+ * `status` and `error`.
+ */
+export interface TurnResult {
+  /** The thread the turn ran on. */
+  threadId: string;
+  /** The turn's id. */
+  id: string;
+  /** `completed`, `interrupted` or `failed` (from `turn/completed`). */
+  status: TurnStatus;
+  /** Why the turn failed or was interrupted, when the server says; `null` otherwise. */
+  error: TurnError | null;
+  /** Every `item/agentMessage/delta` of the turn, joined in arrival order. */
+  text: string;
+  /**
+   * The text of the last agent message whose `phase` is `final_answer` or absent (models that do
+   * not report phases); `null` when the turn produced none.
+   */
+  finalResponse: string | null;
+  /** Every item of the turn, from `item/completed`, in arrival order. */
+  items: ThreadItem[];
+  /** The last `thread/tokenUsage/updated` of the turn; `null` when none arrived. */
+  usage: ThreadTokenUsage | null;
+  /** Unix time in seconds when the turn started, as reported by the server. */
+  startedAt: Turn["startedAt"];
+  /** Unix time in seconds when the turn completed, as reported by the server. */
+  completedAt: Turn["completedAt"];
+  /** How long the turn took, in milliseconds, as reported by the server. */
+  durationMs: Turn["durationMs"];
+}
+
+/**
+ * Builds a `TurnResult` from the notifications routed to one turn, in order. `completed` is the
+ * turn's `turn/completed` payload.
+ */
+export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult {
+  let text = "";
+  const items: ThreadItem[] = [];
+  let usage: ThreadTokenUsage | null = null;
+  let finalResponse: string | null = null;
+  for (const event of events) {
+    switch (event.method) {
+      case "item/agentMessage/delta":
+        text += event.params.delta;
+        break;
+      case "item/completed": {
+        const item = event.params.item;
+        items.push(item);
+        if (item.type === "agentMessage" && (item.phase == null || item.phase === "final_answer")) {
+          finalResponse = item.text;
+        }
+        break;
+      }
+      case "thread/tokenUsage/updated":
+        usage = event.params.tokenUsage;
+        break;
+      default:
+        break;
+    }
+  }
+  return {
+    threadId,
+    id: turn.id,
+    status: turn.status,
+    error: turn.error ?? null,
+    text,
+    finalResponse,
+    items,
+    usage,
+    startedAt: turn.startedAt ?? null,
+    completedAt: turn.completedAt ?? null,
+    durationMs: turn.durationMs ?? null,
+  };
+}

@@ -1,0 +1,80 @@
+// Versions the SDK speaks about: the codex release whose protocol the types were generated from,
+// this package's own version (sent as `clientInfo.version`), and parsing the server's version
+// out of the `initialize` reply.
+
+/**
+ * The codex release whose app-server schema `@codex/protocol-types` was generated from.
+ * `Codex.start()` refuses servers older than this with `IncompatibleServerError`: they lack
+ * methods and fields the types promise. Kept in lockstep with the pinned runtime by the
+ * repository's pin check.
+ */
+export const GENERATED_FOR_CODEX_VERSION = "0.169.0";
+
+/** The version of `@codex/sdk-core`, sent as the default `clientInfo.version`. */
+export const SDK_VERSION = "0.169.0";
+
+/**
+ * Extracts the server's version from `InitializeResponse.userAgent`.
+ *
+ * The user agent starts with the *client's* name (`clientInfo.name`), then `/`, then the codex
+ * version, then a space: `my_app/0.169.0 (Debian 12.0.0; x86_64) ...`. Returns `null` when the
+ * string does not have that shape.
+ */
+export function parseServerVersion(userAgent: string): string | null {
+  const slash = userAgent.indexOf("/");
+  if (slash < 0) return null;
+  const rest = userAgent.slice(slash + 1);
+  const space = rest.indexOf(" ");
+  const version = (space < 0 ? rest : rest.slice(0, space)).trim();
+  return /^\d+\.\d+\.\d+/.test(version) ? version : null;
+}
+
+interface ParsedVersion {
+  core: [number, number, number];
+  prerelease: string[];
+}
+
+function parseVersion(version: string): ParsedVersion | null {
+  const match = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+.*)?$/.exec(version);
+  if (!match) return null;
+  return {
+    core: [Number(match[1]), Number(match[2]), Number(match[3])],
+    prerelease: match[4] ? match[4].split(".") : [],
+  };
+}
+
+/**
+ * Compares two semver versions (`major.minor.patch[-prerelease]`): negative when `a < b`, 0 when
+ * equal, positive when `a > b`. A prerelease sorts before its release, as in semver. Versions
+ * that do not parse compare as equal, so an odd version string never blocks a start-up by itself.
+ */
+export function compareVersions(a: string, b: string): number {
+  const left = parseVersion(a);
+  const right = parseVersion(b);
+  if (!left || !right) return 0;
+  for (let i = 0; i < 3; i++) {
+    const diff = left.core[i]! - right.core[i]!;
+    if (diff !== 0) return diff;
+  }
+  if (left.prerelease.length === 0 || right.prerelease.length === 0) {
+    return right.prerelease.length - left.prerelease.length;
+  }
+  const length = Math.max(left.prerelease.length, right.prerelease.length);
+  for (let i = 0; i < length; i++) {
+    const x = left.prerelease[i];
+    const y = right.prerelease[i];
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
+    const xNumeric = /^\d+$/.test(x);
+    const yNumeric = /^\d+$/.test(y);
+    if (xNumeric && yNumeric) {
+      const diff = Number(x) - Number(y);
+      if (diff !== 0) return diff;
+    } else if (xNumeric !== yNumeric) {
+      return xNumeric ? -1 : 1;
+    } else if (x !== y) {
+      return x < y ? -1 : 1;
+    }
+  }
+  return 0;
+}
