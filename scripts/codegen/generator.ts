@@ -65,7 +65,27 @@ function reportJson(codexVersion: string, surface: string, definitions: Definiti
     preprocess: summary,
     ...methodReport(resolved.maps),
   };
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${formatReport(report, "")}\n`;
+}
+
+/**
+ * JSON with one line per method (an object whose values are all scalars stays on one line),
+ * so that a changed params or result name shows up as a one-line diff.
+ */
+function formatReport(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((item) => `${indent}  ${formatReport(item, `${indent}  `)}`).join(",\n")}\n${indent}]`;
+  }
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    if (entries.every(([, item]) => typeof item !== "object" || item === null)) {
+      return `{ ${entries.map(([key, item]) => `${JSON.stringify(key)}: ${JSON.stringify(item)}`).join(", ")} }`;
+    }
+    return `{\n${entries.map(([key, item]) => `${indent}  ${JSON.stringify(key)}: ${formatReport(item, `${indent}  `)}`).join(",\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function joinPosix(...parts: string[]): string {

@@ -2,7 +2,7 @@
 // types a TypeScript user expects. Each rule below exists because the raw output is wrong
 // without it (see docs in CODEGEN: misnamed envelopes, `X = {...} & X1`, one-off tag aliases).
 import { isDeepStrictEqual } from "node:util";
-import { cloneJson, isObject, walkSchema, type Definitions, type SchemaNode } from "./schema-model.js";
+import { cloneJson, isObject, type Definitions, type SchemaNode } from "./schema-model.js";
 
 /**
  * Rust section comments (`// NEW APIs`) that the schema exporter glues onto the description of
@@ -90,6 +90,7 @@ export function preprocessDefinitions(definitions: Definitions): { definitions: 
       node[keyword] = branches.flatMap((branch: unknown, index: number) => {
         if (isCatchAll(branch)) {
           summary.catchAlls.push(`${path}/${keyword}/${index}`);
+          node["description"] = [node["description"], CATCH_ALL_NOTE].filter(Boolean).join("\n\n");
           return [{ tsType: "string & {}" }];
         }
         return spliceableMembers(branch) ?? [branch];
@@ -133,6 +134,10 @@ function distributeProperties(node: SchemaNode, path: string): void {
   delete node["type"];
 }
 
+const CATCH_ALL_NOTE =
+  "The schema also admits any other string or object here, for values added by newer servers. " +
+  "Other strings are typed as `string & {}`; other objects are left out so that `\"key\" in value` checks narrow.";
+
 /** The bare `{type: ["string", "object"]}` branch: "anything else", kept for forward compatibility. */
 function isCatchAll(branch: unknown): boolean {
   if (!isObject(branch) || Object.keys(branch).length !== 1) return false;
@@ -147,14 +152,4 @@ function spliceableMembers(branch: unknown): unknown[] | undefined {
   if (keys.length !== 1) return undefined;
   const members = branch[keys[0] === "oneOf" ? "oneOf" : keys[0] === "anyOf" ? "anyOf" : ""];
   return Array.isArray(members) ? members : undefined;
-}
-
-/** Names of every definition referenced anywhere in `node`. */
-export function referencedNames(node: unknown): Set<string> {
-  const names = new Set<string>();
-  walkSchema(node, (child) => {
-    const ref = child["$ref"];
-    if (typeof ref === "string") names.add(ref.replace(/^#\/definitions\//, ""));
-  });
-  return names;
 }

@@ -1667,6 +1667,8 @@ export type ClientRequest =
  * This translation layer make sure that we expose codex error code in camel case.
  *
  * When an upstream HTTP status is available (for example, from the Responses API or a provider), it is forwarded in `httpStatusCode` on the relevant `codexErrorInfo` variant.
+ *
+ * The schema also admits any other string or object here, for values added by newer servers. Other strings are typed as `string & {}`; other objects are left out so that `"key" in value` checks narrow.
  */
 export type CodexErrorInfo =
   | (
