@@ -268,7 +268,7 @@ class FakeModelServer implements FakeModel {
     let body: unknown;
     if (raw && raw.length > 0) {
       try {
-        body = JSON.parse(decode(raw, request.headers["content-encoding"]).toString("utf8"));
+        body = JSON.parse(decode(raw, request.headers["content-encoding"], this.#options.maxRequestBytes).toString("utf8"));
       } catch {
         body = undefined;
       }
@@ -384,14 +384,16 @@ function toPredicate(match: RequestMatcher): (request: RecordedRequest) => boole
       (typeof match.prompt === "string" ? request.prompt === match.prompt : request.prompt !== undefined && match.prompt.test(request.prompt)));
 }
 
-function decode(raw: Buffer, encoding: string | string[] | undefined): Buffer {
+/** Undoes a `content-encoding`, producing at most `maxBytes` (a small compressed body may inflate enormously). */
+function decode(raw: Buffer, encoding: string | string[] | undefined, maxBytes: number): Buffer {
+  const options = { maxOutputLength: maxBytes };
   switch (Array.isArray(encoding) ? encoding[0] : encoding) {
     case "gzip":
-      return gunzipSync(raw);
+      return gunzipSync(raw, options);
     case "deflate":
-      return inflateSync(raw);
+      return inflateSync(raw, options);
     case "br":
-      return brotliDecompressSync(raw);
+      return brotliDecompressSync(raw, options);
     default:
       return raw;
   }

@@ -92,17 +92,9 @@ function messageEvents(ids: PlanIds, outputIndex: number, chunks: string[]): Sse
   ];
 }
 
-/** Only the deltas of a message that never completes (for failures mid-stream). */
+/** The start of a message that never completes (for failures mid-stream): its item and one delta. */
 function partialMessageEvents(ids: PlanIds, text: string): SseEvent[] {
-  if (text === "") return [];
-  const itemId = ids.nextItemId();
-  return [
-    {
-      type: "response.output_item.added",
-      data: { output_index: 0, item: { type: "message", id: itemId, role: "assistant", status: "in_progress", content: [] } },
-    },
-    { type: "response.output_text.delta", data: { item_id: itemId, output_index: 0, content_index: 0, delta: text } },
-  ];
+  return text === "" ? [] : messageEvents(ids, 0, [text]).slice(0, -1);
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };

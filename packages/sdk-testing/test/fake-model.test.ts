@@ -305,6 +305,18 @@ describe("startFakeModel", () => {
     expect(fake.pending).toBe(0);
   });
 
+  it("reads gzip-encoded bodies", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const fake = await start();
+    const response = await fetch(`${fake.url}/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip" },
+      body: gzipSync(JSON.stringify({ input: [userMessage("zipped")] })),
+    });
+    await response.text();
+    expect(fake.requests[0]?.prompt).toBe("zipped");
+  });
+
   it("answers 500 when a reply function throws", async () => {
     const fake = await start();
     fake.enqueue(() => {
