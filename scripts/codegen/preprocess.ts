@@ -38,7 +38,8 @@ export interface PreprocessSummary {
  *   its `title` before its definition key, so notification envelopes and their params swapped
  *   names, and every single-value tag became a one-off alias (`type: UserMessageThreadItemType`).
  *   Without titles, only definitions get names (from the key) and tags stay inline literals.
- * - leaked Rust section comments are cut from descriptions;
+ * - leaked Rust section comments are cut from descriptions, and `default` becomes a JSDoc
+ *   `@default` tag;
  * - a schema with both `properties` and `oneOf`/`anyOf` gets its properties copied into each
  *   branch, so the union stays discriminated instead of becoming `{...} & X1`;
  * - a union nested directly in a union is spliced into its parent;
@@ -67,6 +68,13 @@ export function preprocessDefinitions(definitions: Definitions): { definitions: 
     }
     delete node["title"];
     delete node["$schema"];
+    if ("default" in node) {
+      // json-schema-to-typescript infers a type from `default` (`{allOf: [X], default: "a"}`
+      // became `X & string`), and TypeScript has no use for it: keep it as documentation.
+      const value = node["default"];
+      delete node["default"];
+      if (value !== null) node["description"] = [node["description"], `@default ${JSON.stringify(value)}`].filter(Boolean).join("\n\n");
+    }
     if (typeof node["description"] === "string") {
       const description = cleanDescription(node["description"]);
       if (description) node["description"] = description;

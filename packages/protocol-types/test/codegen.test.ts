@@ -161,6 +161,16 @@ describe("preprocessDefinitions", () => {
     expect(definitions["Request"]).toEqual({ oneOf: [{ description: "Sent when approval is needed.", type: "object" }, { type: "object" }] });
   });
 
+  test("turns `default` into a JSDoc tag, so it cannot change the type", () => {
+    const { definitions } = preprocessDefinitions({
+      Params: { properties: { kind: { allOf: [ref("Kind")], default: "command", description: "Kind of action." }, note: { default: null, type: ["string", "null"] } }, type: "object" },
+    });
+    expect(definitions["Params"]).toEqual({
+      properties: { kind: { allOf: [ref("Kind")], description: 'Kind of action.\n\n@default "command"' }, note: { type: ["string", "null"] } },
+      type: "object",
+    });
+  });
+
   test("fails on a JSON Schema keyword it does not handle", () => {
     expect(() => preprocessDefinitions({ A: { type: "object", patternProperties: { "^x": { type: "string" } } } })).toThrow(/A: JSON Schema keyword\(s\) patternProperties/);
   });

@@ -22,6 +22,9 @@ export type Account =
     }
   | {
       type: "amazonBedrock";
+      /**
+       * @default false
+       */
       usesCodexManagedCredentials?: boolean;
     }
   | {
@@ -215,6 +218,9 @@ export interface AppConfig {
   default_tools_approval_mode?: AppToolApproval | null;
   default_tools_enabled?: boolean | null;
   destructive_enabled?: boolean | null;
+  /**
+   * @default true
+   */
   enabled?: boolean;
   /**
    * Per-account approval settings keyed by link ID.
@@ -244,9 +250,14 @@ export interface AppInfo {
   } | null;
   id: string;
   installUrl?: string | null;
+  /**
+   * @default false
+   */
   isAccessible?: boolean;
   /**
    * Whether this app is enabled in config.toml. Example: ```toml [apps.bad_app] enabled = false ```
+   *
+   * @default true
    */
   isEnabled?: boolean;
   labels?: {
@@ -255,6 +266,9 @@ export interface AppInfo {
   logoUrl?: string | null;
   logoUrlDark?: string | null;
   name: string;
+  /**
+   * @default []
+   */
   pluginDisplayNames?: string[];
 }
 
@@ -340,7 +354,13 @@ export interface AppToolConfig {
 export interface AppToolSummary {
   description: string;
   disabledReason?: string | null;
+  /**
+   * @default true
+   */
   isEnabled?: boolean;
+  /**
+   * @default false
+   */
   isReadOnly?: boolean;
   name: string;
   title?: string | null;
@@ -406,8 +426,17 @@ export interface AppsConfig {
 export interface AppsDefaultConfig {
   approvals_reviewer?: ApprovalsReviewer | null;
   default_tools_approval_mode?: AppToolApproval | null;
+  /**
+   * @default true
+   */
   destructive_enabled?: boolean;
+  /**
+   * @default true
+   */
   enabled?: boolean;
+  /**
+   * @default true
+   */
   open_world_enabled?: boolean;
 }
 
@@ -496,9 +525,15 @@ export type AskForApproval =
   | {
       granular: {
         mcp_elicitations: boolean;
+        /**
+         * @default false
+         */
         request_permissions?: boolean;
         rules: boolean;
         sandbox_approval: boolean;
+        /**
+         * @default false
+         */
         skill_approval?: boolean;
       };
     };
@@ -1585,8 +1620,10 @@ export interface CommandExecutionRequestApprovalParams {
   itemId: string;
   /**
    * Kind of action under review. Defaults to `command` for older servers.
+   *
+   * @default "command"
    */
-  kind?: CommandExecutionApprovalKind & string;
+  kind?: CommandExecutionApprovalKind;
   /**
    * Optional context for a managed-network approval prompt.
    */
@@ -1971,6 +2008,9 @@ export interface ConnectorMetadata {
   id: string;
   installUrl?: string | null;
   name: string;
+  /**
+   * @default []
+   */
   pluginDisplayNames?: string[];
   toolSummaries?: AppToolSummary[] | null;
 }
@@ -2252,6 +2292,9 @@ export interface ExternalAgentConfigDetectParams {
 }
 
 export interface ExternalAgentConfigDetectResponse {
+  /**
+   * @default []
+   */
   connectors?: ExternalAgentDetectedConnectorCandidate[];
   items: ExternalAgentConfigMigrationItem[];
 }
@@ -2936,6 +2979,8 @@ export interface GatewayOAuthReadResponse {
   status?: GatewayOAuthStatus | null;
   /**
    * Whether the administrator configured a device authorization endpoint.
+   *
+   * @default false
    */
   supportsDeviceAuth?: boolean;
 }
@@ -3171,6 +3216,9 @@ export type HookMetadata =
        * Configured `additionalContext` spill threshold. `null` uses 2,500 tokens; `0` disables spilling.
        */
       additionalContextLimit?: number | null;
+      /**
+       * @default false
+       */
       async?: boolean;
       command: string;
       currentHash: string;
@@ -3295,7 +3343,10 @@ export interface HookRunSummary {
   handlerType: HookHandlerType;
   id: string;
   scope: HookScope;
-  source?: HookSource & string;
+  /**
+   * @default "unknown"
+   */
+  source?: HookSource;
   sourcePath: LegacyAppPathString;
   startedAt: number;
   status: HookRunStatus;
@@ -3376,6 +3427,8 @@ export interface InAppBrowserRequirements {
 export interface InitializeCapabilities {
   /**
    * Opt into receiving experimental API methods and fields.
+   *
+   * @default false
    */
   experimentalApi?: boolean;
   /**
@@ -3400,6 +3453,8 @@ export interface InitializeCapabilities {
   optOutNotificationMethods?: string[] | null;
   /**
    * Opt into `attestation/generate` requests for upstream `x-oai-attestation`.
+   *
+   * @default false
    */
   requestAttestation?: boolean;
   /**
@@ -3715,14 +3770,26 @@ export type LoginAppBrand = "codex" | "chatgpt";
 export interface LogoutAccountResponse {}
 
 export interface ManagedHooksRequirements {
+  /**
+   * @default []
+   */
   Interrupt?: ConfiguredHookMatcherGroup[];
   PermissionRequest: ConfiguredHookMatcherGroup[];
   PostCompact: ConfiguredHookMatcherGroup[];
+  /**
+   * @default []
+   */
   PostModelRequest?: ConfiguredHookMatcherGroup[];
   PostToolUse: ConfiguredHookMatcherGroup[];
   PreCompact: ConfiguredHookMatcherGroup[];
+  /**
+   * @default []
+   */
   PreModelRequest?: ConfiguredHookMatcherGroup[];
   PreToolUse: ConfiguredHookMatcherGroup[];
+  /**
+   * @default []
+   */
   SessionEnd?: ConfiguredHookMatcherGroup[];
   SessionStart: ConfiguredHookMatcherGroup[];
   Stop: ConfiguredHookMatcherGroup[];
@@ -4203,13 +4270,34 @@ export type MergeStrategy = "replace" | "upsert";
 export type MessagePhase = "commentary" | "partial_answer" | "final_answer";
 
 export interface MigrationDetails {
+  /**
+   * @default []
+   */
   commands?: CommandMigration[];
+  /**
+   * @default []
+   */
   hooks?: HookMigration[];
+  /**
+   * @default []
+   */
   mcpServers?: McpServerMigration[];
   memory?: string[];
+  /**
+   * @default []
+   */
   plugins?: PluginsMigration[];
+  /**
+   * @default []
+   */
   sessions?: SessionMigration[];
+  /**
+   * @default []
+   */
   skills?: SkillMigration[];
+  /**
+   * @default []
+   */
   subagents?: SubagentMigration[];
 }
 
@@ -4244,6 +4332,8 @@ export type ModeKind = "plan" | "default";
 export interface Model {
   /**
    * Deprecated: use `serviceTiers` instead.
+   *
+   * @default []
    */
   additionalSpeedTiers?: string[];
   availabilityNux?: ModelAvailabilityNux | null;
@@ -4260,6 +4350,9 @@ export interface Model {
   displayName: string;
   hidden: boolean;
   id: string;
+  /**
+   * @default ["text","image"]
+   */
   inputModalities?: InputModality[];
   isDefault: boolean;
   model: string;
@@ -4268,10 +4361,15 @@ export interface Model {
    * Multi-agent runtime declared by this model, when available.
    */
   multiAgentVersion?: MultiAgentVersion | null;
+  /**
+   * @default []
+   */
   serviceTiers?: ModelServiceTier[];
   supportedReasoningEfforts: ReasoningEffortOption[];
   /**
    * @deprecated Always false; models no longer support personality selection.
+   *
+   * @default false
    */
   supportsPersonality?: boolean;
   upgrade?: string | null;
@@ -4680,7 +4778,10 @@ export interface PermissionsRequestApprovalParams {
 
 export interface PermissionsRequestApprovalResponse {
   permissions: GrantedPermissionProfile;
-  scope?: PermissionGrantScope & string;
+  /**
+   * @default "turn"
+   */
+  scope?: PermissionGrantScope;
   /**
    * Review every subsequent command in this turn before normal sandboxed execution.
    */
@@ -4784,6 +4885,9 @@ export interface PluginInstalledParams {
 }
 
 export interface PluginInstalledResponse {
+  /**
+   * @default []
+   */
   marketplaceLoadErrors?: MarketplaceLoadErrorInfo[];
   marketplaces: PluginMarketplaceEntry[];
 }
@@ -4856,7 +4960,13 @@ export interface PluginListParams {
 }
 
 export interface PluginListResponse {
+  /**
+   * @default []
+   */
   featuredPluginIds?: string[];
+  /**
+   * @default []
+   */
   marketplaceLoadErrors?: MarketplaceLoadErrorInfo[];
   marketplaces: PluginMarketplaceEntry[];
 }
@@ -5065,8 +5175,10 @@ export interface PluginSummary {
   authPolicy: PluginAuthPolicy;
   /**
    * Availability state for installing and using the plugin.
+   *
+   * @default "AVAILABLE"
    */
-  availability?: PluginAvailability & string;
+  availability?: PluginAvailability;
   /**
    * Why the remote plugin is unavailable, when provided by plugin-service.
    */
@@ -5085,6 +5197,9 @@ export interface PluginSummary {
    */
   installedAt?: number | null;
   interface?: PluginInterface | null;
+  /**
+   * @default []
+   */
   keywords?: string[];
   /**
    * Version of the locally materialized plugin package when available.
@@ -5427,6 +5542,9 @@ export interface RealtimeVoicesList {
   defaultV2: RealtimeVoice;
   v1: RealtimeVoice[];
   v2: RealtimeVoice[];
+  /**
+   * @default []
+   */
   v3?: RealtimeVoice[];
 }
 
@@ -5813,25 +5931,55 @@ export type SandboxPolicy =
       type: "dangerFullAccess";
     }
   | {
+      /**
+       * @default false
+       */
       networkAccess?: boolean;
       type: "readOnly";
     }
   | {
-      networkAccess?: NetworkAccess & string;
+      /**
+       * @default "restricted"
+       */
+      networkAccess?: NetworkAccess;
       type: "externalSandbox";
     }
   | {
+      /**
+       * @default false
+       */
       excludeSlashTmp?: boolean;
+      /**
+       * @default false
+       */
       excludeTmpdirEnvVar?: boolean;
+      /**
+       * @default false
+       */
       networkAccess?: boolean;
       type: "workspaceWrite";
+      /**
+       * @default []
+       */
       writableRoots?: AbsolutePathBuf[];
     };
 
 export interface SandboxWorkspaceWrite {
+  /**
+   * @default false
+   */
   exclude_slash_tmp?: boolean;
+  /**
+   * @default false
+   */
   exclude_tmpdir_env_var?: boolean;
+  /**
+   * @default false
+   */
   network_access?: boolean;
+  /**
+   * @default []
+   */
   writable_roots?: string[];
 }
 
@@ -6901,8 +7049,10 @@ export interface Thread {
   gitInfo?: GitInfo | null;
   /**
    * Persisted thread history contract selected when this thread was created.
+   *
+   * @default "legacy"
    */
-  historyMode?: ThreadHistoryMode & string;
+  historyMode?: ThreadHistoryMode;
   /**
    * Identifier for this thread. Codex-generated thread IDs are UUIDv7.
    */
@@ -7206,10 +7356,14 @@ export interface ThreadForkResponse {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   /**
    * Environment-native paths to instruction source files currently loaded for this thread.
+   *
+   * @default []
    */
   instructionSources?: LegacyAppPathString[];
   model: string;
@@ -7382,12 +7536,18 @@ export type ThreadItem =
        * Unix timestamp in milliseconds when the item completed, if recorded.
        */
       completedAtMs?: number | null;
+      /**
+       * @default []
+       */
       content?: string[];
       id: string;
       /**
        * Unix timestamp in milliseconds when the item started, if recorded.
        */
       startedAtMs?: number | null;
+      /**
+       * @default []
+       */
       summary?: string[];
       type: "reasoning";
     }
@@ -7433,7 +7593,10 @@ export type ThreadItem =
        * Safe plugin-relative path when this command resolves to one plugin script.
        */
       scriptPath?: string | null;
-      source?: CommandExecutionSource & string;
+      /**
+       * @default "agent"
+       */
+      source?: CommandExecutionSource;
       /**
        * Unix timestamp in milliseconds when the item started, if recorded.
        */
@@ -8228,10 +8391,14 @@ export interface ThreadResumeResponse {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   /**
    * Environment-native paths to instruction source files currently loaded for this thread.
+   *
+   * @default []
    */
   instructionSources?: LegacyAppPathString[];
   /**
@@ -8455,6 +8622,8 @@ export interface ThreadSettings {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   effort?: ReasoningEffort | null;
@@ -8542,10 +8711,14 @@ export interface ThreadStartResponse {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   /**
    * Environment-native paths to instruction source files currently loaded for this thread.
+   *
+   * @default []
    */
   instructionSources?: LegacyAppPathString[];
   model: string;
@@ -8716,6 +8889,9 @@ export interface ThreadUsageBreakdownGroup {
 }
 
 export interface TokenUsageBreakdown {
+  /**
+   * @default 0
+   */
   cacheWriteInputTokens?: number;
   cachedInputTokens: number;
   inputTokens: number;
@@ -8779,7 +8955,13 @@ export interface ToolRequestUserInputParams {
 export interface ToolRequestUserInputQuestion {
   header: string;
   id: string;
+  /**
+   * @default false
+   */
   isOther?: boolean;
+  /**
+   * @default false
+   */
   isSecret?: boolean;
   options?: ToolRequestUserInputOption[] | null;
   question: string;
@@ -8821,8 +9003,10 @@ export interface Turn {
   items: ThreadItem[];
   /**
    * Describes how much of `items` has been loaded for this turn.
+   *
+   * @default "full"
    */
-  itemsView?: TurnItemsView & string;
+  itemsView?: TurnItemsView;
   /**
    * ID of the first turn in the chain of work that led to this turn. Pass this as `rootTurnId` when starting work on behalf of this turn. May be null in older history or a `review/start` response.
    */
@@ -9015,6 +9199,8 @@ export type UserInput =
       text: string;
       /**
        * UI-defined spans within `text` used to render or persist special elements.
+       *
+       * @default []
        */
       text_elements?: TextElement[];
       type: "text";

@@ -22,6 +22,9 @@ export type Account =
     }
   | {
       type: "amazonBedrock";
+      /**
+       * @default false
+       */
       usesCodexManagedCredentials?: boolean;
     }
   | {
@@ -249,6 +252,9 @@ export interface AppConfig {
   default_tools_approval_mode?: AppToolApproval | null;
   default_tools_enabled?: boolean | null;
   destructive_enabled?: boolean | null;
+  /**
+   * @default true
+   */
   enabled?: boolean;
   /**
    * Per-account approval settings keyed by link ID.
@@ -278,9 +284,14 @@ export interface AppInfo {
   } | null;
   id: string;
   installUrl?: string | null;
+  /**
+   * @default false
+   */
   isAccessible?: boolean;
   /**
    * Whether this app is enabled in config.toml. Example: ```toml [apps.bad_app] enabled = false ```
+   *
+   * @default true
    */
   isEnabled?: boolean;
   labels?: {
@@ -289,6 +300,9 @@ export interface AppInfo {
   logoUrl?: string | null;
   logoUrlDark?: string | null;
   name: string;
+  /**
+   * @default []
+   */
   pluginDisplayNames?: string[];
 }
 
@@ -374,7 +388,13 @@ export interface AppToolConfig {
 export interface AppToolSummary {
   description: string;
   disabledReason?: string | null;
+  /**
+   * @default true
+   */
   isEnabled?: boolean;
+  /**
+   * @default false
+   */
   isReadOnly?: boolean;
   name: string;
   title?: string | null;
@@ -440,8 +460,17 @@ export interface AppsConfig {
 export interface AppsDefaultConfig {
   approvals_reviewer?: ApprovalsReviewer | null;
   default_tools_approval_mode?: AppToolApproval | null;
+  /**
+   * @default true
+   */
   destructive_enabled?: boolean;
+  /**
+   * @default true
+   */
   enabled?: boolean;
+  /**
+   * @default true
+   */
   open_world_enabled?: boolean;
 }
 
@@ -530,9 +559,15 @@ export type AskForApproval =
   | {
       granular: {
         mcp_elicitations: boolean;
+        /**
+         * @default false
+         */
         request_permissions?: boolean;
         rules: boolean;
         sandbox_approval: boolean;
+        /**
+         * @default false
+         */
         skill_approval?: boolean;
       };
     };
@@ -2068,8 +2103,10 @@ export interface CommandExecutionRequestApprovalParams {
   itemId: string;
   /**
    * Kind of action under review. Defaults to `command` for older servers.
+   *
+   * @default "command"
    */
-  kind?: CommandExecutionApprovalKind & string;
+  kind?: CommandExecutionApprovalKind;
   /**
    * Optional context for a managed-network approval prompt.
    */
@@ -2459,6 +2496,9 @@ export interface ConnectorMetadata {
   id: string;
   installUrl?: string | null;
   name: string;
+  /**
+   * @default []
+   */
   pluginDisplayNames?: string[];
   toolSummaries?: AppToolSummary[] | null;
 }
@@ -2828,6 +2868,9 @@ export interface ExternalAgentConfigDetectParams {
 }
 
 export interface ExternalAgentConfigDetectResponse {
+  /**
+   * @default []
+   */
   connectors?: ExternalAgentDetectedConnectorCandidate[];
   items: ExternalAgentConfigMigrationItem[];
 }
@@ -3532,6 +3575,8 @@ export interface GatewayOAuthReadResponse {
   status?: GatewayOAuthStatus | null;
   /**
    * Whether the administrator configured a device authorization endpoint.
+   *
+   * @default false
    */
   supportsDeviceAuth?: boolean;
 }
@@ -3787,6 +3832,9 @@ export type HookMetadata =
        * Configured `additionalContext` spill threshold. `null` uses 2,500 tokens; `0` disables spilling.
        */
       additionalContextLimit?: number | null;
+      /**
+       * @default false
+       */
       async?: boolean;
       command: string;
       currentHash: string;
@@ -3911,7 +3959,10 @@ export interface HookRunSummary {
   handlerType: HookHandlerType;
   id: string;
   scope: HookScope;
-  source?: HookSource & string;
+  /**
+   * @default "unknown"
+   */
+  source?: HookSource;
   sourcePath: LegacyAppPathString;
   startedAt: number;
   status: HookRunStatus;
@@ -3992,6 +4043,8 @@ export interface InAppBrowserRequirements {
 export interface InitializeCapabilities {
   /**
    * Opt into receiving experimental API methods and fields.
+   *
+   * @default false
    */
   experimentalApi?: boolean;
   /**
@@ -4016,6 +4069,8 @@ export interface InitializeCapabilities {
   optOutNotificationMethods?: string[] | null;
   /**
    * Opt into `attestation/generate` requests for upstream `x-oai-attestation`.
+   *
+   * @default false
    */
   requestAttestation?: boolean;
   /**
@@ -4331,14 +4386,26 @@ export type LoginAppBrand = "codex" | "chatgpt";
 export interface LogoutAccountResponse {}
 
 export interface ManagedHooksRequirements {
+  /**
+   * @default []
+   */
   Interrupt?: ConfiguredHookMatcherGroup[];
   PermissionRequest: ConfiguredHookMatcherGroup[];
   PostCompact: ConfiguredHookMatcherGroup[];
+  /**
+   * @default []
+   */
   PostModelRequest?: ConfiguredHookMatcherGroup[];
   PostToolUse: ConfiguredHookMatcherGroup[];
   PreCompact: ConfiguredHookMatcherGroup[];
+  /**
+   * @default []
+   */
   PreModelRequest?: ConfiguredHookMatcherGroup[];
   PreToolUse: ConfiguredHookMatcherGroup[];
+  /**
+   * @default []
+   */
   SessionEnd?: ConfiguredHookMatcherGroup[];
   SessionStart: ConfiguredHookMatcherGroup[];
   Stop: ConfiguredHookMatcherGroup[];
@@ -4865,13 +4932,34 @@ export type MergeStrategy = "replace" | "upsert";
 export type MessagePhase = "commentary" | "partial_answer" | "final_answer";
 
 export interface MigrationDetails {
+  /**
+   * @default []
+   */
   commands?: CommandMigration[];
+  /**
+   * @default []
+   */
   hooks?: HookMigration[];
+  /**
+   * @default []
+   */
   mcpServers?: McpServerMigration[];
   memory?: string[];
+  /**
+   * @default []
+   */
   plugins?: PluginsMigration[];
+  /**
+   * @default []
+   */
   sessions?: SessionMigration[];
+  /**
+   * @default []
+   */
   skills?: SkillMigration[];
+  /**
+   * @default []
+   */
   subagents?: SubagentMigration[];
 }
 
@@ -4920,6 +5008,8 @@ export type ModeKind = "plan" | "default";
 export interface Model {
   /**
    * Deprecated: use `serviceTiers` instead.
+   *
+   * @default []
    */
   additionalSpeedTiers?: string[];
   availabilityNux?: ModelAvailabilityNux | null;
@@ -4936,6 +5026,9 @@ export interface Model {
   displayName: string;
   hidden: boolean;
   id: string;
+  /**
+   * @default ["text","image"]
+   */
   inputModalities?: InputModality[];
   isDefault: boolean;
   model: string;
@@ -4944,10 +5037,15 @@ export interface Model {
    * Multi-agent runtime declared by this model, when available.
    */
   multiAgentVersion?: MultiAgentVersion | null;
+  /**
+   * @default []
+   */
   serviceTiers?: ModelServiceTier[];
   supportedReasoningEfforts: ReasoningEffortOption[];
   /**
    * @deprecated Always false; models no longer support personality selection.
+   *
+   * @default false
    */
   supportsPersonality?: boolean;
   upgrade?: string | null;
@@ -5360,7 +5458,10 @@ export interface PermissionsRequestApprovalParams {
 
 export interface PermissionsRequestApprovalResponse {
   permissions: GrantedPermissionProfile;
-  scope?: PermissionGrantScope & string;
+  /**
+   * @default "turn"
+   */
+  scope?: PermissionGrantScope;
   /**
    * Review every subsequent command in this turn before normal sandboxed execution.
    */
@@ -5464,6 +5565,9 @@ export interface PluginInstalledParams {
 }
 
 export interface PluginInstalledResponse {
+  /**
+   * @default []
+   */
   marketplaceLoadErrors?: MarketplaceLoadErrorInfo[];
   marketplaces: PluginMarketplaceEntry[];
 }
@@ -5536,7 +5640,13 @@ export interface PluginListParams {
 }
 
 export interface PluginListResponse {
+  /**
+   * @default []
+   */
   featuredPluginIds?: string[];
+  /**
+   * @default []
+   */
   marketplaceLoadErrors?: MarketplaceLoadErrorInfo[];
   marketplaces: PluginMarketplaceEntry[];
 }
@@ -5758,8 +5868,10 @@ export interface PluginSummary {
   authPolicy: PluginAuthPolicy;
   /**
    * Availability state for installing and using the plugin.
+   *
+   * @default "AVAILABLE"
    */
-  availability?: PluginAvailability & string;
+  availability?: PluginAvailability;
   /**
    * Why the remote plugin is unavailable, when provided by plugin-service.
    */
@@ -5778,6 +5890,9 @@ export interface PluginSummary {
    */
   installedAt?: number | null;
   interface?: PluginInterface | null;
+  /**
+   * @default []
+   */
   keywords?: string[];
   /**
    * Version of the locally materialized plugin package when available.
@@ -6323,6 +6438,9 @@ export interface RealtimeVoicesList {
   defaultV2: RealtimeVoice;
   v1: RealtimeVoice[];
   v2: RealtimeVoice[];
+  /**
+   * @default []
+   */
   v3?: RealtimeVoice[];
 }
 
@@ -6787,25 +6905,55 @@ export type SandboxPolicy =
       type: "dangerFullAccess";
     }
   | {
+      /**
+       * @default false
+       */
       networkAccess?: boolean;
       type: "readOnly";
     }
   | {
-      networkAccess?: NetworkAccess & string;
+      /**
+       * @default "restricted"
+       */
+      networkAccess?: NetworkAccess;
       type: "externalSandbox";
     }
   | {
+      /**
+       * @default false
+       */
       excludeSlashTmp?: boolean;
+      /**
+       * @default false
+       */
       excludeTmpdirEnvVar?: boolean;
+      /**
+       * @default false
+       */
       networkAccess?: boolean;
       type: "workspaceWrite";
+      /**
+       * @default []
+       */
       writableRoots?: AbsolutePathBuf[];
     };
 
 export interface SandboxWorkspaceWrite {
+  /**
+   * @default false
+   */
   exclude_slash_tmp?: boolean;
+  /**
+   * @default false
+   */
   exclude_tmpdir_env_var?: boolean;
+  /**
+   * @default false
+   */
   network_access?: boolean;
+  /**
+   * @default []
+   */
   writable_roots?: string[];
 }
 
@@ -7907,8 +8055,10 @@ export interface Thread {
   gitInfo?: GitInfo | null;
   /**
    * Persisted thread history contract selected when this thread was created.
+   *
+   * @default "legacy"
    */
-  historyMode?: ThreadHistoryMode & string;
+  historyMode?: ThreadHistoryMode;
   /**
    * Identifier for this thread. Codex-generated thread IDs are UUIDv7.
    */
@@ -8317,21 +8467,29 @@ export interface ThreadForkResponse {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   /**
    * Environment-native paths to instruction source files currently loaded for this thread.
+   *
+   * @default []
    */
   instructionSources?: LegacyAppPathString[];
   model: string;
   modelProvider: string;
   /**
    * @deprecated Always `explicitRequestOnly`. Use `reasoningEffort` for Ultra behavior.
+   *
+   * @default "explicitRequestOnly"
    */
-  multiAgentMode?: MultiAgentMode & string;
+  multiAgentMode?: MultiAgentMode;
   reasoningEffort?: ReasoningEffort | null;
   /**
    * Thread-scoped runtime workspace roots used to materialize `:workspace_roots`.
+   *
+   * @default []
    */
   runtimeWorkspaceRoots?: AbsolutePathBuf[];
   /**
@@ -8547,12 +8705,18 @@ export type ThreadItem =
        * Unix timestamp in milliseconds when the item completed, if recorded.
        */
       completedAtMs?: number | null;
+      /**
+       * @default []
+       */
       content?: string[];
       id: string;
       /**
        * Unix timestamp in milliseconds when the item started, if recorded.
        */
       startedAtMs?: number | null;
+      /**
+       * @default []
+       */
       summary?: string[];
       type: "reasoning";
     }
@@ -8598,7 +8762,10 @@ export type ThreadItem =
        * Safe plugin-relative path when this command resolves to one plugin script.
        */
       scriptPath?: string | null;
-      source?: CommandExecutionSource & string;
+      /**
+       * @default "agent"
+       */
+      source?: CommandExecutionSource;
       /**
        * Unix timestamp in milliseconds when the item started, if recorded.
        */
@@ -9374,7 +9541,10 @@ export interface ThreadRealtimeAppendSpeechResponse {}
  * EXPERIMENTAL - append text input to thread realtime.
  */
 export interface ThreadRealtimeAppendTextParams {
-  role?: ConversationTextRole & string;
+  /**
+   * @default "user"
+   */
+  role?: ConversationTextRole;
   text: string;
   threadId: string;
 }
@@ -9770,6 +9940,8 @@ export interface ThreadResumeResponse {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   /**
@@ -9778,6 +9950,8 @@ export interface ThreadResumeResponse {
   initialTurnsPage?: TurnsPage | null;
   /**
    * Environment-native paths to instruction source files currently loaded for this thread.
+   *
+   * @default []
    */
   instructionSources?: LegacyAppPathString[];
   /**
@@ -9790,11 +9964,15 @@ export interface ThreadResumeResponse {
   modelProvider: string;
   /**
    * @deprecated Always `explicitRequestOnly`. Use `reasoningEffort` for Ultra behavior.
+   *
+   * @default "explicitRequestOnly"
    */
-  multiAgentMode?: MultiAgentMode & string;
+  multiAgentMode?: MultiAgentMode;
   reasoningEffort?: ReasoningEffort | null;
   /**
    * Thread-scoped runtime workspace roots used to materialize `:workspace_roots`.
+   *
+   * @default []
    */
   runtimeWorkspaceRoots?: AbsolutePathBuf[];
   /**
@@ -10172,6 +10350,8 @@ export interface ThreadSettings {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   effort?: ReasoningEffort | null;
@@ -10183,8 +10363,10 @@ export interface ThreadSettings {
   modelProvider: string;
   /**
    * @deprecated Always `explicitRequestOnly`. Use `effort` for Ultra behavior.
+   *
+   * @default "explicitRequestOnly"
    */
-  multiAgentMode?: MultiAgentMode & string;
+  multiAgentMode?: MultiAgentMode;
   /**
    * @deprecated Reports the saved setting; `friendly` and `pragmatic` no longer select a style.
    */
@@ -10382,21 +10564,29 @@ export interface ThreadStartResponse {
   cwd: AbsolutePathBuf;
   /**
    * Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
+   *
+   * @default []
    */
   disabledPluginIds?: string[];
   /**
    * Environment-native paths to instruction source files currently loaded for this thread.
+   *
+   * @default []
    */
   instructionSources?: LegacyAppPathString[];
   model: string;
   modelProvider: string;
   /**
    * @deprecated Always `explicitRequestOnly`. Use `reasoningEffort` for Ultra behavior.
+   *
+   * @default "explicitRequestOnly"
    */
-  multiAgentMode?: MultiAgentMode & string;
+  multiAgentMode?: MultiAgentMode;
   reasoningEffort?: ReasoningEffort | null;
   /**
    * Thread-scoped runtime workspace roots used to materialize `:workspace_roots`.
+   *
+   * @default []
    */
   runtimeWorkspaceRoots?: AbsolutePathBuf[];
   /**
@@ -10582,6 +10772,9 @@ export interface ThreadUsageBreakdownGroup {
 }
 
 export interface TokenUsageBreakdown {
+  /**
+   * @default 0
+   */
   cacheWriteInputTokens?: number;
   cachedInputTokens: number;
   inputTokens: number;
@@ -10645,7 +10838,13 @@ export interface ToolRequestUserInputParams {
 export interface ToolRequestUserInputQuestion {
   header: string;
   id: string;
+  /**
+   * @default false
+   */
   isOther?: boolean;
+  /**
+   * @default false
+   */
   isSecret?: boolean;
   options?: ToolRequestUserInputOption[] | null;
   question: string;
@@ -10687,8 +10886,10 @@ export interface Turn {
   items: ThreadItem[];
   /**
    * Describes how much of `items` has been loaded for this turn.
+   *
+   * @default "full"
    */
-  itemsView?: TurnItemsView & string;
+  itemsView?: TurnItemsView;
   /**
    * ID of the first turn in the chain of work that led to this turn. Pass this as `rootTurnId` when starting work on behalf of this turn. May be null in older history or a `review/start` response.
    */
@@ -10991,6 +11192,8 @@ export type UserInput =
       text: string;
       /**
        * UI-defined spans within `text` used to render or persist special elements.
+       *
+       * @default []
        */
       text_elements?: TextElement[];
       type: "text";
