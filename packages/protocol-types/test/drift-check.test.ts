@@ -37,6 +37,18 @@ afterAll(async () => {
   if (copyRoot) await rm(copyRoot, { recursive: true, force: true });
 });
 
+test("fails with a clear message when the binary is not the pinned version", async () => {
+  const otherRoot = await mkdtemp(path.join(tmpdir(), "protocol-types-pin-"));
+  try {
+    await writeFile(path.join(otherRoot, "package.json"), JSON.stringify({ codexRuntimeVersion: "0.0.1" }));
+    await expect(generateFromBinary(otherRoot, resolveCodexBin(repositoryRoot))).rejects.toThrow(
+      /is version \d+\.\d+\.\d+\S*, but package\.json pins codexRuntimeVersion 0\.0\.1/,
+    );
+  } finally {
+    await rm(otherRoot, { recursive: true, force: true });
+  }
+});
+
 describe("generate-types --check", () => {
   test("the committed files are what the pinned binary and the generator produce", async () => {
     const result = await compareWithTree(copyRoot, files);
