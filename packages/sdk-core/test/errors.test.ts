@@ -1,0 +1,121 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  AbortError,
+  CodexError,
+  createJsonRpcError,
+  IncompatibleServerError,
+  InternalRpcError,
+  InvalidInputError,
+  InvalidParamsError,
+  InvalidRequestError,
+  JsonRpcError,
+  MethodNotFoundError,
+  ParseError,
+  RetryLimitExceededError,
+  RuntimeNotFoundError,
+  ServerBusyError,
+  TimeoutError,
+  TransportClosedError,
+} from "../src/errors.js";
+
+describe("error classes", () => {
+  it("form the documented tree, for instanceof and isInstance alike", () => {
+    const busy = new RetryLimitExceededError(-32001, "retry limit reached");
+    expect(busy).toBeInstanceOf(ServerBusyError);
+    expect(busy).toBeInstanceOf(JsonRpcError);
+    expect(busy).toBeInstanceOf(CodexError);
+    expect(busy).toBeInstanceOf(Error);
+    expect(RetryLimitExceededError.isInstance(busy)).toBe(true);
+    expect(ServerBusyError.isInstance(busy)).toBe(true);
+    expect(JsonRpcError.isInstance(busy)).toBe(true);
+    expect(CodexError.isInstance(busy)).toBe(true);
+    expect(RetryLimitExceededError.isInstance(new ServerBusyError(-32001, "busy"))).toBe(false);
+    expect(JsonRpcError.isInstance(new TransportClosedError())).toBe(false);
+    expect(TransportClosedError.isInstance(new TransportClosedError())).toBe(true);
+    for (const local of [new TimeoutError(5), new AbortError(), new RuntimeNotFoundError("x", { fix: "y" }), new InvalidInputError("bad")]) {
+      expect(CodexError.isInstance(local)).toBe(true);
+      expect(JsonRpcError.isInstance(local)).toBe(false);
+    }
+    expect(CodexError.isInstance(new Error("plain"))).toBe(false);
+    expect(CodexError.isInstance(null)).toBe(false);
+    expect(CodexError.isInstance("CodexError")).toBe(false);
+  });
+
+  it("isInstance recognises errors from a duplicated copy of the module, where instanceof fails", async () => {
+    vi.resetModules();
+    // A query string makes the module loader evaluate the file a second time: a second copy.
+    const specifier = "../src/errors.js?copy";
+    const copy = (await import(/* @vite-ignore */ specifier)) as typeof import("../src/errors.js");
+    expect(copy.TransportClosedError).not.toBe(TransportClosedError);
+    const foreign = new copy.TransportClosedError({ exitCode: 2 });
+    expect(foreign instanceof TransportClosedError).toBe(false);
+    expect(TransportClosedError.isInstance(foreign)).toBe(true);
+    expect(CodexError.isInstance(foreign)).toBe(true);
+    expect(MethodNotFoundError.isInstance(foreign)).toBe(false);
+    const foreignBusy = new copy.RetryLimitExceededError(-32001, "retry limit");
+    expect(ServerBusyError.isInstance(foreignBusy)).toBe(true);
+    expect(copy.JsonRpcError.isInstance(new InvalidParamsError(-32602, "bad"))).toBe(true);
+  });
+
+  it("have their class name as name; AbortError's is 'AbortError'", () => {
+    expect(new AbortError().name).toBe("AbortError");
+    expect(new TransportClosedError().name).toBe("TransportClosedError");
+    expect(new MethodNotFoundError(-32601, "x").name).toBe("MethodNotFoundError");
+    expect(new CodexError("x").name).toBe("CodexError");
+  });
+
+  it("say what happened and what to do", () => {
+    const closed = new TransportClosedError({ exitCode: 1, signal: null, stderrTail: "line 1\nError: config.toml invalid\n" });
+    expect(closed.message).toContain("exited with code 1");
+    expect(closed.message).toContain("Error: config.toml invalid");
+    expect(new TransportClosedError({ signal: "SIGKILL" }).message).toContain("killed by SIGKILL");
+    const notFound = new MethodNotFoundError(-32600, "Invalid request: unknown variant `x/y`", undefined, { method: "x/y" });
+    expect(notFound.message).toContain('"x/y"');
+    expect(notFound.message).toMatch(/newer|version/);
+    expect(new InvalidParamsError(-32602, "bad").message).toMatch(/Fix the params/);
+    expect(new ServerBusyError(-32001, "Server overloaded; retry later.").message).toMatch(/retry/i);
+    const runtime = new RuntimeNotFoundError("No runtime for linux-x64.", { packageName: "@codex/cli-bin-linux-x64", fix: "Run npm install @codex/cli-bin-linux-x64." });
+    expect(runtime.message).toBe("No runtime for linux-x64. Run npm install @codex/cli-bin-linux-x64.");
+    expect(runtime.packageName).toBe("@codex/cli-bin-linux-x64");
+    const incompatible = new IncompatibleServerError({ serverVersion: "0.100.0", requiredVersion: "0.169.0" });
+    expect(incompatible.message).toContain("0.100.0");
+    expect(incompatible.message).toContain("0.169.0");
+    expect(new TimeoutError(100, "thread/list").message).toContain("thread/list");
+  });
+
+  it("keep the cause", () => {
+    const cause = new Error("root");
+    expect(new AbortError("stopped", { cause }).cause).toBe(cause);
+    expect(new TransportClosedError({ cause }).cause).toBe(cause);
+  });
+});
+
+describe("createJsonRpcError", () => {
+  const cases: [string, { code: number; message: string; data?: unknown }, string | undefined, Function][] = [
+    ["-32700", { code: -32700, message: "Parse error" }, "x", ParseError],
+    ["-32601", { code: -32601, message: "Method not found" }, "x", MethodNotFoundError],
+    ["-32602", { code: -32602, message: "Invalid params" }, "x", InvalidParamsError],
+    ["-32603", { code: -32603, message: "Internal error" }, "x", InternalRpcError],
+    ["-32001", { code: -32001, message: "Server overloaded; retry later." }, "x", ServerBusyError],
+    ["-32001 retry limit", { code: -32001, message: "Exceeded retry limit, last status: 429" }, "x", RetryLimitExceededError],
+    ["unknown method", { code: -32600, message: "Invalid request: unknown variant `no/such`, expected one of `initialize`" }, "no/such", MethodNotFoundError],
+    ["bad enum in params", { code: -32600, message: "Invalid request: unknown variant `unlessTrusted`, expected one of `untrusted`" }, "thread/start", InvalidParamsError],
+    ["wrong type", { code: -32600, message: "Invalid request: invalid type: integer `42`, expected string or map" }, "thread/read", InvalidParamsError],
+    ["missing field", { code: -32600, message: "Invalid request: missing field `threadId`" }, "thread/read", InvalidParamsError],
+    ["not initialized", { code: -32600, message: "Not initialized" }, "thread/list", InvalidRequestError],
+    ["thread not found", { code: -32600, message: "thread not found: abc" }, "thread/read", InvalidRequestError],
+    ["draining", { code: -32600, message: "server is shutting down", data: { reason: "serverShuttingDown" } }, "thread/list", InvalidRequestError],
+    ["overloaded data", { code: -32000, message: "busy", data: { codexErrorInfo: "server_overloaded" } }, "x", ServerBusyError],
+    ["other code", { code: -32050, message: "something" }, "x", JsonRpcError],
+  ];
+  for (const [name, error, method, expected] of cases) {
+    it(`maps ${name} to ${expected.name}`, () => {
+      const mapped = createJsonRpcError(error, method);
+      expect(mapped.constructor).toBe(expected);
+      expect(mapped.code).toBe(error.code);
+      expect(mapped.serverMessage).toBe(error.message);
+      expect(mapped.data).toEqual(error.data);
+      expect(mapped.method).toBe(method);
+    });
+  }
+});
