@@ -11,7 +11,7 @@ import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
 import { AppServerClient } from "../../src/rpc/client.js";
 import type { AppServerClientOptions } from "../../src/rpc/client.js";
-import { isProcessAlive } from "../support/processes.js";
+import { isProcessAlive } from "./processes.js";
 
 const QUIET_ARGS = ["--disable", "plugins", "--disable", "apps", "--disable", "remote_plugin"];
 const codexHome = mkdtempSync(path.join(os.tmpdir(), "sdk-core-app-server-"));

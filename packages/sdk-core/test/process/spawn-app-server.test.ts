@@ -11,7 +11,7 @@ import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
 import { StderrTail } from "../../src/process/stderr-tail.js";
 import { AppServerClient } from "../../src/rpc/client.js";
-import { isProcessAlive as isAlive } from "../support/processes.js";
+import { isProcessAlive as isAlive } from "./processes.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixture = path.join(here, "fixtures", "fake-app-server.mjs");
