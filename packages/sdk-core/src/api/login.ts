@@ -44,17 +44,18 @@ export class LoginHandle {
       throw abortErrorFrom(signal, "Waiting for the login");
     }
     let onAbort!: () => void;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        void this.#cancelQuietly().finally(() => reject(abortErrorFrom(signal, "Waiting for the login")));
-      };
+    const aborted = new Promise<"aborted">((resolve) => {
+      onAbort = () => resolve("aborted");
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      return await Promise.race([this.#outcome, aborted]);
+      const winner = await Promise.race([this.#outcome, aborted]);
+      if (winner !== "aborted") return winner;
     } finally {
       signal.removeEventListener("abort", onAbort);
     }
+    await this.#cancelQuietly();
+    throw abortErrorFrom(signal, "Waiting for the login");
   }
 
   /** Cancels the login (`account/login/cancel`); `wait()` then resolves with `success: false`. */
