@@ -5,6 +5,9 @@
 // package when no `codexBin` is given.
 export * from "@codex/sdk-core";
 
+export { Codex } from "./codex.js";
+export type { CodexOptions } from "./codex.js";
+
 export { PINNED_RUNTIME_VERSION } from "./runtime-version.js";
 export { RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS } from "./runtime/platforms.js";
 export type { Libc, RuntimePlatform } from "./runtime/platforms.js";
