@@ -1,8 +1,8 @@
 // Newline-delimited JSON framing: bytes in, one UTF-8 string per line out.
 //
-// Lines are split on the byte 0x0A only. Splitting decoded text instead (node:readline) would
-// also break on U+2028/U+2029, which JSON strings may contain raw. Each line is decoded once,
-// after its bytes are complete, so a multi-byte character split across chunks decodes right.
+// Lines end at the byte 0x0A only (node:readline would also break on U+2028/U+2029, which JSON
+// strings may contain raw). Bytes are decoded only up to a newline byte, so a multi-byte
+// character split across chunks decodes right.
 
 /** Default cap on one incoming message: 64 MiB. `thread/read` with all turns can be large. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
