@@ -347,7 +347,10 @@ export function isOverloaded(data: unknown, depth = 0): boolean {
 
 function describeRpcError(kind: Function, code: number, serverMessage: string, method: string | undefined): string {
   const what = method === undefined ? "The app-server" : `The app-server rejected "${method}"`;
-  const base = `${what} (${code}): ${serverMessage}`;
+  // An unknown method's reply lists every method the server knows (thousands of characters);
+  // `serverMessage` keeps it whole.
+  const shown = serverMessage.length > 300 ? `${serverMessage.slice(0, 300)}…` : serverMessage;
+  const base = `${what} (${code}): ${shown}`;
   if (kind === MethodNotFoundError) {
     return `${base}. This server does not know the method: check its spelling, or run a codex version that has it (experimental methods also need capabilities.experimentalApi).`;
   }

@@ -81,6 +81,10 @@ describe("error classes", () => {
     expect(incompatible.message).toContain("0.100.0");
     expect(incompatible.message).toContain("0.169.0");
     expect(new TimeoutError(100, "thread/list").message).toContain("thread/list");
+    const long = `Invalid request: unknown variant \`x\`, expected one of ${"`m`, ".repeat(1000)}`;
+    const shortened = new MethodNotFoundError(-32600, long, undefined, { method: "x" });
+    expect(shortened.message.length).toBeLessThan(600);
+    expect(shortened.serverMessage).toBe(long);
   });
 
   it("keep the cause", () => {

@@ -449,6 +449,25 @@ describe("AppServerClient server requests", () => {
     await client.close();
   });
 
+  it("aborts the handler's signal when the request's turn completes", async () => {
+    const signals: AbortSignal[] = [];
+    const { client, server } = connect({
+      serverRequests: {
+        "item/commandExecution/requestApproval": (_params, context) => {
+          signals.push(context.signal);
+          return new Promise(() => {});
+        },
+      },
+    });
+    await server.send({ method: "item/commandExecution/requestApproval", id: 1, params: { ...approvalParams, turnId: "u1" } });
+    await server.send({ method: "item/commandExecution/requestApproval", id: 2, params: { ...approvalParams, turnId: "u2" } });
+    await flush();
+    await server.notify("turn/completed", { threadId: "t", turn: { id: "u1", items: [], status: "interrupted", error: null } });
+    await flush();
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
+    await client.close();
+  });
+
   it("aborts pending handlers' signals when the transport closes", async () => {
     let signal!: AbortSignal;
     const { client, server, clientEnd } = connect({
