@@ -1,0 +1,35 @@
+import { describe, expect, test } from "vitest";
+import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion } from "../../src/index.js";
+
+describe("parseServerVersion", () => {
+  test.each([
+    ["codex_sdk_ts/0.169.0 (Debian 12.0.0; x86_64) xterm (codex_sdk_ts; 0.169.0)", "0.169.0"],
+    ["my app/1.2.3-alpha.4 (Mac OS 15.0; arm64)", "1.2.3-alpha.4"],
+    ["x/0.170.0", "0.170.0"],
+    ["no version here", null],
+    ["name/not-a-version (x)", null],
+  ])("%s → %s", (userAgent, expected) => {
+    expect(parseServerVersion(userAgent)).toBe(expected);
+  });
+});
+
+describe("compareVersions", () => {
+  test.each([
+    ["0.169.0", "0.169.0", 0],
+    ["0.100.0", "0.169.0", -1],
+    ["0.170.0", "0.169.0", 1],
+    ["1.0.0", "0.999.999", 1],
+    ["0.169.0-alpha.1", "0.169.0", -1],
+    ["0.169.0", "0.169.0-alpha.1", 1],
+    ["0.169.0-alpha.2", "0.169.0-alpha.10", -1],
+    ["0.169.0-alpha", "0.169.0-beta", -1],
+    ["0.169.0-1", "0.169.0-alpha", -1],
+    ["garbage", "0.169.0", 0],
+  ])("%s vs %s → %i", (a, b, sign) => {
+    expect(Math.sign(compareVersions(a, b))).toBe(sign);
+  });
+
+  test("the generated-for version is a plain release", () => {
+    expect(GENERATED_FOR_CODEX_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
