@@ -1,7 +1,18 @@
 // Shared set-up of the api integration tests: a fake model, a throwaway CODEX_HOME and a real
 // app-server, all torn down by `await using`.
 import { createTestEnvironment, resolveCodexBin, type TestEnvironment, type TestEnvironmentOptions } from "@codex/sdk-testing";
+import { afterAll } from "vitest";
 import { Codex, type CodexOptions } from "../../src/index.js";
+
+const started = new Set<Codex>();
+
+// Every app-server a test file started must be closed (and have exited) by the end of the file.
+afterAll(async () => {
+  const open = [...started].filter((codex) => !codex.client.isClosed);
+  started.clear();
+  await Promise.all(open.map((codex) => codex.close()));
+  if (open.length > 0) throw new Error(`${open.length} Codex instance(s) were left open by this test file.`);
+});
 
 /** A started `Codex` on a fresh test environment. Disposing closes codex, then the environment. */
 export interface TestCodex extends AsyncDisposable {
@@ -20,6 +31,7 @@ export async function startTestCodex(
   let codex: Codex;
   try {
     codex = await Codex.start({ codexBin, ...env, ...options.codex });
+    started.add(codex);
   } catch (error) {
     await env.dispose();
     throw error;
