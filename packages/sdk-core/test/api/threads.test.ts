@@ -75,6 +75,21 @@ describe("threads", () => {
     expect((await bound.run("second")).finalResponse).toBe("Two.");
   });
 
+  test("compact() starts a compaction, which runs as a turn of the thread", TIMEOUT, async () => {
+    await using t = await startTestCodex();
+    t.env.fakeModel.enqueue(reply.text("First."), reply.text("Summary of the conversation."));
+    const thread = await t.codex.threadStart();
+    await thread.run("Hello");
+    const compacted = new Promise<string>((resolve) => {
+      t.codex.client.onNotification("item/completed", (params) => {
+        if (params.threadId === thread.id && params.item.type === "contextCompaction") resolve(params.turnId);
+      });
+    });
+    await thread.compact();
+    expect(await compacted).toEqual(expect.any(String));
+    expect(t.env.fakeModel.requests.map((request) => request.requestKind)).toEqual(["turn", "compaction"]);
+  });
+
   test("models() lists the built-in catalog", TIMEOUT, async () => {
     await using t = await startTestCodex();
     const models = await t.codex.models();
