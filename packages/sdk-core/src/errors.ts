@@ -1,6 +1,20 @@
 // Every error class of the SDK. Local failures (transport, runtime lookup, timeout, abort) are
 // kept apart from wire errors (a JSON-RPC error object the server sent: `JsonRpcError` and its
 // subclasses). Each message says what happened and what to do next.
+//
+// JSON-RPC reply → class → retryable (isRetryableError)?
+//   -32700                                              ParseError               no
+//   -32600 "Invalid request: unknown variant `<method>`" MethodNotFoundError      no
+//   -32600 "Invalid request: missing field / invalid type / unknown variant (in params)"
+//                                                       InvalidParamsError       no
+//   -32600 otherwise ("Not initialized", "thread not found: ...")
+//                                                       InvalidRequestError      no
+//   -32601                                              MethodNotFoundError      no
+//   -32602                                              InvalidParamsError       no
+//   -32603                                              InternalRpcError         no
+//   -32001, or data flagged server_overloaded           ServerBusyError          yes
+//   the same, message mentioning a retry limit          RetryLimitExceededError  no
+//   any other code                                      JsonRpcError             no
 
 const BRAND = Symbol.for("codex.sdk.error");
 
