@@ -18,11 +18,13 @@ export interface TurnContender {
   open(env: BenchEnvironment): Promise<TurnSession>;
 }
 
-/** Options for `Codex.start()` that point the SDK at the bench's binary, home and argv. */
+/**
+ * Options for `Codex.start()` that point the SDK at the bench's binary and home. The SDK's own
+ * default command line, `[codexBin, "app-server"]`, is the raw driver's {@link APP_SERVER_ARGV}.
+ */
 export function sdkStartOptions(env: BenchEnvironment): Record<string, unknown> {
   return {
     codexBin: env.codexBin,
-    launchArgs: [...APP_SERVER_ARGV],
     codexHome: env.home.codexHome,
     env: env.home.env,
     clientInfo: { name: "bench_sdk", title: "Bench SDK", version: "0.0.0" },

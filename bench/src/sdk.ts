@@ -37,7 +37,9 @@ export interface SdkClient {
 /** Imports `@codex/sdk`, or explains why it cannot be benched yet. */
 export async function loadSdk(): Promise<{ sdk: SdkModule } | { missing: string }> {
   try {
-    const sdk = (await import("@codex/sdk")) as unknown as Partial<SdkModule>;
+    // BENCH_SDK_MODULE points at another build (a patched copy) for before/after experiments.
+    const specifier = process.env["BENCH_SDK_MODULE"] ?? "@codex/sdk";
+    const sdk = (await import(specifier)) as unknown as Partial<SdkModule>;
     if (typeof sdk.Codex?.start !== "function") return { missing: "@codex/sdk does not export Codex.start yet" };
     if (typeof sdk.AppServerClient !== "function") return { missing: "@codex/sdk does not export AppServerClient yet" };
     return { sdk: sdk as SdkModule };

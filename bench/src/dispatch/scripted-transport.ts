@@ -12,6 +12,12 @@ interface CloseInfo {
   reason?: string;
 }
 
+/** CPU time of this process so far (user + system, all threads), in µs. */
+export function cpuMicros(): number {
+  const usage = process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 /** Delivers `chunks` to `onData`, yielding to the event loop between chunks. */
 export async function pump(chunks: readonly Buffer[], onData: (chunk: Buffer) => void): Promise<void> {
   for (const chunk of chunks) {
@@ -27,6 +33,8 @@ export class ScriptedTransport {
   pumpStartedAt = 0;
   /** `performance.now()` when the last chunk was handed over. */
   pumpEndedAt = 0;
+  /** `process.cpuUsage()` (user + system, µs) when the turn's first notification was handed over. */
+  pumpStartedCpu = 0;
   private resolveClosed!: (info: CloseInfo) => void;
   private onData: ((chunk: Buffer) => void) | undefined;
   private isClosed = false;
@@ -70,6 +78,7 @@ export class ScriptedTransport {
     const onData = this.onData;
     if (!onData) return;
     this.pumpStartedAt = performance.now();
+    this.pumpStartedCpu = cpuMicros();
     await pump(this.turn.chunks, (chunk) => {
       if (!this.isClosed) onData(chunk);
     });

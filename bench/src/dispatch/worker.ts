@@ -6,7 +6,7 @@
 // interleaved round by round. Prints one JSON line.
 import { loadSdk, type SdkModule } from "../sdk.js";
 import { rotate } from "../stats.js";
-import { pump, ScriptedTransport } from "./scripted-transport.js";
+import { cpuMicros, pump, ScriptedTransport } from "./scripted-transport.js";
 import { buildTurnBytes, type TurnBytes } from "./wire.js";
 
 const DELTA = "item/agentMessage/delta";
@@ -14,6 +14,8 @@ const COMPLETED = "turn/completed";
 
 interface Run {
   ms: number;
+  /** CPU time (all threads, GC included) over the same span. */
+  cpuMs: number;
   deltas: number;
   completed: boolean;
 }
@@ -29,6 +31,7 @@ async function runBare(turn: TurnBytes): Promise<Run> {
     else if (message.method === COMPLETED) completed = true;
   };
   const started = performance.now();
+  const startedCpu = cpuMicros();
   await pump(turn.chunks, (chunk) => {
     let start = 0;
     let newline = chunk.indexOf(10);
@@ -45,7 +48,7 @@ async function runBare(turn: TurnBytes): Promise<Run> {
     }
     if (start < chunk.length) remainder = remainder ? Buffer.concat([remainder, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
   });
-  return { ms: performance.now() - started, deltas, completed };
+  return { ms: performance.now() - started, cpuMs: (cpuMicros() - startedCpu) / 1000, deltas, completed };
 }
 
 async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
@@ -62,8 +65,9 @@ async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
   client.onNotification(COMPLETED, () => finished());
   await done;
   const ms = performance.now() - transport.pumpStartedAt;
+  const cpuMs = (cpuMicros() - transport.pumpStartedCpu) / 1000;
   await client.close();
-  return { ms, deltas, completed: true };
+  return { ms, cpuMs, deltas, completed: true };
 }
 
 async function runSdk(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
@@ -78,7 +82,12 @@ async function runSdk(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
       if (notification.method === DELTA) deltas += 1;
       else if (notification.method === COMPLETED) completed = true;
     }
-    return { ms: performance.now() - transport.pumpStartedAt, deltas, completed };
+    return {
+      ms: performance.now() - transport.pumpStartedAt,
+      cpuMs: (cpuMicros() - transport.pumpStartedCpu) / 1000,
+      deltas,
+      completed,
+    };
   } finally {
     await codex.close();
   }
@@ -93,8 +102,12 @@ if ("sdk" in loaded) {
   contenders.push({ name: "client", run: () => runClient(loaded.sdk, turn) });
   contenders.push({ name: "sdk", run: () => runSdk(loaded.sdk, turn) });
 }
+// DISPATCH_ONLY=sdk (comma-separated) runs a subset, e.g. under --cpu-prof to find hot spots.
+const only = process.env["DISPATCH_ONLY"]?.split(",");
+if (only) contenders.splice(0, contenders.length, ...contenders.filter((c) => only.includes(c.name)));
 const gc = (globalThis as { gc?: () => void }).gc;
 const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
+const cpuSamples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
 const errors: string[] = [];
 for (let round = 0; round < rounds; round += 1) {
   for (const contender of rotate(contenders, round)) {
@@ -104,6 +117,7 @@ for (let round = 0; round < rounds; round += 1) {
       errors.push(`${contender.name} round ${round}: ${result.deltas}/${count} deltas, completed=${result.completed}`);
     }
     samples[contender.name]!.push((turn.lines / result.ms) * 1000);
+    cpuSamples[contender.name]!.push((turn.lines / result.cpuMs) * 1000);
   }
 }
 process.stdout.write(
@@ -113,6 +127,7 @@ process.stdout.write(
     bytes: turn.totalBytes,
     chunks: turn.chunks.length,
     samples,
+    cpuSamples,
     errors,
     missing: "missing" in loaded ? loaded.missing : undefined,
   })}\n`,
