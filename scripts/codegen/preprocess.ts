@@ -1,6 +1,6 @@
 // Rewrites the flattened definitions into a shape json-schema-to-typescript turns into the
 // types a TypeScript user expects. Each rule below exists because the raw output is wrong
-// without it (see docs in CODEGEN: misnamed envelopes, `X = {...} & X1`, one-off tag aliases).
+// without it (misnamed notification envelopes, `X = {...} & X1`, one-off tag aliases).
 import { isDeepStrictEqual } from "node:util";
 import { cloneJson, isObject, type Definitions, type SchemaNode } from "./schema-model.js";
 
