@@ -93,6 +93,61 @@ export class ScriptedServer {
   }
 }
 
+/** A `Turn` object as the server sends it. */
+export function wireTurn(id: string, status: "inProgress" | "completed" | "interrupted" = "inProgress") {
+  const done = status !== "inProgress";
+  return { id, items: [], itemsView: "notLoaded", status, error: null, startedAt: 1, completedAt: done ? 2 : null, durationMs: done ? 1000 : null };
+}
+
+/** A `Thread` object as the server sends it. */
+export function wireThread(id: string) {
+  return {
+    id,
+    sessionId: id,
+    forkedFromId: null,
+    preview: "",
+    ephemeral: false,
+    modelProvider: "fake",
+    model: "fake-model",
+    createdAt: 1,
+    updatedAt: 1,
+    status: { type: "idle" },
+    path: null,
+    cwd: "/workspace",
+    cliVersion: "0.169.0",
+    source: "vscode",
+    gitInfo: null,
+    name: null,
+    turns: [],
+  };
+}
+
+/**
+ * Answers `thread/start` with thread ids `thread-1`, `thread-2`, ... and `turn/start` with turn
+ * ids `<threadId>/turn-1`, ... (unless `holdTurnStart` returns true for that request; then the
+ * test replies itself). Returns the turn ids given out, in order.
+ */
+export function answerThreadsAndTurns(server: ScriptedServer, holdTurnStart: (message: SentMessage) => boolean = () => false): string[] {
+  const turnIds: string[] = [];
+  let threads = 0;
+  const turnsPerThread = new Map<string, number>();
+  server.onMessage((message) => {
+    if (message.id === undefined) return;
+    if (message.method === "thread/start") {
+      threads += 1;
+      void server.reply(message.id, { thread: wireThread(`thread-${threads}`), model: "fake-model", modelProvider: "fake", cwd: "/workspace", approvalPolicy: "never", sandbox: { type: "readOnly" }, reasoningEffort: null });
+    } else if (message.method === "turn/start" && !holdTurnStart(message)) {
+      const threadId = message.params.threadId as string;
+      const count = (turnsPerThread.get(threadId) ?? 0) + 1;
+      turnsPerThread.set(threadId, count);
+      const turnId = `${threadId}/turn-${count}`;
+      turnIds.push(turnId);
+      void server.reply(message.id, { turn: wireTurn(turnId) });
+    }
+  });
+  return turnIds;
+}
+
 /** An in-memory pair: the client's end and a scripted server on the other. */
 export function scriptedPair(): { clientEnd: InMemoryTransport; server: ScriptedServer } {
   const [clientEnd, serverEnd] = createInMemoryTransportPair();
