@@ -1,0 +1,40 @@
+// Release rehearsal, CommonJS consumer: the same turn as esm-check.mjs, through require().
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const { Codex, PINNED_RUNTIME_VERSION, resolveRuntime, CodexError } = require("@codex/sdk");
+const { createTestEnvironment, reply } = require("@codex/sdk-testing");
+
+async function main() {
+  assert.equal(process.env.CODEX_BIN, undefined, "CODEX_BIN must not be set: the runtime has to come from the installed package");
+  const projectDir = process.cwd();
+  const sdkEntry = require.resolve("@codex/sdk");
+  assert.ok(sdkEntry.startsWith(path.join(projectDir, "node_modules")), `@codex/sdk loaded from ${sdkEntry}, not from this project`);
+  assert.ok(sdkEntry.endsWith(".cjs"), `require() loaded ${sdkEntry}, not the CommonJS build`);
+  assert.equal(typeof CodexError.isInstance, "function");
+
+  const runtime = await resolveRuntime();
+  assert.equal(runtime.source, "package");
+
+  const env = await createTestEnvironment();
+  try {
+    env.fakeModel.enqueue(reply.text("Hello from the CommonJS consumer."));
+    const codex = await Codex.start({ ...env });
+    try {
+      assert.equal(codex.metadata.serverVersion, PINNED_RUNTIME_VERSION);
+      const thread = await codex.threadStart();
+      const result = await thread.run("Say hello");
+      assert.equal(result.status, "completed");
+      assert.equal(result.finalResponse, "Hello from the CommonJS consumer.");
+      console.log(JSON.stringify({ module: "cjs", runtime: runtime.packageName, serverVersion: codex.metadata.serverVersion, finalResponse: result.finalResponse }));
+    } finally {
+      await codex.close();
+    }
+  } finally {
+    await env.dispose();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+// Release rehearsal, ESM consumer: runs inside a fresh npm project that installed the packed
+// tarballs. Codex.start() gets no codexBin: the runtime must come from the installed platform
+// package. Prints one JSON line with what it saw; exits non-zero on any failure.
+import assert from "node:assert/strict";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { Codex, PINNED_RUNTIME_VERSION, resolveRuntime } from "@codex/sdk";
+import { createTestEnvironment, reply } from "@codex/sdk-testing";
+
+assert.equal(process.env.CODEX_BIN, undefined, "CODEX_BIN must not be set: the runtime has to come from the installed package");
+const projectDir = process.cwd();
+const sdkEntry = fileURLToPath(import.meta.resolve("@codex/sdk"));
+assert.ok(sdkEntry.startsWith(path.join(projectDir, "node_modules")), `@codex/sdk loaded from ${sdkEntry}, not from this project`);
+
+const runtime = await resolveRuntime();
+assert.equal(runtime.source, "package");
+assert.ok(runtime.codexBin.startsWith(path.join(projectDir, "node_modules", "@codex")), `runtime at ${runtime.codexBin}`);
+
+const env = await createTestEnvironment();
+try {
+  env.fakeModel.enqueue(reply.text("Hello from the ESM consumer."));
+  const codex = await Codex.start({ ...env });
+  try {
+    assert.equal(codex.metadata.serverVersion, PINNED_RUNTIME_VERSION);
+    const thread = await codex.threadStart();
+    const result = await thread.run("Say hello");
+    assert.equal(result.status, "completed");
+    assert.equal(result.finalResponse, "Hello from the ESM consumer.");
+    console.log(JSON.stringify({ module: "esm", runtime: runtime.packageName, serverVersion: codex.metadata.serverVersion, finalResponse: result.finalResponse }));
+  } finally {
+    await codex.close();
+  }
+} finally {
+  await env.dispose();
+}

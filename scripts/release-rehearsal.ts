@@ -1,0 +1,255 @@
+// Release rehearsal: what a user gets from `npm install @codex/sdk`, before anything is
+// published. Stages every package for this platform with the staging command (the runtime from
+// the pinned codex binary), packs each with `npm pack`, installs the tarballs with plain npm into
+// a fresh project outside the repository (offline: every @codex package comes from a tarball),
+// then there:
+//   1. an ESM script and a CommonJS script each start `Codex` without codexBin and complete a
+//      turn against the fake model;
+//   2. a TypeScript consumer type-checks with skipLibCheck: false (module nodenext);
+//   3. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
+//      naming the package to install.
+// The other platforms' packages are packed as manifest-only tarballs, so npm resolves
+// @codex/cli-bin's optional dependencies offline exactly as it would from the registry, and
+// must skip them by their os/cpu fields.
+//
+//   pnpm run release-rehearsal [--keep]     (--keep leaves the temporary directory for inspection)
+import { execFile, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { resolveCodexBin } from "../packages/sdk-testing/src/codex-bin.js";
+import { RUNTIME_PLATFORMS } from "../packages/sdk/src/runtime/platforms.js";
+import { formatSize } from "./staging/describe.js";
+import { readManifest, runtimeManifestDir } from "./staging/stage-packages.js";
+
+const repoRoot = path.resolve(import.meta.dirname, "..");
+const fixtures = path.join(import.meta.dirname, "rehearsal");
+const execFileAsync = promisify(execFile);
+const keep = process.argv.includes("--keep");
+
+const runtimeVersion: string = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).codexRuntimeVersion;
+const sdkVersion = readManifest(path.join(repoRoot, "packages/sdk")).version;
+const platform = RUNTIME_PLATFORMS.find((candidate) => candidate.os === process.platform && candidate.cpu === process.arch);
+if (platform === undefined) {
+  console.error(`release rehearsal: codex publishes no runtime for ${process.platform}-${process.arch}.`);
+  process.exit(1);
+}
+
+/**
+ * The environment for npm and the consumer scripts, as a user's shell would have it: without
+ * what `pnpm run` exports (npm_config_*, npm_package_*, ...), which changes how npm behaves;
+ * without NODE_PATH, which pnpm points at the repository's modules, so a package missing from the
+ * project would silently be found there; and without CODEX_BIN, which would hide the installed
+ * runtime.
+ */
+function cleanEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|pnpm_|INIT_CWD$|CODEX_BIN$|NODE_OPTIONS$|NODE_PATH$)/i.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+interface StepResult {
+  name: string;
+  ok: boolean;
+  seconds: number;
+  detail: string;
+}
+const results: StepResult[] = [];
+
+async function step(name: string, action: () => Promise<string> | string): Promise<boolean> {
+  const started = Date.now();
+  process.stdout.write(`── ${name}\n`);
+  try {
+    const detail = await action();
+    results.push({ name, ok: true, seconds: (Date.now() - started) / 1000, detail });
+    if (detail) console.log(`   ${detail.split("\n").join("\n   ")}`);
+    return true;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail });
+    console.log(`   FAILED: ${detail.split("\n").join("\n   ")}`);
+    return false;
+  }
+}
+
+/** Runs a command; resolves with its stdout, rejects with its output when it fails. */
+async function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
+  try {
+    const { stdout } = await execFileAsync(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      timeout: options.timeoutMs ?? 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout.trim();
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string; message: string };
+    const output = [failure.stdout, failure.stderr].filter(Boolean).join("\n").trim();
+    throw new Error(`${command} ${args.join(" ")} failed: ${failure.message.split("\n")[0]}${output ? `\n${output.slice(-4000)}` : ""}`);
+  }
+}
+
+const temp = mkdtempSync(path.join(os.tmpdir(), "codex-release-rehearsal-"));
+const stageDir = path.join(temp, "stage");
+const tarballDir = path.join(temp, "tarballs");
+const projectDir = path.join(temp, "consumer");
+mkdirSync(tarballDir);
+const env = cleanEnvironment();
+const tarballs = new Map<string, string>();
+const started = Date.now();
+console.log(`release rehearsal: @codex/sdk ${sdkVersion}, codex runtime ${runtimeVersion}, platform ${platform.id}, in ${temp}`);
+
+try {
+  await main();
+} finally {
+  if (keep) console.log(`\nkept ${temp}`);
+  else rmSync(temp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+}
+
+const failed = results.filter((result) => !result.ok);
+console.log(`\nrelease rehearsal summary (${((Date.now() - started) / 1000).toFixed(1)} s):`);
+for (const result of results) console.log(`  ${result.ok ? "ok  " : "FAIL"}  ${result.name} (${result.seconds.toFixed(1)} s)`);
+console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+process.exit(failed.length === 0 ? 0 : 1);
+
+async function main(): Promise<void> {
+  const releaseTag = `rust-v${runtimeVersion}`;
+  const stage = (subcommand: string, dir: string, ...args: string[]) => {
+    // The staging command itself, as a maintainer runs it; dist/ is built once above.
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", path.join(repoRoot, "scripts/stage.ts"), subcommand, path.join(stageDir, dir), ...args, "--release-tag", releaseTag, "--skip-build", "--skip-generate-types"],
+      { cwd: repoRoot, encoding: "utf8", env: process.env },
+    );
+    if (result.status !== 0) throw new Error(`stage ${subcommand} failed:\n${result.stdout}${result.stderr}`);
+    return result.stdout.split("\n")[0] ?? "";
+  };
+
+  if (
+    !(await step("build the packages (turbo)", () =>
+      run("pnpm", ["exec", "turbo", "run", "build", "--filter=@codex/sdk...", "--filter=@codex/sdk-testing...", "--output-logs=errors-only"], {
+        cwd: repoRoot,
+        timeoutMs: 300_000,
+      }).then(() => "built @codex/protocol-types, @codex/sdk-core, @codex/sdk, @codex/sdk-testing"),
+    ))
+  ) {
+    return;
+  }
+
+  const staged = await step("stage every package for this platform", () => {
+    const codexBin = resolveCodexBin(repoRoot);
+    const lines = [
+      stage("stage-protocol-types", "protocol-types", "--sdk-version", sdkVersion),
+      stage("stage-sdk-core", "sdk-core", "--sdk-version", sdkVersion),
+      stage("stage-sdk", "sdk", "--sdk-version", sdkVersion, "--runtime-version", runtimeVersion),
+      stage("stage-sdk-testing", "sdk-testing", "--sdk-version", sdkVersion),
+      stage("stage-cli-bin", "cli-bin", "--runtime-version", runtimeVersion),
+      stage("stage-runtime", `cli-bin-${platform!.id}`, codexBin, "--runtime-version", runtimeVersion, "--platform", platform!.id),
+    ];
+    // Manifest-only stand-ins for the other platforms' packages, which npm must resolve and skip.
+    for (const other of RUNTIME_PLATFORMS.filter((candidate) => candidate !== platform)) {
+      const dir = path.join(stageDir, "other-platforms", other.id);
+      mkdirSync(dir, { recursive: true });
+      const manifest = readManifest(runtimeManifestDir(repoRoot, other.packageName));
+      writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...manifest, version: runtimeVersion, files: [] }, null, 2));
+    }
+    lines.push(`manifest-only stand-ins for ${RUNTIME_PLATFORMS.length - 1} other platforms`);
+    return lines.join("\n");
+  });
+  if (!staged) return;
+
+  const packed = await step("npm pack every staged package", async () => {
+    const dirs = [
+      ...["protocol-types", "sdk-core", "sdk", "sdk-testing", "cli-bin", `cli-bin-${platform!.id}`].map((dir) => path.join(stageDir, dir)),
+      ...RUNTIME_PLATFORMS.filter((candidate) => candidate !== platform).map((other) => path.join(stageDir, "other-platforms", other.id)),
+    ];
+    const packs = await Promise.all(
+      dirs.map(async (dir) => {
+        const output = await run("npm", ["pack", dir, "--pack-destination", tarballDir, "--json"], { cwd: temp, env, timeoutMs: 300_000 });
+        const [info] = JSON.parse(output) as { name: string; filename: string; size: number; unpackedSize: number }[];
+        tarballs.set(info!.name, path.join(tarballDir, info!.filename));
+        return `${info!.filename} (${formatSize(info!.size)}, unpacked ${formatSize(info!.unpackedSize)})`;
+      }),
+    );
+    return packs.join("\n");
+  });
+  if (!packed) return;
+
+  const installed = await step("npm install the tarballs into a fresh project outside the repository", async () => {
+    mkdirSync(projectDir);
+    if (projectDir.startsWith(repoRoot + path.sep)) throw new Error(`${projectDir} is inside the repository`);
+    const spec = (name: string) => `file:${path.relative(projectDir, tarballs.get(name)!)}`;
+    writeFileSync(
+      path.join(projectDir, "package.json"),
+      `${JSON.stringify(
+        {
+          name: "codex-sdk-rehearsal-consumer",
+          version: "1.0.0",
+          private: true,
+          dependencies: { "@codex/sdk": spec("@codex/sdk"), "@codex/sdk-testing": spec("@codex/sdk-testing") },
+          // Every @codex package resolves to its tarball, wherever it sits in the tree.
+          overrides: Object.fromEntries([...tarballs.keys()].map((name) => [name, spec(name)])),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    for (const file of ["esm-check.mjs", "cjs-check.cjs", "missing-runtime-check.mjs", "consumer.mts", "consumer.cts"]) {
+      cpSync(path.join(fixtures, file), path.join(projectDir, file));
+    }
+    await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], { cwd: projectDir, env, timeoutMs: 300_000 });
+    const present = (name: string) => existsSync(path.join(projectDir, "node_modules", name, "package.json"));
+    const missing = ["@codex/sdk", "@codex/sdk-core", "@codex/protocol-types", "@codex/cli-bin", platform!.packageName, "@codex/sdk-testing"].filter(
+      (name) => !present(name),
+    );
+    if (missing.length > 0) throw new Error(`not installed: ${missing.join(", ")}`);
+    const wrongPlatform = RUNTIME_PLATFORMS.filter((candidate) => candidate !== platform && present(candidate.packageName));
+    if (wrongPlatform.length > 0) throw new Error(`npm installed other platforms' packages: ${wrongPlatform.map((p) => p.packageName).join(", ")}`);
+    return `installed in ${projectDir}: @codex/sdk, @codex/sdk-core, @codex/protocol-types, @codex/cli-bin, ${platform!.packageName}, @codex/sdk-testing (other platforms skipped by os/cpu)`;
+  });
+  if (!installed) return;
+
+  await step("ESM script: Codex.start() without codexBin completes a turn", () =>
+    run(process.execPath, ["esm-check.mjs"], { cwd: projectDir, env, timeoutMs: 120_000 }),
+  );
+  await step("CommonJS script: Codex.start() without codexBin completes a turn", () =>
+    run(process.execPath, ["cjs-check.cjs"], { cwd: projectDir, env, timeoutMs: 120_000 }),
+  );
+  await step("TypeScript consumer type-checks (skipLibCheck: false, module nodenext)", async () => {
+    writeFileSync(
+      path.join(projectDir, "tsconfig.json"),
+      `${JSON.stringify(
+        {
+          compilerOptions: {
+            target: "es2022",
+            module: "nodenext",
+            moduleResolution: "nodenext",
+            strict: true,
+            skipLibCheck: false,
+            noEmit: true,
+            types: ["node"],
+            // @types/node from the repository: the rehearsal installs nothing from the registry.
+            typeRoots: [path.join(repoRoot, "node_modules", "@types")],
+          },
+          files: ["consumer.mts", "consumer.cts"],
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const version = await run(process.execPath, [tsc, "--version"], { cwd: projectDir, env });
+    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: projectDir, env, timeoutMs: 300_000 });
+    return `${version}: consumer.mts (ESM, .d.ts) and consumer.cts (CommonJS, .d.cts) have no errors`;
+  });
+  await step(`without ${platform.packageName}, Codex.start() rejects with RuntimeNotFoundError naming it`, async () => {
+    rmSync(path.join(projectDir, "node_modules", platform!.packageName), { recursive: true, force: true });
+    const output = await run(process.execPath, ["missing-runtime-check.mjs", platform!.packageName], { cwd: projectDir, env, timeoutMs: 60_000 });
+    const { message } = JSON.parse(output) as { message: string };
+    return `RuntimeNotFoundError: ${message}`;
+  });
+}
