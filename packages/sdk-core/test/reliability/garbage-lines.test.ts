@@ -72,7 +72,7 @@ describe("garbage and oversized lines", () => {
     const log = recorder();
     await using codex = await Codex.start({ transport: clientEnd, maxMessageBytes: 1024 * 1024, logger: log.logger });
     const seen: string[] = [];
-    codex.client.onNotification("*", (n) => void seen.push(n.method));
+    codex.client.onNotification("*", (n) => void seen.push(String(n.method)));
     const before = heapAfterGc();
     const chunk = new Uint8Array(64 * 1024).fill(0x61); // "aaaa…", no newline
     for (let sent = 0; sent < 64 * 1024 * 1024; sent += chunk.length) await server.sendRaw(chunk);

@@ -56,7 +56,7 @@ describe("kill -9 mid-turn", () => {
     const replayed: string[] = [];
     await expect(
       (async () => {
-        for await (const n of turn.stream()) replayed.push(n.method);
+        for await (const n of turn.stream()) replayed.push(String(n.method));
       })(),
     ).rejects.toSatisfy((e: unknown) => TransportClosedError.isInstance(e));
     expect(replayed.slice(0, seen.length)).toEqual(seen.map((n) => n.method));
