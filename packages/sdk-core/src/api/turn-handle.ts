@@ -1,11 +1,20 @@
 // A running (or finished) turn: its own notifications, replayable, and the controls that act on it.
 import type { Turn } from "@codex/protocol-types";
-import { AbortError, CodexError } from "../errors.js";
+import { AbortError, CodexError, JsonRpcError } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import type { Notification } from "../notification.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { buildTurnResult, type TurnResult } from "./turn-result.js";
 import type { TurnSink } from "./turn-router.js";
+
+/** How often `interrupt()` retries "no active turn" while the turn has not started yet, and how long it waits in between at most. */
+const INTERRUPT_ATTEMPTS = 50;
+const INTERRUPT_RETRY_MS = 20;
+
+/** The server's answer to `turn/interrupt` for a turn that is not (or not yet) active. */
+function isNoActiveTurn(error: unknown): boolean {
+  return JsonRpcError.isInstance(error) && /no active turn/i.test(error.serverMessage);
+}
 
 /** Options of `TurnHandle.steer()`. */
 export interface SteerOptions {
@@ -132,13 +141,27 @@ export class TurnHandle {
    * `status: "interrupted"`. Does nothing if the turn has already completed.
    */
   async interrupt(): Promise<void> {
-    if (this.#completed) return;
-    try {
-      await this.#client.request("turn/interrupt", { threadId: this.threadId, turnId: this.id });
-    } catch (error) {
-      // The turn may finish on its own while the request is in flight ("no active turn").
+    for (let attempt = 1; ; attempt++) {
       if (this.#completed) return;
-      throw error;
+      try {
+        await this.#client.request("turn/interrupt", { threadId: this.threadId, turnId: this.id });
+        return;
+      } catch (error) {
+        // The turn may finish on its own while the request is in flight ("no active turn").
+        if (this.#completed) return;
+        // Between the turn/start reply and the turn becoming active (`turn/started`), the server
+        // also answers "no active turn to interrupt" — and then runs the turn anyway. Without a
+        // retry, an abort that lands in that window leaves the turn running. Retry when the turn
+        // next shows signs of life (or shortly), a bounded number of times.
+        if (attempt >= INTERRUPT_ATTEMPTS || !isNoActiveTurn(error)) throw error;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, INTERRUPT_RETRY_MS);
+          this.#waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
     }
   }
 
