@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { resolveCodexBin } from "../packages/sdk-testing/src/codex-bin.js";
-import { RUNTIME_PLATFORMS } from "../packages/sdk/src/runtime/platforms.js";
+import { RUNTIME_PLATFORMS, type RuntimePlatform } from "../packages/sdk/src/runtime/platforms.js";
 import { formatSize } from "./staging/describe.js";
 import { readManifest, runtimeManifestDir } from "./staging/stage-packages.js";
 
@@ -30,10 +30,15 @@ const keep = process.argv.includes("--keep");
 
 const runtimeVersion: string = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")).codexRuntimeVersion;
 const sdkVersion = readManifest(path.join(repoRoot, "packages/sdk")).version;
-const platform = RUNTIME_PLATFORMS.find((candidate) => candidate.os === process.platform && candidate.cpu === process.arch);
-if (platform === undefined) {
-  console.error(`release rehearsal: codex publishes no runtime for ${process.platform}-${process.arch}.`);
-  process.exit(1);
+const platform = hostPlatform();
+
+function hostPlatform(): RuntimePlatform {
+  const found = RUNTIME_PLATFORMS.find((candidate) => candidate.os === process.platform && candidate.cpu === process.arch);
+  if (found === undefined) {
+    console.error(`release rehearsal: codex publishes no runtime for ${process.platform}-${process.arch}.`);
+    process.exit(1);
+  }
+  return found;
 }
 
 /**
@@ -148,7 +153,7 @@ async function main(): Promise<void> {
       stage("stage-sdk", "sdk", "--sdk-version", sdkVersion, "--runtime-version", runtimeVersion),
       stage("stage-sdk-testing", "sdk-testing", "--sdk-version", sdkVersion),
       stage("stage-cli-bin", "cli-bin", "--runtime-version", runtimeVersion),
-      stage("stage-runtime", `cli-bin-${platform!.id}`, codexBin, "--runtime-version", runtimeVersion, "--platform", platform!.id),
+      stage("stage-runtime", `cli-bin-${platform.id}`, codexBin, "--runtime-version", runtimeVersion, "--platform", platform.id),
     ];
     // Manifest-only stand-ins for the other platforms' packages, which npm must resolve and skip.
     for (const other of RUNTIME_PLATFORMS.filter((candidate) => candidate !== platform)) {
@@ -164,7 +169,7 @@ async function main(): Promise<void> {
 
   const packed = await step("npm pack every staged package", async () => {
     const dirs = [
-      ...["protocol-types", "sdk-core", "sdk", "sdk-testing", "cli-bin", `cli-bin-${platform!.id}`].map((dir) => path.join(stageDir, dir)),
+      ...["protocol-types", "sdk-core", "sdk", "sdk-testing", "cli-bin", `cli-bin-${platform.id}`].map((dir) => path.join(stageDir, dir)),
       ...RUNTIME_PLATFORMS.filter((candidate) => candidate !== platform).map((other) => path.join(stageDir, "other-platforms", other.id)),
     ];
     const packs = await Promise.all(
@@ -203,13 +208,13 @@ async function main(): Promise<void> {
     }
     await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], { cwd: projectDir, env, timeoutMs: 300_000 });
     const present = (name: string) => existsSync(path.join(projectDir, "node_modules", name, "package.json"));
-    const missing = ["@codex/sdk", "@codex/sdk-core", "@codex/protocol-types", "@codex/cli-bin", platform!.packageName, "@codex/sdk-testing"].filter(
+    const missing = ["@codex/sdk", "@codex/sdk-core", "@codex/protocol-types", "@codex/cli-bin", platform.packageName, "@codex/sdk-testing"].filter(
       (name) => !present(name),
     );
     if (missing.length > 0) throw new Error(`not installed: ${missing.join(", ")}`);
     const wrongPlatform = RUNTIME_PLATFORMS.filter((candidate) => candidate !== platform && present(candidate.packageName));
     if (wrongPlatform.length > 0) throw new Error(`npm installed other platforms' packages: ${wrongPlatform.map((p) => p.packageName).join(", ")}`);
-    return `installed in ${projectDir}: @codex/sdk, @codex/sdk-core, @codex/protocol-types, @codex/cli-bin, ${platform!.packageName}, @codex/sdk-testing (other platforms skipped by os/cpu)`;
+    return `installed in ${projectDir}: @codex/sdk, @codex/sdk-core, @codex/protocol-types, @codex/cli-bin, ${platform.packageName}, @codex/sdk-testing (other platforms skipped by os/cpu)`;
   });
   if (!installed) return;
 
@@ -247,8 +252,8 @@ async function main(): Promise<void> {
     return `${version}: consumer.mts (ESM, .d.ts) and consumer.cts (CommonJS, .d.cts) have no errors`;
   });
   await step(`without ${platform.packageName}, Codex.start() rejects with RuntimeNotFoundError naming it`, async () => {
-    rmSync(path.join(projectDir, "node_modules", platform!.packageName), { recursive: true, force: true });
-    const output = await run(process.execPath, ["missing-runtime-check.mjs", platform!.packageName], { cwd: projectDir, env, timeoutMs: 60_000 });
+    rmSync(path.join(projectDir, "node_modules", platform.packageName), { recursive: true, force: true });
+    const output = await run(process.execPath, ["missing-runtime-check.mjs", platform.packageName], { cwd: projectDir, env, timeoutMs: 60_000 });
     const { message } = JSON.parse(output) as { message: string };
     return `RuntimeNotFoundError: ${message}`;
   });

@@ -12,6 +12,7 @@ import {
   RUNTIME_PLATFORMS,
   type RuntimePlatform,
 } from "../../packages/sdk/src/runtime/platforms.js";
+import { parseCodexVersionOutput } from "../../packages/sdk/src/runtime/codex-version.js";
 import { classifyBinaryFile } from "./binary-format.js";
 import { assertNoOverlap, wipeStagingDir } from "./staging-dir.js";
 import { StageError } from "./stage-error.js";
@@ -350,7 +351,7 @@ export async function stageRuntime(options: StageRuntimeOptions): Promise<Staged
   let binaryVersion = source.layout?.version;
   if (binaryVersion === undefined && hostCanRun(platform)) {
     const run = options.runVersion ?? ((binary: string) => execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 }));
-    binaryVersion = /(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(run(source.binary))?.[1];
+    binaryVersion = parseCodexVersionOutput(run(source.binary));
   }
   if (binaryVersion === undefined) {
     notes.push(`the binary's version was not verified (a ${platform.id} binary cannot run on ${process.platform}-${process.arch}); it is recorded as ${version}`);

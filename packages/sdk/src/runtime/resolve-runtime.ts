@@ -5,6 +5,7 @@
 import path from "node:path";
 import { IncompatibleServerError, RuntimeNotFoundError } from "@codex/sdk-core";
 import { PINNED_RUNTIME_VERSION } from "../runtime-version.js";
+import { parseCodexVersionOutput } from "./codex-version.js";
 import { RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformsFor, type RuntimePlatform } from "./platforms.js";
 import { nodeRuntimeHost, type CliBinLocation, type RuntimeHost } from "./runtime-host.js";
 
@@ -186,8 +187,7 @@ async function explicitBinaryVersion(
         `Point it at a codex binary, or pass checkRuntimeVersion: false to skip the check.`,
     );
   }
-  // `codex --version` prints `codex-cli 0.169.0`.
-  const version = /(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(output)?.[1];
+  const version = parseCodexVersionOutput(output);
   versionCache.set(codexBin, { size: facts.size, mtimeMs: facts.mtimeMs, version });
   return version;
 }
