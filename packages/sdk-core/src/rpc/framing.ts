@@ -99,21 +99,22 @@ export class LineDecoder {
   }
 
   private emitLine(text: string, start: number, end: number): void {
+    // The limit applies to the raw line, "\r" and BOM included, as on the cross-chunk path.
+    // One UTF-16 unit is at most 3 UTF-8 bytes: only long lines need their bytes counted.
+    if (end - start > this.maxBytes / 3) {
+      const raw = text.slice(start, end);
+      const bytes = Buffer.byteLength(raw, "utf8");
+      if (bytes > this.maxBytes) {
+        this.sink.oversized({ bytes, maxBytes: this.maxBytes, prefix: raw.slice(0, OVERSIZE_PREFIX_BYTES) });
+        return;
+      }
+    }
     if (text.charCodeAt(end - 1) === CARRIAGE_RETURN) end--;
     // A BOM before the first line is written by some launchers on Windows; strip it wherever it
     // starts a line, which costs one comparison.
     if (text.charCodeAt(start) === BYTE_ORDER_MARK) start++;
     if (end <= start) return;
-    const line = start === 0 && end === text.length ? text : text.slice(start, end);
-    // One UTF-16 unit is at most 3 UTF-8 bytes: only long lines need their bytes counted.
-    if (line.length > this.maxBytes / 3) {
-      const bytes = Buffer.byteLength(line, "utf8");
-      if (bytes > this.maxBytes) {
-        this.sink.oversized({ bytes, maxBytes: this.maxBytes, prefix: line.slice(0, OVERSIZE_PREFIX_BYTES) });
-        return;
-      }
-    }
-    this.sink.line(line);
+    this.sink.line(start === 0 && end === text.length ? text : text.slice(start, end));
   }
 
   /** Emits the pending bytes plus `buffer[0, end)` as one line. */

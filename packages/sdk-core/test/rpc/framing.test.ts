@@ -105,6 +105,19 @@ describe("LineDecoder", () => {
     expect(lines).toEqual(['{"b":2}']);
   });
 
+  it("measures the limit on the raw line (BOM and \\r included), however the line is chunked", () => {
+    for (const text of ["\uFEFF{}\n", "{}\r\n"]) {
+      const whole = decoder(2);
+      whole.decoder.push(bytes(text));
+      const split = decoder(2);
+      for (const byte of bytes(text)) split.decoder.push(Buffer.from([byte]));
+      expect(whole.lines).toEqual([]);
+      expect(split.lines).toEqual([]);
+      expect(whole.oversized).toHaveLength(1);
+      expect(split.oversized).toHaveLength(1);
+    }
+  });
+
   it("rejects a non-positive limit", () => {
     expect(() => new LineDecoder({ line: () => {}, oversized: () => {} }, 0)).toThrow(RangeError);
   });
