@@ -9,7 +9,8 @@ import { JsonRpcError, TransportClosedError } from "../../src/errors.js";
 import type { Notification } from "../../src/notification.js";
 import { AppServerClient, SAFE_SERVER_REQUEST_REPLIES } from "../../src/rpc/client.js";
 import { LineDecoder, type OversizedLine } from "../../src/rpc/framing.js";
-import { flush, ManualTransport } from "./helpers.js";
+import { Codex } from "../../src/index.js";
+import { flush, ManualTransport, scriptedPair, wireThread, wireTurn } from "./helpers.js";
 
 const seed = process.env["FC_SEED"] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env["FC_SEED"]);
 
@@ -270,6 +271,104 @@ describe("client routing fuzz", () => {
         expect(unhandled).toEqual([]);
       }),
       150,
+    );
+  });
+});
+
+// ---- turn routing ------------------------------------------------------------------------
+
+interface TurnPlan {
+  /** The turn's own notifications, in order (what its stream must yield). */
+  own: object[];
+  /** Notifications on the same thread that belong to another turn (stragglers): never yielded. */
+  foreign: object[];
+  /** Where, among the turn's own notifications, the turn/start reply goes (0 = before all). */
+  replyAt: number;
+}
+
+const turnPlanArb = fc.record({
+  deltas: fc.array(fc.string({ unit: "binary", maxLength: 6 }), { maxLength: 6 }),
+  statusChanges: fc.nat({ max: 2 }),
+  stragglers: fc.nat({ max: 2 }),
+  replyAt: fc.nat({ max: 20 }),
+});
+
+describe("turn routing fuzz", () => {
+  it("each turn's stream yields exactly its own events, whatever the interleaving and reply timing", { timeout: 60_000 }, async () => {
+    await check(
+      fc.asyncProperty(
+        fc.array(turnPlanArb, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 120 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        fc.nat({ max: 3 }),
+        async (plans, picks, cuts, globalNoise) => {
+          const { clientEnd, server } = scriptedPair();
+          server.answerInitialize();
+          let threadCount = 0;
+          server.onMessage((message) => {
+            if (message.method === "thread/start" && message.id !== undefined) {
+              threadCount += 1;
+              void server.reply(message.id, { thread: wireThread(`th-${threadCount}`), model: "m", modelProvider: "fake", cwd: "/", approvalPolicy: "never", sandbox: { type: "readOnly" }, reasoningEffort: null });
+            }
+          });
+          const codex = await Codex.start({ transport: clientEnd });
+          try {
+            const threads = [];
+            for (let index = 0; index < plans.length; index += 1) threads.push(await codex.threadStart({}));
+            const turning = threads.map((thread) => thread.turn("go"));
+            const requests = await Promise.all(threads.map((_, index) => server.request("turn/start", index)));
+
+            // Build each turn's sequence: its reply somewhere among its own events.
+            const sequences: { line: string; own?: object }[][] = plans.map((plan, index) => {
+              const threadId = `th-${index + 1}`;
+              const turnId = `turn-${index + 1}`;
+              const own: object[] = [{ method: "turn/started", params: { threadId, turn: wireTurn(turnId) } }];
+              for (let s = 0; s < plan.statusChanges; s += 1) own.push({ method: "thread/status/changed", params: { threadId, status: { type: "active", activeFlags: [] } } });
+              plan.deltas.forEach((delta, d) => own.push({ method: "item/agentMessage/delta", params: { threadId, turnId, itemId: `i${d}`, delta } }));
+              own.push({ method: "turn/completed", params: { threadId, turn: wireTurn(turnId, "completed") } });
+              const items: { line: string; own?: object }[] = own.map((message) => ({ line: JSON.stringify(message), own: message }));
+              // Stragglers of an older turn on this thread, anywhere.
+              for (let s = 0; s < plan.stragglers; s += 1) {
+                const straggler = { method: "item/agentMessage/delta", params: { threadId, turnId: `old-${index}`, itemId: "x", delta: "stale" } };
+                items.splice((plan.replyAt + s) % (items.length + 1), 0, { line: JSON.stringify(straggler) });
+              }
+              const reply = JSON.stringify({ id: requests[index]!.id, result: { turn: wireTurn(turnId) } });
+              items.splice(plan.replyAt % (items.length + 1), 0, { line: reply });
+              return items;
+            });
+            // Interleave the sequences (keeping each one's order), with global noise that belongs to no turn.
+            const merged: string[] = [];
+            const cursors = sequences.map(() => 0);
+            let pick = 0;
+            for (;;) {
+              const open = sequences.map((s, i) => (cursors[i]! < s.length ? i : -1)).filter((i) => i >= 0);
+              if (open.length === 0) break;
+              const chosen = open[(picks[pick++] ?? 0) % open.length]!;
+              merged.push(sequences[chosen]![cursors[chosen]!]!.line);
+              cursors[chosen]! += 1;
+              if (pick <= globalNoise) merged.push(JSON.stringify({ method: "account/rateLimits/updated", params: { rateLimits: {} } }));
+            }
+            const bytes = encoder.encode(merged.map((line) => `${line}\n`).join(""));
+            for (const chunk of cut(bytes, cuts)) await server.sendRaw(chunk);
+
+            const handles = await Promise.all(turning);
+            for (let index = 0; index < plans.length; index += 1) {
+              const handle = handles[index]!;
+              expect(handle.id).toBe(`turn-${index + 1}`);
+              const yielded: object[] = [];
+              for await (const n of handle.stream()) yielded.push({ method: n.method, params: n.params });
+              const expected = sequences[index]!.filter((item) => item.own !== undefined).map((item) => item.own!);
+              expect(yielded).toEqual(JSON.parse(JSON.stringify(expected)) as object[]);
+              const result = await handle.run();
+              expect(result.text).toBe(plans[index]!.deltas.join(""));
+              expect(result.status).toBe("completed");
+            }
+          } finally {
+            await codex.close();
+          }
+        },
+      ),
+      100,
     );
   });
 });
