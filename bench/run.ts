@@ -7,6 +7,10 @@
 //   pnpm bench --only dispatch,startup   a subset, merged into the previous latest.json
 //   pnpm bench --quick               a smoke run of the harness (small sizes; writes *.tmp.json only)
 //   pnpm bench --no-build            skip building the packages under test
+//   pnpm bench --render              only re-render RESULTS.md and the chart from latest.json
+//
+// bench/closing-note.md (hand-written: what the numbers mean, targets missed and why) is
+// appended to RESULTS.md.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -37,6 +41,39 @@ for (const name of only ?? []) {
 }
 const selected = (name: string) => !only || only.includes(name);
 
+const resultsDir = path.join(benchDir, "results");
+const latestFile = path.join(resultsDir, quick ? "latest.tmp.json" : "latest.json");
+
+/** A partial run (--only) replaces only the benches it ran; the others keep their earlier results. */
+function mergeWithPrevious(results: BenchResult[]): BenchResult[] {
+  if (!only || !existsSync(latestFile)) return results;
+  const previous = JSON.parse(readFileSync(latestFile, "utf8")) as BenchReport;
+  return ALL.map((id) => results.find((r) => r.id === id) ?? previous.benches.find((r) => r.id === id)).filter(
+    (r): r is BenchResult => r !== undefined,
+  );
+}
+
+/** Writes latest.json, and RESULTS.md + the chart (or, with --quick, prints the Markdown). */
+function writeResults(report: BenchReport): void {
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(latestFile, `${JSON.stringify(report, null, 2)}\n`);
+  const closingNoteFile = path.join(benchDir, "closing-note.md");
+  const closingNote = existsSync(closingNoteFile) ? readFileSync(closingNoteFile, "utf8") : undefined;
+  const markdown = renderMarkdown(report, quick ? undefined : "results/chart.svg", closingNote);
+  if (quick) {
+    console.log(markdown);
+    return;
+  }
+  writeFileSync(path.join(resultsDir, "chart.svg"), renderChart(report.benches));
+  writeFileSync(path.join(benchDir, "RESULTS.md"), markdown);
+  console.log("wrote bench/RESULTS.md, bench/results/latest.json, bench/results/chart.svg");
+}
+
+if (args.includes("--render")) {
+  writeResults(JSON.parse(readFileSync(latestFile, "utf8")) as BenchReport);
+  process.exit(0);
+}
+
 if (!args.includes("--no-build")) {
   console.log("building the packages under test…");
   const build = spawnSync(
@@ -63,37 +100,22 @@ const sdk = "sdk" in loaded ? loaded.sdk : undefined;
 if (!sdk) log(`SDK side skipped everywhere: ${"missing" in loaded ? loaded.missing : ""}`);
 
 const results: BenchResult[] = [];
+const record = (result: BenchResult) => {
+  result.ranAt = new Date().toISOString();
+  results.push(result);
+};
 try {
-  if (selected("startup")) results.push(await startupBench(environment, sdk, options));
-  if (selected("turn-latency")) results.push(await turnLatencyBench(environment, sdk, options));
-  if (selected("scale")) results.push(await scaleBench(environment, sdk !== undefined, options));
-  if (selected("dispatch")) results.push(await dispatchBench(options));
-  if (selected("codegen")) results.push(await codegenBench(environment, options));
+  if (selected("startup")) record(await startupBench(environment, sdk, options));
+  if (selected("turn-latency")) record(await turnLatencyBench(environment, sdk, options));
+  if (selected("scale")) record(await scaleBench(environment, sdk !== undefined, options));
+  if (selected("dispatch")) record(await dispatchBench(options));
+  if (selected("codegen")) record(await codegenBench(environment, options));
 } finally {
   await environment.dispose();
 }
 
-const resultsDir = path.join(benchDir, "results");
-mkdirSync(resultsDir, { recursive: true });
-const latestFile = path.join(resultsDir, quick ? "latest.tmp.json" : "latest.json");
-let benches = results;
-if (only && existsSync(latestFile)) {
-  // A partial run replaces only the benches it ran; the others keep their earlier results.
-  const previous = JSON.parse(readFileSync(latestFile, "utf8")) as BenchReport;
-  benches = ALL.map((id) => results.find((r) => r.id === id) ?? previous.benches.find((r) => r.id === id)).filter(
-    (r): r is BenchResult => r !== undefined,
-  );
-}
-const report: BenchReport = { machine, benches };
-writeFileSync(latestFile, `${JSON.stringify(report, null, 2)}\n`);
-const markdown = renderMarkdown(report, quick ? undefined : "results/chart.svg");
-if (quick) {
-  console.log(markdown);
-} else {
-  writeFileSync(path.join(resultsDir, "chart.svg"), renderChart(benches));
-  writeFileSync(path.join(benchDir, "RESULTS.md"), markdown);
-  log(`wrote bench/RESULTS.md, bench/results/latest.json, bench/results/chart.svg`);
-}
+const report: BenchReport = { machine, benches: mergeWithPrevious(results) };
+writeResults(report);
 for (const bench of results) {
   for (const ratio of bench.ratios) {
     log(`${bench.title}: ${ratio.label} = ${ratio.value.toFixed(3)}${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "MISSED"})` : ""}`);

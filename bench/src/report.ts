@@ -24,7 +24,7 @@ function formatExtra(extra: Record<string, number | string | boolean> | undefine
 }
 
 /** The Markdown report. */
-export function renderMarkdown(report: BenchReport, chartFile: string | undefined): string {
+export function renderMarkdown(report: BenchReport, chartFile: string | undefined, closingNote?: string): string {
   const m = report.machine;
   const lines: string[] = [
     "# Benchmarks",
@@ -69,12 +69,13 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
         `| ${c.label} | ${s.n} | ${formatValue(s.median, bench.unit)} | ${formatValue(s.p95, bench.unit)} | ${formatValue(s.min, bench.unit)} | ${formatValue(s.max, bench.unit)} | ${formatExtra(c.extra)} |`,
       );
     }
-    lines.push("", `(${better}; bench took ${(bench.durationMs / 1000).toFixed(0)} s)`, "");
+    lines.push("", `(${better}; bench took ${(bench.durationMs / 1000).toFixed(0)} s${bench.ranAt ? `, finished ${bench.ranAt}` : ""})`, "");
     for (const ratio of bench.ratios) {
       lines.push(`- **${ratio.label}: ${ratio.value.toFixed(3)}**${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "missed"})` : ""}`);
     }
     for (const note of bench.notes) lines.push(`- ${note}`);
     lines.push("");
   }
+  if (closingNote) lines.push("## Closing note", "", "(hand-written in `bench/closing-note.md`, about the run above)", "", closingNote.trim(), "");
   return lines.join("\n");
 }

@@ -37,6 +37,8 @@ export interface BenchResult {
   /** Set when the bench could not run (e.g. the SDK side has not landed). */
   skipped?: string;
   durationMs: number;
+  /** When it finished (ISO 8601); set by run.ts. A partial run (--only) keeps older benches' dates. */
+  ranAt?: string;
 }
 
 /** Builds a contender entry from raw samples. */

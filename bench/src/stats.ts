@@ -4,6 +4,9 @@
 export interface Summary {
   n: number;
   median: number;
+  /** 5th percentile: the bad tail of a throughput. */
+  p5: number;
+  /** 95th percentile: the bad tail of a latency. */
   p95: number;
   min: number;
   max: number;
@@ -28,6 +31,7 @@ export function summarize(samples: readonly number[]): Summary {
   return {
     n: sorted.length,
     median: quantile(sorted, 0.5),
+    p5: quantile(sorted, 0.05),
     p95: quantile(sorted, 0.95),
     min: sorted[0] ?? Number.NaN,
     max: sorted[sorted.length - 1] ?? Number.NaN,
