@@ -1,6 +1,7 @@
 // Shared tools of the reliability suite: a scripted server on an in-memory transport, a
 // transport whose incoming bytes the test hands over itself, and probes for leaked processes,
 // file descriptors and memory.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -209,8 +210,13 @@ export class ManualTransport implements Transport {
   }
 }
 
-/** Pids of this process's live child processes (Linux: read from /proc; zombies excluded). */
+/** Pids of this process's live child processes (zombies excluded). */
 export function childPids(parent: number = process.pid): number[] {
+  if (process.platform !== "linux") {
+    // No /proc: ask pgrep (macOS, BSD). It exits 1 when there is no child.
+    const run = spawnSync("pgrep", ["-P", String(parent)], { encoding: "utf8" });
+    return run.stdout.split("\n").filter((line) => line.trim() !== "").map(Number).filter(isAlive);
+  }
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -231,6 +237,15 @@ export function childPids(parent: number = process.pid): number[] {
 
 /** True while `pid` is a live (non-zombie) process. */
 export function isAlive(pid: number): boolean {
+  if (process.platform !== "linux") {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return false;
+    }
+    const run = spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" });
+    return run.status === 0 && !run.stdout.trim().startsWith("Z");
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
@@ -240,9 +255,9 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Number of open file descriptors of this process (Linux). */
+/** Number of open file descriptors of this process. */
 export function openFdCount(): number {
-  return readdirSync("/proc/self/fd").length;
+  return readdirSync(process.platform === "linux" ? "/proc/self/fd" : "/dev/fd").length;
 }
 
 let gcFunction: (() => void) | undefined;
