@@ -3,6 +3,7 @@ import { openaiSdkContender, rawContender, sdkContender, type TurnContender, typ
 import type { BenchEnvironment } from "../environment.js";
 import { contender, medianRatio, type BenchOptions, type BenchResult } from "../result.js";
 import type { SdkModule } from "../sdk.js";
+import { runWorker } from "../spawn-worker.js";
 import { now, rotate, summarize } from "../stats.js";
 
 const TURNS_PER_SESSION = 20;
@@ -58,6 +59,15 @@ export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | u
     const paired = summarize(sdkSamples.map((value, index) => value - (rawSamples[index] ?? Number.NaN)));
     result.notes.unshift(`SDK − raw, paired by round: median ${paired.median.toFixed(2)} ms, p95 ${paired.p95.toFixed(2)} ms.`);
     result.ratios.push({ label: "@openai/codex-sdk / SDK (median)", value: medianRatio(result, "openai-codex-sdk", "sdk") });
+    // The SDK's own share, measured without an app-server (see turn-overhead-worker.ts).
+    const overhead = await runWorker<{ wallMicros: number[]; cpuMicros: number[] }>("turn-overhead-worker.ts", options.quick ? ["500", "2"] : ["3000", "5"]);
+    const own = summarize(overhead.wallMicros).median;
+    const rawMedian = result.contenders.find((c) => c.name === "raw")!.summary.median;
+    result.notes.push(
+      `The SDK's own cost per trivial turn, against an in-process stand-in server (no app-server): median ` +
+        `${own.toFixed(0)} µs wall, ${summarize(overhead.cpuMicros).median.toFixed(0)} µs CPU — ` +
+        `${((own / 1000 / rawMedian) * 100).toFixed(2)}% of the raw driver's median turn.`,
+    );
   }
   result.ratios.push({ label: "@openai/codex-sdk / raw driver (median)", value: medianRatio(result, "openai-codex-sdk", "raw") });
   return result;
