@@ -57,7 +57,7 @@ if (!check) {
   const scratch = await mkdtemp(path.join(os.tmpdir(), "codex-api-docs-"));
   try {
     await generate(scratch);
-    const [expected, actual] = await Promise.all([listFiles(scratch), listFiles(committed).catch(() => [])]);
+    const [expected, actual] = await Promise.all([listFiles(scratch), listFiles(committed).catch((): string[] => [])]);
     const stale = new Set([...expected.filter((file) => !actual.includes(file)), ...actual.filter((file) => !expected.includes(file))]);
     for (const file of expected) {
       if (stale.has(file)) continue;
