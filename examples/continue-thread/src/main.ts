@@ -29,6 +29,16 @@ await runExample("continue-thread", async () => {
     console.log(`> (codex.thread(id)) what is the code word?\n${second.finalResponse}`);
     check(second.status === "completed", `thread(id).run() should complete, got ${second.status}`);
     check(/papaya/i.test(second.finalResponse ?? ""), "the bound handle continues the same conversation");
+
+    if (env.fake) {
+      // threadResume on a thread this server already has loaded returns it as it is: codex 0.169
+      // applies no override then. To change the model of a live thread, pass `model` to a turn.
+      const before = env.fake.requests.at(-1)!.model;
+      const same = await codex.threadResume(threadId, { model: "gpt-5.5" });
+      env.fake.enqueueFor({ prompt: "Still there?" }, reply.text("Still here."));
+      await same.run("Still there?");
+      checkEqual(env.fake.requests.at(-1)!.model, before, "model after threadResume() of a loaded thread (override not applied)");
+    }
   } // the app-server exits here; the thread stays on disk in CODEX_HOME
 
   // 2. A new process (same CODEX_HOME): the thread is on disk but not loaded.
