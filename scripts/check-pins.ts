@@ -35,11 +35,12 @@ for (const file of existsSync(generatedDir) ? walk(generatedDir).filter((f) => f
 
 // Source constants that carry the version into the published code.
 for (const [file, pattern] of [
-  ["packages/sdk-core/src/api/version.ts", /"(\d+\.\d+\.\d+[^"]*)"/],
-  ["packages/sdk/src/runtime-version.ts", /"(\d+\.\d+\.\d+[^"]*)"/],
+  ["packages/sdk-core/src/api/version.ts", /GENERATED_FOR_CODEX_VERSION = "([^"]+)"/],
+  ["packages/sdk/src/runtime-version.ts", /PINNED_RUNTIME_VERSION = "([^"]+)"/],
 ] as const) {
-  if (!existsSync(path.join(root, file))) continue;
-  expectPin(file, readFileSync(path.join(root, file), "utf8").match(pattern)?.[1]);
+  // A constant that moved or was renamed must fail the check, not skip it.
+  const text = existsSync(path.join(root, file)) ? readFileSync(path.join(root, file), "utf8") : "";
+  expectPin(`${file} ${pattern.source.split(" ")[0]}`, text.match(pattern)?.[1]);
 }
 
 // The runtime packages and the metapackage's dependency on them.
