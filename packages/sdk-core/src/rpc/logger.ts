@@ -69,10 +69,24 @@ function safely(write: () => void): void {
   }
 }
 
-/** Field names whose string values are replaced by "[redacted]" in traces. */
-const SECRET_KEY = /^(?:api[-_]?key|access[-_]?token|id[-_]?token|refresh[-_]?token|auth[-_]?token|bearer[-_]?token|token|authorization|password|secret|client[-_]?secret|cookie)$/i;
+/**
+ * Field names whose values are replaced by "[redacted]" in traces, matched on the name without
+ * case, "-" and "_", by its ending: `apiKey`, `accessToken`, `sessionToken`, `secretAccessKey`,
+ * `clientSecret`, and environment variables such as `OPENAI_API_KEY` or `GITHUB_TOKEN` in
+ * `command/exec` params. Matching endings rather than a list of names matters: the schema has
+ * credentials under many names (`amazonBedrockAccessKeys` logins carry `secretAccessKey` and
+ * `sessionToken`), and a name missing from a list would be written to the user's log in clear.
+ */
+const SECRET_SUFFIX = /(?:apikey|token|secret|password|passphrase|accesskey|accesskeyid|privatekey|credentials?|cookie)$/;
+const SECRET_NAME = /^(?:authorization|proxyauthorization)$/;
+
+/** True if a field of this name holds a secret. */
+export function isSecretKey(key: string): boolean {
+  const bare = key.toLowerCase().replace(/[-_]/g, "");
+  return SECRET_SUFFIX.test(bare) || SECRET_NAME.test(bare);
+}
 
 /** JSON text of `value` with secret-looking fields redacted, for traces. */
 export function redactedJson(value: unknown): string {
-  return JSON.stringify(value, (key, field: unknown) => (key !== "" && SECRET_KEY.test(key) && field !== null && field !== undefined ? "[redacted]" : field));
+  return JSON.stringify(value, (key, field: unknown) => (key !== "" && field !== null && field !== undefined && isSecretKey(key) ? "[redacted]" : field));
 }

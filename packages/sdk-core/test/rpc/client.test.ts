@@ -566,6 +566,30 @@ describe("AppServerClient logging", () => {
     await client.close();
   });
 
+  it("redacts credentials under every name the schema uses (AWS keys, session tokens, env vars)", async () => {
+    const lines: string[] = [];
+    const { client, server } = connect({ trace: true, logger: (level, message) => void (level === "debug" && lines.push(message)) });
+    void client
+      .request("account/login/start", {
+        type: "amazonBedrockAccessKeys",
+        accessKeyId: "AKIA-ID-1",
+        region: "us-east-1",
+        secretAccessKey: "aws-secret-2",
+        sessionToken: "aws-session-3",
+      })
+      .catch(() => {});
+    void client
+      .request("command/exec", { command: ["env"], env: { OPENAI_API_KEY: "sk-env-4", GITHUB_TOKEN: "ghp-env-5", HOME: "/home/me" } })
+      .catch(() => {});
+    await server.message(1);
+    const trace = lines.join("\n");
+    for (const secret of ["AKIA-ID-1", "aws-secret-2", "aws-session-3", "sk-env-4", "ghp-env-5"]) expect(trace).not.toContain(secret);
+    // Not everything: plain fields stay readable.
+    expect(trace).toContain("us-east-1");
+    expect(trace).toContain("/home/me");
+    await client.close();
+  });
+
   it("a throwing logger does not break the client", async () => {
     const { client, server } = connect({
       logger: () => {
