@@ -175,8 +175,9 @@ export class Codex implements AsyncDisposable {
       const router = new TurnRouter();
       client.onNotification("*", (notification) => router.route(notification));
       void client.closed.then((error: TransportClosedError) => router.fail(error));
+      const clientInfo = options.clientInfo ?? { ...DEFAULT_CLIENT_INFO };
       const params: InitializeParams = {
-        clientInfo: options.clientInfo ?? { ...DEFAULT_CLIENT_INFO },
+        clientInfo,
         capabilities: {
           experimentalApi: options.experimentalApi ?? true,
           ...(optOut.length > 0 ? { optOutNotificationMethods: optOut } : {}),
@@ -186,7 +187,7 @@ export class Codex implements AsyncDisposable {
         signal,
         timeoutMs: options.requestTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
       });
-      const serverVersion = parseServerVersion(response.userAgent);
+      const serverVersion = parseServerVersion(response.userAgent, clientInfo.name);
       if (serverVersion !== null && compareVersions(serverVersion, GENERATED_FOR_CODEX_VERSION) < 0) {
         throw new IncompatibleServerError(
           { serverVersion, requiredVersion: GENERATED_FOR_CODEX_VERSION },

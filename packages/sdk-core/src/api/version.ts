@@ -13,20 +13,28 @@ export const GENERATED_FOR_CODEX_VERSION = "0.169.0";
 /** The version of `@codex/sdk-core`, sent as the default `clientInfo.version`. */
 export const SDK_VERSION = "0.169.0";
 
+const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+const VERSION_IN_USER_AGENT = /\/(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)(?=\s|$)/;
+
 /**
  * Extracts the server's version from `InitializeResponse.userAgent`.
  *
  * The user agent starts with the *client's* name (`clientInfo.name`), then `/`, then the codex
- * version, then a space: `my_app/0.169.0 (Debian 12.0.0; x86_64) ...`. Returns `null` when the
- * string does not have that shape.
+ * version, then a space: `my_app/0.169.0 (Debian 12.0.0; x86_64) ...`. The name may itself hold
+ * `/` and spaces (`my/app/0.169.0 (...)`): pass it as `clientName` to cut it off exactly;
+ * without it, the version is the first `/<major>.<minor>.<patch>` followed by a space or the end.
+ * Returns `null` when there is no version.
  */
-export function parseServerVersion(userAgent: string): string | null {
-  const slash = userAgent.indexOf("/");
-  if (slash < 0) return null;
-  const rest = userAgent.slice(slash + 1);
-  const space = rest.indexOf(" ");
-  const version = (space < 0 ? rest : rest.slice(0, space)).trim();
-  return /^\d+\.\d+\.\d+/.test(version) ? version : null;
+export function parseServerVersion(userAgent: string, clientName?: string): string | null {
+  if (clientName !== undefined && userAgent.startsWith(`${clientName}/`)) {
+    const rest = userAgent.slice(clientName.length + 1);
+    const space = rest.indexOf(" ");
+    const version = space < 0 ? rest : rest.slice(0, space);
+    if (VERSION.test(version)) return version;
+  }
+  // Splitting at the first "/" would read `app/0.169.0` out of `my/app/0.169.0 (...)` and find no
+  // version, which silently turns the compatibility check off.
+  return VERSION_IN_USER_AGENT.exec(userAgent)?.[1] ?? null;
 }
 
 interface ParsedVersion {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion } from "../../src/index.js";
+import { compareVersions, GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, parseServerVersion } from "../../src/index.js";
+import { startScripted } from "./scripted-server.js";
 
 describe("parseServerVersion", () => {
   test.each([
@@ -10,6 +11,35 @@ describe("parseServerVersion", () => {
     ["name/not-a-version (x)", null],
   ])("%s → %s", (userAgent, expected) => {
     expect(parseServerVersion(userAgent)).toBe(expected);
+  });
+
+  // What the real server sends for clientInfo.name "my/app" and "a b/c d" (measured on 0.169.0).
+  test.each([
+    ["my/app/0.169.0 (Debian 12.0.0; x86_64) xterm (my/app; 1.0.0)", "my/app", "0.169.0"],
+    ["a b/c d/0.169.0 (Debian 12.0.0; x86_64) xterm (a b/c d; 1.0.0)", "a b/c d", "0.169.0"],
+    ["/0.169.0 (Debian 12.0.0; x86_64) xterm (; 1.0.0)", "", "0.169.0"],
+  ])("a client name with '/' or spaces: %s (name %j)", (userAgent, clientName, expected) => {
+    expect(parseServerVersion(userAgent, clientName)).toBe(expected);
+    expect(parseServerVersion(userAgent)).toBe(expected);
+  });
+});
+
+describe("Codex.start() version check", () => {
+  test("refuses an old server even when the client's name contains '/'", { timeout: 10_000 }, async () => {
+    const error = await startScripted(
+      (server) => {
+        server.userAgent = "my/app/0.100.0 (Scripted; test) scripted (my/app; 1.0.0)";
+      },
+      { clientInfo: { name: "my/app", version: "1.0.0" } },
+    ).then(
+      async (started) => {
+        await started.codex.close();
+        return started.codex.metadata.serverVersion;
+      },
+      (caught: unknown) => caught,
+    );
+    expect(IncompatibleServerError.isInstance(error)).toBe(true);
+    expect((error as IncompatibleServerError).serverVersion).toBe("0.100.0");
   });
 });
 
