@@ -49,6 +49,8 @@ export class TurnHandle {
   #failure: Error | undefined;
   #abort: { error: AbortError; interrupted: Promise<void> } | undefined;
   #waiters: (() => void)[] = [];
+  /** Called once when `turn/completed` arrives: stops `turn/interrupt` requests still waiting. */
+  readonly #onCompleted = new Set<() => void>();
   #result: TurnResult | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
@@ -143,8 +145,14 @@ export class TurnHandle {
   async interrupt(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.#completed) return;
+      // Once the turn has completed, the reply no longer matters: stop waiting for it. An
+      // overloaded server may drop it, and waiting would hang this call (and an aborted turn's
+      // run()) forever and keep a request slot (maxInFlight) taken for good.
+      const completed = new AbortController();
+      const stop = (): void => completed.abort();
+      this.#onCompleted.add(stop);
       try {
-        await this.#client.request("turn/interrupt", { threadId: this.threadId, turnId: this.id });
+        await this.#client.request("turn/interrupt", { threadId: this.threadId, turnId: this.id }, { signal: completed.signal });
         return;
       } catch (error) {
         // The turn may finish on its own while the request is in flight ("no active turn").
@@ -161,6 +169,8 @@ export class TurnHandle {
             resolve();
           });
         });
+      } finally {
+        this.#onCompleted.delete(stop);
       }
     }
   }
@@ -172,6 +182,7 @@ export class TurnHandle {
     if (notification.method === "turn/completed") {
       this.#completed = notification.params.turn;
       this.#signal?.removeEventListener("abort", this.#onAbort);
+      for (const stop of [...this.#onCompleted]) stop();
     }
     this.#wake();
     return this.#completed !== undefined;

@@ -194,6 +194,34 @@ describe("turn routing", () => {
     expect(interrupt.params).toEqual({ threadId: "thread-1", turnId: "turn-1" });
   });
 
+  test("interrupt() and an abort stop waiting for a lost turn/interrupt reply once the turn completes", TIMEOUT, async () => {
+    await using t = await startScripted(
+      (server) => {
+        threadStartReplies(server, ["thread-1", "thread-2"]);
+        server.on("turn/start", async (request, s) => {
+          const turnId = `turn-of-${String(request.params["threadId"])}`;
+          await s.reply(request.id, { turn: { id: turnId, items: [], status: "inProgress", error: null } });
+          await sendAll(s, [e.started(turnId, String(request.params["threadId"]))]);
+        });
+        // The reply to turn/interrupt is lost (an overloaded server drops replies); the turn still ends.
+        server.on("turn/interrupt", (request, s) =>
+          sendAll(s, [e.completed(String(request.params["turnId"]), "interrupted", null, String(request.params["threadId"]))]),
+        );
+        server.on("thread/list", (request, s) => s.reply(request.id, { data: [], nextCursor: null }));
+      },
+      // One request at a time: a request left waiting would block every later one.
+      { maxInFlight: 1 },
+    );
+    const controller = new AbortController();
+    const aborted = await (await t.codex.threadStart()).turn("go", { signal: controller.signal });
+    controller.abort();
+    await expect(aborted.run()).rejects.toSatisfy((error) => AbortError.isInstance(error));
+    const interrupted = await (await t.codex.threadStart()).turn("go");
+    await interrupted.interrupt();
+    expect((await interrupted.run()).status).toBe("interrupted");
+    await expect(t.codex.threadList()).resolves.toMatchObject({ data: [] });
+  });
+
   test("aborting while turn/start is in flight interrupts the turn once its id is known", TIMEOUT, async () => {
     const controller = new AbortController();
     await using t = await startScripted((server) => {
