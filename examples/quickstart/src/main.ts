@@ -21,6 +21,9 @@ await runExample("quickstart", async () => {
     if (event.method === "item/agentMessage/delta") {
       process.stdout.write(event.params.delta);
       deltas += 1;
+    } else if (event.method === "error" && event.params.willRetry) {
+      // Codex retries the model by itself (e.g. "Reconnecting... waiting for network"); the turn goes on.
+      console.error(dim(`(codex is retrying: ${event.params.error.message})`));
     }
   }
   process.stdout.write("\n");
