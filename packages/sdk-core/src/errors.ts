@@ -87,7 +87,7 @@ export class JsonRpcError extends CodexError {
   readonly method: string | undefined;
 
   constructor(code: number, serverMessage: string, data?: unknown, options?: JsonRpcErrorOptions) {
-    super(describeRpcError(new.target, code, serverMessage, options?.method), options);
+    super(describeRpcError(new.target, code, serverMessage, data, options?.method), options);
     this.code = code;
     this.data = data;
     this.serverMessage = serverMessage;
@@ -265,7 +265,11 @@ export class AbortError extends CodexError {
 
 /** The AbortError for `signal`, keeping its reason as `cause`. */
 export function abortErrorFrom(signal: AbortSignal, what?: string): AbortError {
-  return new AbortError(what === undefined ? "The operation was aborted." : `${what} was aborted.`, { cause: signal.reason });
+  const reason: unknown = signal.reason;
+  // `AbortSignal.timeout(ms)` and `controller.abort(new Error("why"))` say why; pass that on.
+  const why =
+    reason instanceof Error && reason.name !== "AbortError" && reason.message !== "" ? ` (${reason.message})` : typeof reason === "string" && reason !== "" ? ` (${reason})` : "";
+  return new AbortError(`${what === undefined ? "The operation" : what} was aborted${why}.`, { cause: reason });
 }
 
 /** Text of the JSON-RPC error codes the SDK knows. */
@@ -359,7 +363,7 @@ export function isOverloaded(data: unknown, depth = 0): boolean {
   return false;
 }
 
-function describeRpcError(kind: Function, code: number, serverMessage: string, method: string | undefined): string {
+function describeRpcError(kind: Function, code: number, serverMessage: string, data: unknown, method: string | undefined): string {
   const what = method === undefined ? "The app-server" : `The app-server rejected "${method}"`;
   // An unknown method's reply lists every method the server knows (thousands of characters);
   // `serverMessage` keeps it whole.
@@ -373,7 +377,29 @@ function describeRpcError(kind: Function, code: number, serverMessage: string, m
   if (kind === ServerBusyError) {
     return `${base}. The server is overloaded: retry later (retryOnOverload does this) or send fewer requests at once (maxInFlight).`;
   }
-  return `${base}.`;
+  if (kind === ParseError) {
+    return `${base}. The server could not parse what the SDK sent, which is a bug of the SDK (or of a custom transport): please report it with a protocol trace (trace: true).`;
+  }
+  if (kind === InternalRpcError) {
+    return `${base}. The server failed while handling the request; its stderr (passed to the logger option) tells why.`;
+  }
+  const hint = kind === InvalidRequestError ? invalidRequestHint(serverMessage, data) : undefined;
+  return hint === undefined ? `${base}.` : `${base}. ${hint}`;
+}
+
+/** What to do about the -32600 replies codex app-server is known to send. */
+function invalidRequestHint(serverMessage: string, data: unknown): string | undefined {
+  const reason = typeof data === "object" && data !== null ? (data as { reason?: unknown }).reason : undefined;
+  if (reason === "serverShuttingDown") return "The app-server is shutting down: start a new Codex to go on.";
+  if (/^not initialized/i.test(serverMessage)) return "Send initialize (and then initialized) first; Codex.start() does both.";
+  if (/^already initialized/i.test(serverMessage)) return "initialize is sent once per connection, and Codex.start() has sent it.";
+  if (/thread not found|no rollout found/i.test(serverMessage)) {
+    return "Check the thread id (codex.threadList() lists stored threads); a thread this app-server has not loaded needs codex.threadResume(id) first.";
+  }
+  if (/no active turn/i.test(serverMessage)) return "The turn has already ended (or has not started yet).";
+  if (/expected active turn id/i.test(serverMessage)) return "That turn is no longer the thread's active turn: steer the turn that is running, or start a new one.";
+  if (/requires experimentalApi/i.test(serverMessage)) return "Start Codex with experimentalApi: true (the default) to use it.";
+  return undefined;
 }
 
 function describeClose(exitCode: number | null, signal: string | null, stderrTail: string, reason: string | undefined): string {
@@ -382,6 +408,7 @@ function describeClose(exitCode: number | null, signal: string | null, stderrTai
   else if (exitCode !== null) how = `exited with code ${exitCode}`;
   else how = "closed the connection";
   let message = `The codex app-server ${how}${reason === undefined ? "" : ` (${reason})`}.`;
+  if (reason === "closed by the client") return `${message} Start a new Codex (or client) to send more requests.`;
   const tail = stderrTail.trimEnd();
   if (tail !== "") message += `\nLast lines of its stderr:\n${tail}`;
   else if (exitCode !== null && exitCode !== 0) message += " It wrote nothing to stderr; run it by hand with RUST_LOG=info to see why.";

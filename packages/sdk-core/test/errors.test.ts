@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import {
+  abortErrorFrom,
   AbortError,
   CodexError,
   createJsonRpcError,
@@ -85,6 +86,29 @@ describe("error classes", () => {
     const shortened = new MethodNotFoundError(-32600, long, undefined, { method: "x" });
     expect(shortened.message.length).toBeLessThan(600);
     expect(shortened.serverMessage).toBe(long);
+  });
+
+  it("say what to do about the -32600 replies the server is known to send, the local parse and internal errors", () => {
+    const hint = (message: string, data?: unknown) => createJsonRpcError({ code: -32600, message, data }, "thread/read").message;
+    expect(hint("thread not found: abc")).toMatch(/threadResume\(id\)/);
+    expect(hint("no rollout found for thread id abc")).toMatch(/threadResume\(id\)/);
+    expect(hint("Not initialized")).toMatch(/Codex\.start\(\)/);
+    expect(hint("no active turn to interrupt")).toMatch(/already ended/);
+    expect(hint("expected active turn id `x` but found `y`")).toMatch(/no longer the thread's active turn/);
+    expect(hint("thread/read.foo requires experimentalApi capability")).toMatch(/experimentalApi: true/);
+    expect(hint("server is shutting down", { reason: "serverShuttingDown" })).toMatch(/start a new Codex/);
+    expect(new ParseError(-32700, "Parse error").message).toMatch(/report it/);
+    expect(new InternalRpcError(-32603, "boom").message).toMatch(/stderr/);
+    expect(new TransportClosedError({ exitCode: 0, reason: "closed by the client" }).message).toMatch(/Start a new Codex/);
+  });
+
+  it("an AbortError says why its signal aborted", () => {
+    const controller = new AbortController();
+    controller.abort(new Error("user pressed Ctrl-C"));
+    const withReason = abortErrorFrom(controller.signal, "The turn");
+    expect(withReason.message).toBe("The turn was aborted (user pressed Ctrl-C).");
+    expect(withReason.cause).toBe(controller.signal.reason);
+    expect(abortErrorFrom(AbortSignal.abort(), "The turn").message).toBe("The turn was aborted.");
   });
 
   it("keep the cause", () => {
