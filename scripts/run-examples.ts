@@ -15,7 +15,8 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
 const examplesDir = path.join(root, "examples");
-const TIME_LIMIT_MS = 120_000;
+/** Per example; CODEX_EXAMPLES_TIME_LIMIT_MS overrides it (each example also limits itself). */
+const TIME_LIMIT_MS = Number(process.env["CODEX_EXAMPLES_TIME_LIMIT_MS"]) || 120_000;
 const args = process.argv.slice(2);
 const verbose = args.includes("--verbose");
 const live = args.includes("--live");
