@@ -1,7 +1,7 @@
 // `Codex` of `@codex/sdk`: sdk-core's `Codex`, whose `start()` first finds the runtime installed
 // with this package (or the one `codexBin` / `CODEX_BIN` names), checks its version, and puts
 // its helper tools on the child's PATH.
-import { Codex as CoreCodex, type CodexOptions as CoreCodexOptions } from "@codex/sdk-core";
+import { AbortError, Codex as CoreCodex, type CodexOptions as CoreCodexOptions } from "@codex/sdk-core";
 import { resolveRuntime, runtimeEnvironment } from "./runtime/resolve-runtime.js";
 
 /** Options of `Codex.start()` from `@codex/sdk`: sdk-core's, plus the runtime version check. */
@@ -14,17 +14,14 @@ export interface CodexOptions extends CoreCodexOptions {
   checkRuntimeVersion?: boolean | undefined;
 }
 
-// sdk-core keeps its constructor private: instances come only from `start()`. Seen through this
-// type, the class can be extended to give `start()` another default without a second constructor.
-const CoreCodexClass = CoreCodex as unknown as abstract new () => CoreCodex;
-
 /**
  * A connection to one codex app-server, started with the runtime this package is pinned to.
  *
  * `Codex.start()` finds the binary in this order: the `codexBin` option, the `CODEX_BIN`
- * environment variable, the installed `@codex/cli-bin-<platform>` package for this machine (no
- * PATH fallback). It checks the binary's version against `PINNED_RUNTIME_VERSION` and puts the
- * runtime's `codex-path/` first on the child's PATH. Everything else is sdk-core's `Codex`.
+ * environment variable, the `resolveCodexBin` option, the installed `@codex/cli-bin-<platform>`
+ * package for this machine (no PATH fallback). It checks the binary's version against
+ * `PINNED_RUNTIME_VERSION` and puts the runtime's `codex-path/` first on the child's PATH.
+ * Everything else is sdk-core's `Codex`.
  *
  * ```ts
  * import { Codex } from "@codex/sdk";
@@ -34,7 +31,7 @@ const CoreCodexClass = CoreCodex as unknown as abstract new () => CoreCodex;
  * await codex.close();
  * ```
  */
-export abstract class Codex extends CoreCodexClass {
+export class Codex extends CoreCodex {
   /**
    * Finds and checks the runtime, spawns `codex app-server`, sends `initialize` and
    * `initialized`. Rejects, leaving no process behind, with `RuntimeNotFoundError` (no runtime
@@ -42,18 +39,20 @@ export abstract class Codex extends CoreCodexClass {
    * `IncompatibleServerError` (the runtime is not the pinned version), or any error of
    * sdk-core's `Codex.start()`. With `launchArgs` or `transport` no runtime is looked up.
    */
-  static async start(options: CodexOptions = {}): Promise<Codex> {
-    const { checkRuntimeVersion, ...coreOptions } = options;
+  static override async start(options: CodexOptions = {}): Promise<Codex> {
+    const { checkRuntimeVersion, resolveCodexBin, ...coreOptions } = options;
+    // Before the lookup, which may run `codex --version`: an aborted start spawns nothing.
+    if (options.signal?.aborted) throw new AbortError("Codex.start() was aborted.", { cause: options.signal.reason });
+    // `super.start()` creates the instance through `this`, so it is an instance of this class.
     if (options.transport !== undefined || options.launchArgs !== undefined) {
-      return (await CoreCodex.start(coreOptions)) as Codex;
+      return (await super.start({ ...coreOptions, resolveCodexBin })) as Codex;
     }
-    const runtime = await resolveRuntime({ codexBin: options.codexBin, checkRuntimeVersion });
+    let codexBin = options.codexBin;
+    if ((codexBin === undefined || codexBin === "") && !process.env["CODEX_BIN"] && resolveCodexBin !== undefined) {
+      codexBin = await resolveCodexBin();
+    }
+    const runtime = await resolveRuntime({ codexBin, checkRuntimeVersion });
     const env = runtime.pathDir === undefined ? options.env : runtimeEnvironment(runtime, { ...process.env, ...options.env });
-    return (await CoreCodex.start({ ...coreOptions, codexBin: runtime.codexBin, env })) as Codex;
-  }
-
-  /** `instanceof Codex` holds for every connection, whichever package's `start()` made it. */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return value instanceof CoreCodex;
+    return (await super.start({ ...coreOptions, codexBin: runtime.codexBin, env })) as Codex;
   }
 }

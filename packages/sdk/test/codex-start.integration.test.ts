@@ -2,12 +2,12 @@
 // runtime it finds, the version it checks, the PATH it gives the child, and the errors of a
 // missing runtime. The binary is wrapped in a small shell script that logs each launch (pid and
 // PATH) and then execs codex, so the pid is the app-server's own.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createTestEnvironment, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { Codex, IncompatibleServerError, PINNED_RUNTIME_VERSION, RUNTIME_PLATFORMS, RuntimeNotFoundError } from "../src/index.js";
+import { AbortError, Codex, IncompatibleServerError, PINNED_RUNTIME_VERSION, RUNTIME_PLATFORMS, RuntimeNotFoundError } from "../src/index.js";
 
 const posix = process.platform !== "win32";
 const realCodex = resolveCodexBin();
@@ -132,6 +132,29 @@ describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
       delete process.env["CODEX_BIN"];
     }
     expect(launches(runtime.log)).toHaveLength(2);
+  });
+
+  it("uses resolveCodexBin when neither codexBin nor CODEX_BIN is set, and checks that binary too", { timeout: 60_000 }, async () => {
+    const runtime = wrappedRuntime("from-resolver");
+    const codex = await Codex.start({ ...env, resolveCodexBin: async () => runtime.codexBin });
+    try {
+      // A real instance of @codex/sdk's class, made by sdk-core's start() through the subclass.
+      expect(Object.getPrototypeOf(codex)).toBe(Codex.prototype);
+    } finally {
+      await codex.close();
+    }
+    // `--version` (the check), then the app-server.
+    expect(launches(runtime.log)).toHaveLength(2);
+  });
+
+  it("an already aborted signal rejects with AbortError before the runtime is even asked its version", { timeout: 30_000 }, async () => {
+    const runtime = wrappedRuntime("aborted");
+    const error = await Codex.start({ ...env, codexBin: runtime.codexBin, signal: AbortSignal.abort() }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(AbortError.isInstance(error)).toBe(true);
+    expect(existsSync(runtime.log)).toBe(false);
   });
 
   it("without codexBin or CODEX_BIN, names the runtime package this machine needs", { timeout: 30_000 }, async () => {

@@ -137,7 +137,12 @@ export class Codex implements AsyncDisposable {
   readonly #context: ThreadContext;
   #closing: Promise<void> | undefined;
 
-  private constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata) {
+  /**
+   * @internal Instances come from `start()`. Protected so that a subclass (`@codex/sdk`'s
+   * `Codex`, which finds its bundled runtime first) can override `start()` and call
+   * `super.start()`, which then creates an instance of the subclass.
+   */
+  protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata) {
     this.client = client;
     this.metadata = metadata;
     this.#context = { client, router };
@@ -202,7 +207,8 @@ export class Codex implements AsyncDisposable {
       }
       await client.notify("initialized");
       if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
-      return new Codex(client, router, { ...response, serverVersion });
+      // `this` is the class start() was called on: a subclass's super.start() makes a subclass instance.
+      return new this(client, router, { ...response, serverVersion });
     } catch (error) {
       await client.close();
       throw error;
