@@ -99,7 +99,9 @@ await runExample("error-handling", async () => {
   // 4. The connection ends while a turn runs: the turn rejects with TransportClosedError.
   console.log("\n4. the connection ends mid-turn");
   env.fake?.enqueue(reply.hang({ partialText: "Let me think" }));
-  const turn = await thread.turn("Write a long essay about error handling.");
+  // A new thread: the first one now has the unknown model of part 1 for all its turns.
+  const essay = await codex.threadStart();
+  const turn = await essay.turn("Write a long essay about error handling.");
   await codex.close();
   const closed = await thrown("  turn.run() after codex.close()", () => turn.run());
   check(TransportClosedError.isInstance(closed), "a turn cut off by close() rejects with TransportClosedError");

@@ -22,7 +22,11 @@ await runExample("turn-parameters", async () => {
   const project = path.join(env.workDir, "project");
   await mkdir(project);
   const models = await codex.models();
-  const model = models.data.find((entry) => entry.isDefault)?.model ?? models.data[0]!.model;
+  const chosen = models.data.find((entry) => entry.isDefault) ?? models.data[0]!;
+  const model = chosen.model;
+  // Settings the model advertises, so the real service accepts them too.
+  const effort = chosen.supportedReasoningEfforts.some((option) => option.reasoningEffort === "high") ? "high" : chosen.defaultReasoningEffort;
+  const tier = chosen.serviceTiers?.[0]?.id ?? "default";
 
   // An earlier turn, to show parentTurnId / rootTurnId.
   const earlier = await thread.run("I am planning a trip to Portugal.");
@@ -30,7 +34,7 @@ await runExample("turn-parameters", async () => {
   const controller = new AbortController();
   const options = {
     model, //                                       which model (see model-selection)
-    effort: "high", //                              reasoning effort the model supports
+    effort, //                                      a reasoning effort the model supports
     summary: "concise", //                          reasoning summary: auto | concise | detailed | none
     cwd: project, //                                working directory of the turn's commands
     approvalPolicy: "on-request", //                untrusted | on-request | never | { granular }
@@ -44,8 +48,8 @@ await runExample("turn-parameters", async () => {
       additionalProperties: false,
     },
     personality: "pragmatic", //                    deprecated in codex 0.169: accepted, changes nothing
-    serviceTier: "flex", //                         service tier for this and later turns
-    serviceTierForTurn: "flex", //                  ... or for this turn only
+    serviceTier: tier, //                           service tier for this and later turns ("priority" = fast)
+    serviceTierForTurn: tier, //                    ... or for this turn only
     clientUserMessageId: "message-42", //           your id for the user message
     turnTrigger: "example", //                      free-form classification of who started it
     parentTurnId: earlier.id, //                    the turn this one works on behalf of
@@ -54,7 +58,7 @@ await runExample("turn-parameters", async () => {
     signal: controller.signal, //                   aborting interrupts the turn (see steer-interrupt)
   } satisfies Required<Omit<TurnOptions, "toolOutput">>;
   const result = await thread.run("Which city is the Torre de Belém in? Answer as JSON.", options);
-  console.log(`model ${model}, effort high, tier flex, cwd project/, workspace-write sandbox\n→ ${result.finalResponse}`);
+  console.log(`model ${model}, effort ${effort}, tier ${tier}, cwd project/, workspace-write sandbox\n→ ${result.finalResponse}`);
 
   check(result.status === "completed", `the turn should complete, got ${result.status}: ${result.error?.message}`);
   const answer = JSON.parse(result.finalResponse ?? "null") as { city?: unknown; country?: unknown };
@@ -70,8 +74,8 @@ await runExample("turn-parameters", async () => {
       text?: { format?: { type?: string; schema?: unknown } };
     };
     checkEqual(body.model, model, "model sent to the provider");
-    checkEqual([body.reasoning?.effort, body.reasoning?.summary], ["high", "concise"], "reasoning effort and summary sent");
-    checkEqual(body.service_tier, "flex", "service tier sent");
+    checkEqual([body.reasoning?.effort, body.reasoning?.summary], [effort, "concise"], "reasoning effort and summary sent");
+    checkEqual(body.service_tier, tier, "service tier sent");
     checkEqual(body.text?.format?.type, "json_schema", "the output schema became a JSON-schema response format");
     checkEqual(body.text?.format?.schema, options.outputSchema, "the output schema itself");
     const context = JSON.stringify(body);
