@@ -66,7 +66,11 @@ export interface CodexOptions {
   clientInfo?: ClientInfo | undefined;
   /** Opt into experimental methods and fields (`capabilities.experimentalApi`). Default true. */
   experimentalApi?: boolean | undefined;
-  /** Notification methods the server should not send at all (`turn/completed` cannot be opted out). */
+  /**
+   * Notification methods the server should not send at all. `turn/completed` cannot be opted
+   * out; without `account/login/completed`, interactive logins are refused (their outcome would
+   * never arrive).
+   */
   optOutNotifications?: readonly (ServerNotificationMethod | (string & {}))[] | undefined;
   /** Handlers of server requests (approvals, questions). Unhandled approvals are declined. */
   serverRequests?: ServerRequestHandlers | undefined;
@@ -135,6 +139,8 @@ export class Codex implements AsyncDisposable {
   /** The server's `initialize` answer, plus `serverVersion`. */
   readonly metadata: CodexMetadata;
   readonly #context: ThreadContext;
+  /** Notifications this server was told not to send (`optOutNotifications`). */
+  readonly #optedOut: ReadonlySet<string>;
   #closing: Promise<void> | undefined;
 
   /**
@@ -142,10 +148,11 @@ export class Codex implements AsyncDisposable {
    * `Codex`, which finds its bundled runtime first) can override `start()` and call
    * `super.start()`, which then creates an instance of the subclass.
    */
-  protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata) {
+  protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = []) {
     this.client = client;
     this.metadata = metadata;
     this.#context = { client, router };
+    this.#optedOut = new Set(optedOut);
   }
 
   /**
@@ -208,7 +215,7 @@ export class Codex implements AsyncDisposable {
       await client.notify("initialized");
       if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
       // `this` is the class start() was called on: a subclass's super.start() makes a subclass instance.
-      return new this(client, router, { ...response, serverVersion });
+      return new this(client, router, { ...response, serverVersion }, optOut);
     } catch (error) {
       await client.close();
       throw error;
@@ -283,6 +290,7 @@ export class Codex implements AsyncDisposable {
    * callback on loopback. `await login.wait()` for the outcome, or `login.cancel()`.
    */
   async loginChatgpt(options: ChatgptLoginOptions = {}): Promise<ChatgptLogin> {
+    this.#checkLoginOutcomeArrives("loginChatgpt()");
     const { response, outcome } = await startLogin<Extract<LoginAccountResponse, { type: "chatgpt" }>>(
       this.client,
       { ...options, type: "chatgpt" },
@@ -296,12 +304,22 @@ export class Codex implements AsyncDisposable {
    * `login.userCode`, then `await login.wait()`.
    */
   async loginChatgptDeviceCode(): Promise<ChatgptDeviceCodeLogin> {
+    this.#checkLoginOutcomeArrives("loginChatgptDeviceCode()");
     const { response, outcome } = await startLogin<Extract<LoginAccountResponse, { type: "chatgptDeviceCode" }>>(
       this.client,
       { type: "chatgptDeviceCode" },
       this.client.closed,
     );
     return new ChatgptDeviceCodeLogin(this.client, response.loginId, outcome, response.verificationUrl, response.userCode);
+  }
+
+  /** An interactive login ends only with `account/login/completed`: without it, `wait()` could never resolve. */
+  #checkLoginOutcomeArrives(what: string): void {
+    if (this.#optedOut.has("account/login/completed")) {
+      throw new InvalidInputError(
+        `${what}: this Codex was started with "account/login/completed" in optOutNotifications, so the login's outcome would never arrive. Start it without that opt-out.`,
+      );
+    }
   }
 
   /** Signs out (`account/logout`). */
