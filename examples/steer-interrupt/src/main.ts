@@ -53,12 +53,12 @@ await runExample("steer-interrupt", async () => {
   env.fake?.enqueue(reply.hang({ partialText: "Let me write that whole book" }));
   const book = await thread.turn("Write a 500-page novel, one chapter at a time.");
   for await (const event of book.stream()) {
-    if (event.method === "item/agentMessage/delta") {
-      await book.interrupt(); // after the first words
-      break; // stream() can be resumed later: it replays from the start
-    }
+    if (event.method === "item/agentMessage/delta") break; // after the first words
   }
-  const interrupted = await book.run();
+  // Leaving the loop stops reading, not the turn: it is still running on the server.
+  check(!book.completed, "breaking out of stream() does not end the turn");
+  await book.interrupt();
+  const interrupted = await book.run(); // stream() and run() replay the turn from its start
   console.log(`2. interrupt\n   → ${interrupted.status}; text so far: "${interrupted.text}"`);
   checkEqual(interrupted.status, "interrupted", "status after turn.interrupt()");
   check(interrupted.error === null, "an interrupt is not an error");
