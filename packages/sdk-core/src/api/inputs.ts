@@ -17,7 +17,7 @@ export interface ImageInput {
   type: "image";
   url: string;
   /** Resolution hint for the model. */
-  detail?: ImageDetail | null;
+  detail?: ImageDetail | null | undefined;
 }
 
 /**
@@ -28,7 +28,7 @@ export interface LocalImageInput {
   type: "localImage";
   path: string;
   /** Resolution hint for the model. */
-  detail?: ImageDetail | null;
+  detail?: ImageDetail | null | undefined;
 }
 
 /** Invokes a skill by name; `path` is the skill's `SKILL.md`. */

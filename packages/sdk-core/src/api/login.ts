@@ -15,7 +15,7 @@ export type LoginResult = AccountLoginCompletedNotification;
 /** Options of `LoginHandle.wait()`. */
 export interface LoginWaitOptions {
   /** Aborting stops waiting, cancels the login on the server, and rejects with `AbortError`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

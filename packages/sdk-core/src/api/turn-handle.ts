@@ -19,7 +19,7 @@ function isNoActiveTurn(error: unknown): boolean {
 /** Options of `TurnHandle.steer()`. */
 export interface SteerOptions {
   /** Cancels waiting for the `turn/steer` reply (the steer may still have reached the server). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** @internal What a `TurnHandle` is made from. */

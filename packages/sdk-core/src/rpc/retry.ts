@@ -5,17 +5,17 @@ import { abortErrorFrom, RetryLimitExceededError, ServerBusyError } from "../err
 /** Options of `retryOnOverload`. */
 export interface RetryOptions {
   /** Attempts in total, the first included. Default 3. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Delay before the second attempt; doubles each time. Default 250 ms. */
-  initialDelayMs?: number;
+  initialDelayMs?: number | undefined;
   /** Upper bound of one delay. Default 2000 ms. */
-  maxDelayMs?: number;
+  maxDelayMs?: number | undefined;
   /** Each delay is randomised by ± this fraction. Default 0.2. */
-  jitterRatio?: number;
+  jitterRatio?: number | undefined;
   /** Stops waiting and rejects with `AbortError`. */
   signal?: AbortSignal | undefined;
   /** Which errors to retry. Default `isRetryableError`. */
-  isRetryable?: (error: unknown) => boolean;
+  isRetryable?: ((error: unknown) => boolean) | undefined;
 }
 
 /**
