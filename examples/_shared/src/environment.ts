@@ -98,6 +98,26 @@ export async function developmentCodexBin(): Promise<string | undefined> {
   }
 }
 
+/** Clean-ups of the environments still open, run if the process is told to stop. */
+const openEnvironments = new Set<() => Promise<void>>();
+let signalsHandled = false;
+
+/**
+ * Ctrl-C or a SIGTERM (a CI time limit) would end the process without running `await using`
+ * clean-ups, leaving the throwaway directories behind. Remove them first, then exit as the
+ * signal would have. A program with its own Ctrl-C handler (a chat, a login) keeps Ctrl-C.
+ */
+function cleanUpOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  const stop = (signal: NodeJS.Signals, exitCode: number): void => {
+    if (process.listenerCount(signal) > 1) return;
+    void Promise.allSettled([...openEnvironments].map((dispose) => dispose())).finally(() => process.exit(exitCode));
+  };
+  process.on("SIGINT", () => stop("SIGINT", 130));
+  process.on("SIGTERM", () => stop("SIGTERM", 143));
+}
+
 /** A TOML basic string (enough for paths and model names). */
 function tomlString(value: string): string {
   return JSON.stringify(value);
@@ -120,9 +140,12 @@ export async function exampleEnvironment(options: ExampleEnvironmentOptions = {}
   const workDir = await mkdtemp(path.join(os.tmpdir(), "codex-example-work-"));
   const cleanups: (() => Promise<void>)[] = [() => rm(workDir, { recursive: true, force: true })];
   const dispose = async (): Promise<void> => {
+    openEnvironments.delete(dispose);
     // Newest first: the home goes only after nothing uses it any more.
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
+  openEnvironments.add(dispose);
+  cleanUpOnSignals();
   try {
     let fake: FakeModel | undefined;
     let codexHome: string;
