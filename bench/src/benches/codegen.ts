@@ -80,13 +80,15 @@ function makeConsumer(): string {
       ``,
     ].join("\n"),
   };
-  for (const [name, source] of Object.entries(programs)) {
-    // @openai/codex-sdk's .d.ts imports `@modelcontextprotocol/sdk`, which it does not depend on:
-    // with skipLibCheck: false its consumers get TS2307 unless they install that package too. It
-    // is timed with skipLibCheck: true instead (a cheaper check than ours gets).
-    const options = name === "openai" ? { ...compilerOptions, skipLibCheck: true } : compilerOptions;
-    writeFileSync(path.join(dir, `${name}.ts`), source);
-    writeFileSync(path.join(dir, `tsconfig.${name}.json`), JSON.stringify({ compilerOptions: options, files: [`${name}.ts`] }, null, 2));
+  for (const [name, source] of Object.entries(programs)) writeFileSync(path.join(dir, `${name}.ts`), source);
+  for (const skipLibCheck of [false, true]) {
+    for (const name of Object.keys(programs)) {
+      // @openai/codex-sdk's .d.ts imports `@modelcontextprotocol/sdk`, which it does not depend on:
+      // with skipLibCheck: false its consumers get TS2307 unless they install that package too.
+      if (name === "openai" && !skipLibCheck) continue;
+      const config = { compilerOptions: { ...compilerOptions, skipLibCheck }, files: [`${name}.ts`] };
+      writeFileSync(path.join(dir, `tsconfig.${name}${skipLibCheck ? ".skiplib" : ""}.json`), JSON.stringify(config, null, 2));
+    }
   }
   return dir;
 }
@@ -125,15 +127,20 @@ export async function codegenBench(env: BenchEnvironment, options: BenchOptions)
     const tsc5 = path.join(rootDir, "node_modules", "typescript", "bin", "tsc");
     const tsc7 = path.join(rootDir, "node_modules", "typescript-7", "bin", "tsc");
     const typeChecks: Command[] = [];
+    const programLabels: Record<string, string> = { empty: "empty program", sdk: "import @codex/sdk", openai: "import @openai/codex-sdk" };
     for (const [compiler, bin] of [["tsc5.9", tsc5], ["tsc7", tsc7]] as const) {
       if (!existsSync(bin)) continue;
-      for (const program of ["empty", "sdk", "openai"]) {
-        typeChecks.push({
-          name: `${compiler}:${program}`,
-          label: `${compiler === "tsc7" ? "tsc 7 (native)" : "tsc 5.9"}: ${program === "empty" ? "empty program" : program === "sdk" ? "import @codex/sdk" : "import @openai/codex-sdk (skipLibCheck)"}`,
-          argv: [node, bin, "-p", `tsconfig.${program}.json`],
-          cwd: consumer,
-        });
+      for (const skipLibCheck of [false, true]) {
+        for (const program of ["empty", "sdk", "openai"]) {
+          if (program === "openai" && !skipLibCheck) continue;
+          const suffix = skipLibCheck ? ".skiplib" : "";
+          typeChecks.push({
+            name: `${compiler}${suffix}:${program}`,
+            label: `${compiler === "tsc7" ? "tsc 7 (native)" : "tsc 5.9"}, skipLibCheck ${skipLibCheck}: ${programLabels[program]}`,
+            argv: [node, bin, "-p", `tsconfig.${program}${suffix}.json`],
+            cwd: consumer,
+          });
+        }
       }
     }
     const hasGenerator = existsSync(path.join(rootDir, "scripts", "generate-types.ts"));
@@ -150,8 +157,10 @@ export async function codegenBench(env: BenchEnvironment, options: BenchOptions)
       higherIsBetter: false,
       method:
         `Wall time of each command as a fresh process (${rounds} interleaved rounds). Type-check: a throwaway consumer ` +
-        `project (strict, nodenext, skipLibCheck: false) whose one file imports the package and runs a turn; the empty program ` +
-        `is the floor, so the cost of the import is the difference.`,
+        `project (strict, nodenext, @types/node) whose one file imports the package and runs a turn, with skipLibCheck ` +
+        `false (every .d.ts checked, @types/node included) and true (the usual setting); the empty program is the floor, so the ` +
+        `cost of the import is the difference. @openai/codex-sdk only type-checks with skipLibCheck: true (its .d.ts imports ` +
+        `@modelcontextprotocol/sdk, which it does not depend on).`,
       contenders: [...runnable, ...typeChecks].map((c) => contender(c.name, c.label, all[c.name]!)),
       ratios: [],
       notes,
@@ -162,13 +171,18 @@ export async function codegenBench(env: BenchEnvironment, options: BenchOptions)
     } else {
       notes.push("scripts/generate-types.ts does not exist yet: not timed.");
     }
+    const median = (name: string) => result.contenders.find((c) => c.name === name)?.summary.median ?? Number.NaN;
     for (const compiler of ["tsc5.9", "tsc7"]) {
-      if (!all[`${compiler}:sdk`]) continue;
-      const cost = result.contenders.find((c) => c.name === `${compiler}:sdk`)!.summary.median -
-        result.contenders.find((c) => c.name === `${compiler}:empty`)!.summary.median;
-      notes.push(`${compiler}: importing @codex/sdk costs ${cost.toFixed(0)} ms over an empty program (median).`);
-      result.ratios.push({ label: `${compiler}: import @codex/sdk / empty program`, value: medianRatio(result, `${compiler}:sdk`, `${compiler}:empty`) });
-      result.ratios.push({ label: `${compiler}: import @codex/sdk / import @openai/codex-sdk`, value: medianRatio(result, `${compiler}:sdk`, `${compiler}:openai`) });
+      for (const suffix of ["", ".skiplib"]) {
+        const key = `${compiler}${suffix}`;
+        if (!all[`${key}:sdk`]) continue;
+        const cost = median(`${key}:sdk`) - median(`${key}:empty`);
+        notes.push(`${compiler}, skipLibCheck ${suffix !== ""}: importing @codex/sdk adds ${cost.toFixed(0)} ms to an empty program (median).`);
+        result.ratios.push({ label: `${compiler}, skipLibCheck ${suffix !== ""}: import @codex/sdk / empty program`, value: medianRatio(result, `${key}:sdk`, `${key}:empty`) });
+        if (all[`${key}:openai`]) {
+          result.ratios.push({ label: `${compiler}, skipLibCheck ${suffix !== ""}: import @codex/sdk / import @openai/codex-sdk`, value: medianRatio(result, `${key}:sdk`, `${key}:openai`) });
+        }
+      }
     }
     return result;
   } finally {

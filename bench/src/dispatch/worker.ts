@@ -112,6 +112,7 @@ const errors: string[] = [];
 for (let round = 0; round < rounds; round += 1) {
   for (const contender of rotate(contenders, round)) {
     gc?.();
+    if (process.env["DISPATCH_DEBUG"]) console.error(`before ${contender.name}: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
     const result = await contender.run();
     if (result.deltas !== count || !result.completed) {
       errors.push(`${contender.name} round ${round}: ${result.deltas}/${count} deltas, completed=${result.completed}`);
