@@ -55,8 +55,13 @@ describe(`${CYCLES} start/close cycles`, () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const after = snapshot();
     expect(after.children).toEqual([]);
-    expect(after.fds).toBe(before.fds);
+    expect(after.fds).toBeLessThanOrEqual(before.fds);
     expect(after.listeners).toEqual(before.listeners);
-    expect(after.resources).toEqual(before.resources);
+    // Handles: a leak per cycle would show as +100. Processes and pipes must match exactly; the
+    // test runner's own timers may differ by one or two at the moment of the snapshot.
+    for (const kind of new Set([...Object.keys(before.resources), ...Object.keys(after.resources)])) {
+      const grown = (after.resources[kind] ?? 0) - (before.resources[kind] ?? 0);
+      expect(grown, `${kind}: ${before.resources[kind] ?? 0} → ${after.resources[kind] ?? 0}`).toBeLessThanOrEqual(kind === "Timeout" || kind === "Immediate" ? 2 : 0);
+    }
   });
 });
