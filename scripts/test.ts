@@ -15,7 +15,7 @@ interface Step {
   /** Shell-free argv, run from the repository root. */
   argv: string[];
   /** Counts the step's own tests instead of counting the step as one. */
-  count?: () => { passed: number; failed: number } | undefined;
+  count?: (output: string) => { passed: number; failed: number } | undefined;
   before?: () => void;
 }
 
@@ -58,9 +58,17 @@ const STEPS: Step[] = [
       return { passed, failed };
     },
   },
-  { name: "examples", argv: ["pnpm", "--silent", "run", "examples"] },
-  { name: "release-rehearsal", argv: ["pnpm", "--silent", "run", "release-rehearsal"] },
+  { name: "examples", argv: ["pnpm", "--silent", "run", "examples"], count: summaryLine },
+  { name: "release-rehearsal", argv: ["pnpm", "--silent", "run", "release-rehearsal"], count: summaryLine },
+  { name: "api-docs", argv: ["pnpm", "--silent", "run", "docs:api", "--check"] },
 ];
+
+/** The last `N passed, N failed` line a step printed (the examples and the rehearsal print one). */
+function summaryLine(output: string): { passed: number; failed: number } | undefined {
+  const matches = [...output.matchAll(/^(\d+) passed, (\d+) failed/gm)];
+  const last = matches.at(-1);
+  return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
+}
 
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]?.split(",") : undefined;
 const rootScripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
@@ -78,9 +86,17 @@ for (const step of STEPS) {
   console.log(`\n── ${step.name}: ${step.argv.join(" ")}`);
   step.before?.();
   const started = Date.now();
-  const result = spawnSync(step.argv[0]!, step.argv.slice(1), { cwd: root, stdio: "inherit", env: process.env });
+  // Steps counted from their output are piped through (and echoed); the rest inherit the terminal.
+  const result = spawnSync(step.argv[0]!, step.argv.slice(1), {
+    cwd: root,
+    stdio: step.count && step.name !== "unit" ? ["inherit", "pipe", "inherit"] : "inherit",
+    env: process.env,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const output = result.stdout?.toString() ?? "";
+  if (output) process.stdout.write(output);
   const ok = result.status === 0;
-  const counted = step.count?.();
+  const counted = step.count?.(output);
   if (counted) {
     passed += counted.passed;
     failed += counted.failed;
