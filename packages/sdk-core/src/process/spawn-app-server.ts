@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import type { Readable } from "node:stream";
 import { abortErrorFrom, CodexError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
 import { LineDecoder } from "../rpc/framing.js";
 import { normalizeLogger } from "../rpc/logger.js";
@@ -177,6 +178,11 @@ const STDERR_WARN = /\bWARN\b/;
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
 
+/** How long stdio may stay open after the process exited (a grandchild may hold it). */
+const STDIO_DEADLINE_MS = 1000;
+/** How many deadlines in a row may be extended because output was still arriving. */
+const STDIO_DEADLINE_CHECKS = 10;
+
 class StdioTransport implements ProcessTransport {
   readonly pid: number;
   readonly argv: readonly string[];
@@ -194,6 +200,9 @@ class StdioTransport implements ProcessTransport {
   private closeReason: string | undefined;
   private timers: ReturnType<typeof setTimeout>[] = [];
   private spawnFailure: unknown;
+  /** Chunks read from stdout and stderr so far: tells whether the pipes still deliver. */
+  private outputChunks = 0;
+  private stdioClosed = false;
 
   constructor(child: ChildProcess, argv: readonly string[], options: SpawnAppServerOptions) {
     this.child = child;
@@ -209,6 +218,7 @@ class StdioTransport implements ProcessTransport {
     const stderr = child.stderr!;
     const stdin = child.stdin!;
     stdout.on("data", (chunk: Buffer) => {
+      this.outputChunks++;
       if (this.onData !== undefined) this.onData(chunk);
       else this.early.push(chunk);
     });
@@ -227,7 +237,10 @@ class StdioTransport implements ProcessTransport {
       },
       64 * 1024,
     );
-    stderr.on("data", (chunk: Buffer) => stderrLines.push(chunk));
+    stderr.on("data", (chunk: Buffer) => {
+      this.outputChunks++;
+      stderrLines.push(chunk);
+    });
     stderr.on("error", (error) => this.logger.debug(`app-server stderr error: ${error.message}`));
 
     this.closed = new Promise<TransportCloseInfo>((resolve) => {
@@ -241,14 +254,10 @@ class StdioTransport implements ProcessTransport {
         liveChildren.delete(child);
         // 'close' waits for stdio to close; a grandchild holding our pipes open could delay it
         // forever. The process is gone, so stop waiting after a moment.
-        this.timers.push(
-          setTimeout(() => {
-            stdout.destroy();
-            stderr.destroy();
-          }, 1000),
-        );
+        this.stopWaitingForStdio(stdout, stderr, STDIO_DEADLINE_CHECKS);
       });
       child.once("close", (code: number | null, signalName: NodeJS.Signals | null) => {
+        this.stdioClosed = true;
         this.exited = true;
         liveChildren.delete(child);
         for (const timer of this.timers) clearTimeout(timer);
@@ -263,6 +272,30 @@ class StdioTransport implements ProcessTransport {
         });
       });
     });
+  }
+
+  /**
+   * Destroys stdout and stderr `STDIO_DEADLINE_MS` after the exit, unless they close first.
+   * After a stalled event loop the overdue timer runs before the pipes are read, and destroying
+   * them then would throw away output already waiting in them (the server's last replies, the
+   * stderr lines that say why it exited). So the destroy waits for one poll of the pipes
+   * (setImmediate runs after it) and, while they still deliver, for another period.
+   */
+  private stopWaitingForStdio(stdout: Readable, stderr: Readable, checksLeft: number): void {
+    this.timers.push(
+      setTimeout(() => {
+        const seen = this.outputChunks;
+        setImmediate(() => {
+          if (this.stdioClosed) return;
+          if (this.outputChunks !== seen && checksLeft > 1) {
+            this.stopWaitingForStdio(stdout, stderr, checksLeft - 1);
+            return;
+          }
+          stdout.destroy();
+          stderr.destroy();
+        });
+      }, STDIO_DEADLINE_MS),
+    );
   }
 
   start(onData: (chunk: Uint8Array) => void): void {

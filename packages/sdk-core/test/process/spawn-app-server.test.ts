@@ -131,6 +131,33 @@ describe("spawnAppServer", () => {
     expect(tail.slice(1)).toEqual(["stamp INFO chatty line 296", "stamp INFO chatty line 297", "stamp INFO chatty line 298", "stamp INFO chatty line 299", "WARN fake: starting"]);
   });
 
+  it("keeps output that arrives after the exit even when the event loop stalls past the stdio deadline", { timeout: 15_000 }, async () => {
+    // The server exits while a process it started still holds its stderr and writes to it a
+    // moment later. Meanwhile this process's event loop is blocked for longer than the wait for
+    // stdio after an exit: when it resumes, the overdue deadline must not discard what is
+    // already sitting in the pipe.
+    const script = path.join(tempDir, "exits-before-its-helper.sh");
+    writeFileSync(script, '#!/bin/sh\necho "line 1" >&2\n( sleep 0.3; echo "line 2 from the helper" >&2 ) &\nexit 0\n');
+    chmodSync(script, 0o755);
+    const transport = await spawnAppServer({ launchArgs: [script] });
+    spawned.push(transport.pid);
+    transport.start(() => {});
+    while (!transport.exited) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Blocked from a setImmediate callback: the next thing the loop runs is its timers phase,
+    // before it polls the pipes (the order in which a stall hurts).
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const blockUntil = Date.now() + 1_500;
+        while (Date.now() < blockUntil) {
+          // Busy: nothing else runs, and the helper writes its line meanwhile.
+        }
+        resolve();
+      }),
+    );
+    const info = await transport.closed;
+    expect(info.stderrTail).toContain("line 2 from the helper");
+  });
+
   it("rejects a missing binary with RuntimeNotFoundError", async () => {
     const missing = path.join(tempDir, "no-such-codex");
     const error = (await spawnAppServer({ codexBin: missing }).catch((e: unknown) => e)) as RuntimeNotFoundError;
