@@ -47,11 +47,7 @@ export class Codex extends CoreCodex {
     if (options.transport !== undefined || options.launchArgs !== undefined) {
       return (await super.start({ ...coreOptions, resolveCodexBin })) as Codex;
     }
-    let codexBin = options.codexBin;
-    if ((codexBin === undefined || codexBin === "") && !process.env["CODEX_BIN"] && resolveCodexBin !== undefined) {
-      codexBin = await resolveCodexBin();
-    }
-    const runtime = await resolveRuntime({ codexBin, checkRuntimeVersion });
+    const runtime = await resolveRuntime({ codexBin: options.codexBin, resolveCodexBin, checkRuntimeVersion });
     const env = runtime.pathDir === undefined ? options.env : runtimeEnvironment(runtime, { ...process.env, ...options.env });
     return (await super.start({ ...coreOptions, codexBin: runtime.codexBin, env })) as Codex;
   }

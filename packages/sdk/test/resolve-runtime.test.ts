@@ -43,6 +43,22 @@ describe("resolveRuntime: order of the rules", () => {
     expect(await resolveRuntime({ host, codexBin: fromOption })).toMatchObject({ codexBin: fromOption, source: "codexBin" });
   });
 
+  it("asks resolveCodexBin after CODEX_BIN and before the package, and checks what it returns", async () => {
+    const fromResolver = path.resolve("/opt/resolved/codex");
+    const host = new FakeHost({ binaries: { [fromResolver]: "codex-cli 0.169.0\n" } });
+    host.installRuntime("linux-x64");
+    const resolveCodexBin = async () => fromResolver;
+    expect(await resolveRuntime({ host, resolveCodexBin })).toMatchObject({ codexBin: fromResolver, source: "resolveCodexBin", version: "0.169.0" });
+    expect(host.versionCalls).toEqual([fromResolver]);
+    const fromEnv = path.resolve("/opt/env/codex");
+    const withEnv = new FakeHost({ env: { CODEX_BIN: fromEnv }, binaries: { [fromEnv]: "codex-cli 0.169.0\n" } });
+    expect(await resolveRuntime({ host: withEnv, resolveCodexBin })).toMatchObject({ source: "CODEX_BIN" });
+    const missing = await failure(resolveRuntime({ host: new FakeHost(), resolveCodexBin: () => path.resolve("/nowhere/codex") }));
+    expect(RuntimeNotFoundError.isInstance(missing)).toBe(true);
+    expect(missing.message).toContain(`resolveCodexBin returned ${path.resolve("/nowhere/codex")}, which does not exist`);
+    expect(missing.message).toContain("leave resolveCodexBin unset");
+  });
+
   it("runs `--version` once per explicit binary and caches it", async () => {
     const bin = path.resolve("/opt/codex");
     const host = new FakeHost({ binaries: { [bin]: "codex-cli 0.169.0\n" } });

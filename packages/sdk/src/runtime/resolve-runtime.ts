@@ -1,6 +1,6 @@
 // Finds the codex binary `@codex/sdk` starts, in this order: the `codexBin` option, the
-// `CODEX_BIN` environment variable, the `@codex/cli-bin-<platform>` package installed for this
-// machine. There is no PATH fallback: a codex found on PATH is of an unknown version. Every way
+// `CODEX_BIN` environment variable, the `resolveCodexBin` option, the `@codex/cli-bin-<platform>`
+// package installed for this machine. There is no PATH fallback: a codex found on PATH is of an unknown version. Every way
 // an install can be broken gets its own message that says what to run.
 import path from "node:path";
 import { IncompatibleServerError, RuntimeNotFoundError } from "@codex/sdk-core";
@@ -10,7 +10,7 @@ import { RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformsFor, type Runt
 import { nodeRuntimeHost, type CliBinLocation, type RuntimeHost } from "./runtime-host.js";
 
 /** Where a resolved runtime came from. */
-export type RuntimeSource = "codexBin" | "CODEX_BIN" | "package";
+export type RuntimeSource = "codexBin" | "CODEX_BIN" | "resolveCodexBin" | "package";
 
 /** A codex runtime that is ready to start. */
 export interface ResolvedRuntime {
@@ -32,6 +32,8 @@ export interface ResolvedRuntime {
 export interface ResolveRuntimeOptions {
   /** An explicit codex executable: wins over `CODEX_BIN` and the installed package. */
   codexBin?: string | undefined;
+  /** Finds an executable when neither `codexBin` nor `CODEX_BIN` is set; wins over the installed package. */
+  resolveCodexBin?: (() => string | Promise<string>) | undefined;
   /**
    * Check the runtime's version against {@link PINNED_RUNTIME_VERSION} (default true). Turn it off
    * only to run a `codexBin` of another version on purpose: the SDK is tested with the pinned one.
@@ -66,8 +68,8 @@ const versionCaches = new WeakMap<RuntimeHost, Map<string, { size: number; mtime
 
 /**
  * Finds the codex runtime to start and checks its version: the `codexBin` option, else the
- * `CODEX_BIN` environment variable, else the `@codex/cli-bin-<platform>` package installed for
- * this machine (resolved from `@codex/cli-bin`'s own location, since package managers may not
+ * `CODEX_BIN` environment variable, else the path `resolveCodexBin` returns, else the
+ * `@codex/cli-bin-<platform>` package installed for this machine (resolved from `@codex/cli-bin`'s own location, since package managers may not
  * hoist it).
  *
  * @throws RuntimeNotFoundError when there is no usable binary: it names the package to install
@@ -85,6 +87,15 @@ export async function resolveRuntime(options: ResolveRuntimeOptions = {}): Promi
   const fromEnv = host.env["CODEX_BIN"];
   if (fromEnv !== undefined && fromEnv !== "") {
     return resolveExplicitBinary(host, "CODEX_BIN", fromEnv, pinned, checkVersion);
+  }
+  if (options.resolveCodexBin !== undefined) {
+    const resolved = await options.resolveCodexBin();
+    if (typeof resolved !== "string" || resolved === "") {
+      throw new RuntimeNotFoundError(`resolveCodexBin returned ${JSON.stringify(resolved)} instead of a path.`, {
+        fix: "Return the path of a codex executable from resolveCodexBin, or leave it unset to use the runtime installed with @codex/sdk.",
+      });
+    }
+    return resolveExplicitBinary(host, "resolveCodexBin", resolved, pinned, checkVersion);
   }
   return resolveInstalledPackage(host, pinned, checkVersion);
 }
@@ -112,7 +123,7 @@ export function runtimeEnvironment(
 
 async function resolveExplicitBinary(
   host: RuntimeHost,
-  source: "codexBin" | "CODEX_BIN",
+  source: "codexBin" | "CODEX_BIN" | "resolveCodexBin",
   file: string,
   pinned: string,
   checkVersion: boolean,
@@ -120,15 +131,15 @@ async function resolveExplicitBinary(
   const codexBin = path.resolve(file);
   const unsetHint = (): string => {
     const installed = platformForHost(host)[0]?.packageName;
-    const unset = source === "codexBin" ? "leave codexBin unset" : "unset CODEX_BIN";
+    const unset = source === "CODEX_BIN" ? "unset CODEX_BIN" : `leave ${source} unset`;
     return `Fix the path, or ${unset} to use the runtime installed with @codex/sdk${installed ? ` (${installed})` : ""}.`;
   };
   const facts = host.stat(codexBin);
   if (facts === undefined) {
-    throw new RuntimeNotFoundError(`${source} points to ${codexBin}, which does not exist.`, { path: codexBin, fix: unsetHint() });
+    throw new RuntimeNotFoundError(`${pointsTo(source)} ${codexBin}, which does not exist.`, { path: codexBin, fix: unsetHint() });
   }
   if (!facts.isFile) {
-    throw new RuntimeNotFoundError(`${source} points to ${codexBin}, which is not a file.`, {
+    throw new RuntimeNotFoundError(`${pointsTo(source)} ${codexBin}, which is not a file.`, {
       path: codexBin,
       fix: `Point it at the codex executable itself (e.g. .../bin/codex). ${unsetHint()}`,
     });
@@ -150,7 +161,7 @@ async function resolveExplicitBinary(
   if (version !== pinned) {
     throw new IncompatibleServerError(
       { serverVersion: version ?? null, requiredVersion: pinned },
-      `${source} points to codex ${version ?? "of an unknown version"} (${codexBin}), but @codex/sdk is pinned to codex runtime ${pinned}. ` +
+      `${pointsTo(source)} codex ${version ?? "of an unknown version"} (${codexBin}), but @codex/sdk is pinned to codex runtime ${pinned}. ` +
         `Use a codex ${pinned} binary, leave ${source} unset to use the runtime installed with @codex/sdk, ` +
         `or pass checkRuntimeVersion: false to run this one anyway (untested combination).`,
     );
@@ -175,7 +186,7 @@ async function explicitBinaryVersion(
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code;
     if (code === "EACCES" || code === "ENOEXEC" || code === "ENOENT") {
-      throw new RuntimeNotFoundError(`${source} points to ${codexBin}, which cannot be executed (${String(code)}).`, {
+      throw new RuntimeNotFoundError(`${pointsTo(source)} ${codexBin}, which cannot be executed (${String(code)}).`, {
         path: codexBin,
         fix: `Make it executable (chmod +x) and check that it is a codex binary built for ${host.platform}-${host.arch}.`,
         cause: error,
@@ -183,13 +194,18 @@ async function explicitBinaryVersion(
     }
     throw new IncompatibleServerError(
       { serverVersion: null, requiredVersion: pinned, cause: error },
-      `${source} points to ${codexBin}, but "${codexBin} --version" failed, so its version cannot be checked. ` +
+      `${pointsTo(source)} ${codexBin}, but "${codexBin} --version" failed, so its version cannot be checked. ` +
         `Point it at a codex binary, or pass checkRuntimeVersion: false to skip the check.`,
     );
   }
   const version = parseCodexVersionOutput(output);
   versionCache.set(codexBin, { size: facts.size, mtimeMs: facts.mtimeMs, version });
   return version;
+}
+
+/** "codexBin points to", "resolveCodexBin returned": how an explicit binary's origin reads in a message. */
+function pointsTo(source: string): string {
+  return source === "resolveCodexBin" ? "resolveCodexBin returned" : `${source} points to`;
 }
 
 function platformForHost(host: RuntimeHost): RuntimePlatform[] {
