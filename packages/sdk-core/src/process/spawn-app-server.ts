@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { abortErrorFrom, CodexError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
+import { abortErrorFrom, CodexError, InvalidInputError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
 import { LineDecoder } from "../rpc/framing.js";
 import { normalizeLogger } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
@@ -93,10 +93,10 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
   const signal = options.signal;
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
   const head = await launchHead(options);
-  const argv = [...head, ...(options.config === undefined ? [] : configToFlags(options.config)), ...(options.args ?? [])];
+  const argv = [...head, ...configFlags(options.config), ...(options.args ?? [])];
   const env = mergeEnv(options.env, options.codexHome);
   if (options.cwd !== undefined && !isDirectory(options.cwd)) {
-    throw new CodexError(`Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`);
+    throw new InvalidInputError(`Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`);
   }
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
   const [program, ...args] = argv as [string, ...string[]];
@@ -123,7 +123,9 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
 
 async function launchHead(options: SpawnAppServerOptions): Promise<string[]> {
   if (options.launchArgs !== undefined) {
-    if (options.launchArgs.length === 0 || !options.launchArgs[0]) throw new TypeError("launchArgs must start with the program to run.");
+    if (options.launchArgs.length === 0 || !options.launchArgs[0]) {
+      throw new InvalidInputError("launchArgs must start with the program to run (e.g. [codexBin, \"app-server\"]).");
+    }
     return [...options.launchArgs];
   }
   let bin = options.codexBin;
@@ -134,6 +136,17 @@ async function launchHead(options: SpawnAppServerOptions): Promise<string[]> {
     });
   }
   return [bin, "app-server"];
+}
+
+/** The `--config` flags of `config`; a value TOML cannot hold is an `InvalidInputError` like any other bad option. */
+function configFlags(config: TomlTable | undefined): string[] {
+  if (config === undefined) return [];
+  try {
+    return configToFlags(config);
+  } catch (error) {
+    if (error instanceof TypeError) throw new InvalidInputError(`Cannot pass the config option to codex: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 
 function mergeEnv(overrides: SpawnAppServerOptions["env"], codexHome: string | undefined): NodeJS.ProcessEnv {

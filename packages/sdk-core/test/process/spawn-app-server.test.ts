@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { RuntimeNotFoundError, TransportClosedError } from "../../src/errors.js";
+import { InvalidInputError, RuntimeNotFoundError, TransportClosedError } from "../../src/errors.js";
 import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
 import { StderrTail } from "../../src/process/stderr-tail.js";
@@ -179,6 +179,19 @@ describe("spawnAppServer", () => {
   it("rejects when no binary is given at all, and a cwd that is not a directory", async () => {
     expect(RuntimeNotFoundError.isInstance(await spawnAppServer({}).catch((e: unknown) => e))).toBe(true);
     await expect(spawnAppServer({ launchArgs: [process.execPath, fixture], cwd: path.join(tempDir, "nope") })).rejects.toThrow(/not a directory/);
+  });
+
+  it("rejects bad options with InvalidInputError (a CodexError), before spawning anything", async () => {
+    const bad: SpawnAppServerOptions[] = [
+      { launchArgs: [process.execPath, fixture], cwd: path.join(tempDir, "nope") },
+      { launchArgs: [] },
+      { launchArgs: [process.execPath, fixture], config: { "a.b": 1 } },
+      { launchArgs: [process.execPath, fixture], config: { model: Symbol("x") as unknown as string } },
+    ];
+    for (const options of bad) {
+      const error = await spawnAppServer(options).catch((caught: unknown) => caught);
+      expect(InvalidInputError.isInstance(error), String(error)).toBe(true);
+    }
   });
 
   it("kills the child when the parent Node process exits without closing it", async () => {
