@@ -167,6 +167,7 @@ export class Codex implements AsyncDisposable {
     const { signal } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
     const optOut = checkOptOut(options.optOutNotifications);
+    checkLimits(options);
     const transport = options.transport ?? (await spawnFromOptions(options));
     let client: AppServerClient;
     try {
@@ -353,6 +354,20 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
     throw new InvalidInputError(`optOutNotifications cannot include "turn/completed": a turn ends only with it.`);
   }
   return list;
+}
+
+/** Bad limits fail here, before a process is spawned only to be closed again. */
+function checkLimits(options: CodexOptions): void {
+  const limits: [string, number | undefined, number][] = [
+    ["maxInFlight", options.maxInFlight, 1],
+    ["maxMessageBytes", options.maxMessageBytes, 1],
+    ["requestTimeoutMs", options.requestTimeoutMs, 0],
+  ];
+  for (const [name, value, minimum] of limits) {
+    if (value !== undefined && !(typeof value === "number" && value >= minimum)) {
+      throw new InvalidInputError(`${name} must be a number of at least ${minimum}, got ${String(value)}.`);
+    }
+  }
 }
 
 async function spawnFromOptions(options: CodexOptions) {

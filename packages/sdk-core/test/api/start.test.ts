@@ -137,6 +137,14 @@ describe("Codex.start() failures", () => {
   test("opting out of turn/completed is refused", { timeout: 5_000 }, async () => {
     await expect(Codex.start({ codexBin, optOutNotifications: ["turn/completed"] })).rejects.toThrow(InvalidInputError);
   });
+
+  test("a bad limit is an InvalidInputError before anything is spawned", { timeout: 5_000 }, async () => {
+    // A missing binary would be a RuntimeNotFoundError: the options are checked first.
+    const missing = path.join(dir, "no-such-codex");
+    for (const limits of [{ maxInFlight: 0 }, { maxMessageBytes: -1 }, { requestTimeoutMs: Number.NaN }]) {
+      await expect(Codex.start({ codexBin: missing, ...limits })).rejects.toThrow(InvalidInputError);
+    }
+  });
 });
 
 describe("Codex.start() against the real app-server", () => {
