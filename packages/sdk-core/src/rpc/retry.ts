@@ -1,6 +1,6 @@
 // Retrying requests the server refused because it was overloaded.
 
-import { abortErrorFrom, RetryLimitExceededError, ServerBusyError } from "../errors.js";
+import { abortErrorFrom, InvalidInputError, RetryLimitExceededError, ServerBusyError } from "../errors.js";
 
 /** Options of `retryOnOverload`. */
 export interface RetryOptions {
@@ -38,10 +38,11 @@ export function isRetryableError(error: unknown): boolean {
  * ```
  */
 export async function retryOnOverload<T>(fn: (attempt: number) => Promise<T> | T, options: RetryOptions = {}): Promise<T> {
-  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 3));
-  const initialDelayMs = options.initialDelayMs ?? 250;
-  const maxDelayMs = options.maxDelayMs ?? 2000;
-  const jitterRatio = Math.min(1, Math.max(0, options.jitterRatio ?? 0.2));
+  // NaN would slip through every comparison below: NaN attempts retry forever, a NaN delay is 0.
+  const maxAttempts = Math.max(1, Math.floor(checkNumber("maxAttempts", options.maxAttempts, 3)));
+  const initialDelayMs = checkNumber("initialDelayMs", options.initialDelayMs, 250);
+  const maxDelayMs = checkNumber("maxDelayMs", options.maxDelayMs, 2000);
+  const jitterRatio = Math.min(1, Math.max(0, checkNumber("jitterRatio", options.jitterRatio, 0.2)));
   const isRetryable = options.isRetryable ?? isRetryableError;
   const signal = options.signal;
   for (let attempt = 1; ; attempt++) {
@@ -55,6 +56,14 @@ export async function retryOnOverload<T>(fn: (attempt: number) => Promise<T> | T
       await sleep(delay, signal);
     }
   }
+}
+
+function checkNumber(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || Number.isNaN(value) || value < 0) {
+    throw new InvalidInputError(`retryOnOverload: ${name} must be a number of at least 0, got ${String(value)}.`);
+  }
+  return value;
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

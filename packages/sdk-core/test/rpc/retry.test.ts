@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AbortError,
+  InvalidInputError,
   InvalidParamsError,
   MethodNotFoundError,
   RetryLimitExceededError,
@@ -134,5 +135,19 @@ describe("retryOnOverload", () => {
       { initialDelayMs: 1, isRetryable: (error) => TimeoutError.isInstance(error) },
     );
     expect(result).toBe(2);
+  });
+});
+
+describe("retryOnOverload options", () => {
+  it("refuses NaN and negative numbers (NaN attempts used to retry forever) without calling fn", async () => {
+    const fn = vi.fn(async () => {
+      throw busy();
+    });
+    for (const options of [{ maxAttempts: Number.NaN }, { initialDelayMs: -1 }, { maxDelayMs: Number.NaN }, { jitterRatio: Number.NaN }]) {
+      await expect(retryOnOverload(fn, { ...options, initialDelayMs: options.initialDelayMs ?? 0 })).rejects.toSatisfy(
+        (error) => InvalidInputError.isInstance(error),
+      );
+    }
+    expect(fn).not.toHaveBeenCalled();
   });
 });
