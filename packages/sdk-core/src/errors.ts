@@ -368,7 +368,8 @@ function describeRpcError(kind: Function, code: number, serverMessage: string, d
   // An unknown method's reply lists every method the server knows (thousands of characters);
   // `serverMessage` keeps it whole.
   const shown = serverMessage.length > 300 ? `${serverMessage.slice(0, 300)}…` : serverMessage;
-  const base = `${what} (${code}): ${shown}`;
+  // The server's own message may already end a sentence; the next step follows after one full stop.
+  const base = `${what} (${code}): ${shown.replace(/[.!?…]+$/, "")}`;
   if (kind === MethodNotFoundError) {
     return `${base}. This server does not know the method: check its spelling, or run a codex version that has it (experimental methods also need capabilities.experimentalApi).`;
   }

@@ -42,6 +42,7 @@ export type {
   NotificationHandler,
   NotificationIteratorOptions,
   RequestId,
+  RequestArguments,
   RequestOptions,
   ServerRequestContext,
   ServerRequestHandler,

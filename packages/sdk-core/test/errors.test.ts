@@ -75,6 +75,10 @@ describe("error classes", () => {
     expect(notFound.message).toMatch(/newer|version/);
     expect(new InvalidParamsError(-32602, "bad").message).toMatch(/Fix the params/);
     expect(new ServerBusyError(-32001, "Server overloaded; retry later.").message).toMatch(/retry/i);
+    // The server's sentence and the SDK's next step are joined by exactly one full stop.
+    const busy = createJsonRpcError({ code: -32001, message: "Server overloaded; retry later." }, "thread/list");
+    expect(busy.message).toContain("Server overloaded; retry later. The server is overloaded");
+    expect(busy.message).not.toContain("..");
     const runtime = new RuntimeNotFoundError("No runtime for linux-x64.", { packageName: "@codex/cli-bin-linux-x64", fix: "Run npm install @codex/cli-bin-linux-x64." });
     expect(runtime.message).toBe("No runtime for linux-x64. Run npm install @codex/cli-bin-linux-x64.");
     expect(runtime.packageName).toBe("@codex/cli-bin-linux-x64");

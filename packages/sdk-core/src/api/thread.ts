@@ -77,7 +77,10 @@ export class Thread {
   async turn(input: RunInput, options: TurnOptions = {}): Promise<TurnHandle> {
     const { signal, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
-    const userInput = await toUserInput(input);
+    // A turn that answers a tool call carries its output in `toolOutput`, and the server then
+    // requires the input to be empty.
+    const answersToolCall = "toolOutput" in params && params.toolOutput != null;
+    const userInput = answersToolCall && Array.isArray(input) && input.length === 0 ? [] : await toUserInput(input);
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const { client, router } = this.#context;
     const reservation = router.reserve(this.id);

@@ -38,6 +38,14 @@ export interface RequestOptions {
   retryOnBusy?: boolean | Omit<RetryOptions, "signal"> | undefined;
 }
 
+/**
+ * The arguments of `request(method, ...)` after the method: `params` (optional for the methods
+ * whose params the schema lets you omit), then `RequestOptions`.
+ */
+export type RequestArguments<M extends ClientRequestMethod> = undefined extends ClientRequestMap[M]["params"]
+  ? [params?: ClientRequestMap[M]["params"], options?: RequestOptions]
+  : [params: ClientRequestMap[M]["params"], options?: RequestOptions];
+
 /** What a server-request handler receives besides params. */
 export interface ServerRequestContext {
   /** Aborted when the server resolves the request itself (`serverRequest/resolved`), its turn ends (`turn/completed`), or the client closes. */
@@ -232,11 +240,8 @@ export class AppServerClient {
    * Rejects with a `JsonRpcError` subclass when the server answers with an error, `TimeoutError`,
    * `AbortError`, or `TransportClosedError`.
    */
-  request<M extends ClientRequestMethod>(
-    method: M,
-    params: ClientRequestMap[M]["params"],
-    options?: RequestOptions,
-  ): Promise<ClientRequestMap[M]["result"]> {
+  request<M extends ClientRequestMethod>(method: M, ...args: RequestArguments<M>): Promise<ClientRequestMap[M]["result"]> {
+    const [params, options] = args;
     return this.requestUnchecked(method, params, options) as Promise<ClientRequestMap[M]["result"]>;
   }
 

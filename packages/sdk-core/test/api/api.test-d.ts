@@ -253,4 +253,14 @@ describe("errors and retry", () => {
     expectTypeOf(retryOnOverload).toBeCallableWith(async () => 1, { maxAttempts: 3, initialDelayMs: 250, maxDelayMs: 2000, jitterRatio: 0.2 });
     expectTypeOf(isRetryableError).returns.toEqualTypeOf<boolean>();
   });
+
+  test("client.request: params may be left out only where the schema lets them be omitted", () => {
+    expectTypeOf(codex.client.request("account/logout")).resolves.not.toBeAny();
+    expectTypeOf(codex.client.request("account/rateLimits/read")).resolves.not.toBeAny();
+    void codex.client.request("thread/loaded/list", {}, { timeoutMs: 1000 });
+    // @ts-expect-error thread/start has required params in the schema
+    void codex.client.request("thread/start");
+    // @ts-expect-error a misspelt method does not compile
+    void codex.client.request("thread/strat", {});
+  });
 });

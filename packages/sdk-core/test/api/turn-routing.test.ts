@@ -373,3 +373,28 @@ describe("inputs are checked before anything is sent", () => {
     expect(t.server.requests.map((r) => r.method)).toEqual(["initialize", "thread/start"]);
   });
 });
+
+describe("answering a tool call", () => {
+  test("an empty input is sent as [] with toolOutput (the server requires it empty)", TIMEOUT, async () => {
+    await using t = await startScripted((server) => {
+      threadStartReplies(server);
+      server.on("turn/start", async (request, s) => {
+        await s.reply(request.id, { turn: { id: "turn-1", items: [], status: "inProgress", error: null } });
+        await sendAll(s, [e.started("turn-1"), e.completed("turn-1")]);
+      });
+    });
+    const thread = await t.codex.threadStart();
+    const toolOutput = { name: "lookup", output: "42" } as const;
+    const result = await thread.run([], { toolOutput: toolOutput as never });
+    expect(result.status).toBe("completed");
+    const turnStart = t.server.requests.find((r) => r.method === "turn/start");
+    expect(turnStart?.params).toMatchObject({ threadId: "thread-1", input: [], toolOutput });
+  });
+
+  test("without toolOutput an empty input is still refused before sending", TIMEOUT, async () => {
+    await using t = await startScripted(threadStartReplies);
+    const thread = await t.codex.threadStart();
+    await expect(thread.run([], { toolOutput: null })).rejects.toThrow(InvalidInputError);
+    expect(t.server.requests.map((r) => r.method)).toEqual(["initialize", "thread/start"]);
+  });
+});
