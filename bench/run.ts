@@ -21,7 +21,7 @@ import { startupBench } from "./src/benches/startup.js";
 import { turnLatencyBench } from "./src/benches/turn-latency.js";
 import { renderChart } from "./src/chart.js";
 import { createBenchEnvironment } from "./src/environment.js";
-import { describeMachine } from "./src/machine.js";
+import { describeMachine, sampleLoad } from "./src/machine.js";
 import { renderMarkdown, type BenchReport } from "./src/report.js";
 import type { BenchOptions, BenchResult } from "./src/result.js";
 import { loadSdk } from "./src/sdk.js";
@@ -99,6 +99,7 @@ const loaded = await loadSdk();
 const sdk = "sdk" in loaded ? loaded.sdk : undefined;
 if (!sdk) log(`SDK side skipped everywhere: ${"missing" in loaded ? loaded.missing : ""}`);
 
+const load = sampleLoad();
 const results: BenchResult[] = [];
 const record = (result: BenchResult) => {
   result.ranAt = new Date().toISOString();
@@ -114,6 +115,7 @@ try {
   await environment.dispose();
 }
 
+machine.loadDuringRun = load.stop();
 const report: BenchReport = { machine, benches: mergeWithPrevious(results) };
 writeResults(report);
 for (const bench of results) {

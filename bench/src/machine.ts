@@ -13,7 +13,25 @@ export interface MachineDescription {
   codexVersion: string;
   codexSdkVersion: string;
   loadAverageAtStart: number[];
+  /** 1-minute load average sampled every 5 s during the run: min, median, max. */
+  loadDuringRun?: { min: number; median: number; max: number; samples: number };
   date: string;
+}
+
+/** Samples the 1-minute load average every 5 s until `stop()`; other work on the machine shows up here. */
+export function sampleLoad(): { stop(): MachineDescription["loadDuringRun"] } {
+  const samples: number[] = [os.loadavg()[0] ?? 0];
+  const timer = setInterval(() => samples.push(os.loadavg()[0] ?? 0), 5000);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      samples.push(os.loadavg()[0] ?? 0);
+      const sorted = [...samples].sort((a, b) => a - b);
+      const round = (value: number) => Math.round(value * 100) / 100;
+      return { min: round(sorted[0]!), median: round(sorted[Math.floor(sorted.length / 2)]!), max: round(sorted[sorted.length - 1]!), samples: sorted.length };
+    },
+  };
 }
 
 function cpuModel(): string {

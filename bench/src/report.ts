@@ -44,7 +44,10 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
     `| Node | ${m.node} |`,
     `| codex | ${m.codexVersion} |`,
     `| @openai/codex-sdk | ${m.codexSdkVersion} |`,
-    `| load average at start | ${m.loadAverageAtStart.join(", ")} |`,
+    `| load average at start | ${m.loadAverageAtStart.join(", ")} (1, 5, 15 min) |`,
+    ...(m.loadDuringRun
+      ? [`| load during the run | 1-min load ${m.loadDuringRun.min}–${m.loadDuringRun.max}, median ${m.loadDuringRun.median} (${m.loadDuringRun.samples} samples; ${m.cores} cores) |`]
+      : []),
     `| date | ${m.date} |`,
     "",
   ];
