@@ -27,9 +27,9 @@ export interface TurnSink {
 }
 
 /** Where a notification belongs: its thread and, when it says, its turn. */
-export function notificationScope(notification: Notification): { threadId?: string; turnId?: string } {
+export function notificationScope(notification: Notification): { threadId: string | undefined; turnId: string | undefined } {
   const params = notification.params;
-  if (typeof params !== "object" || params === null) return {};
+  if (typeof params !== "object" || params === null) return { threadId: undefined, turnId: undefined };
   const record = params as Record<string, unknown>;
   const threadId = typeof record["threadId"] === "string" ? record["threadId"] : undefined;
   let turnId = typeof record["turnId"] === "string" ? record["turnId"] : undefined;
@@ -39,7 +39,8 @@ export function notificationScope(notification: Notification): { threadId?: stri
       turnId = (turn as Record<string, string>)["id"];
     }
   }
-  return { ...(threadId === undefined ? {} : { threadId }), ...(turnId === undefined ? {} : { turnId }) };
+  // One small object per notification: this runs for every delta, on the hot path.
+  return { threadId, turnId };
 }
 
 /** A claim on a thread's next turn, made before `turn/start` is written. */
@@ -74,7 +75,8 @@ export class TurnRouter {
     const { threadId, turnId } = notificationScope(notification);
     if (threadId === undefined) return;
     const targets = turnId === undefined ? this.#activeByThread.get(threadId) : this.#byTurn.get(turnId);
-    if (targets) for (const sink of [...targets]) this.#deliver(sink, notification);
+    // Iterating the Set itself: #deliver may delete the current sink, which a Set iterator allows.
+    if (targets) for (const sink of targets) this.#deliver(sink, notification);
     const pending = this.#pendingByThread.get(threadId);
     if (pending) for (const reservation of pending) reservation.buffer.push(notification);
   }
