@@ -11,6 +11,8 @@ export type KnownNotification = {
     method: M;
     /** Its params, typed per method. */
     params: ServerNotificationMap[M];
+    /** When the server emitted it, in ms since the epoch (codex 0.169 stamps every notification; not in the schema). */
+    emittedAtMs?: number;
   };
 }[ServerNotificationMethod];
 
@@ -31,6 +33,8 @@ export interface UnknownNotification {
   method: UnknownNotificationMethod;
   /** Its params, unchecked. */
   params: unknown;
+  /** When the server emitted it, in ms since the epoch (not in the schema). */
+  emittedAtMs?: number;
 }
 
 /**

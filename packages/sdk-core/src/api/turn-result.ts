@@ -15,7 +15,11 @@ export interface TurnResult {
   status: TurnStatus;
   /** Why the turn failed or was interrupted, when the server says; `null` otherwise. */
   error: TurnError | null;
-  /** Every `item/agentMessage/delta` of the turn, joined in arrival order. */
+  /**
+   * Every `item/agentMessage/delta` of the turn, joined in arrival order. After an interrupt it
+   * holds the partial text of the cut-off message, which has no `item/completed` and so is in
+   * neither `items` nor `finalResponse`.
+   */
   text: string;
   /**
    * The text of the last agent message whose `phase` is `final_answer` or absent (models that do

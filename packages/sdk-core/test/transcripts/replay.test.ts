@@ -102,6 +102,8 @@ describe("a text turn", () => {
     }
     // Account-wide notifications (rate limits) reach the client but no turn.
     expect(events.some((event) => event.method === "account/rateLimits/updated")).toBe(false);
+    // Every notification keeps the server's emit time, typed on the Notification union.
+    for (const event of events) expect(typeof event.emittedAtMs).toBe("number");
     expectFaithful(replay);
   });
 });
