@@ -60,9 +60,23 @@ if (existsSync(path.join(root, "packages/sdk/package.json"))) {
   if (declared !== undefined) expectPin("packages/sdk/package.json codexRuntimeVersion", declared);
 }
 
+// Every published package moves in lockstep with the runtime: one changesets `fixed` group holds them all.
+const fixedGroups: string[][] = readJson(".changeset/config.json").fixed ?? [];
+const inGroup = (name: string, group: string[]) =>
+  group.some((pattern) => (pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : name === pattern));
+for (const dir of readdirSync(path.join(root, "packages"))) {
+  if (!existsSync(path.join(root, "packages", dir, "package.json"))) continue;
+  const manifest = readJson(`packages/${dir}/package.json`);
+  if (manifest.private) continue;
+  checked += 1;
+  if (fixedGroups.length !== 1 || !inGroup(manifest.name, fixedGroups[0]!)) {
+    problems.push(`${manifest.name}: not in the one changesets "fixed" group of .changeset/config.json`);
+  }
+}
+
 if (problems.length) {
   console.error(`Runtime pin check failed (source of truth: package.json codexRuntimeVersion = "${pinned}"):`);
   for (const problem of problems) console.error(`  - ${problem}`);
   process.exit(1);
 }
-console.log(`Runtime pins agree: ${checked} places name codex ${pinned}.`);
+console.log(`Runtime pins agree (codex ${pinned}): ${checked} checks passed, every published package is in the changesets fixed group.`);
