@@ -5,7 +5,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 
-const root = path.resolve(import.meta.dirname, "..");
+// `--root DIR` checks another copy of the repository layout (the tests break pins in a copy).
+const rootFlag = process.argv.indexOf("--root");
+const root = rootFlag === -1 ? path.resolve(import.meta.dirname, "..") : path.resolve(process.argv[rootFlag + 1] ?? ".");
 const readJson = (file: string): Record<string, any> => JSON.parse(readFileSync(path.join(root, file), "utf8"));
 
 const pinned: string = readJson("package.json").codexRuntimeVersion;

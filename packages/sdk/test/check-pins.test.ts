@@ -1,0 +1,68 @@
+// `pnpm check-pins` (scripts/check-pins.ts), run on a copy of the repository's pinned files: it
+// passes on the copy as committed and fails, naming the place, when any one pin disagrees with
+// the root `codexRuntimeVersion`.
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
+const TIMEOUT = { timeout: 60_000 };
+
+let copy: string;
+beforeEach(() => {
+  copy = mkdtempSync(path.join(os.tmpdir(), "codex-check-pins-test-"));
+  for (const part of ["package.json", "schema/provenance.json", ".changeset/config.json", "packages"]) {
+    cpSync(path.join(repoRoot, part), path.join(copy, part), {
+      recursive: true,
+      // The pins live in manifests, version constants and generated headers; skip the rest.
+      filter: (source) => !/[\\/](node_modules|dist|\.turbo|test)([\\/]|$)/.test(source),
+    });
+  }
+});
+afterEach(() => {
+  rmSync(copy, { recursive: true, force: true });
+});
+
+function checkPins() {
+  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    timeout: 50_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  const target = path.join(copy, file);
+  const before = readFileSync(target, "utf8");
+  const after = change(before);
+  expect(after, `the edit of ${file} changed nothing`).not.toBe(before);
+  writeFileSync(target, after);
+}
+
+describe("check-pins", () => {
+  it("passes on the committed pins", TIMEOUT, () => {
+    const { status, output } = checkPins();
+    expect(output).toContain("Runtime pins agree");
+    expect(status).toBe(0);
+  });
+
+  it.each([
+    ["the @openai/codex devDependency", "package.json", (t: string) => t.replace('"@openai/codex": "0.169.0"', '"@openai/codex": "0.170.0"'), "devDependencies[@openai/codex]"],
+    ["the schema provenance", "schema/provenance.json", (t: string) => t.replace(/"codexVersion": "[^"]+"/, '"codexVersion": "0.168.0"'), "schema/provenance.json"],
+    ["a generated header", "packages/protocol-types/src/generated/types.gen.ts", (t: string) => t.replace(/\(codex [^)]+\)/, "(codex 0.168.0)"), "types.gen.ts header"],
+    ["the SDK's protocol version", "packages/sdk-core/src/api/version.ts", (t: string) => t.replace(/GENERATED_FOR_CODEX_VERSION = "[^"]+"/, 'GENERATED_FOR_CODEX_VERSION = "0.168.0"'), "version.ts"],
+    ["the metapackage's pinned runtime", "packages/sdk/src/runtime-version.ts", (t: string) => t.replace(/PINNED_RUNTIME_VERSION = "[^"]+"/, 'PINNED_RUNTIME_VERSION = "0.168.0"'), "runtime-version.ts"],
+    ["the metapackage's runtime dependency", "packages/sdk/package.json", (t: string) => t.replace(/"@codex\/cli-bin": "[^"]+"/, '"@codex/cli-bin": "workspace:0.168.0"'), "dependencies[@codex/cli-bin]"],
+    ["a platform package version", "packages/cli-bin-linux-x64/package.json", (t: string) => t.replace(/"version": "[^"]+"/, '"version": "0.168.0"'), "cli-bin-linux-x64/package.json version"],
+    ["a cli-bin optional dependency", "packages/cli-bin/package.json", (t: string) => t.replace(/"@codex\/cli-bin-darwin-arm64": "[^"]+"/, '"@codex/cli-bin-darwin-arm64": "workspace:0.168.0"'), "optionalDependencies[@codex/cli-bin-darwin-arm64]"],
+    ["the changesets fixed group", ".changeset/config.json", (t: string) => t.replace('"@codex/sdk-testing", ', ""), "fixed"],
+  ])("fails when %s disagrees, naming it", TIMEOUT, (_what, file, change, named) => {
+    edit(file, change);
+    const { status, output } = checkPins();
+    expect(status).toBe(1);
+    expect(output).toContain(named);
+  });
+});
