@@ -58,8 +58,8 @@ export interface CodexHomeOptions {
 }
 
 /**
- * A temporary CODEX_HOME. Spread it into `Codex.start({ ...home })`: `codexHome` and `env` are
- * `CodexOptions` fields; `appServerArgs`, `configToml` and `dispose` are extra and ignored there.
+ * A temporary CODEX_HOME. Spread it into `Codex.start({ ...home })`: `codexHome`, `env` and
+ * `appServerArgs` are `CodexOptions` fields; `configToml` and `dispose` are extra and ignored there.
  */
 export interface TestCodexHome extends AsyncDisposable {
   /** The directory (holds `config.toml`; codex writes sessions and logs below it). */
@@ -67,8 +67,9 @@ export interface TestCodexHome extends AsyncDisposable {
   /** Environment for the app-server: `CODEX_HOME`, the provider's API key variable and (by default) `TMPDIR`. */
   readonly env: Record<string, string>;
   /**
-   * Optional quiet flags for `codex app-server` (see {@link QUIET_APP_SERVER_ARGS}), for a
-   * process layer that builds argv as `[codexBin, "app-server", ...appServerArgs]`.
+   * Optional quiet flags for `codex app-server` (see {@link QUIET_APP_SERVER_ARGS}): the
+   * `appServerArgs` option of `Codex.start()`, or for any process layer that builds argv as
+   * `[codexBin, "app-server", ...appServerArgs]`.
    */
   readonly appServerArgs: readonly string[];
   /** The config.toml that was written. */
