@@ -7,7 +7,8 @@
 // input to be empty then, and thread.run()/thread.turn() refuse an empty input.
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { Codex, type TurnOptions } from "@codex/sdk";
+import type { TurnStartParams } from "@codex/protocol-types";
+import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, exampleEnvironment, runExample } from "@codex/examples-shared";
 
@@ -56,7 +57,9 @@ await runExample("turn-parameters", async () => {
     rootTurnId: earlier.id, //                      the first turn of that chain of work
     disabledPluginIds: [], //                       plugins this thread must not use ([] clears the list)
     signal: controller.signal, //                   aborting interrupts the turn (see steer-interrupt)
-  } satisfies Required<Omit<TurnOptions, "toolOutput">>;
+    // Every parameter of the stable `turn/start` (`TurnOptions` also has the experimental ones,
+    // since the SDK asks for the experimental API by default).
+  } satisfies Required<Omit<TurnStartParams, "threadId" | "input" | "toolOutput">> & { signal: AbortSignal };
   const result = await thread.run("Which city is the Torre de Belém in? Answer as JSON.", options);
   console.log(`model ${model}, effort ${effort}, tier ${tier}, cwd project/, workspace-write sandbox\n→ ${result.finalResponse}`);
 

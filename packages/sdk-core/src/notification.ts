@@ -1,8 +1,8 @@
 // The `Notification` union: one member per server notification of the schema, plus one for
 // methods the schema lacks (a newer server may send them).
 
-import { SERVER_NOTIFICATION_METHODS } from "@codex/protocol-types";
-import type { ServerNotificationMap, ServerNotificationMethod } from "@codex/protocol-types";
+import { SERVER_NOTIFICATION_METHODS } from "@codex/protocol-types/experimental";
+import type { ServerNotificationMap, ServerNotificationMethod } from "@codex/protocol-types/experimental";
 
 /** A notification whose method is in the schema, with its typed `params`. */
 export type KnownNotification = {

@@ -17,7 +17,7 @@ import type {
   ThreadListResponse,
   ThreadResumeParams,
   ThreadStartParams,
-} from "@codex/protocol-types";
+} from "@codex/protocol-types/experimental";
 import {
   abortErrorFrom,
   IncompatibleServerError,

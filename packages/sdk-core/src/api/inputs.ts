@@ -3,7 +3,7 @@
 // a clear local error instead of a server round trip (or, worse, a model call without the image).
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import type { ImageDetail, UserInput } from "@codex/protocol-types";
+import type { ImageDetail, UserInput } from "@codex/protocol-types/experimental";
 import { InvalidInputError } from "../errors.js";
 
 /** Plain text. */

@@ -5,7 +5,7 @@ import type {
   CancelLoginAccountResponse,
   LoginAccountParams,
   LoginAccountResponse,
-} from "@codex/protocol-types";
+} from "@codex/protocol-types/experimental";
 import { abortErrorFrom, CodexError } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 

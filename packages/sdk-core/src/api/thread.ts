@@ -1,5 +1,5 @@
 // A local handle on one conversation: its id, plus the thread- and turn-level requests.
-import type { ThreadReadParams, ThreadReadResponse, TurnStartParams } from "@codex/protocol-types";
+import type { ThreadReadParams, ThreadReadResponse, TurnStartParams } from "@codex/protocol-types/experimental";
 import { AbortError, abortErrorFrom } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { toUserInput, type RunInput } from "./inputs.js";

@@ -1,5 +1,5 @@
 // A running (or finished) turn: its own notifications, replayable, and the controls that act on it.
-import type { Turn } from "@codex/protocol-types";
+import type { Turn } from "@codex/protocol-types/experimental";
 import { AbortError, CodexError, JsonRpcError } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import type { Notification } from "../notification.js";

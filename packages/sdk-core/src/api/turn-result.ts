@@ -1,5 +1,5 @@
 // The summary of a finished turn, computed from the turn's own notifications.
-import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnStatus } from "@codex/protocol-types";
+import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnStatus } from "@codex/protocol-types/experimental";
 import type { Notification } from "../notification.js";
 
 /**

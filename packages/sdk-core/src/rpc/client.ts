@@ -10,7 +10,7 @@ import type {
   ServerNotificationMethod,
   ServerRequestMap,
   ServerRequestMethod,
-} from "@codex/protocol-types";
+} from "@codex/protocol-types/experimental";
 import { abortErrorFrom, AbortError, CodexError, createJsonRpcError, TimeoutError, TransportClosedError } from "../errors.js";
 import type { JsonRpcErrorObject } from "../errors.js";
 import type { KnownNotification, Notification } from "../notification.js";

@@ -10,7 +10,9 @@ import type {
   TurnStatus,
   GetAccountResponse,
   CommandExecutionRequestApprovalResponse,
-} from "@codex/protocol-types";
+  CommandExecutionApprovalDecision,
+} from "@codex/protocol-types/experimental";
+import type * as Stable from "@codex/protocol-types";
 import { describe, expectTypeOf, test } from "vitest";
 import {
   AbortError,
@@ -262,5 +264,23 @@ describe("errors and retry", () => {
     void codex.client.request("thread/start");
     // @ts-expect-error a misspelt method does not compile
     void codex.client.request("thread/strat", {});
+  });
+
+  test("the SDK types the wire with the experimental surface (experimentalApi defaults to true)", () => {
+    // Approval handlers see what the server sends by default, e.g. the decisions it offers.
+    void Codex.start({
+      serverRequests: {
+        "item/commandExecution/requestApproval": (params) => {
+          expectTypeOf(params.availableDecisions).toEqualTypeOf<CommandExecutionApprovalDecision[] | null | undefined>();
+          return { decision: "accept" };
+        },
+      },
+    });
+    // Experimental types only add optional fields and methods: values pass to and from code
+    // written against the stable entry point.
+    expectTypeOf<Awaited<ReturnType<Codex["threadList"]>>>().toExtend<Stable.ThreadListResponse>();
+    expectTypeOf<Stable.ThreadListResponse>().toExtend<Awaited<ReturnType<Codex["threadList"]>>>();
+    expectTypeOf<TurnResult["items"][number]>().toExtend<Stable.ThreadItem>();
+    expectTypeOf<Stable.ThreadStartParams>().toExtend<NonNullable<Parameters<Codex["threadStart"]>[0]>>();
   });
 });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { reply } from "@codex/sdk-testing";
-import type { CommandExecutionRequestApprovalParams } from "@codex/protocol-types";
+import type { CommandExecutionRequestApprovalParams } from "@codex/protocol-types/experimental";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { CodexOptions, TurnResult } from "../../src/index.js";
 import { startTestCodex, type TestCodex } from "./helpers.js";

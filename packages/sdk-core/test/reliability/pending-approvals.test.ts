@@ -3,7 +3,7 @@
 import { reply } from "@codex/sdk-testing";
 import { describe, expect, it } from "vitest";
 import { AbortError, Codex, TransportClosedError } from "../../src/index.js";
-import type { CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse } from "@codex/protocol-types";
+import type { CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse } from "@codex/protocol-types/experimental";
 import { answerThreadsAndTurns, childPids, scriptedPair, waitUntil, wireTurn } from "./helpers.js";
 import { startRealServer } from "./real-server.js";
 

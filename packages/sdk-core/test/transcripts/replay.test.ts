@@ -1,7 +1,7 @@
 // The high-level API (`Codex`, `Thread`, `TurnHandle`) driven through recorded sessions of the
 // real app-server, replayed in memory: what a user sees for a text turn, an accepted approval,
 // a model HTTP 500, an interrupted turn and a resume in a fresh process.
-import type { CommandExecutionRequestApprovalParams, ThreadStartResponse } from "@codex/protocol-types";
+import type { CommandExecutionRequestApprovalParams, ThreadStartResponse } from "@codex/protocol-types/experimental";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { AbortError, AppServerClient, Codex, JsonRpcError, type CodexOptions, type Notification } from "../../src/index.js";
 import { startReplay, type ReplayServer } from "./replay-server.js";

@@ -8,7 +8,7 @@ import {
   CLIENT_REQUEST_METHODS,
   SERVER_NOTIFICATION_METHODS,
   SERVER_REQUEST_METHODS,
-} from "@codex/protocol-types";
+} from "@codex/protocol-types/experimental";
 import { describe, expect, test } from "vitest";
 import { GENERATED_FOR_CODEX_VERSION } from "../../src/index.js";
 import { fixtureUrl, kindOf, loadTranscript, MACHINE_PATH_PATTERN, SCENARIOS } from "./transcript.js";
