@@ -64,9 +64,7 @@ export class TurnRouter {
   /** Reserves the next turn of `threadId`: from now on its notifications are kept. */
   reserve(threadId: string): TurnReservation {
     const pending = new PendingReservation(this, threadId);
-    let set = this.#pendingByThread.get(threadId);
-    if (!set) this.#pendingByThread.set(threadId, (set = new Set()));
-    set.add(pending);
+    add(this.#pendingByThread, threadId, pending);
     return pending;
   }
 
@@ -103,7 +101,7 @@ export class TurnRouter {
 
   /** @internal */
   claim(pending: PendingReservation, sink: TurnSink): void {
-    this.#dropPending(pending);
+    remove(this.#pendingByThread, pending.threadId, pending);
     if (this.#failure) {
       // The connection ended while turn/start was answered: keep the events, then end the turn.
       for (const notification of pending.buffer) if (this.#belongs(sink, notification) && sink.accept(notification)) return;
@@ -121,7 +119,7 @@ export class TurnRouter {
 
   /** @internal */
   release(pending: PendingReservation): void {
-    this.#dropPending(pending);
+    remove(this.#pendingByThread, pending.threadId, pending);
     pending.buffer.length = 0;
   }
 
@@ -140,12 +138,6 @@ export class TurnRouter {
     return finished;
   }
 
-  #dropPending(pending: PendingReservation): void {
-    const set = this.#pendingByThread.get(pending.threadId);
-    if (!set) return;
-    set.delete(pending);
-    if (set.size === 0) this.#pendingByThread.delete(pending.threadId);
-  }
 }
 
 class PendingReservation implements TurnReservation {
