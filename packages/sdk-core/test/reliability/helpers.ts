@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { isProcessAlive as isAlive } from "../process/processes.js";
 import { LineDecoder } from "../../src/rpc/framing.js";
 import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
 import type { InMemoryTransport, Transport, TransportCloseInfo } from "../../src/rpc/transport.js";
@@ -210,6 +211,9 @@ export class ManualTransport implements Transport {
   }
 }
 
+/** True while `pid` is a live (non-zombie) process. */
+export { isAlive };
+
 /** Pids of this process's live child processes (zombies excluded). */
 export function childPids(parent: number = process.pid): number[] {
   if (process.platform !== "linux") {
@@ -233,26 +237,6 @@ export function childPids(parent: number = process.pid): number[] {
     if (ppid === parent && state !== "Z" && state !== "X") pids.push(Number(entry));
   }
   return pids;
-}
-
-/** True while `pid` is a live (non-zombie) process. */
-export function isAlive(pid: number): boolean {
-  if (process.platform !== "linux") {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return false;
-    }
-    const run = spawnSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" });
-    return run.status === 0 && !run.stdout.trim().startsWith("Z");
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
 }
 
 /** Number of open file descriptors of this process. */
