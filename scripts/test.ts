@@ -80,7 +80,10 @@ for (const step of STEPS) {
   if (only && !only.includes(step.name)) continue;
   const script = step.argv[3];
   if (step.argv[2] === "run" && script && !rootScripts[script]) {
-    console.log(`\n── ${step.name}: skipped (no "${script}" script yet)`);
+    // A step whose script went missing must not pass silently.
+    console.log(`\n── ${step.name}: FAILED (the root package.json has no "${script}" script)`);
+    failed += 1;
+    failures.push(step.name);
     continue;
   }
   console.log(`\n── ${step.name}: ${step.argv.join(" ")}`);
