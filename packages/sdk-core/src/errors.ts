@@ -254,6 +254,15 @@ export class InvalidInputError extends CodexError {
   static override readonly errorKind: string = "InvalidInputError";
 }
 
+/**
+ * A `notifications()` iterator held more unread notifications than its `maxBuffered` option
+ * allows: the consumer stopped reading. The iterator ends with this error (after the buffered
+ * notifications) and stops collecting, so memory stays bounded; the connection is unaffected.
+ */
+export class NotificationBufferOverflowError extends CodexError {
+  static override readonly errorKind: string = "NotificationBufferOverflowError";
+}
+
 /** An operation was cancelled through an `AbortSignal`. Its `name` is "AbortError", like the DOM's. */
 export class AbortError extends CodexError {
   static override readonly errorKind: string = "AbortError";

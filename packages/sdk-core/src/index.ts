@@ -14,6 +14,7 @@ export {
   JSON_RPC_ERROR_CODES,
   JsonRpcError,
   MethodNotFoundError,
+  NotificationBufferOverflowError,
   ParseError,
   RetryLimitExceededError,
   RuntimeNotFoundError,

@@ -11,7 +11,16 @@ import type {
   ServerRequestMap,
   ServerRequestMethod,
 } from "@codex/protocol-types/experimental";
-import { abortErrorFrom, AbortError, CodexError, createJsonRpcError, TimeoutError, TransportClosedError } from "../errors.js";
+import {
+  abortErrorFrom,
+  AbortError,
+  CodexError,
+  createJsonRpcError,
+  InvalidInputError,
+  NotificationBufferOverflowError,
+  TimeoutError,
+  TransportClosedError,
+} from "../errors.js";
 import type { JsonRpcErrorObject } from "../errors.js";
 import type { KnownNotification, Notification } from "../notification.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, LineDecoder } from "./framing.js";
@@ -95,6 +104,12 @@ export interface Disposable {
 export interface NotificationIteratorOptions {
   /** Ends the iteration: the pending `next()` rejects with `AbortError`. */
   signal?: AbortSignal | undefined;
+  /**
+   * The most notifications the iterator keeps while nobody reads it. One more ends the
+   * iteration with `NotificationBufferOverflowError` once the kept ones are read, instead of
+   * growing without bound. Default: no limit (an iterator you stop reading keeps everything).
+   */
+  maxBuffered?: number | undefined;
 }
 
 /** Handler of one notification method: gets its typed params, and the whole notification. */
@@ -296,7 +311,11 @@ export class AppServerClient {
    * by itself, and `AbortError` when `signal` aborts. Breaking out of the loop unsubscribes.
    */
   notifications(options: NotificationIteratorOptions = {}): AsyncIterableIterator<Notification> {
-    const iterator = new NotificationIterator(() => this.iterators.delete(iterator));
+    const maxBuffered = options.maxBuffered ?? Number.POSITIVE_INFINITY;
+    if (!(maxBuffered >= 1)) {
+      throw new InvalidInputError(`notifications(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`);
+    }
+    const iterator = new NotificationIterator(() => this.iterators.delete(iterator), maxBuffered);
     if (this.closeError !== undefined) {
       iterator.finish(this.closeRequested ? undefined : this.closeError);
       return iterator;
@@ -659,7 +678,10 @@ class NotificationIterator implements AsyncIterableIterator<Notification> {
   private failure: unknown;
   private readonly unsubscribe: () => void;
 
-  constructor(unsubscribe: () => void) {
+  constructor(
+    unsubscribe: () => void,
+    private readonly maxBuffered: number,
+  ) {
     this.unsubscribe = unsubscribe;
   }
 
@@ -669,6 +691,12 @@ class NotificationIterator implements AsyncIterableIterator<Notification> {
     if (waiting !== undefined) {
       this.waiting = undefined;
       waiting.resolve({ value: notification, done: false });
+    } else if (this.buffer.length - this.head >= this.maxBuffered) {
+      this.finish(
+        new NotificationBufferOverflowError(
+          `notifications(): more than ${this.maxBuffered} notifications were waiting to be read (maxBuffered), so this iterator stopped collecting. Read it faster, raise maxBuffered, or use onNotification() for a handler that never falls behind.`,
+        ),
+      );
     } else {
       this.buffer.push(notification);
     }

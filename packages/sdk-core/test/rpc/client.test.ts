@@ -8,6 +8,8 @@ import {
   ServerBusyError,
   TimeoutError,
   TransportClosedError,
+  NotificationBufferOverflowError,
+  InvalidInputError,
 } from "../../src/errors.js";
 import type { Notification } from "../../src/notification.js";
 import { AppServerClient } from "../../src/rpc/client.js";
@@ -289,6 +291,29 @@ describe("AppServerClient notifications", () => {
       if (deltas.length === 5) break;
     }
     expect(deltas).toEqual(["0", "1", "2", "3", "4"]);
+    await client.close();
+  });
+
+  it("notifications() with maxBuffered keeps at most that many unread, then ends with NotificationBufferOverflowError", async () => {
+    const { client, server } = connect();
+    const bounded = client.notifications({ maxBuffered: 3 });
+    const unbounded = client.notifications();
+    for (let index = 0; index < 10; index++) await server.notify("item/agentMessage/delta", { threadId: "t", turnId: "u", itemId: "i", delta: String(index) });
+    await flush();
+    const kept: string[] = [];
+    const error = await (async () => {
+      for await (const notification of bounded) if (notification.method === "item/agentMessage/delta") kept.push(notification.params.delta);
+    })().catch((e: unknown) => e);
+    // The kept ones are delivered first; then the iterator says why it stopped.
+    expect(kept).toEqual(["0", "1", "2"]);
+    expect(NotificationBufferOverflowError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain("maxBuffered");
+    // Another iterator, and the connection, are unaffected.
+    let count = 0;
+    for await (const notification of unbounded) if (notification.method === "item/agentMessage/delta" && ++count === 10) break;
+    expect(count).toBe(10);
+    expect(() => client.notifications({ maxBuffered: 0 })).toThrow(InvalidInputError);
+    expect(() => client.notifications({ maxBuffered: Number.NaN })).toThrow(InvalidInputError);
     await client.close();
   });
 
