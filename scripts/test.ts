@@ -89,10 +89,10 @@ for (const step of STEPS) {
   console.log(`\n── ${step.name}: ${step.argv.join(" ")}`);
   step.before?.();
   const started = Date.now();
-  // Steps counted from their output are piped through (and echoed); the rest inherit the terminal.
+  // Steps counted from their summary line are piped through (and echoed); the rest inherit the terminal.
   const result = spawnSync(step.argv[0]!, step.argv.slice(1), {
     cwd: root,
-    stdio: step.count && step.name !== "unit" ? ["inherit", "pipe", "inherit"] : "inherit",
+    stdio: step.count === summaryLine ? ["inherit", "pipe", "inherit"] : "inherit",
     env: process.env,
     maxBuffer: 256 * 1024 * 1024,
   });

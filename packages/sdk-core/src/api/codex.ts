@@ -372,7 +372,7 @@ function checkLimits(options: CodexOptions): void {
 
 async function spawnFromOptions(options: CodexOptions) {
   let codexBin = options.codexBin;
-  let resolveCodexBin = options.resolveCodexBin;
+  const resolveCodexBin = options.resolveCodexBin;
   if (options.launchArgs === undefined && codexBin === undefined) {
     const fromEnv = process.env["CODEX_BIN"];
     if (fromEnv) {
@@ -389,7 +389,6 @@ async function spawnFromOptions(options: CodexOptions) {
       });
     }
   }
-  if (codexBin !== undefined) resolveCodexBin = undefined;
   return spawnAppServer({
     codexBin,
     resolveCodexBin,
