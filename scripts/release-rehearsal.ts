@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { resolveCodexBin } from "../packages/sdk-testing/src/codex-bin.js";
-import { RUNTIME_PLATFORMS, type RuntimePlatform } from "../packages/sdk/src/runtime/platforms.js";
+import { RUNTIME_PLATFORMS, type RuntimePlatform } from "../packages/sdk-core/src/process/runtime-platforms.js";
 import { formatSize } from "./staging/describe.js";
 import { readManifest, runtimeManifestDir } from "./staging/stage-packages.js";
 

@@ -62,6 +62,15 @@ export type { TomlTable, TomlValue } from "./process/config-flags.js";
 export { spawnAppServer } from "./process/spawn-app-server.js";
 export type { ProcessTransport, SpawnAppServerOptions } from "./process/spawn-app-server.js";
 
+// The runtime lookup (src/process/): which codex binary a start uses
+export { resolveRuntime, runtimeEnvironment } from "./process/resolve-runtime.js";
+export type { ResolvedRuntime, ResolveRuntimeOptions, RuntimeSource } from "./process/resolve-runtime.js";
+export { nodeRuntimeHost } from "./process/runtime-host.js";
+export type { CliBinLocation, FileFacts, RuntimeHost } from "./process/runtime-host.js";
+export { findRuntimePlatform, RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformFor } from "./process/runtime-platforms.js";
+export type { RuntimePlatform } from "./process/runtime-platforms.js";
+export { parseCodexVersionOutput } from "./process/codex-version.js";
+
 // The high-level API (src/api/)
 export { Codex, DEFAULT_CLIENT_INFO } from "./api/codex.js";
 export type {

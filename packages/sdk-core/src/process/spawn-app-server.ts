@@ -12,13 +12,14 @@ import type { Logger, NormalizedLogger } from "../rpc/logger.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import { configToFlags } from "./config-flags.js";
 import type { TomlTable } from "./config-flags.js";
+import { resolveRuntime, runtimeEnvironment } from "./resolve-runtime.js";
 import { StderrTail } from "./stderr-tail.js";
 
 /** Options of `spawnAppServer`. */
 export interface SpawnAppServerOptions {
-  /** Path of the native codex binary. */
+  /** Path of the native codex binary. Without it: the `CODEX_BIN` environment variable, then `resolveCodexBin`. */
   codexBin?: string | undefined;
-  /** Finds the binary when `codexBin` is not given (e.g. a runtime-package lookup). */
+  /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */
   resolveCodexBin?: (() => string | Promise<string>) | undefined;
   /**
    * Replaces the `[codexBin, "app-server"]` start of the command line (for wrappers and tests):
@@ -86,15 +87,16 @@ function trackChild(child: ChildProcess): void {
  * Starts `codex app-server` and resolves with its stdio Transport once the process is running.
  *
  * The command line is `[codexBin, "app-server", ...configFlags, ...args]` (or `launchArgs`
- * instead of the first two). Rejects with `RuntimeNotFoundError` when the binary is missing or
- * not executable, leaving no process behind.
+ * instead of the first two). The binary is `codexBin`, else `CODEX_BIN`, else what
+ * `resolveCodexBin` returns; when it sits in a runtime layout, the layout's helper folders go on
+ * the child's `PATH` (see `runtimeEnvironment`). Rejects with `RuntimeNotFoundError` when the
+ * binary is missing or not executable, leaving no process behind.
  */
 export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promise<ProcessTransport> {
   const signal = options.signal;
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
-  const head = await launchHead(options);
+  const { head, env } = await launchHead(options, mergeEnv(options.env, options.codexHome));
   const argv = [...head, ...configFlags(options.config), ...(options.args ?? [])];
-  const env = mergeEnv(options.env, options.codexHome);
   if (options.cwd !== undefined && !isDirectory(options.cwd)) {
     throw new InvalidInputError(`Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`);
   }
@@ -121,21 +123,15 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
   return transport;
 }
 
-async function launchHead(options: SpawnAppServerOptions): Promise<string[]> {
+async function launchHead(options: SpawnAppServerOptions, env: NodeJS.ProcessEnv): Promise<{ head: string[]; env: NodeJS.ProcessEnv }> {
   if (options.launchArgs !== undefined) {
     if (options.launchArgs.length === 0 || !options.launchArgs[0]) {
       throw new InvalidInputError("launchArgs must start with the program to run (e.g. [codexBin, \"app-server\"]).");
     }
-    return [...options.launchArgs];
+    return { head: [...options.launchArgs], env };
   }
-  let bin = options.codexBin;
-  if (bin === undefined && options.resolveCodexBin !== undefined) bin = await options.resolveCodexBin();
-  if (bin === undefined || bin === "") {
-    throw new RuntimeNotFoundError("No codex binary was given.", {
-      fix: "Pass codexBin (the path of the native codex executable) or a resolveCodexBin function.",
-    });
-  }
-  return [bin, "app-server"];
+  const runtime = await resolveRuntime({ codexBin: options.codexBin, resolveCodexBin: options.resolveCodexBin });
+  return { head: [runtime.codexBin, "app-server"], env: runtimeEnvironment(runtime, env) };
 }
 
 /** The `--config` flags of `config`; a value TOML cannot hold is an `InvalidInputError` like any other bad option. */
