@@ -11,3 +11,6 @@ export type { CodexOptions } from "./codex.js";
 export { PINNED_RUNTIME_VERSION } from "./runtime-version.js";
 // sdk-core's lookup with this package's installed runtime and its pinned version as defaults.
 export { resolveRuntime } from "./runtime/installed-runtime.js";
+
+export { doctor, formatDoctorReport } from "./doctor.js";
+export type { DoctorCheck, DoctorOptions, DoctorReport, DoctorStatus } from "./doctor.js";

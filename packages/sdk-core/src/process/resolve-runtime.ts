@@ -96,6 +96,8 @@ const versionCaches = new WeakMap<RuntimeHost, Map<string, { size: number; mtime
 export async function resolveRuntime(options: ResolveRuntimeOptions = {}): Promise<ResolvedRuntime> {
   const host = options.host ?? nodeRuntimeHost;
   const pinned = (options.checkRuntimeVersion ?? true) ? options.pinnedVersion : undefined;
+  // Advice names the pinned version even when it is not checked.
+  const advised = options.pinnedVersion;
 
   if (options.codexBin !== undefined && options.codexBin !== "") {
     return resolveExplicitBinary(host, "codexBin", options.codexBin, pinned);
@@ -118,7 +120,7 @@ export async function resolveRuntime(options: ResolveRuntimeOptions = {}): Promi
       fix: "Pass codexBin (the path of a native codex executable) or set CODEX_BIN; or depend on @codex/sdk, whose Codex.start() finds the runtime it installs.",
     });
   }
-  return resolveInstalledPackage(host, host.locateCliBin, pinned);
+  return resolveInstalledPackage(host, host.locateCliBin, pinned, advised);
 }
 
 /**
@@ -252,9 +254,10 @@ async function resolveInstalledPackage(
   host: RuntimeHost,
   locateCliBin: () => Promise<CliBinLocation | undefined>,
   pinned: string | undefined,
+  advised: string | undefined,
 ): Promise<ResolvedRuntime> {
   const wanted = runtimePlatformFor(host.platform, host.arch);
-  const codexOfPin = pinned === undefined ? "codex" : `codex ${pinned}`;
+  const codexOfPin = advised === undefined ? "codex" : `codex ${advised}`;
   const escapeHatch = `Or set CODEX_BIN (or pass codexBin) to a ${codexOfPin} binary you have.`;
   if (wanted === undefined) {
     throw new RuntimeNotFoundError(
@@ -272,7 +275,7 @@ async function resolveInstalledPackage(
   }
 
   const manifestPath = cliBin.resolve(`${wanted.packageName}/package.json`);
-  if (manifestPath !== undefined) return usePackage(host, wanted, path.dirname(manifestPath), pinned);
+  if (manifestPath !== undefined) return usePackage(host, wanted, path.dirname(manifestPath), pinned, codexOfPin);
   throw notInstalledError(host, cliBin, wanted, escapeHatch);
 }
 
@@ -313,7 +316,7 @@ function notInstalledError(host: RuntimeHost, cliBin: CliBinLocation, wanted: Ru
   );
 }
 
-function usePackage(host: RuntimeHost, platform: RuntimePlatform, packageDir: string, pinned: string | undefined): ResolvedRuntime {
+function usePackage(host: RuntimeHost, platform: RuntimePlatform, packageDir: string, pinned: string | undefined, codexOfPin: string): ResolvedRuntime {
   const manifest = readJson<InstalledManifest>(host, path.join(packageDir, "package.json")) ?? {};
   const layout = readJson<CodexPackageManifest>(host, path.join(packageDir, LAYOUT_MANIFEST));
   const entrypoint = layoutEntrypoint(layout ?? {}, platform.executableSuffix);
@@ -325,7 +328,7 @@ function usePackage(host: RuntimeHost, platform: RuntimePlatform, packageDir: st
       {
         packageName: platform.packageName,
         path: codexBin,
-        fix: `${REINSTALL} In the SDK's own repository, set CODEX_BIN to a codex${pinned === undefined ? "" : ` ${pinned}`} binary.`,
+        fix: `${REINSTALL} In the SDK's own repository, set CODEX_BIN to a ${codexOfPin} binary.`,
       },
     );
   }
