@@ -7,6 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { abortErrorFrom, CodexError, InvalidInputError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
 import { LineDecoder } from "../rpc/framing.js";
+import { classifyStderrLine } from "../stderr-lines.js";
 import { normalizeLogger } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
@@ -36,7 +37,7 @@ export interface SpawnAppServerOptions {
   codexHome?: string | undefined;
   /** Working directory of the server. Default: this process's. */
   cwd?: string | undefined;
-  /** Receives every stderr line (level guessed from the line). */
+  /** Receives every stderr line, at the level the line names (known harmless lines as warnings). */
   logger?: Logger | undefined;
   /** Lines of stderr kept for `TransportClosedError.stderrTail`. Default 100. */
   stderrTailLines?: number | undefined;
@@ -181,9 +182,6 @@ function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
   return new CodexError(`Cannot start the codex app-server (${program}): ${error.message}`, { cause: error });
 }
 
-/** How a stderr line's level is guessed: codex logs through `tracing`, which prints the level. */
-const STDERR_ERROR = /\bERROR\b/;
-const STDERR_WARN = /\bWARN\b/;
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
 
@@ -322,8 +320,25 @@ class StdioTransport implements ProcessTransport {
     }
     return new Promise((resolve, reject) => {
       stdin.write(bytes, (error) => {
-        if (error) reject(new TransportClosedError({ stderrTail: this.tail.toString(), reason: `writing to the app-server failed: ${error.message}`, cause: error }));
-        else resolve();
+        if (!error) {
+          resolve();
+          return;
+        }
+        // EPIPE means the server is gone or stopped reading: "write EPIPE" alone explains nothing.
+        // Report how the process ended (exit code, stderr) instead; a process that only closed
+        // its stdin is ended first, so the wait is bounded by the close sequence.
+        this.shutdown("the app-server stopped reading its stdin");
+        void this.closed.then((info) =>
+          reject(
+            new TransportClosedError({
+              exitCode: info.exitCode,
+              signal: info.signal,
+              stderrTail: info.stderrTail,
+              reason: info.reason === "exited unexpectedly" || info.reason === "exited" ? `while a message was being written (${error.message})` : info.reason,
+              cause: error,
+            }),
+          ),
+        );
       });
     });
   }
@@ -362,8 +377,6 @@ class StdioTransport implements ProcessTransport {
   private stderrLine(raw: string): void {
     const text = raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw;
     this.tail.add(text);
-    if (STDERR_ERROR.test(text)) this.logger.error(`[codex] ${text}`);
-    else if (STDERR_WARN.test(text)) this.logger.warn(`[codex] ${text}`);
-    else this.logger.info(`[codex] ${text}`);
+    this.logger[classifyStderrLine(text).level](`[codex] ${text}`);
   }
 }
