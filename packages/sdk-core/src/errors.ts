@@ -209,7 +209,12 @@ export interface IncompatibleServerDetails extends CodexErrorOptions {
   requiredVersion: string;
 }
 
-/** The app-server is older than the protocol this SDK was generated from. */
+/**
+ * The codex runtime is of a version the SDK does not run: not the exact version `@codex/sdk` is
+ * pinned to (found before spawning it), or a server older than the protocol the SDK was generated
+ * from (found in `initialize`). A binary that cannot tell its version (`--version` fails) is a
+ * `RuntimeNotFoundError` instead.
+ */
 export class IncompatibleServerError extends CodexError {
   static override readonly errorKind: string = "IncompatibleServerError";
   /** The server's version, as reported. */
