@@ -55,7 +55,11 @@ export interface CodexOptions {
   cwd?: string | undefined;
   /** Environment variables merged over `process.env`; `undefined` removes one. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** The app-server's `CODEX_HOME` (config, auth, sessions). */
+  /**
+   * The app-server's `CODEX_HOME` (config, auth, sessions), set as the child's `CODEX_HOME`.
+   * Default: the inherited `CODEX_HOME`, else `~/.codex`. A start writes codex's state there
+   * (sqlite databases, system skills, then sessions): give tests and CI checks their own.
+   */
   codexHome?: string | undefined;
   /**
    * Who is calling, sent in `initialize`; the name becomes the `originator` the model sees.
