@@ -75,11 +75,16 @@ export interface CodexOptions {
   /** Handlers of server requests (approvals, questions). Unhandled approvals are declined. */
   serverRequests?: ServerRequestHandlers | undefined;
   /**
-   * Timeout of each request other than a turn's run, in ms (turns themselves have no timeout).
-   * Default: none, except `initialize`, which waits at most 60 s.
+   * Timeout of each request, in ms (more than 0). Turns have none: not their run, and not
+   * `turn/start` either (a late reply would leave a started turn unseen). Default: none,
+   * except `initialize`, which waits at most 60 s.
    */
   requestTimeoutMs?: number | undefined;
-  /** Requests awaiting a reply at once; more are queued. Default 32. */
+  /**
+   * Requests awaiting a reply at once; more are queued. Default 32. Control requests
+   * (`turn/interrupt`, `turn/steer`, `.../terminate`, `.../cancel`, ...: see `isControlRequest`)
+   * never count and never wait, so an abort is sent even while long requests hold every slot.
+   */
   maxInFlight?: number | undefined;
   /** Largest incoming message in bytes. Default 64 MiB. */
   maxMessageBytes?: number | undefined;
@@ -358,15 +363,19 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
 
 /** Bad limits fail here, before a process is spawned only to be closed again. */
 function checkLimits(options: CodexOptions): void {
-  const limits: [string, number | undefined, number][] = [
-    ["maxInFlight", options.maxInFlight, 1],
-    ["maxMessageBytes", options.maxMessageBytes, 1],
-    ["requestTimeoutMs", options.requestTimeoutMs, 0],
+  const limits: [string, number | undefined][] = [
+    ["maxInFlight", options.maxInFlight],
+    ["maxMessageBytes", options.maxMessageBytes],
   ];
-  for (const [name, value, minimum] of limits) {
-    if (value !== undefined && !(typeof value === "number" && value >= minimum)) {
-      throw new InvalidInputError(`${name} must be a number of at least ${minimum}, got ${String(value)}.`);
+  for (const [name, value] of limits) {
+    if (value !== undefined && !(typeof value === "number" && value >= 1)) {
+      throw new InvalidInputError(`${name} must be a number of at least 1, got ${String(value)}.`);
     }
+  }
+  // 0 would time every request out at once.
+  const timeout = options.requestTimeoutMs;
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
+    throw new InvalidInputError(`requestTimeoutMs must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(timeout)}.`);
   }
 }
 
