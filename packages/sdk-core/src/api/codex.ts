@@ -264,9 +264,21 @@ export class Codex implements AsyncDisposable {
     return this.client.request("thread/list", { ...options });
   }
 
-  /** Archives a thread (`thread/archive`). */
+  /**
+   * Archives a thread (`thread/archive`). A turn of this client still running on it ends for
+   * its handle with `TurnLostError`.
+   */
   async threadArchive(threadId: string): Promise<void> {
     await this.client.request("thread/archive", { threadId });
+    this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
+  }
+
+  /**
+   * @internal What this connection still holds, for leak checks: requests awaiting a reply or
+   * queued, server requests being answered, notification subscribers, and the turns being routed.
+   */
+  get load(): AppServerClient["load"] & { turns: TurnRouter["size"] } {
+    return { ...this.client.load, turns: this.#context.router.size };
   }
 
   /** Restores an archived thread (`thread/unarchive`). */
