@@ -16,6 +16,8 @@
 //   the same, message mentioning a retry limit          RetryLimitExceededError  no
 //   any other code                                      JsonRpcError             no
 
+import { classifyStderrLine } from "./stderr-lines.js";
+
 const BRAND = Symbol.for("codex.sdk.error");
 
 type ErrorClass = { readonly errorKind: string; readonly prototype: object };
@@ -207,7 +209,12 @@ export interface IncompatibleServerDetails extends CodexErrorOptions {
   requiredVersion: string;
 }
 
-/** The app-server is older than the protocol this SDK was generated from. */
+/**
+ * The codex runtime is of a version the SDK does not run: not the exact version `@codex/sdk` is
+ * pinned to (found before spawning it), or a server older than the protocol the SDK was generated
+ * from (found in `initialize`). A binary that cannot tell its version (`--version` fails) is a
+ * `RuntimeNotFoundError` instead.
+ */
 export class IncompatibleServerError extends CodexError {
   static override readonly errorKind: string = "IncompatibleServerError";
   /** The server's version, as reported. */
@@ -472,8 +479,15 @@ function describeClose(exitCode: number | null, signal: string | null, stderrTai
   else how = "closed the connection";
   let message = `The codex app-server ${how}${reason === undefined ? "" : ` (${reason})`}.`;
   if (reason === "closed by the client") return `${message} Start a new Codex (or client) to send more requests.`;
-  const tail = stderrTail.trimEnd();
-  if (tail !== "") message += `\nLast lines of its stderr:\n${tail}`;
-  else if (exitCode !== null && exitCode !== 0) message += " It wrote nothing to stderr; run it by hand with RUST_LOG=info to see why.";
+  // Lines about things codex works around itself would read like the cause: they stay in
+  // `stderrTail` but not in the message.
+  const lines = stderrTail.trimEnd() === "" ? [] : stderrTail.trimEnd().split("\n");
+  const shown = lines.filter((line) => !classifyStderrLine(line).harmless);
+  const leftOut = lines.length - shown.length;
+  if (shown.length > 0) message += `\nLast lines of its stderr:\n${shown.join("\n")}`;
+  else if (exitCode !== null && exitCode !== 0) {
+    message += ` It wrote nothing to stderr${leftOut > 0 ? " that explains it" : ""}; run it by hand with RUST_LOG=info to see why.`;
+  }
+  if (leftOut > 0) message += `\n(${leftOut} harmless stderr line(s) left out, e.g. about the bundled bubblewrap; stderrTail has them all.)`;
   return message;
 }

@@ -1,6 +1,5 @@
 // `Codex`: one app-server connection. Starts eagerly (spawn + initialize), hands out `Thread`s,
 // routes every turn's notifications, and owns account login.
-import { existsSync } from "node:fs";
 import type {
   ClientInfo,
   GetAccountParams,
@@ -22,7 +21,6 @@ import {
   abortErrorFrom,
   IncompatibleServerError,
   InvalidInputError,
-  RuntimeNotFoundError,
   type TransportClosedError,
 } from "../errors.js";
 import { AppServerClient, type ServerRequestHandlers } from "../rpc/client.js";
@@ -42,7 +40,7 @@ const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
 export interface CodexOptions {
   /**
    * Path of the native codex binary. Without it: the `CODEX_BIN` environment variable, then
-   * `resolveCodexBin` (which `@codex/sdk` sets to its bundled runtime).
+   * `resolveCodexBin`, then (with `@codex/sdk`) the runtime package installed for this machine.
    */
   codexBin?: string | undefined;
   /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */
@@ -57,7 +55,11 @@ export interface CodexOptions {
   cwd?: string | undefined;
   /** Environment variables merged over `process.env`; `undefined` removes one. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** The app-server's `CODEX_HOME` (config, auth, sessions). */
+  /**
+   * The app-server's `CODEX_HOME` (config, auth, sessions), set as the child's `CODEX_HOME`.
+   * Default: the inherited `CODEX_HOME`, else `~/.codex`. A start writes codex's state there
+   * (sqlite databases, system skills, then sessions): give tests and CI checks their own.
+   */
   codexHome?: string | undefined;
   /**
    * Who is calling, sent in `initialize`; the name becomes the `originator` the model sees.
@@ -391,28 +393,11 @@ function checkLimits(options: CodexOptions): void {
   }
 }
 
+/** The stdio transport; the binary is found by the one runtime lookup (`resolveRuntime`), inside `spawnAppServer`. */
 async function spawnFromOptions(options: CodexOptions) {
-  let codexBin = options.codexBin;
-  const resolveCodexBin = options.resolveCodexBin;
-  if (options.launchArgs === undefined && codexBin === undefined) {
-    const fromEnv = process.env["CODEX_BIN"];
-    if (fromEnv) {
-      if (!existsSync(fromEnv)) {
-        throw new RuntimeNotFoundError(`CODEX_BIN points to ${fromEnv}, which does not exist.`, {
-          path: fromEnv,
-          fix: "Fix or unset CODEX_BIN, or pass codexBin.",
-        });
-      }
-      codexBin = fromEnv;
-    } else if (resolveCodexBin === undefined) {
-      throw new RuntimeNotFoundError("No codex runtime was found.", {
-        fix: "Install @codex/sdk (it bundles the codex runtime for this platform), or pass codexBin (the path of a native codex executable), or set CODEX_BIN.",
-      });
-    }
-  }
   return spawnAppServer({
-    codexBin,
-    resolveCodexBin,
+    codexBin: options.codexBin,
+    resolveCodexBin: options.resolveCodexBin,
     launchArgs: options.launchArgs,
     args: options.appServerArgs,
     config: options.config,

@@ -2,6 +2,9 @@
 import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnStatus } from "@codex/protocol-types/experimental";
 import type { Notification } from "../notification.js";
 
+/** How a finished turn ended: `TurnStatus` without `"inProgress"`, so a `switch` over it is exhaustive with three cases. */
+export type TerminalTurnStatus = Exclude<TurnStatus, "inProgress">;
+
 /**
  * What a finished turn produced. A failed or interrupted turn is a `TurnResult` too: check
  * `status` and `error`.
@@ -12,7 +15,7 @@ export interface TurnResult {
   /** The turn's id. */
   id: string;
   /** `completed`, `interrupted` or `failed` (from `turn/completed`). */
-  status: TurnStatus;
+  status: TerminalTurnStatus;
   /** Why the turn failed or was interrupted, when the server says; `null` otherwise. */
   error: TurnError | null;
   /**
@@ -72,11 +75,14 @@ export class TurnResultBuilder {
 
   /** The result, once `turn` (the `turn/completed` payload) has arrived. */
   build(threadId: string, turn: Turn): TurnResult {
+    // `turn/completed` ends the turn whatever it says; a completion still marked in progress is
+    // reported as a failure that says so, rather than leaking a status a finished turn cannot have.
+    const unfinished = turn.status === "inProgress";
     return {
       threadId,
       id: turn.id,
-      status: turn.status,
-      error: turn.error ?? null,
+      status: turn.status === "inProgress" ? "failed" : turn.status,
+      error: unfinished ? { message: "The server ended the turn (turn/completed) with status inProgress." } : (turn.error ?? null),
       text: this.#text.join(""),
       finalResponse: this.#finalResponse,
       items: [...this.#items],
