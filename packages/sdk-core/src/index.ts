@@ -50,6 +50,7 @@ export {
   IncompatibleServerError,
   InvalidInputError,
   InternalRpcError,
+  InterruptFailedError,
   InvalidParamsError,
   InvalidRequestError,
   JSON_RPC_ERROR_CODES,
@@ -62,6 +63,7 @@ export {
   ServerBusyError,
   TimeoutError,
   TransportClosedError,
+  TurnLostError,
 } from "./errors.js";
 export type {
   CodexErrorOptions,
@@ -77,7 +79,7 @@ export { isUnknownNotification } from "./notification.js";
 export type { KnownNotification, Notification, UnknownNotification, UnknownNotificationMethod } from "./notification.js";
 
 // JSON-RPC client and transports (src/rpc/)
-export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
+export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, isControlRequest, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
 export type {
   AppServerClientOptions,
   Disposable,

@@ -77,11 +77,16 @@ export interface CodexOptions {
   /** Handlers of server requests (approvals, questions). Unhandled approvals are declined. */
   serverRequests?: ServerRequestHandlers | undefined;
   /**
-   * Timeout of each request other than a turn's run, in ms (turns themselves have no timeout).
-   * Default: none, except `initialize`, which waits at most 60 s.
+   * Timeout of each request, in ms (more than 0). Turns have none: not their run, and not
+   * `turn/start` either (a late reply would leave a started turn unseen). Default: none,
+   * except `initialize`, which waits at most 60 s.
    */
   requestTimeoutMs?: number | undefined;
-  /** Requests awaiting a reply at once; more are queued. Default 32. */
+  /**
+   * Requests awaiting a reply at once; more are queued. Default 32. Control requests
+   * (`turn/interrupt`, `turn/steer`, `.../terminate`, `.../cancel`, ...: see `isControlRequest`)
+   * never count and never wait, so an abort is sent even while long requests hold every slot.
+   */
   maxInFlight?: number | undefined;
   /** Largest incoming message in bytes. Default 64 MiB. */
   maxMessageBytes?: number | undefined;
@@ -261,9 +266,21 @@ export class Codex implements AsyncDisposable {
     return this.client.request("thread/list", { ...options });
   }
 
-  /** Archives a thread (`thread/archive`). */
+  /**
+   * Archives a thread (`thread/archive`). A turn of this client still running on it ends for
+   * its handle with `TurnLostError`.
+   */
   async threadArchive(threadId: string): Promise<void> {
     await this.client.request("thread/archive", { threadId });
+    this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
+  }
+
+  /**
+   * @internal What this connection still holds, for leak checks: requests awaiting a reply or
+   * queued, server requests being answered, notification subscribers, and the turns being routed.
+   */
+  get load(): AppServerClient["load"] & { turns: TurnRouter["size"] } {
+    return { ...this.client.load, turns: this.#context.router.size };
   }
 
   /** Restores an archived thread (`thread/unarchive`). */
@@ -360,15 +377,19 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
 
 /** Bad limits fail here, before a process is spawned only to be closed again. */
 function checkLimits(options: CodexOptions): void {
-  const limits: [string, number | undefined, number][] = [
-    ["maxInFlight", options.maxInFlight, 1],
-    ["maxMessageBytes", options.maxMessageBytes, 1],
-    ["requestTimeoutMs", options.requestTimeoutMs, 0],
+  const limits: [string, number | undefined][] = [
+    ["maxInFlight", options.maxInFlight],
+    ["maxMessageBytes", options.maxMessageBytes],
   ];
-  for (const [name, value, minimum] of limits) {
-    if (value !== undefined && !(typeof value === "number" && value >= minimum)) {
-      throw new InvalidInputError(`${name} must be a number of at least ${minimum}, got ${String(value)}.`);
+  for (const [name, value] of limits) {
+    if (value !== undefined && !(typeof value === "number" && value >= 1)) {
+      throw new InvalidInputError(`${name} must be a number of at least 1, got ${String(value)}.`);
     }
+  }
+  // 0 would time every request out at once.
+  const timeout = options.requestTimeoutMs;
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
+    throw new InvalidInputError(`requestTimeoutMs must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(timeout)}.`);
   }
 }
 
