@@ -1,7 +1,6 @@
 // Every place that names the pinned Codex runtime version must agree with the one source of
 // truth: the root package.json field `codexRuntimeVersion`. CI runs this (`pnpm check-pins`);
-// bumping the runtime is: change that field, run `pnpm install` and `pnpm generate-types`, fix
-// whatever this script lists.
+// `pnpm bump-runtime` moves all of them (scripts/bump/pins.ts, then `pnpm generate-types`).
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 

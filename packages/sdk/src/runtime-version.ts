@@ -3,4 +3,4 @@
 // unless told to. The repository's pin check keeps it equal to the root `codexRuntimeVersion`.
 
 /** The exact codex runtime version `@codex/sdk` is pinned to (the version of `@codex/cli-bin`). */
-export const PINNED_RUNTIME_VERSION = "0.169.0";
+export const PINNED_RUNTIME_VERSION = "0.171.0";

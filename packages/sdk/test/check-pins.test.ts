@@ -50,7 +50,7 @@ describe("check-pins", () => {
   });
 
   it.each([
-    ["the @openai/codex devDependency", "package.json", (t: string) => t.replace('"@openai/codex": "0.169.0"', '"@openai/codex": "0.170.0"'), "devDependencies[@openai/codex]"],
+    ["the @openai/codex devDependency", "package.json", (t: string) => t.replace(/"@openai\/codex": "[^"]+"/, '"@openai/codex": "0.0.1"'), "devDependencies[@openai/codex]"],
     ["the schema provenance", "schema/provenance.json", (t: string) => t.replace(/"codexVersion": "[^"]+"/, '"codexVersion": "0.168.0"'), "schema/provenance.json"],
     ["a generated header", "packages/protocol-types/src/generated/types.gen.ts", (t: string) => t.replace(/\(codex [^)]+\)/, "(codex 0.168.0)"), "types.gen.ts header"],
     ["the SDK's protocol version", "packages/sdk-core/src/api/version.ts", (t: string) => t.replace(/GENERATED_FOR_CODEX_VERSION = "[^"]+"/, 'GENERATED_FOR_CODEX_VERSION = "0.168.0"'), "version.ts"],

@@ -8,7 +8,7 @@
  * methods and fields the types promise. Kept in lockstep with the pinned runtime by the
  * repository's pin check.
  */
-export const GENERATED_FOR_CODEX_VERSION = "0.169.0";
+export const GENERATED_FOR_CODEX_VERSION = "0.171.0";
 
 /** The version of `@codex/sdk-core`, sent as the default `clientInfo.version`. */
 export const SDK_VERSION = "0.169.0";

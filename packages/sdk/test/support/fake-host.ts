@@ -3,6 +3,7 @@
 import path from "node:path";
 import type { Libc } from "../../src/runtime/platforms.js";
 import type { FileFacts, RuntimeHost } from "../../src/runtime/runtime-host.js";
+import { PINNED_RUNTIME_VERSION } from "../../src/runtime-version.js";
 
 export interface FakeHostOptions {
   platform?: string;
@@ -11,7 +12,7 @@ export interface FakeHostOptions {
   env?: Record<string, string>;
   /** false: @codex/cli-bin is not installed at all. */
   cliBin?: boolean;
-  /** optionalDependencies of the installed @codex/cli-bin (default: every platform at 0.169.0). */
+  /** optionalDependencies of the installed @codex/cli-bin (default: every platform at `PINNED_RUNTIME_VERSION`). */
   cliBinOptionalDependencies?: Record<string, string>;
   /** Binaries outside any package: path -> `--version` output (or an Error to throw). */
   binaries?: Record<string, string | Error>;
@@ -52,10 +53,10 @@ export class FakeHost implements RuntimeHost {
     if (this.cliBinInstalled) {
       const optionalDependencies =
         options.cliBinOptionalDependencies ??
-        Object.fromEntries(ALL_PLATFORM_PACKAGES.map((id) => [`@codex/cli-bin-${id}`, "0.169.0"]));
+        Object.fromEntries(ALL_PLATFORM_PACKAGES.map((id) => [`@codex/cli-bin-${id}`, PINNED_RUNTIME_VERSION]));
       this.writeJson(path.join(NODE_MODULES, "@codex/cli-bin/package.json"), {
         name: "@codex/cli-bin",
-        version: "0.169.0",
+        version: PINNED_RUNTIME_VERSION,
         optionalDependencies,
       });
     }
@@ -64,7 +65,7 @@ export class FakeHost implements RuntimeHost {
   /** Installs `@codex/cli-bin-<id>` under node_modules; returns its directory. */
   installRuntime(id: string, options: InstalledRuntimeOptions = {}): string {
     const dir = path.join(NODE_MODULES, `@codex/cli-bin-${id}`);
-    const version = options.version ?? "0.169.0";
+    const version = options.version ?? PINNED_RUNTIME_VERSION;
     this.directories.add(dir);
     this.writeJson(path.join(dir, "package.json"), {
       name: `@codex/cli-bin-${id}`,
