@@ -318,6 +318,11 @@ import type {
 } from "./types.gen.js";
 
 /**
+ * The codex release whose app-server schema these types were generated from (the pinned runtime).
+ */
+export const GENERATED_FOR_CODEX_VERSION = "0.171.0";
+
+/**
  * Requests the client sends to the app-server: method name -> `params` and `result` types.
  * `params` is `undefined` for a method that takes none.
  */
