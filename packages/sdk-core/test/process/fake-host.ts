@@ -49,10 +49,10 @@ export class FakeHost implements RuntimeHost {
     if (this.cliBinInstalled) {
       const optionalDependencies =
         options.cliBinOptionalDependencies ??
-        Object.fromEntries(ALL_PLATFORM_PACKAGES.map((id) => [`@codex/cli-bin-${id}`, "0.169.0"]));
+        Object.fromEntries(ALL_PLATFORM_PACKAGES.map((id) => [`@codex/cli-bin-${id}`, PINNED_RUNTIME_VERSION]));
       this.writeJson(path.join(NODE_MODULES, "@codex/cli-bin/package.json"), {
         name: "@codex/cli-bin",
-        version: "0.169.0",
+        version: PINNED_RUNTIME_VERSION,
         optionalDependencies,
       });
     }
@@ -61,7 +61,7 @@ export class FakeHost implements RuntimeHost {
   /** Installs `@codex/cli-bin-<id>` under node_modules; returns its directory. */
   installRuntime(id: string, options: InstalledRuntimeOptions = {}): string {
     const dir = path.join(NODE_MODULES, `@codex/cli-bin-${id}`);
-    const version = options.version ?? "0.169.0";
+    const version = options.version ?? PINNED_RUNTIME_VERSION;
     this.directories.add(dir);
     this.writeJson(path.join(dir, "package.json"), {
       name: `@codex/cli-bin-${id}`,
