@@ -3,13 +3,16 @@
 import path from "node:path";
 import type { FileFacts, RuntimeHost } from "../../src/process/runtime-host.js";
 
+/** The runtime version the fake machine's `@codex/sdk` is pinned to (a fixture, not the repository's pin). */
+export const PINNED_RUNTIME_VERSION = "0.169.0";
+
 export interface FakeHostOptions {
   platform?: string;
   arch?: string;
   env?: Record<string, string>;
   /** false: @codex/cli-bin is not installed at all; "absent": a host with no bundled runtime (sdk-core alone). */
   cliBin?: boolean | "absent";
-  /** optionalDependencies of the installed @codex/cli-bin (default: every platform at 0.169.0). */
+  /** optionalDependencies of the installed @codex/cli-bin (default: every platform at `PINNED_RUNTIME_VERSION`). */
   cliBinOptionalDependencies?: Record<string, string>;
   /** Binaries outside any package: path -> `--version` output (or an Error to throw). */
   binaries?: Record<string, string | Error>;

@@ -2,10 +2,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { IncompatibleServerError, RuntimeNotFoundError } from "../../src/errors.js";
 import { resolveRuntime as resolveAnyRuntime, runtimeEnvironment, type ResolveRuntimeOptions } from "../../src/process/resolve-runtime.js";
-import { FakeHost } from "./fake-host.js";
+import { FakeHost, PINNED_RUNTIME_VERSION } from "./fake-host.js";
 
-/** The version the fake installs are pinned to, as `@codex/sdk` passes its own pin. */
-const PINNED_RUNTIME_VERSION = "0.169.0";
+/** Resolves as `@codex/sdk` does: with its pin (here the fake machine's). */
 const resolveRuntime = (options: ResolveRuntimeOptions) => resolveAnyRuntime({ pinnedVersion: PINNED_RUNTIME_VERSION, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
