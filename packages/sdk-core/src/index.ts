@@ -54,7 +54,9 @@ export type { LogFunction, Logger, LoggerObject, LogLevel } from "./rpc/logger.j
 export { isRetryableError, retryOnOverload } from "./rpc/retry.js";
 export type { RetryOptions } from "./rpc/retry.js";
 export { createInMemoryTransportPair } from "./rpc/transport.js";
-export type { InMemoryTransport, Transport, TransportCloseInfo } from "./rpc/transport.js";
+export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, TransportReceiver } from "./rpc/transport.js";
+export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";
+export type { ByteStream, InMemoryByteStream, LineTransportOptions } from "./rpc/line-transport.js";
 
 // The stdio transport (src/process/)
 export { configToFlags } from "./process/config-flags.js";

@@ -81,7 +81,7 @@ export interface CodexOptions {
   requestTimeoutMs?: number | undefined;
   /** Requests awaiting a reply at once; more are queued. Default 32. */
   maxInFlight?: number | undefined;
-  /** Largest incoming message in bytes. Default 64 MiB. */
+  /** Largest incoming message in bytes. Default 64 MiB. Applies to the spawned process (a custom `transport` sets its own). */
   maxMessageBytes?: number | undefined;
   /** Aborting it while `Codex.start()` runs rejects with `AbortError` and leaves no process. */
   signal?: AbortSignal | undefined;
@@ -175,7 +175,6 @@ export class Codex implements AsyncDisposable {
         logger: options.logger,
         trace: options.trace,
         maxInFlight: options.maxInFlight,
-        maxMessageBytes: options.maxMessageBytes,
         requestTimeoutMs: options.requestTimeoutMs,
         serverRequests: options.serverRequests,
       });
@@ -400,5 +399,6 @@ async function spawnFromOptions(options: CodexOptions) {
     cwd: options.cwd,
     logger: options.logger,
     signal: options.signal,
+    maxMessageBytes: options.maxMessageBytes,
   });
 }

@@ -23,13 +23,11 @@ import {
 } from "../errors.js";
 import type { JsonRpcErrorObject } from "../errors.js";
 import type { KnownNotification, Notification } from "../notification.js";
-import { DEFAULT_MAX_MESSAGE_BYTES, LineDecoder } from "./framing.js";
-import type { OversizedLine } from "./framing.js";
 import { normalizeLogger, redactedJson } from "./logger.js";
 import type { Logger, NormalizedLogger } from "./logger.js";
 import { retryOnOverload } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
-import type { Transport, TransportCloseInfo } from "./transport.js";
+import type { DroppedMessage, Transport, TransportCloseInfo } from "./transport.js";
 
 /** A JSON-RPC request id: the server's own requests use integers from 0. */
 export type RequestId = string | number;
@@ -83,8 +81,6 @@ export interface AppServerClientOptions {
   logger?: Logger | undefined;
   /** Log every message sent and received at debug level, secrets redacted. Default false. */
   trace?: boolean | undefined;
-  /** Largest incoming message in bytes; bigger ones are dropped with an error. Default 64 MiB. */
-  maxMessageBytes?: number | undefined;
   /** Requests awaiting a reply at once; more are queued in order. Default 32. */
   maxInFlight?: number | undefined;
   /** Default timeout of every request, in ms. Default none. */
@@ -185,9 +181,8 @@ function makeDisposable(dispose: () => void): Disposable {
  * const { data } = await client.request("thread/list", {});
  * ```
  *
- * Framing follows the real server: one JSON object per `\n`-terminated line; `\r\n`, a BOM, and
- * non-JSON lines before the first message (launcher banners) are tolerated; malformed lines
- * later are logged, never fatal.
+ * Framing is the transport's business (lines on stdio, frames on a WebSocket); messages that
+ * are not JSON-RPC are logged, never fatal.
  */
 export class AppServerClient {
   /** Resolves (never rejects) with the error that closed the client, once the transport has closed. */
@@ -198,8 +193,6 @@ export class AppServerClient {
   private readonly trace: boolean;
   private readonly maxInFlight: number;
   private readonly requestTimeoutMs: number | undefined;
-  private readonly decoder: LineDecoder;
-  private readonly encoder = new TextEncoder();
 
   private nextId = 1;
   private readonly pending = new Map<number, PendingRequest>();
@@ -231,16 +224,16 @@ export class AppServerClient {
     for (const [method, handler] of Object.entries(options.serverRequests ?? {})) {
       if (typeof handler === "function") this.serverRequestHandlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
     }
-    this.decoder = new LineDecoder(
-      { line: (text) => this.handleLine(text), oversized: (info) => this.handleOversized(info) },
-      options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    );
     this.closed = transport.closed.then(
       (info) => this.handleClosed(info),
       // A transport must not reject `closed`; if one does, it still closed.
       (error: unknown) => this.handleClosed({ exitCode: null, signal: null, stderrTail: "", reason: "transport failed", error }),
     );
-    transport.start((chunk) => this.decoder.push(chunk));
+    transport.start({
+      message: (message) => this.handleMessage(message),
+      dropped: (info) => this.handleDropped(info),
+      interrupted: (info) => this.handleInterrupted(info),
+    });
   }
 
   /** True once the transport has closed (or `close()` was called). */
@@ -445,23 +438,16 @@ export class AppServerClient {
   }
 
   private send(message: object): Promise<void> {
-    const text = JSON.stringify(message);
     if (this.trace) this.logger.debug(`→ ${redactedJson(message)}`);
-    return this.transport.write(this.encoder.encode(`${text}\n`));
+    return this.transport.send(message);
   }
 
   // ---- incoming ----------------------------------------------------------------------------
 
-  private handleLine(text: string): void {
-    let message: WireMessage;
-    try {
-      message = JSON.parse(text) as WireMessage;
-    } catch {
-      this.badLine(text, "is not JSON");
-      return;
-    }
+  private handleMessage(received: unknown): void {
+    const message = received as WireMessage;
     if (typeof message !== "object" || message === null || Array.isArray(message)) {
-      this.badLine(text, "is not a JSON object");
+      this.badLine(message, "is not a JSON object");
       return;
     }
     const method = message.method;
@@ -471,7 +457,7 @@ export class AppServerClient {
       if (this.trace) this.logger.debug(`← ${redactedJson(message)}`);
       if (id === undefined || id === null) this.handleNotification(message as Notification);
       else if (typeof id === "number" || typeof id === "string") this.handleServerRequest(id, method, message.params);
-      else this.badLine(text, "has an id that is neither a number nor a string");
+      else this.badLine(message, "has an id that is neither a number nor a string");
       return;
     }
     if (id !== undefined && ("result" in message || "error" in message)) {
@@ -480,10 +466,11 @@ export class AppServerClient {
       this.handleResponse(id, message);
       return;
     }
-    this.badLine(text, "is not a JSON-RPC message");
+    this.badLine(message, "is not a JSON-RPC message");
   }
 
-  private badLine(text: string, problem: string): void {
+  private badLine(message: unknown, problem: string): void {
+    const text = JSON.stringify(message) ?? String(message);
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
     // Launchers and wrappers print banners before the server speaks; only later is it a fault.
     if (!this.sawMessage) this.logger.debug(`Ignoring a line before the first JSON-RPC message (it ${problem}): ${shown}`);
@@ -611,24 +598,37 @@ export class AppServerClient {
     });
   }
 
-  private handleOversized(info: OversizedLine): void {
-    const match = /^\s*\{\s*"id"\s*:\s*(\d+)\s*,\s*"(?:result|error)"/.exec(info.prefix);
-    const entry = match?.[1] === undefined ? undefined : this.pending.get(Number(match[1]));
+  private handleDropped(info: DroppedMessage): void {
+    const requestId = info.requestId;
+    const entry = typeof requestId === "number" ? this.pending.get(requestId) : undefined;
     const what = entry === undefined ? "A message from the app-server" : `The reply to "${entry.method}"`;
     const message = `${what} is over ${info.maxBytes} bytes (maxMessageBytes) and was dropped. Raise maxMessageBytes, or ask for less (e.g. thread/read without includeTurns).`;
     this.logger.error(`${message} It starts: ${info.prefix.slice(0, 120)}`);
     if (entry !== undefined) this.settle(entry, false, new CodexError(message));
   }
 
+  /**
+   * The connection was lost and the transport is connecting again: nothing in flight will be
+   * answered, so those requests fail now; queued ones wait for the new connection.
+   */
+  private handleInterrupted(info: TransportCloseInfo): void {
+    if (this.closeError !== undefined) return;
+    const error = new TransportClosedError({
+      exitCode: info.exitCode,
+      signal: info.signal,
+      stderrTail: info.stderrTail,
+      reason: `${info.reason ?? "the connection was lost"}; reconnecting`,
+      cause: info.error,
+    });
+    for (const entry of [...this.pending.values()]) this.settle(entry, false, error);
+    for (const { controller } of this.activeServerRequests.values()) controller.abort(error);
+    this.activeServerRequests.clear();
+  }
+
   // ---- closing -----------------------------------------------------------------------------
 
   private handleClosed(info: TransportCloseInfo): TransportClosedError {
     if (this.closeError !== undefined) return this.closeError;
-    try {
-      this.decoder.end();
-    } catch (error) {
-      this.logger.error(`Reading the final message failed: ${describe(error)}`, error);
-    }
     const error = new TransportClosedError({
       exitCode: info.exitCode,
       signal: info.signal,
