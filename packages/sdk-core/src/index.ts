@@ -4,6 +4,7 @@ export {};
 // Errors (src/errors.ts)
 export {
   AbortError,
+  AuthenticationError,
   CodexError,
   createJsonRpcError,
   IncompatibleServerError,
@@ -23,6 +24,7 @@ export {
   TransportClosedError,
 } from "./errors.js";
 export type {
+  AuthenticationDetails,
   CodexErrorOptions,
   IncompatibleServerDetails,
   JsonRpcErrorObject,
@@ -58,6 +60,12 @@ export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, 
 export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";
 export type { ByteStream, InMemoryByteStream, LineTransportOptions } from "./rpc/line-transport.js";
 
+export type { ConnectionState, ReconnectOptions } from "./rpc/reconnecting-transport.js";
+
+// The WebSocket and unix-socket transport (src/net/)
+export { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, defaultControlSocketPath } from "./net/websocket-transport.js";
+export type { AppServerAddress, WebSocketTransportOptions } from "./net/websocket-transport.js";
+
 // The stdio transport (src/process/)
 export { configToFlags } from "./process/config-flags.js";
 export type { TomlTable, TomlValue } from "./process/config-flags.js";
@@ -70,6 +78,7 @@ export type {
   ChatgptLoginOptions,
   CodexMetadata,
   CodexOptions,
+  ConnectOptions,
   ModelListOptions,
   ThreadForkOptions,
   ThreadListOptions,

@@ -90,6 +90,18 @@ export class TurnRouter {
     for (const sink of sinks) sink.fail(error);
   }
 
+  /**
+   * Ends every live turn with `error` because the connection was lost and is being opened
+   * again; turns started afterwards are routed as usual.
+   */
+  interrupt(error: Error): void {
+    const sinks = new Set<TurnSink>();
+    for (const set of this.#byTurn.values()) for (const sink of set) sinks.add(sink);
+    this.#byTurn.clear();
+    this.#activeByThread.clear();
+    for (const sink of sinks) sink.fail(error);
+  }
+
   /** Number of turns being routed and reservations waiting (for tests and leak checks). */
   get size(): { turns: number; reservations: number } {
     let reservations = 0;
