@@ -278,5 +278,6 @@ const DEAD: Transport = {
 };
 
 function describe(error: unknown): string {
+  if (TransportClosedError.isInstance(error) && error.reason !== undefined) return error.reason;
   return error instanceof Error ? error.message : String(error);
 }

@@ -9,7 +9,8 @@ import { createTestEnvironment, reply, type TestEnvironment } from "@codex/sdk-t
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, Codex, TransportClosedError, type ConnectionState } from "../../src/index.js";
-import { startListeningServer } from "./listening-server.js";
+import { childPids } from "../reliability/helpers.js";
+import { codexBin, startListeningServer } from "./listening-server.js";
 
 let env: TestEnvironment;
 let tokenFile: string;
@@ -234,3 +235,26 @@ async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
+
+describe("Codex.start({ reconnect })", () => {
+  it("spawns a crashed app-server again; the old thread runs its next turn on the new process", { timeout: 90_000 }, async () => {
+    const before = new Set(childPids());
+    const states: ConnectionState[] = [];
+    await using codex = await Codex.start({ codexBin, ...env, reconnect: { initialDelayMs: 50, maxAttempts: 5 } });
+    codex.onConnectionChange((state) => states.push(state));
+    const first = childPids().filter((pid) => !before.has(pid));
+    expect(first).toHaveLength(1);
+    const thread = await codex.threadStart({});
+    env.fakeModel.enqueue(reply.text("before the crash"));
+    expect((await thread.run("one")).finalResponse).toBe("before the crash");
+
+    process.kill(first[0]!, "SIGKILL");
+    await waitFor(() => states.at(-1) === "connected" && states.includes("reconnecting"));
+    const second = childPids().filter((pid) => !before.has(pid));
+    expect(second).toHaveLength(1);
+    expect(second[0]).not.toBe(first[0]);
+
+    env.fakeModel.enqueue(reply.text("after the crash"));
+    expect((await thread.run("two")).finalResponse).toBe("after the crash");
+  });
+});
