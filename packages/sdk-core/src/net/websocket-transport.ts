@@ -8,7 +8,7 @@ import { WebSocket } from "ws";
 import type { RawData } from "ws";
 import { abortErrorFrom, AuthenticationError, CodexError, InvalidInputError, TimeoutError, TransportClosedError } from "../errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../rpc/framing.js";
-import { normalizeLogger } from "../rpc/logger.js";
+import { normalizeLogger, redactSecretValues } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
 import type { Transport, TransportCloseInfo, TransportReceiver } from "../rpc/transport.js";
 
@@ -276,7 +276,7 @@ class WebSocketTransport implements Transport {
     try {
       message = JSON.parse(text);
     } catch {
-      this.logger.warn(`Ignoring a ${isBinary ? "binary" : "text"} frame from ${this.url} that is not JSON: ${text.length > 200 ? `${text.slice(0, 200)}…` : text}`);
+      this.logger.warn(`Ignoring a ${isBinary ? "binary" : "text"} frame from ${this.url} that is not JSON: ${redactSecretValues(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`);
       return;
     }
     if (this.receiver === undefined) this.early.push(message);

@@ -9,7 +9,7 @@ import { abortErrorFrom, CodexError, InvalidInputError, RuntimeNotFoundError, Tr
 import { LineDecoder } from "../rpc/framing.js";
 import { LineTransport } from "../rpc/line-transport.js";
 import type { ByteStream } from "../rpc/line-transport.js";
-import { normalizeLogger } from "../rpc/logger.js";
+import { normalizeLogger, redactSecretValues } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import { configToFlags } from "./config-flags.js";
@@ -395,7 +395,8 @@ class StdioStream implements ByteStream {
   }
 
   private stderrLine(raw: string): void {
-    const text = raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw;
+    // Credentials the server echoes (a failing header, a logged command line) stay out of logs and errors.
+    const text = redactSecretValues(raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw);
     this.tail.add(text);
     if (STDERR_ERROR.test(text)) this.logger.error(`[codex] ${text}`);
     else if (STDERR_WARN.test(text)) this.logger.warn(`[codex] ${text}`);

@@ -470,7 +470,7 @@ export class AppServerClient {
   }
 
   private badLine(message: unknown, problem: string): void {
-    const text = JSON.stringify(message) ?? String(message);
+    const text = redactedJson(message) ?? String(message);
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
     // Launchers and wrappers print banners before the server speaks; only later is it a fault.
     if (!this.sawMessage) this.logger.debug(`Ignoring a line before the first JSON-RPC message (it ${problem}): ${shown}`);

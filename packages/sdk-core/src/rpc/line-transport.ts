@@ -5,7 +5,7 @@
 import { TransportClosedError } from "../errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, LineDecoder } from "./framing.js";
 import type { OversizedLine } from "./framing.js";
-import { normalizeLogger } from "./logger.js";
+import { normalizeLogger, redactSecretValues } from "./logger.js";
 import type { Logger, NormalizedLogger } from "./logger.js";
 import type { Transport, TransportCloseInfo, TransportReceiver } from "./transport.js";
 
@@ -104,7 +104,7 @@ export class LineTransport implements Transport {
     try {
       message = JSON.parse(text);
     } catch {
-      const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+      const shown = redactSecretValues(text.length > 200 ? `${text.slice(0, 200)}…` : text);
       // Launchers and wrappers print banners before the server speaks; only later is it a fault.
       if (!this.sawMessage) this.logger.debug(`Ignoring a line before the first JSON-RPC message (it is not JSON): ${shown}`);
       else this.logger.warn(`Ignoring a line from the app-server that is not JSON: ${shown}`);
