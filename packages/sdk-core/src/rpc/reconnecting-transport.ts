@@ -17,6 +17,13 @@ export interface ReconnectOptions {
   maxDelayMs?: number | undefined;
 }
 
+/** @internal `ReconnectOptions` with the defaults filled in. */
+export interface ResolvedReconnectOptions {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
 /** The state of a connection: `reconnecting` only with the `reconnect` option. */
 export type ConnectionState = "connected" | "reconnecting" | "closed";
 
@@ -34,7 +41,7 @@ export interface ReconnectingTransportOptions {
   open(): Promise<Transport>;
   /** Runs on each new connection before queued messages go out (`initialize`, resuming threads). */
   prepare(handshake: Handshake): Promise<void>;
-  reconnect: ReconnectOptions;
+  reconnect: ResolvedReconnectOptions;
   logger: NormalizedLogger;
   /** How long one handshake request may take. */
   handshakeTimeoutMs: number;
@@ -45,9 +52,9 @@ export interface ReconnectingTransportOptions {
 const JITTER_RATIO = 0.2;
 
 /** Checks the `reconnect` option; `false`/`undefined` mean none. */
-export function normalizeReconnect(reconnect: false | ReconnectOptions | undefined): Required<ReconnectOptions> | undefined {
+export function normalizeReconnect(reconnect: false | ReconnectOptions | undefined): ResolvedReconnectOptions | undefined {
   if (reconnect === undefined || reconnect === false) return undefined;
-  const result = { maxAttempts: reconnect.maxAttempts ?? 10, initialDelayMs: reconnect.initialDelayMs ?? 250, maxDelayMs: reconnect.maxDelayMs ?? 5000 };
+  const result: ResolvedReconnectOptions = { maxAttempts: reconnect.maxAttempts ?? 10, initialDelayMs: reconnect.initialDelayMs ?? 250, maxDelayMs: reconnect.maxDelayMs ?? 5000 };
   for (const [name, value, minimum] of [
     ["maxAttempts", result.maxAttempts, 1],
     ["initialDelayMs", result.initialDelayMs, 0],
@@ -61,7 +68,7 @@ export function normalizeReconnect(reconnect: false | ReconnectOptions | undefin
 }
 
 /** The delay before attempt `attempt` (0-based): exponential, capped, ±20 % jitter. */
-export function reconnectDelay(attempt: number, options: Required<ReconnectOptions>, random: () => number = Math.random): number {
+export function reconnectDelay(attempt: number, options: ResolvedReconnectOptions, random: () => number = Math.random): number {
   const base = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** attempt);
   const jitter = base * JITTER_RATIO * (random() * 2 - 1);
   return Math.max(0, Math.round(base + jitter));
@@ -78,7 +85,7 @@ export class ReconnectingTransport implements Transport {
   readonly closed: Promise<TransportCloseInfo>;
   private current: Transport;
   private readonly options: ReconnectingTransportOptions;
-  private readonly reconnect: Required<ReconnectOptions>;
+  private readonly reconnect: ResolvedReconnectOptions;
   private receiver: TransportReceiver | undefined;
   private state: ConnectionState = "connected";
   private queue: QueuedSend[] = [];
@@ -94,7 +101,7 @@ export class ReconnectingTransport implements Transport {
   constructor(first: Transport, options: ReconnectingTransportOptions) {
     this.current = first;
     this.options = options;
-    this.reconnect = options.reconnect as Required<ReconnectOptions>;
+    this.reconnect = options.reconnect;
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
