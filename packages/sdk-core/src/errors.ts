@@ -448,6 +448,7 @@ function describeClose(exitCode: number | null, signal: string | null, stderrTai
   let how: string;
   if (signal !== null) how = `was killed by ${signal}`;
   else if (exitCode !== null) how = `exited with code ${exitCode}`;
+  else if (reason?.startsWith("could not connect") === true) how = "could not be reached";
   else how = "closed the connection";
   let message = `The codex app-server ${how}${reason === undefined ? "" : ` (${reason})`}.`;
   if (reason === "closed by the client") return `${message} Start a new Codex (or client) to send more requests.`;

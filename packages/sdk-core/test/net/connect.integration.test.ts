@@ -1,14 +1,15 @@
 // Codex.connect() against the real pinned app-server listening on a WebSocket (TCP and unix
 // socket): both auth modes, refused tokens, nothing listening, and a server killed mid-turn
 // that comes back on the same port.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { createTestEnvironment, reply, type TestEnvironment } from "@codex/sdk-testing";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, Codex, TransportClosedError, type ConnectionState } from "../../src/index.js";
+import { AuthenticationError, Codex, defaultControlSocketPath, TransportClosedError, type ConnectionState } from "../../src/index.js";
 import { childPids } from "../reliability/helpers.js";
 import { codexBin, startListeningServer } from "./listening-server.js";
 
@@ -258,3 +259,53 @@ describe("Codex.start({ reconnect })", () => {
     expect((await thread.run("two")).finalResponse).toBe("after the crash");
   });
 });
+
+describe("the local daemon", () => {
+  it("Codex.connect('unix://') reaches `codex app-server daemon start`'s control socket in CODEX_HOME", { timeout: 120_000 }, async () => {
+    await using home = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+    const daemon = (command: string): string => {
+      const run = spawnSync(codexBin, ["app-server", "daemon", command], { env: { ...process.env, ...home.env }, encoding: "utf8", timeout: 60_000 });
+      if (run.status !== 0) throw new Error(`daemon ${command} failed: ${run.stderr}`);
+      return run.stdout;
+    };
+    try {
+      const started = JSON.parse(daemon("start").trim().split("\n").at(-1)!) as { status: string; socketPath: string };
+      expect(started.socketPath).toBe(defaultControlSocketPath(home.codexHome));
+      const previousHome = process.env["CODEX_HOME"];
+      process.env["CODEX_HOME"] = home.codexHome;
+      let codex: Codex;
+      try {
+        codex = await Codex.connect("unix://");
+      } finally {
+        if (previousHome === undefined) delete process.env["CODEX_HOME"];
+        else process.env["CODEX_HOME"] = previousHome;
+      }
+      try {
+        home.fakeModel.enqueue(reply.text("from the daemon"));
+        const result = await (await codex.threadStart({})).run("hi");
+        expect(result.finalResponse).toBe("from the daemon");
+      } finally {
+        await codex.close();
+      }
+    } finally {
+      daemon("stop");
+      // The daemon leaves a helper (its pid-update loop) running from inside the home: end it too.
+      for (const pid of processesUnder(home.codexHome)) process.kill(pid, "SIGKILL");
+    }
+  });
+});
+
+/** Pids of processes whose command line runs something inside `directory`. */
+function processesUnder(directory: string): number[] {
+  const pids: number[] = [];
+  if (process.platform !== "linux") return pids;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(directory)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
