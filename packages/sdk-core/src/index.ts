@@ -63,7 +63,7 @@ export type { ByteStream, InMemoryByteStream, LineTransportOptions } from "./rpc
 export type { ConnectionState, ReconnectOptions } from "./rpc/reconnecting-transport.js";
 
 // The WebSocket and unix-socket transport (src/net/)
-export { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, defaultControlSocketPath } from "./net/websocket-transport.js";
+export { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, defaultControlSocketPath } from "./net/websocket-transport.js";
 export type { AppServerAddress, WebSocketTransportOptions } from "./net/websocket-transport.js";
 
 // The stdio transport (src/process/)

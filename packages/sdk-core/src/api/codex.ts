@@ -136,6 +136,11 @@ export interface ConnectOptions
   /** How long one connection attempt may take, in ms. Default 10 000. */
   connectTimeoutMs?: number | undefined;
   /**
+   * Ping the server this often (ms); a connection silent for this long (no pong, no message) is
+   * treated as lost, so a dead peer is noticed instead of hanging. Default 30 000; 0 turns it off.
+   */
+  heartbeatMs?: number | undefined;
+  /**
    * Connect again when the connection is lost, with bounded, jittered backoff; the token is
    * asked for again each time. Requests and turns in flight fail with `TransportClosedError`;
    * threads this `Codex` had loaded are resumed on the new connection, and `Thread` handles,
@@ -286,12 +291,13 @@ export class Codex implements AsyncDisposable {
     checkLimits(options);
     const reconnect = normalizeReconnect(options.reconnect);
     const address = parseAppServerUrl(url);
-    const { token, headers, connectTimeoutMs } = options;
+    const { token, headers, connectTimeoutMs, heartbeatMs } = options;
     const open = async (attemptSignal: AbortSignal | undefined): Promise<Transport> =>
       connectWebSocket(address, {
         token: await resolveToken(token, address.url),
         headers,
         connectTimeoutMs,
+        heartbeatMs,
         maxMessageBytes: options.maxMessageBytes,
         logger: options.logger,
         signal: attemptSignal,
@@ -587,6 +593,7 @@ function checkLimits(options: CodexOptions | ConnectOptions): void {
     ["maxMessageBytes", options.maxMessageBytes, 1],
     ["requestTimeoutMs", options.requestTimeoutMs, 0],
     ["connectTimeoutMs", "connectTimeoutMs" in options ? options.connectTimeoutMs : undefined, 1],
+    ["heartbeatMs", "heartbeatMs" in options ? options.heartbeatMs : undefined, 0],
   ];
   for (const [name, value, minimum] of limits) {
     if (value !== undefined && !(typeof value === "number" && value >= minimum)) {

@@ -14,6 +14,8 @@ import type { Transport, TransportCloseInfo, TransportReceiver } from "../rpc/tr
 
 /** How long `connectWebSocket` waits for the upgrade by default. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** How often an idle connection is pinged by default. */
+export const DEFAULT_HEARTBEAT_MS = 30_000;
 /** After a close frame, how long to wait for the server's before dropping the socket. */
 const CLOSE_GRACE_MS = 2_000;
 
@@ -30,6 +32,12 @@ export interface WebSocketTransportOptions {
    * WebSocket cannot skip one frame).
    */
   maxMessageBytes?: number | undefined;
+  /**
+   * Ping the server this often (ms); a connection that answers neither a ping nor anything else
+   * for this long is closed, so a dead peer (a dropped SSH tunnel, a sleeping laptop) is noticed
+   * instead of hanging. Default 30 000; 0 turns it off.
+   */
+  heartbeatMs?: number | undefined;
   /** Aborting it while connecting rejects with `AbortError` and leaves no socket. */
   signal?: AbortSignal | undefined;
   /** Receives frames that are not JSON and connection problems. */
@@ -103,7 +111,7 @@ export function connectWebSocket(address: string | AppServerAddress, options: We
   return new Promise<Transport>((resolve, reject) => {
     let settled = false;
     const socket = new WebSocket(where.target, { headers, maxPayload: maxMessageBytes, handshakeTimeout: timeoutMs, perMessageDeflate: false });
-    const transport = new WebSocketTransport(socket, where.url, options.logger);
+    const transport = new WebSocketTransport(socket, where.url, options.logger, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
@@ -150,6 +158,7 @@ export function connectWebSocket(address: string | AppServerAddress, options: We
       if (settled) return;
       settled = true;
       cleanup();
+      transport.startHeartbeat();
       resolve(transport);
     });
     socket.on("unexpected-response", onUnexpected);
@@ -207,12 +216,23 @@ class WebSocketTransport implements Transport {
   private closeReason: string | undefined;
   private lastError: Error | undefined;
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly heartbeatMs: number;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Something (a pong, a message) arrived since the last ping. */
+  private heard = true;
 
-  constructor(socket: WebSocket, url: string, logger: Logger | undefined) {
+  constructor(socket: WebSocket, url: string, logger: Logger | undefined, heartbeatMs: number) {
     this.socket = socket;
     this.url = url;
     this.logger = normalizeLogger(logger);
-    socket.on("message", (data, isBinary) => this.frame(data, isBinary));
+    this.heartbeatMs = heartbeatMs;
+    socket.on("message", (data, isBinary) => {
+      this.heard = true;
+      this.frame(data, isBinary);
+    });
+    socket.on("pong", () => {
+      this.heard = true;
+    });
     socket.on("error", (error) => {
       this.lastError = error;
       this.logger.debug(`WebSocket ${url}: ${error.message}`);
@@ -220,16 +240,33 @@ class WebSocketTransport implements Transport {
     this.closed = new Promise((resolve) => {
       socket.once("close", (code: number, reasonBuffer: Buffer) => {
         if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+        if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
         socket.removeAllListeners("message");
         const said = reasonBuffer.toString("utf8");
         const reason =
           this.closeReason ??
-          (code === 1009
+          (code === 1009 || (this.lastError as { code?: unknown } | undefined)?.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
             ? `the app-server at ${url} sent a message over maxMessageBytes, which ends a WebSocket connection; raise maxMessageBytes`
             : `the connection to ${url} closed (code ${code}${said === "" ? "" : `, "${said}"`})`);
         resolve({ exitCode: null, signal: null, stderrTail: "", reason, error: this.lastError });
       });
     });
+  }
+
+  /** @internal Starts pinging once the connection is open. */
+  startHeartbeat(): void {
+    if (!(this.heartbeatMs > 0) || this.heartbeat !== undefined) return;
+    this.heartbeat = setInterval(() => {
+      if (!this.heard) {
+        this.closeReason ??= `the app-server at ${this.url} answered nothing, not even a ping, for ${this.heartbeatMs} ms; the connection was dropped`;
+        this.socket.terminate();
+        return;
+      }
+      this.heard = false;
+      this.socket.ping();
+    }, this.heartbeatMs);
+    // The heartbeat alone must not keep a program alive.
+    this.heartbeat.unref();
   }
 
   start(receiver: TransportReceiver): void {
