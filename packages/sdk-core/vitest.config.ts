@@ -5,6 +5,8 @@ const OVER_EVERY_TRANSPORT = ["test/api/turns.test.ts", "test/api/threads.test.t
 
 export default defineConfig({
   test: {
+    // A throwaway CODEX_HOME for the whole run: no test touches the user's ~/.codex.
+    globalSetup: ["test/support/isolated-codex-home.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration files each run a real app-server; two cores are shared with other work.

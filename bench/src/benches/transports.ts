@@ -81,7 +81,7 @@ export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | un
       `same native binary, fake model and CODEX_HOME; features.shell_snapshot=false for all three. Start-up and thread creation are not timed.`,
     contenders: [],
     ratios: [],
-    notes: ["shell_snapshot is off in this bench (it runs the login shell on a thread's first turn; see PROTOCOL notes)."],
+    notes: ["shell_snapshot is off in this bench: with it, codex runs the user's login shell on a thread's first turn, which would swamp the difference between transports."],
     durationMs: 0,
   };
   const connect = (sdk?.Codex as { connect?: (url: string, options?: Record<string, unknown>) => Promise<SdkCodex> } | undefined)?.connect;
