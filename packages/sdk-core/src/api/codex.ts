@@ -224,9 +224,9 @@ export class Codex implements AsyncDisposable {
   protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = [], connection?: ConnectionRecord) {
     this.client = client;
     this.metadata = metadata;
-    this.#context = { client, router };
-    this.#optedOut = new Set(optedOut);
     this.#connection = connection ?? newConnectionRecord(client.closed.then(closeInfoOf));
+    this.#context = { client, router, loadedThreads: this.#connection.loadedThreads };
+    this.#optedOut = new Set(optedOut);
   }
 
   /** Resolves (never rejects) when the connection has ended for good: closed, or lost and not reconnected. */
@@ -389,7 +389,15 @@ export class Codex implements AsyncDisposable {
     }
     // From here on, every failure closes the client, which ends the process.
     try {
-      client.onNotification("*", (notification) => router.route(notification));
+      client.onNotification("*", (notification) => {
+        router.route(notification);
+        // An archived or deleted thread is not resumed after a reconnect.
+        const method = notification.method as string;
+        if (method === "thread/archived" || method === "thread/deleted") {
+          const threadId = (notification.params as { threadId?: unknown } | undefined)?.threadId;
+          if (typeof threadId === "string") connection.loadedThreads.delete(threadId);
+        }
+      });
       void client.closed.then((error: TransportClosedError) => {
         router.fail(error);
         if (reopen === undefined) {
