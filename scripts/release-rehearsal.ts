@@ -4,7 +4,8 @@
 // a fresh project outside the repository (offline: every @codex package comes from a tarball),
 // then there:
 //   1. an ESM script and a CommonJS script each start `Codex` without codexBin and complete a
-//      turn against the fake model;
+//      turn against the fake model (the ESM one also through the examples' harness,
+//      `@codex/sdk-testing/examples`; the CommonJS one loads that subpath's CommonJS build);
 //   2. a TypeScript consumer type-checks with skipLibCheck: false (module nodenext), and a
 //      probe with a misspelt protocol field fails to type-check in every resolution mode a
 //      consumer uses (node10, node16, nodenext, bundler; ESM and CommonJS), so no mode silently

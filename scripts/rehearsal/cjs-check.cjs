@@ -3,6 +3,7 @@ const assert = require("node:assert/strict");
 const path = require("node:path");
 const { Codex, PINNED_RUNTIME_VERSION, resolveRuntime, CodexError, SDK_VERSION } = require("@codex/sdk");
 const { createTestEnvironment, reply } = require("@codex/sdk-testing");
+const examples = require("@codex/sdk-testing/examples");
 
 async function main() {
   assert.equal(process.env.CODEX_BIN, undefined, "CODEX_BIN must not be set: the runtime has to come from the installed package");
@@ -11,6 +12,9 @@ async function main() {
   assert.ok(sdkEntry.startsWith(path.join(projectDir, "node_modules")), `@codex/sdk loaded from ${sdkEntry}, not from this project`);
   assert.ok(sdkEntry.endsWith(".cjs"), `require() loaded ${sdkEntry}, not the CommonJS build`);
   assert.equal(typeof CodexError.isInstance, "function");
+  assert.ok(require.resolve("@codex/sdk-testing/examples").endsWith(".cjs"), "require() must load the examples harness's CommonJS build");
+  assert.equal(examples.requestedMode({}).mode, "offline");
+  assert.throws(() => examples.check(false, "probe"), { name: "CheckFailedError", message: "probe" });
 
   // The versions the code reports are the staged manifests' versions.
   const sdkCoreVersion = require("@codex/sdk-core/package.json").version;

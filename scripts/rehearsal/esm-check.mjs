@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Codex, PINNED_RUNTIME_VERSION, resolveRuntime, SDK_VERSION } from "@codex/sdk";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
+import { checkEqual, exampleEnvironment, requestedMode } from "@codex/sdk-testing/examples";
 
 assert.equal(process.env.CODEX_BIN, undefined, "CODEX_BIN must not be set: the runtime has to come from the installed package");
 const projectDir = process.cwd();
@@ -41,4 +42,24 @@ try {
   }
 } finally {
   await env.dispose();
+}
+
+// The examples' harness (@codex/sdk-testing/examples): offline, it leaves the binary to the
+// installed runtime (no codexBin) and starts codex against its fake model.
+assert.equal(requestedMode({}).mode, "offline");
+{
+  const example = await exampleEnvironment({ announce: false });
+  try {
+    assert.equal(example.options.codexBin, undefined, "exampleEnvironment() must leave the installed runtime to Codex.start()");
+    example.fake.enqueue(reply.text("Hello from the examples harness."));
+    const codex = await Codex.start(example.options);
+    try {
+      const result = await (await codex.threadStart()).run("Say hello");
+      checkEqual(result.finalResponse, "Hello from the examples harness.", "the examples harness's turn");
+    } finally {
+      await codex.close();
+    }
+  } finally {
+    await example.dispose();
+  }
 }

@@ -1,27 +1,17 @@
-// What this example needs around the SDK, in one file beside it so that the example can be copied
-// into a project as is (it depends on @codex/sdk and, for the offline fake model,
-// @codex/sdk-testing): where it runs (offline against the scripted fake model, or the real
-// service with CODEX_EXAMPLES_LIVE=1 and OPENAI_API_KEY), self-checks with a time limit, and a
-// few terminal helpers. In the SDK's repository every example has the same copy of
-// examples/_shared/src/support.ts (pnpm test checks it; `pnpm run check-published-docs --fix`
-// updates the copies).
+// `@codex/sdk-testing/examples`: the small harness the SDK's examples run in, published so that
+// an example can be copied into a project as is. Where it runs (offline against the scripted fake
+// model, or the real service with CODEX_EXAMPLES_LIVE=1 and OPENAI_API_KEY), self-checks with a
+// time limit, and a few terminal helpers. It does not import `@codex/sdk`: `options` is a plain
+// object that `Codex.start()` accepts.
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
-import { type CodexOptions, resolveRuntime, RuntimeNotFoundError } from "@codex/sdk";
-import {
-  createCodexHome,
-  defaultReply,
-  type CodexHomeOptions,
-  type FakeModel,
-  type FakeReply,
-  QUIET_APP_SERVER_ARGS,
-  type RecordedRequest,
-  reply,
-  resolveCodexBin,
-  startFakeModel,
-} from "@codex/sdk-testing";
+import { installedRuntimeBin, resolveCodexBin } from "./codex-bin.js";
+import { createCodexHome, QUIET_APP_SERVER_ARGS, tomlString, type CodexHomeOptions } from "./codex-home.js";
+import { defaultReply, startFakeModel, type FakeModel } from "./fake-model.js";
+import type { RecordedRequest } from "./recorded-request.js";
+import { reply, type FakeReply } from "./replies.js";
 
 // ── Terminal ─────────────────────────────────────────────────────────────────────────────
 
@@ -35,7 +25,7 @@ export const bold = colour(1);
 /** Green text (on a terminal). */
 export const green = colour(32);
 /** Red text (on a terminal). */
-export const red = colour(31);
+const red = colour(31);
 /** Yellow text (on a terminal). */
 export const yellow = colour(33);
 
@@ -88,19 +78,25 @@ export async function ask(question: string, signal?: AbortSignal): Promise<strin
 // ── Self-checks and the frame every example runs in ──────────────────────────────────────
 
 /** A self-check of an example failed. */
-export class CheckFailedError extends Error {
+class CheckFailedError extends Error {
   override name = "CheckFailedError";
 }
 
 let checksPassed = 0;
 
-/** Fails the example with `message` unless `condition` holds. */
+/**
+ * Fails the example with `message` unless `condition` holds: throws an Error named
+ * `CheckFailedError`, which {@link runExample} reports as `check failed: <message>`.
+ */
 export function check(condition: unknown, message: string): asserts condition {
   if (!condition) throw new CheckFailedError(message);
   checksPassed += 1;
 }
 
-/** Fails the example unless `actual` and `expected` are equal as JSON. */
+/**
+ * Fails the example unless `actual` and `expected` are equal as JSON, with the message
+ * `<what>: expected <expected>, got <actual>` (see {@link check}).
+ */
 export function checkEqual<T>(actual: T, expected: T, what: string): void {
   const a = JSON.stringify(actual);
   const e = JSON.stringify(expected);
@@ -162,6 +158,20 @@ export interface ExampleEnvironmentOptions {
   announce?: boolean;
 }
 
+/** The options of `Codex.start()` an example environment gives; spread or pass them as they are. */
+export interface ExampleCodexOptions {
+  /** The throwaway CODEX_HOME. */
+  readonly codexHome: string;
+  /** `CODEX_HOME` and the API key variable the home's provider reads. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The throwaway work directory. */
+  readonly cwd: string;
+  /** Quiet flags for `codex app-server` (see `QUIET_APP_SERVER_ARGS`). */
+  readonly appServerArgs: readonly string[];
+  /** Set only when `Codex.start()` would not find a binary itself (the SDK's own repository). */
+  readonly codexBin?: string;
+}
+
 /** What an example needs to start `Codex`, and the fake model to script when offline. */
 export interface ExampleEnvironment extends AsyncDisposable {
   readonly mode: ExampleMode;
@@ -170,7 +180,7 @@ export interface ExampleEnvironment extends AsyncDisposable {
   /** The fake model (offline only): script its replies and inspect what codex sent it. */
   readonly fake: FakeModel | undefined;
   /** Spread into `Codex.start()`: the runtime, the throwaway CODEX_HOME and its environment. */
-  readonly options: CodexOptions;
+  readonly options: ExampleCodexOptions;
   /** The throwaway CODEX_HOME. */
   readonly codexHome: string;
   /** A throwaway directory that is the app-server's (and so every thread's) working directory. */
@@ -180,7 +190,7 @@ export interface ExampleEnvironment extends AsyncDisposable {
 }
 
 /** The environment variable that switches the examples to the real service. */
-export const LIVE_SWITCH = "CODEX_EXAMPLES_LIVE";
+const LIVE_SWITCH = "CODEX_EXAMPLES_LIVE";
 
 /** Which mode the environment variables ask for, and the API key when live. */
 export function requestedMode(env: NodeJS.ProcessEnv = process.env): { mode: ExampleMode; apiKey: string | undefined } {
@@ -196,7 +206,7 @@ export function requestedMode(env: NodeJS.ProcessEnv = process.env): { mode: Exa
  * The fake model's answer to anything the example did not script: a few sentences streamed word
  * by word with a short pause, so a person watching sees the answer arrive as a stream.
  */
-export function offlineReply(delayMs: number): (request: RecordedRequest) => FakeReply {
+function offlineReply(delayMs: number): (request: RecordedRequest) => FakeReply {
   return (request) => {
     // Codex's own housekeeping (compaction summaries) is not something a person watches.
     if (request.requestKind === "compaction") return reply.text("Summary of the conversation so far.");
@@ -213,18 +223,18 @@ export function offlineReply(delayMs: number): (request: RecordedRequest) => Fak
 }
 
 /**
- * The codex binary to pass as `codexBin`, or undefined when `@codex/sdk` finds one itself (an
- * installed runtime package, or `CODEX_BIN`). In this repository the runtime packages hold no
- * binary until a release stages them, so the examples fall back to the `@openai/codex` binary
- * the repository installs for development.
+ * The codex binary to pass as `codexBin`, or undefined when `Codex.start()` finds one itself
+ * (`CODEX_BIN`, or the runtime installed with `@codex/sdk`). In the SDK's own repository the
+ * runtime packages hold no binary until a release stages them, so the examples fall back to the
+ * `@openai/codex` binary installed for development. When there is none either, `Codex.start()`
+ * reports what to install.
  */
-export async function developmentCodexBin(): Promise<string | undefined> {
+function developmentCodexBin(): string | undefined {
+  if (process.env["CODEX_BIN"] || installedRuntimeBin() !== undefined) return undefined;
   try {
-    await resolveRuntime();
-    return undefined;
-  } catch (error) {
-    if (!RuntimeNotFoundError.isInstance(error)) throw error;
     return resolveCodexBin();
+  } catch {
+    return undefined;
   }
 }
 
@@ -248,11 +258,6 @@ function cleanUpOnSignals(): void {
   process.on("SIGTERM", () => stop("SIGTERM", 143));
 }
 
-/** A TOML basic string (enough for paths and model names). */
-function tomlString(value: string): string {
-  return JSON.stringify(value);
-}
-
 /**
  * Makes the environment of one example: offline (the default) starts the fake model and a
  * CODEX_HOME pointing at it; live (`CODEX_EXAMPLES_LIVE=1` plus `OPENAI_API_KEY`) makes a
@@ -266,7 +271,7 @@ function tomlString(value: string): string {
  */
 export async function exampleEnvironment(options: ExampleEnvironmentOptions = {}): Promise<ExampleEnvironment> {
   const { mode, apiKey } = requestedMode();
-  const codexBin = await developmentCodexBin();
+  const codexBin = developmentCodexBin();
   const workDir = await mkdtemp(path.join(os.tmpdir(), "codex-example-work-"));
   const cleanups: (() => Promise<void>)[] = [() => rm(workDir, { recursive: true, force: true })];
   const dispose = async (): Promise<void> => {
@@ -311,7 +316,7 @@ export async function exampleEnvironment(options: ExampleEnvironmentOptions = {}
       await writeFile(path.join(codexHome, "config.toml"), `${toml.join("\n")}\n`, { mode: 0o600 });
       env = { CODEX_HOME: codexHome, CODEX_EXAMPLES_API_KEY: apiKey! };
     }
-    const codexOptions: CodexOptions = {
+    const codexOptions: ExampleCodexOptions = {
       codexHome,
       env,
       cwd: workDir,
