@@ -15,6 +15,7 @@ export {
   JsonRpcError,
   MethodNotFoundError,
   NotificationBufferOverflowError,
+  OutputValidationError,
   ParseError,
   RetryLimitExceededError,
   RuntimeNotFoundError,
@@ -27,6 +28,7 @@ export type {
   IncompatibleServerDetails,
   JsonRpcErrorObject,
   JsonRpcErrorOptions,
+  OutputValidationIssue,
   RuntimeNotFoundDetails,
   TransportCloseDetails,
 } from "./errors.js";
@@ -78,7 +80,17 @@ export { Thread } from "./api/thread.js";
 export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
 export { TurnHandle } from "./api/turn-handle.js";
 export type { SteerOptions } from "./api/turn-handle.js";
-export type { TurnResult } from "./api/turn-result.js";
+export type { TurnResult, TurnSummary } from "./api/turn-result.js";
+export type {
+  JsonSchemaObject,
+  OutputOf,
+  OutputSchema,
+  StandardJsonSchemaOptions,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaWithJsonSchema,
+  StandardSchemaWithJsonSchemaProps,
+} from "./api/structured-output.js";
 export type { ImageInput, InputItem, LocalImageInput, MentionInput, RunInput, SkillInput, TextInput } from "./api/inputs.js";
 export { ChatgptDeviceCodeLogin, ChatgptLogin, LoginHandle } from "./api/login.js";
 export type { LoginResult, LoginWaitOptions } from "./api/login.js";

@@ -3,16 +3,25 @@ import type { ThreadReadParams, ThreadReadResponse, TurnStartParams } from "@cod
 import { AbortError, abortErrorFrom } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { toUserInput, type RunInput } from "./inputs.js";
-import { TurnHandle } from "./turn-handle.js";
+import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
+import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
 import type { TurnResult } from "./turn-result.js";
 import type { TurnRouter } from "./turn-router.js";
 
 /**
  * Options of `thread.turn()` and `thread.run()`: every `turn/start` field except `threadId` and
- * `input` (model, effort, cwd, approvalPolicy, sandboxPolicy, outputSchema, personality,
- * serviceTier, summary, ...), plus a `signal`.
+ * `input` (model, effort, cwd, approvalPolicy, sandboxPolicy, personality, serviceTier, summary,
+ * ...), a typed `outputSchema`, plus a `signal`.
  */
-export type TurnOptions = Omit<TurnStartParams, "threadId" | "input"> & {
+export type TurnOptions<Schema extends OutputSchema | undefined = OutputSchema | undefined> = Omit<TurnStartParams, "threadId" | "input" | "outputSchema"> & {
+  /**
+   * The shape of the final answer: a plain JSON Schema object (then `result.output` is the parsed
+   * JSON, typed `unknown`), or a schema object implementing Standard Schema and Standard JSON
+   * Schema (zod >= 4.2, arktype, valibot through `toStandardJsonSchema`; then `output` is
+   * validated and typed from it). The JSON Schema is sent as `turn/start.outputSchema`; a
+   * completed answer that does not validate makes `run()` reject with `OutputValidationError`.
+   */
+  outputSchema?: Schema;
   /**
    * Aborting interrupts the turn on the server (`turn/interrupt`) and then rejects the turn's
    * `run()` / `stream()` (and a pending `thread.turn()`) with `AbortError`.
@@ -64,7 +73,10 @@ export class Thread {
    * Runs one turn to completion and returns its `TurnResult`. A failed or interrupted turn is
    * returned, not thrown: check `status` and `error`.
    */
-  async run(input: RunInput, options: TurnOptions = {}): Promise<TurnResult> {
+  async run<const Schema extends OutputSchema | undefined = undefined>(
+    input: RunInput,
+    options: TurnOptions<Schema> = {},
+  ): Promise<TurnResult<OutputOf<Schema>>> {
     const turn = await this.turn(input, options);
     return turn.run();
   }
@@ -74,9 +86,13 @@ export class Thread {
    * interrupting. The turn's events are captured from before the request is written, so none is
    * lost even when it arrives ahead of the response.
    */
-  async turn(input: RunInput, options: TurnOptions = {}): Promise<TurnHandle> {
-    const { signal, ...params } = options;
+  async turn<const Schema extends OutputSchema | undefined = undefined>(
+    input: RunInput,
+    options: TurnOptions<Schema> = {},
+  ): Promise<TurnHandle<OutputOf<Schema>>> {
+    const { signal, outputSchema, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
+    const output = prepareOutputSchema(outputSchema);
     // A turn that answers a tool call carries its output in `toolOutput`, and the server then
     // requires the input to be empty.
     const answersToolCall = "toolOutput" in params && params.toolOutput != null;
@@ -88,16 +104,22 @@ export class Thread {
     try {
       // No signal on the request itself: once written, the turn exists on the server, and only
       // its id (in this response) lets us interrupt it.
-      response = await client.request("turn/start", { ...params, threadId: this.id, input: userInput });
+      response = await client.request("turn/start", {
+        ...params,
+        ...(output ? { outputSchema: output.jsonSchema } : {}),
+        threadId: this.id,
+        input: userInput,
+      });
     } catch (error) {
       reservation.release();
       throw error;
     }
-    const handle = new TurnHandle({
+    const handle = new TurnHandle<OutputOf<Schema>>({
       client,
       threadId: this.id,
       turn: response.turn,
       signal,
+      decodeOutput: output?.decode as TurnHandleInit<OutputOf<Schema>>["decodeOutput"],
       attach: (sink) => reservation.claim(sink),
     });
     if (signal?.aborted) {

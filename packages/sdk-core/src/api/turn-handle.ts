@@ -23,13 +23,15 @@ export interface SteerOptions {
 }
 
 /** @internal What a `TurnHandle` is made from. */
-export interface TurnHandleInit {
+export interface TurnHandleInit<Output = unknown> {
   client: AppServerClient;
   threadId: string;
   turn: Turn;
   signal?: AbortSignal | undefined;
   /** Connects the handle's sink to the router (claims the turn's reservation). */
   attach(sink: TurnSink): void;
+  /** Fills in `output` from the turn's `outputSchema` (rejects with `OutputValidationError`); none: `output` stays `null`. */
+  decodeOutput?: ((result: TurnResult<null>) => Promise<TurnResult<Output>>) | undefined;
 }
 
 /**
@@ -37,7 +39,7 @@ export interface TurnHandleInit {
  * `stream()` can be called any number of times (each call replays from the start) and `run()`
  * works before, during or after streaming. The record lives as long as the handle.
  */
-export class TurnHandle {
+export class TurnHandle<Output = unknown> {
   /** The turn's id. */
   readonly id: string;
   /** The id of the thread the turn runs on. */
@@ -51,13 +53,15 @@ export class TurnHandle {
   #waiters: (() => void)[] = [];
   /** Called once when `turn/completed` arrives: stops `turn/interrupt` requests still waiting. */
   readonly #onCompleted = new Set<() => void>();
-  #result: TurnResult | undefined;
+  #result: Promise<TurnResult<Output>> | undefined;
+  readonly #decodeOutput: TurnHandleInit<Output>["decodeOutput"];
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
 
   /** @internal Created by `Thread.turn()`; not meant to be constructed directly. */
-  constructor(init: TurnHandleInit) {
+  constructor(init: TurnHandleInit<Output>) {
     this.#client = init.client;
+    this.#decodeOutput = init.decodeOutput;
     this.threadId = init.threadId;
     this.id = init.turn.id;
     this.#signal = init.signal;
@@ -112,10 +116,11 @@ export class TurnHandle {
 
   /**
    * Waits for the turn to finish and returns its `TurnResult`. A failed or interrupted turn
-   * resolves too (check `status` and `error`); only a lost connection (`TransportClosedError`)
-   * or the turn's own signal (`AbortError`) reject.
+   * resolves too (check `status` and `error`); only a lost connection (`TransportClosedError`),
+   * the turn's own signal (`AbortError`) or, with an `outputSchema`, a completed answer that does
+   * not validate (`OutputValidationError`) reject.
    */
-  async run(): Promise<TurnResult> {
+  async run(): Promise<TurnResult<Output>> {
     while (this.#completed === undefined && this.#failure === undefined && this.#abort === undefined) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
@@ -124,7 +129,10 @@ export class TurnHandle {
       throw this.#abort.error;
     }
     if (this.#completed === undefined) throw this.#failure!;
-    this.#result ??= buildTurnResult(this.threadId, this.#completed, this.#events);
+    if (this.#result === undefined) {
+      const result = buildTurnResult(this.threadId, this.#completed, this.#events);
+      this.#result = this.#decodeOutput ? this.#decodeOutput(result) : Promise.resolve(result as TurnResult<Output>);
+    }
     return this.#result;
   }
 

@@ -4,9 +4,29 @@ import type { Notification } from "../notification.js";
 
 /**
  * What a finished turn produced. A failed or interrupted turn is a `TurnResult` too: check
- * `status` and `error`.
+ * `status` and `error`. `Output` is the type of `output`, set by the turn's `outputSchema`:
+ * `status === "completed"` narrows `output` to it.
  */
-export interface TurnResult {
+export type TurnResult<Output = unknown> = TurnSummary &
+  (
+    | {
+        status: "completed";
+        /**
+         * The final answer parsed as JSON and validated by the turn's `outputSchema` (typed from
+         * it); `null` when the turn had no `outputSchema`. A completed answer that does not
+         * validate makes `run()` reject with `OutputValidationError` instead.
+         */
+        output: Output;
+      }
+    | {
+        status: Exclude<TurnStatus, "completed">;
+        /** `null`: only a completed turn's answer is parsed. */
+        output: null;
+      }
+  );
+
+/** The fields of every `TurnResult`, whatever its status and output. */
+export interface TurnSummary {
   /** The thread the turn ran on. */
   threadId: string;
   /** The turn's id. */
@@ -40,9 +60,10 @@ export interface TurnResult {
 
 /**
  * Builds a `TurnResult` from the notifications routed to one turn, in order. `completed` is the
- * turn's `turn/completed` payload.
+ * turn's `turn/completed` payload. Its `output` is `null`: the turn's output schema, if any,
+ * fills it in afterwards.
  */
-export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult {
+export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult<null> {
   let text = "";
   const items: ThreadItem[] = [];
   let usage: ThreadTokenUsage | null = null;
@@ -79,5 +100,6 @@ export function buildTurnResult(threadId: string, turn: Turn, events: readonly N
     startedAt: turn.startedAt ?? null,
     completedAt: turn.completedAt ?? null,
     durationMs: turn.durationMs ?? null,
-  };
+    output: null,
+  } as TurnResult<null>;
 }

@@ -130,8 +130,9 @@ describe("threads", () => {
     expectTypeOf(thread.read).returns.toEqualTypeOf<Promise<ThreadReadResponse>>();
     expectTypeOf(thread.setName).parameters.toEqualTypeOf<[name: string]>();
     expectTypeOf(thread.compact).returns.toEqualTypeOf<Promise<void>>();
-    expectTypeOf(thread.run).returns.toEqualTypeOf<Promise<TurnResult>>();
-    expectTypeOf(thread.turn).returns.toEqualTypeOf<Promise<TurnHandle>>();
+    // Without an outputSchema, `output` is null.
+    expectTypeOf(thread.run("hi")).toEqualTypeOf<Promise<TurnResult<null>>>();
+    expectTypeOf(thread.turn("hi", { model: "m" })).toEqualTypeOf<Promise<TurnHandle<null>>>();
   });
 });
 
@@ -184,7 +185,7 @@ describe("turns", () => {
 
   test("TurnResult has exactly the documented fields", () => {
     expectTypeOf<keyof TurnResult>().toEqualTypeOf<
-      "threadId" | "id" | "status" | "error" | "text" | "finalResponse" | "items" | "usage" | "startedAt" | "completedAt" | "durationMs"
+      "threadId" | "id" | "status" | "error" | "text" | "finalResponse" | "items" | "usage" | "startedAt" | "completedAt" | "durationMs" | "output"
     >();
     expectTypeOf<TurnResult["threadId"]>().toEqualTypeOf<string>();
     expectTypeOf<TurnResult["id"]>().toEqualTypeOf<string>();
