@@ -78,6 +78,7 @@ export type {
 } from "./api/codex.js";
 export { Thread } from "./api/thread.js";
 export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
+export type { ThreadInfo } from "./api/thread-state.js";
 export { TurnHandle } from "./api/turn-handle.js";
 export type { SteerOptions } from "./api/turn-handle.js";
 export type { TurnResult, TurnSummary } from "./api/turn-result.js";
@@ -94,4 +95,4 @@ export type {
 export type { ImageInput, InputItem, LocalImageInput, MentionInput, RunInput, SkillInput, TextInput } from "./api/inputs.js";
 export { ChatgptDeviceCodeLogin, ChatgptLogin, LoginHandle } from "./api/login.js";
 export type { LoginResult, LoginWaitOptions } from "./api/login.js";
-export { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion, SDK_VERSION } from "./api/version.js";
+export { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./api/version.js";

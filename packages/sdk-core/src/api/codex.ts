@@ -32,8 +32,9 @@ import type { TomlTable } from "../process/config-flags.js";
 import { spawnAppServer } from "../process/spawn-app-server.js";
 import { ChatgptDeviceCodeLogin, ChatgptLogin, startLogin } from "./login.js";
 import { Thread, type ThreadContext } from "./thread.js";
+import { ThreadUsageStore } from "./thread-state.js";
 import { TurnRouter } from "./turn-router.js";
-import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion, SDK_VERSION } from "./version.js";
+import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./version.js";
 
 /** How long `Codex.start()` waits for `initialize` when `requestTimeoutMs` is not set. */
 const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
@@ -100,6 +101,12 @@ export type CodexMetadata = InitializeResponse & {
    * name: `my_app/0.169.0 (...)`); null if it could not be read.
    */
   serverVersion: string | null;
+  /**
+   * The name before the version in `userAgent` (what the Python SDK reports as the server's
+   * name); null if it could not be read. codex puts its originator there, which is
+   * `clientInfo.name`: the name the model provider sees this client under.
+   */
+  serverName: string | null;
 };
 
 /** Options of `codex.threadStart()`: the `thread/start` params. */
@@ -151,7 +158,7 @@ export class Codex implements AsyncDisposable {
   protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = []) {
     this.client = client;
     this.metadata = metadata;
-    this.#context = { client, router };
+    this.#context = { client, router, usage: new ThreadUsageStore(client) };
     this.#optedOut = new Set(optedOut);
   }
 
@@ -216,7 +223,8 @@ export class Codex implements AsyncDisposable {
       await client.notify("initialized");
       if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
       // `this` is the class start() was called on: a subclass's super.start() makes a subclass instance.
-      return new this(client, router, { ...response, serverVersion }, optOut);
+      const serverName = parseServerName(response.userAgent, clientInfo.name);
+      return new this(client, router, { ...response, serverVersion, serverName }, optOut);
     } catch (error) {
       await client.close();
       throw error;
@@ -226,7 +234,7 @@ export class Codex implements AsyncDisposable {
   /** Starts a new thread (`thread/start`). */
   async threadStart(options: ThreadStartOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/start", { ...options });
-    return new Thread(this.#context, response.thread.id);
+    return new Thread(this.#context, response.thread.id, response);
   }
 
   /**
@@ -245,13 +253,13 @@ export class Codex implements AsyncDisposable {
    */
   async threadResume(threadId: string, overrides: ThreadResumeOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/resume", { ...overrides, threadId });
-    return new Thread(this.#context, response.thread.id);
+    return new Thread(this.#context, response.thread.id, response);
   }
 
   /** Copies a thread into a new one (`thread/fork`); returns the new thread. */
   async threadFork(threadId: string, overrides: ThreadForkOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/fork", { ...overrides, threadId });
-    return new Thread(this.#context, response.thread.id);
+    return new Thread(this.#context, response.thread.id, response);
   }
 
   /** Lists stored threads (`thread/list`), newest first by default; page with `cursor`. */
@@ -267,7 +275,7 @@ export class Codex implements AsyncDisposable {
   /** Restores an archived thread (`thread/unarchive`). */
   async threadUnarchive(threadId: string): Promise<Thread> {
     const response = await this.client.request("thread/unarchive", { threadId });
-    return new Thread(this.#context, response.thread.id);
+    return new Thread(this.#context, response.thread.id, response);
   }
 
   /** Lists the models the server offers (`model/list`). */

@@ -1,11 +1,12 @@
 // A local handle on one conversation: its id, plus the thread- and turn-level requests.
-import type { ThreadReadParams, ThreadReadResponse, TurnStartParams } from "@codex/protocol-types/experimental";
+import type { ThreadReadParams, ThreadReadResponse, ThreadTokenUsage, TurnStartParams } from "@codex/protocol-types/experimental";
 import { AbortError, abortErrorFrom } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
 import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
 import type { TurnResult } from "./turn-result.js";
+import type { ThreadInfo, ThreadUsageStore } from "./thread-state.js";
 import type { TurnRouter } from "./turn-router.js";
 
 /**
@@ -36,6 +37,7 @@ export type ThreadReadOptions = Omit<ThreadReadParams, "threadId">;
 export interface ThreadContext {
   client: AppServerClient;
   router: TurnRouter;
+  usage: ThreadUsageStore;
 }
 
 /**
@@ -47,16 +49,40 @@ export class Thread {
   /** The thread's id. */
   readonly id: string;
   readonly #context: ThreadContext;
+  #info: ThreadInfo | undefined;
 
   /** @internal Use `codex.thread(id)` or `codex.threadStart()`. */
-  constructor(context: ThreadContext, id: string) {
+  constructor(context: ThreadContext, id: string, info?: ThreadInfo) {
     this.#context = context;
     this.id = id;
+    this.#info = info;
   }
 
-  /** Reads the thread (`thread/read`); `includeTurns: true` adds its turns and items. */
-  read(options: ThreadReadOptions = {}): Promise<ThreadReadResponse> {
-    return this.#context.client.request("thread/read", { ...options, threadId: this.id });
+  /**
+   * The server's last reply about this thread through this handle: the `thread/start`,
+   * `thread/resume` or `thread/fork` reply it was made from (the thread plus `model`, `cwd`,
+   * `approvalPolicy`, `sandbox`, ...), replaced by each `read()` (the thread alone).
+   * `undefined` for a handle from `codex.thread(id)` until its first `read()`.
+   */
+  get info(): ThreadInfo | undefined {
+    return this.#info;
+  }
+
+  /**
+   * The last token usage the server reported for this thread on this connection (from
+   * `thread/tokenUsage/updated`, whichever turn or client caused it), or null. After
+   * `codex.threadResume()` the server sends the thread's last usage again, just after the
+   * resume reply.
+   */
+  get lastUsage(): ThreadTokenUsage | null {
+    return this.#context.usage.get(this.id);
+  }
+
+  /** Reads the thread (`thread/read`); `includeTurns: true` adds its turns and items. The reply becomes `info`. */
+  async read(options: ThreadReadOptions = {}): Promise<ThreadReadResponse> {
+    const response = await this.#context.client.request("thread/read", { ...options, threadId: this.id });
+    this.#info = response;
+    return response;
   }
 
   /** Renames the thread (`thread/name/set`). */
