@@ -79,6 +79,8 @@ export type {
 export { Thread } from "./api/thread.js";
 export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
 export type { ThreadInfo } from "./api/thread-state.js";
+export type { ThreadEventsOptions } from "./api/thread-events.js";
+export type { ReviewOptions } from "./api/server-started-turns.js";
 export { TurnHandle } from "./api/turn-handle.js";
 export type { SteerOptions } from "./api/turn-handle.js";
 export type { TurnResult, TurnSummary } from "./api/turn-result.js";

@@ -1,11 +1,14 @@
 // A local handle on one conversation: its id, plus the thread- and turn-level requests.
-import type { ThreadReadParams, ThreadReadResponse, ThreadTokenUsage, TurnStartParams } from "@codex/protocol-types/experimental";
+import type { ReviewTarget, ThreadReadParams, ThreadReadResponse, ThreadTokenUsage, TurnStartParams } from "@codex/protocol-types/experimental";
+import type { Notification } from "../notification.js";
 import { AbortError, abortErrorFrom } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
 import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
 import type { TurnResult } from "./turn-result.js";
+import { startCompaction, startReview, type ReviewOptions } from "./server-started-turns.js";
+import { ThreadEventIterator, type ThreadEventsOptions } from "./thread-events.js";
 import type { ThreadInfo, ThreadUsageStore } from "./thread-state.js";
 import type { TurnRouter } from "./turn-router.js";
 
@@ -90,9 +93,35 @@ export class Thread {
     await this.#context.client.request("thread/name/set", { threadId: this.id, name });
   }
 
-  /** Starts compacting the thread's context (`thread/compact/start`); progress arrives as notifications. */
-  async compact(): Promise<void> {
-    await this.#context.client.request("thread/compact/start", { threadId: this.id });
+  /**
+   * Compacts the thread's context (`thread/compact/start`). The compaction runs as a turn of the
+   * thread: the returned handle streams it (a `contextCompaction` item) and `run()` waits for it.
+   */
+  compact(): Promise<TurnHandle<null>> {
+    return startCompaction(this.#context, this.id);
+  }
+
+  /**
+   * Starts a code review on this thread (`review/start`, delivered inline) and returns its turn:
+   * `target` is `{ type: "uncommittedChanges" }`, `{ type: "baseBranch", branch }`,
+   * `{ type: "commit", sha }` or `{ type: "custom", instructions }`. The review's text is the
+   * turn's `finalResponse`.
+   */
+  review(target: ReviewTarget, options: ReviewOptions = {}): Promise<TurnHandle<null>> {
+    return startReview(this.#context, this.id, target, options);
+  }
+
+  /**
+   * Every notification of this thread from now on, in arrival order: every turn's (whichever
+   * client started it), and the thread's own (`thread/status/changed`, `thread/name/updated`,
+   * `thread/tokenUsage/updated`, `thread/goal/updated`, ...). Subscribes at the call. Ends when
+   * the `Codex` is closed; throws `TransportClosedError` if the connection ends by itself and
+   * `AbortError` when `signal` aborts. Breaking out of the loop unsubscribes. Another client's
+   * turns are seen when both clients share one app-server and this one has the thread loaded
+   * (`threadStart` / `threadResume`).
+   */
+  events(options: ThreadEventsOptions = {}): AsyncIterableIterator<Notification> {
+    return new ThreadEventIterator(this.#context.client, this.id, options);
   }
 
   /**

@@ -61,6 +61,7 @@ describe("starting and stopping", () => {
     expectTypeOf(codex.metadata).toEqualTypeOf<CodexMetadata>();
     expectTypeOf(codex.metadata).toMatchTypeOf<InitializeResponse>();
     expectTypeOf(codex.metadata.serverVersion).toEqualTypeOf<string | null>();
+    expectTypeOf(codex.metadata.serverName).toEqualTypeOf<string | null>();
     expectTypeOf(codex.close).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(codex[Symbol.asyncDispose]).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(codex.client).toEqualTypeOf<AppServerClient>();
@@ -129,7 +130,13 @@ describe("threads", () => {
     expectTypeOf(thread.read).toBeCallableWith({ includeTurns: true });
     expectTypeOf(thread.read).returns.toEqualTypeOf<Promise<ThreadReadResponse>>();
     expectTypeOf(thread.setName).parameters.toEqualTypeOf<[name: string]>();
-    expectTypeOf(thread.compact).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(thread.compact).returns.toEqualTypeOf<Promise<TurnHandle<null>>>();
+    expectTypeOf(thread.review).returns.toEqualTypeOf<Promise<TurnHandle<null>>>();
+    expectTypeOf(thread.review).toBeCallableWith({ type: "custom", instructions: "Look for bugs" });
+    expectTypeOf(thread.events).returns.toEqualTypeOf<AsyncIterableIterator<Notification>>();
+    expectTypeOf(thread.events).toBeCallableWith({ signal: new AbortController().signal });
+    expectTypeOf(thread.lastUsage).toEqualTypeOf<ThreadTokenUsage | null>();
+    expectTypeOf<NonNullable<typeof thread.info>["thread"]["id"]>().toEqualTypeOf<string>();
     // Without an outputSchema, `output` is null.
     expectTypeOf(thread.run("hi")).toEqualTypeOf<Promise<TurnResult<null>>>();
     expectTypeOf(thread.turn("hi", { model: "m" })).toEqualTypeOf<Promise<TurnHandle<null>>>();
