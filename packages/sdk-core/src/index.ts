@@ -81,6 +81,8 @@ export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
 export type { ThreadInfo } from "./api/thread-state.js";
 export type { ThreadEventsOptions } from "./api/thread-events.js";
 export type { ReviewOptions } from "./api/server-started-turns.js";
+export { GoalHandle } from "./api/goal.js";
+export type { GoalEndStatus, GoalOptions, GoalResult } from "./api/goal.js";
 export { TurnHandle } from "./api/turn-handle.js";
 export type { SteerOptions } from "./api/turn-handle.js";
 export type { TurnResult, TurnSummary } from "./api/turn-result.js";

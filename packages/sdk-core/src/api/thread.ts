@@ -7,6 +7,7 @@ import { toUserInput, type RunInput } from "./inputs.js";
 import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
 import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
 import type { TurnResult } from "./turn-result.js";
+import { GoalHandle, type GoalOptions, type GoalResult } from "./goal.js";
 import { startCompaction, startReview, type ReviewOptions } from "./server-started-turns.js";
 import { ThreadEventIterator, type ThreadEventsOptions } from "./thread-events.js";
 import type { ThreadInfo, ThreadUsageStore } from "./thread-state.js";
@@ -109,6 +110,24 @@ export class Thread {
    */
   review(target: ReviewTarget, options: ReviewOptions = {}): Promise<TurnHandle<null>> {
     return startReview(this.#context, this.id, target, options);
+  }
+
+  /**
+   * Gives the thread a goal (`thread/goal/set`, experimental API) and returns its `GoalHandle`.
+   * The server then runs turns on its own until the goal is no longer active: the model marks
+   * it complete, its `tokenBudget` runs out, a turn fails (`blocked`), or it is paused or
+   * cleared. `goal.stream()` yields those turns' events as one run; `goal.run()` waits for the end.
+   */
+  async startGoal(objective: string, options: GoalOptions = {}): Promise<GoalHandle> {
+    const { signal, ...params } = options;
+    if (signal?.aborted) throw abortErrorFrom(signal, "Starting the goal");
+    return new GoalHandle({ client: this.#context.client, threadId: this.id, signal }).start(objective, params);
+  }
+
+  /** `startGoal()` and then `run()`: pursues the goal to its end and returns the `GoalResult`. */
+  async runGoal(objective: string, options: GoalOptions = {}): Promise<GoalResult> {
+    const goal = await this.startGoal(objective, options);
+    return goal.run();
   }
 
   /**

@@ -47,6 +47,8 @@ import {
   type Transport,
   type TurnOptions,
   type TurnResult,
+  type GoalHandle,
+  type GoalResult,
   type UnknownNotification,
 } from "../../src/index.js";
 
@@ -136,6 +138,11 @@ describe("threads", () => {
     expectTypeOf(thread.events).returns.toEqualTypeOf<AsyncIterableIterator<Notification>>();
     expectTypeOf(thread.events).toBeCallableWith({ signal: new AbortController().signal });
     expectTypeOf(thread.lastUsage).toEqualTypeOf<ThreadTokenUsage | null>();
+    expectTypeOf(thread.startGoal).returns.toEqualTypeOf<Promise<GoalHandle>>();
+    expectTypeOf(thread.runGoal).returns.toEqualTypeOf<Promise<GoalResult>>();
+    expectTypeOf(thread.startGoal).toBeCallableWith("Make the test suite pass", { tokenBudget: 1000 });
+    expectTypeOf<GoalResult["turns"]>().toExtend<TurnResult[]>();
+    expectTypeOf<keyof GoalResult>().toEqualTypeOf<"threadId" | "status" | "goal" | "turns" | "text" | "finalResponse" | "usage">();
     expectTypeOf<NonNullable<typeof thread.info>["thread"]["id"]>().toEqualTypeOf<string>();
     // Without an outputSchema, `output` is null.
     expectTypeOf(thread.run("hi")).toEqualTypeOf<Promise<TurnResult<null>>>();
