@@ -1,8 +1,8 @@
 // thread.events(), thread.compact() and thread.review() against the real app-server.
 import { reply } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AbortError, NotificationBufferOverflowError, type Notification } from "../../src/index.js";
-import { collect, startTestCodex, type TestCodex } from "./helpers.js";
+import { AbortError, Codex, InvalidRequestError, NotificationBufferOverflowError, type Notification } from "../../src/index.js";
+import { codexBin, collect, startTestCodex, type TestCodex } from "./helpers.js";
 
 const TIMEOUT = { timeout: 40_000 };
 
@@ -69,6 +69,16 @@ describe("thread.events, compact, review", () => {
     })().catch((caught: unknown) => caught);
     expect(read).toHaveLength(2);
     expect(NotificationBufferOverflowError.isInstance(error)).toBe(true);
+  });
+
+  test("a second app-server on the same CODEX_HOME cannot take over a loaded thread (one writer per thread)", TIMEOUT, async () => {
+    const thread = await t.codex.threadStart();
+    t.env.fakeModel.enqueueFor({ threadId: thread.id }, reply.text("Stored."));
+    await thread.run("Store me");
+    await using second = await Codex.start({ codexBin, ...t.env });
+    const error = await second.threadResume(thread.id).catch((caught: unknown) => caught);
+    expect(InvalidRequestError.isInstance(error)).toBe(true);
+    expect((error as InvalidRequestError).serverMessage).toMatch(/already has an active writer/);
   });
 
   test("compact() returns the compaction's TurnHandle", TIMEOUT, async () => {
