@@ -33,6 +33,7 @@ import { spawnAppServer } from "../process/spawn-app-server.js";
 import { ChatgptDeviceCodeLogin, ChatgptLogin, startLogin } from "./login.js";
 import { Thread, type ThreadContext } from "./thread.js";
 import { ThreadUsageStore } from "./thread-state.js";
+import { CodexServerRequestScope } from "./server-request-context.js";
 import { TurnRouter } from "./turn-router.js";
 import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./version.js";
 
@@ -158,7 +159,9 @@ export class Codex implements AsyncDisposable {
   protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = []) {
     this.client = client;
     this.metadata = metadata;
-    this.#context = { client, router, usage: new ThreadUsageStore(client) };
+    const serverRequests = new CodexServerRequestScope(client, (threadId) => new Thread(this.#context, threadId));
+    client.setServerRequestScope(serverRequests);
+    this.#context = { client, router, usage: new ThreadUsageStore(client), serverRequests };
     this.#optedOut = new Set(optedOut);
   }
 

@@ -2,7 +2,8 @@
 import type { ReviewTarget, ThreadReadParams, ThreadReadResponse, ThreadTokenUsage, TurnStartParams } from "@codex/protocol-types/experimental";
 import type { Notification } from "../notification.js";
 import { AbortError, abortErrorFrom } from "../errors.js";
-import type { AppServerClient } from "../rpc/client.js";
+import type { AppServerClient, ServerRequestHandlers } from "../rpc/client.js";
+import type { CodexServerRequestScope } from "./server-request-context.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
 import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
@@ -28,6 +29,12 @@ export type TurnOptions<Schema extends OutputSchema | undefined = OutputSchema |
    */
   outputSchema?: Schema;
   /**
+   * Handlers of this turn's server requests (approvals, questions): same shape as
+   * `CodexOptions.serverRequests`, asked first; a method they lack goes to the connection-wide
+   * handlers. They are dropped when the turn completes.
+   */
+  serverRequests?: ServerRequestHandlers | undefined;
+  /**
    * Aborting interrupts the turn on the server (`turn/interrupt`) and then rejects the turn's
    * `run()` / `stream()` (and a pending `thread.turn()`) with `AbortError`.
    */
@@ -42,6 +49,7 @@ export interface ThreadContext {
   client: AppServerClient;
   router: TurnRouter;
   usage: ThreadUsageStore;
+  serverRequests: CodexServerRequestScope;
 }
 
 /**
@@ -164,7 +172,7 @@ export class Thread {
     input: RunInput,
     options: TurnOptions<Schema> = {},
   ): Promise<TurnHandle<OutputOf<Schema>>> {
-    const { signal, outputSchema, ...params } = options;
+    const { signal, outputSchema, serverRequests, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const output = prepareOutputSchema(outputSchema);
     // A turn that answers a tool call carries its output in `toolOutput`, and the server then
@@ -174,6 +182,7 @@ export class Thread {
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const { client, router } = this.#context;
     const reservation = router.reserve(this.id);
+    const turnServerRequests = serverRequests === undefined ? undefined : this.#context.serverRequests.reserve(this.id, serverRequests);
     let response;
     try {
       // No signal on the request itself: once written, the turn exists on the server, and only
@@ -186,8 +195,10 @@ export class Thread {
       });
     } catch (error) {
       reservation.release();
+      turnServerRequests?.release();
       throw error;
     }
+    turnServerRequests?.bind(response.turn.id);
     const handle = new TurnHandle<OutputOf<Schema>>({
       client,
       threadId: this.id,

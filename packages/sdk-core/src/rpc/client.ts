@@ -10,6 +10,7 @@ import type {
   ServerNotificationMethod,
   ServerRequestMap,
   ServerRequestMethod,
+  ThreadItem,
 } from "@codex/protocol-types/experimental";
 import {
   abortErrorFrom,
@@ -30,6 +31,7 @@ import type { Logger, NormalizedLogger } from "./logger.js";
 import { retryOnOverload } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
+import type { Thread } from "../api/thread.js";
 
 /** A JSON-RPC request id: the server's own requests use integers from 0. */
 export type RequestId = string | number;
@@ -63,7 +65,40 @@ export interface ServerRequestContext {
   requestId: RequestId;
   /** The server-request method. */
   method: ServerRequestMethod;
+  /** The thread the request is about (`params.threadId`), or null. */
+  threadId: string | null;
+  /** The turn the request is about (`params.turnId`), or null. */
+  turnId: string | null;
+  /**
+   * The item the request is about, as its `item/started` described it (the command, the file
+   * changes, ...), or null (no `itemId`, or a bare `AppServerClient`, which keeps no items).
+   */
+  item: ThreadItem | null;
+  /** A `Thread` handle of `threadId` (from `Codex`; null without a thread or on a bare `AppServerClient`). */
+  thread: Thread | null;
 }
+
+/**
+ * @internal What `Codex` adds to the client's server-request dispatch: the item and thread of a
+ * request's context, and the handlers of the request's own turn, which come before the
+ * connection-wide ones.
+ */
+export interface ServerRequestScope {
+  /** Fills in the context's `item` and `thread`. */
+  extend(params: unknown, context: ServerRequestContext): ServerRequestContext;
+  /**
+   * The handler for this request, given the connection-wide one (`fallback`, possibly
+   * undefined); undefined when neither applies.
+   */
+  handlerFor(
+    method: string,
+    context: ServerRequestContext,
+    fallback: ServerRequestHandler<ServerRequestMethod> | undefined,
+  ): ServerRequestHandler<ServerRequestMethod> | undefined;
+}
+
+/** @internal A handler's answer meaning "nobody handled it": the safe reply, without a warning. */
+export const UNHANDLED: unique symbol = Symbol("codex.sdk.unhandledServerRequest");
 
 /**
  * Answers one kind of server request. May be async and may take as long as a human needs; it
@@ -213,6 +248,7 @@ export class AppServerClient {
 
   private readonly serverRequestHandlers = new Map<string, ServerRequestHandler<ServerRequestMethod>[]>();
   private readonly activeServerRequests = new Map<RequestId, ActiveServerRequest>();
+  private serverRequestScope: ServerRequestScope | undefined;
 
   /** True once a valid JSON-RPC message arrived: lines that are not JSON-RPC are banners before, errors after. */
   private sawMessage = false;
@@ -350,6 +386,11 @@ export class AppServerClient {
       const index = handlers.lastIndexOf(callback);
       if (index !== -1) handlers.splice(index, 1);
     });
+  }
+
+  /** @internal Set by `Codex`: adds items, threads and per-turn handlers to server requests. */
+  setServerRequestScope(scope: ServerRequestScope): void {
+    this.serverRequestScope = scope;
   }
 
   /**
@@ -558,21 +599,58 @@ export class AppServerClient {
 
   private handleServerRequest(id: RequestId, method: string, params: unknown): void {
     const controller = new AbortController();
-    const turnId = (params as { turnId?: unknown } | null | undefined)?.turnId;
-    this.activeServerRequests.set(id, { controller, method, turnId: typeof turnId === "string" ? turnId : undefined });
+    const record = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
+    const turnId = typeof record["turnId"] === "string" ? record["turnId"] : null;
+    const threadId = typeof record["threadId"] === "string" ? record["threadId"] : null;
+    this.activeServerRequests.set(id, { controller, method, turnId: turnId ?? undefined });
+    let context: ServerRequestContext = {
+      signal: controller.signal,
+      requestId: id,
+      method: method as ServerRequestMethod,
+      threadId,
+      turnId,
+      item: null,
+      thread: null,
+    };
     const stack = this.serverRequestHandlers.get(method);
-    const handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
+    let handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
+    const scope = this.serverRequestScope;
+    if (scope !== undefined) {
+      try {
+        context = scope.extend(params, context);
+        handler = scope.handlerFor(method, context, handler);
+      } catch (error) {
+        this.logger.error(`Preparing the context of server request "${method}" failed: ${describe(error)}`, error);
+      }
+    }
     if (handler === undefined) {
       this.replySafely(id, method, undefined);
       return;
     }
-    const context: ServerRequestContext = { signal: controller.signal, requestId: id, method: method as ServerRequestMethod };
+    const chosen = handler;
     // Run the handler on a later tick: it must never block (or throw into) the reader.
     Promise.resolve()
-      .then(() => handler(params as never, context))
+      .then(() => chosen(params as never, context))
       .then(
-        (result) => {
-          if (this.finishServerRequest(id, controller)) this.sendReply({ id, result: result ?? {} }, method);
+        (result: unknown) => {
+          if (result === UNHANDLED) {
+            this.replySafely(id, method, undefined);
+            return;
+          }
+          if (result === undefined) {
+            this.logger.warn(`The handler of server request "${method}" returned nothing; sending the safe reply instead.`);
+            this.replySafely(id, method, undefined);
+            return;
+          }
+          let encodable = true;
+          try {
+            JSON.stringify(result);
+          } catch (error) {
+            encodable = false;
+            this.logger.warn(`The handler of server request "${method}" returned a result JSON cannot encode (${describe(error)}); sending the safe reply instead.`);
+          }
+          if (!encodable) this.replySafely(id, method, undefined);
+          else if (this.finishServerRequest(id, controller)) this.sendReply({ id, result }, method);
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
