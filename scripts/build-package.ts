@@ -4,7 +4,8 @@
 //
 // Run from a package directory: `tsx ../../scripts/build-package.ts`. Entries come from the
 // package's `exports` map: every subpath with an `import` condition `./dist/<name>.js` is built
-// from `src/<name>.ts`.
+// from `src/<name>.ts`. Each `bin` command `./dist/<name>.js` is built from `src/<name>.ts` as
+// one ESM file (its `#!` line kept), without declarations.
 import { readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
@@ -14,6 +15,7 @@ import { dts } from "rollup-plugin-dts";
 interface PackageJson {
   name: string;
   exports?: Record<string, { import?: { default?: string } } | string>;
+  bin?: Record<string, string> | string;
   dependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -30,6 +32,13 @@ for (const target of Object.values(packageJson.exports ?? {})) {
   if (match?.[1]) entries.set(match[1], `src/${match[1]}.ts`);
 }
 if (entries.size === 0) throw new Error(`${packageJson.name}: no ./dist/<name>.js entries in "exports"`);
+
+const bins = new Map<string, string>();
+for (const file of typeof packageJson.bin === "string" ? [packageJson.bin] : Object.values(packageJson.bin ?? {})) {
+  const match = file.match(/^\.\/dist\/(.+)\.js$/);
+  if (!match?.[1]) throw new Error(`${packageJson.name}: bin ${file} is not ./dist/<name>.js`);
+  bins.set(match[1], `src/${match[1]}.ts`);
+}
 
 // Dependencies stay imports: each package ships only its own code.
 const external = [
@@ -54,6 +63,7 @@ const common = {
 };
 await build({ ...common, format: "esm", outExtension: { ".js": ".js" } });
 await build({ ...common, format: "cjs", outExtension: { ".js": ".cjs" } });
+if (bins.size > 0) await build({ ...common, entryPoints: Object.fromEntries(bins), format: "esm", outExtension: { ".js": ".js" } });
 
 for (const [name, source] of entries) {
   const bundle = await rollup({
@@ -67,4 +77,6 @@ for (const [name, source] of entries) {
   await writeFile(path.join(packageDir, "dist", `${name}.d.ts`), code);
   await writeFile(path.join(packageDir, "dist", `${name}.d.cts`), code);
 }
-console.log(`${packageJson.name}: built ${[...entries.keys()].join(", ")} (esm, cjs, d.ts, d.cts)`);
+console.log(
+  `${packageJson.name}: built ${[...entries.keys()].join(", ")} (esm, cjs, d.ts, d.cts)${bins.size > 0 ? `; bin ${[...bins.keys()].join(", ")} (esm)` : ""}`,
+);

@@ -1,7 +1,8 @@
 // `pnpm generate-types [--check] [--root DIR]`
 //
 // Exports the app-server JSON Schema from the pinned codex binary into schema/, and generates
-// packages/protocol-types/src/generated/ from it (types, method maps, a resolution report).
+// packages/protocol-types/src/generated/ from it (types, method maps, a resolution report) and
+// the protocol changelog schema/CHANGES.md (what changed against the schema it replaces).
 // With --check nothing is written: the schema is exported again, everything is regenerated in
 // memory, and the command exits with 1 when a committed file differs.
 //
@@ -11,7 +12,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { resolveCodexBin } from "../packages/sdk-testing/src/codex-bin.js";
-import { compareWithTree, formatCheckResult, generateFromBinary, isClean, writeToTree } from "./codegen/generator.js";
+import { compareWithTree, formatCheckResult, GENERATED_DIR, generateFromBinary, isClean, writeToTree } from "./codegen/generator.js";
 
 const repositoryRoot = path.resolve(import.meta.dirname, "..");
 
@@ -26,6 +27,10 @@ try {
 
 try {
   const files = await generateFromBinary(options.root, resolveCodexBin(repositoryRoot));
+  const report = JSON.parse(files.get(`${GENERATED_DIR}/experimental/report.json`) ?? "{}") as { schemaHoles?: string[] };
+  if (report.schemaHoles?.length) {
+    console.log(`generate-types: the schema defines no result for ${report.schemaHoles.join(", ")}: typed unknown (see schema/CHANGES.md).`);
+  }
   if (options.check) {
     const result = await compareWithTree(options.root, files);
     console.log(formatCheckResult(result));

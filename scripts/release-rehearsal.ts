@@ -6,8 +6,9 @@
 //   1. an ESM script and a CommonJS script each start `Codex` without codexBin and complete a
 //      turn against the fake model;
 //   2. a TypeScript consumer type-checks with skipLibCheck: false (module nodenext);
-//   3. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
-//      naming the package to install.
+//   3. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
+//   4. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
+//      naming the missing package, and `npx codex-sdk doctor` exits 1 naming it.
 // The other platforms' packages are packed as manifest-only tarballs, so npm resolves
 // @codex/cli-bin's optional dependencies offline exactly as it would from the registry, and
 // must skip them by their os/cpu fields.
@@ -19,7 +20,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { resolveCodexBin } from "../packages/sdk-testing/src/codex-bin.js";
-import { RUNTIME_PLATFORMS, type RuntimePlatform } from "../packages/sdk/src/runtime/platforms.js";
+import { RUNTIME_PLATFORMS, type RuntimePlatform } from "../packages/sdk-core/src/process/runtime-platforms.js";
 import { formatSize } from "./staging/describe.js";
 import { readManifest, runtimeManifestDir } from "./staging/stage-packages.js";
 
@@ -92,9 +93,10 @@ async function run(command: string, args: string[], options: { cwd: string; env?
     });
     return stdout.trim();
   } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string; message: string };
+    const failure = error as { code?: unknown; stdout?: string; stderr?: string; message: string };
     const output = [failure.stdout, failure.stderr].filter(Boolean).join("\n").trim();
-    throw new Error(`${command} ${args.join(" ")} failed: ${failure.message.split("\n")[0]}${output ? `\n${output.slice(-4000)}` : ""}`);
+    const exit = typeof failure.code === "number" ? ` (exit code ${failure.code})` : "";
+    throw new Error(`${command} ${args.join(" ")} failed${exit}: ${failure.message.split("\n")[0]}${output ? `\n${output.slice(-4000)}` : ""}`);
   }
 }
 
@@ -251,10 +253,30 @@ async function main(): Promise<void> {
     await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: projectDir, env, timeoutMs: 300_000 });
     return `${version}: consumer.mts (ESM, .d.ts) and consumer.cts (CommonJS, .d.cts) have no errors`;
   });
+  // The user's CODEX_HOME as the doctor sees it: it must not exist afterwards.
+  const userHome = path.join(temp, "user-codex-home");
+  const doctorEnv = { ...env, CODEX_HOME: userHome };
+  await step("npx codex-sdk doctor exits 0 on the installed runtime, leaving CODEX_HOME alone", async () => {
+    const output = await run("npx", ["--no-install", "codex-sdk", "doctor"], { cwd: projectDir, env: doctorEnv, timeoutMs: 120_000 });
+    if (!output.includes(`found through the installed package ${platform.packageName}`)) throw new Error(`the doctor did not find the installed package:\n${output}`);
+    if (existsSync(userHome)) throw new Error(`the doctor wrote to CODEX_HOME (${userHome})`);
+    return output;
+  });
   await step(`without ${platform.packageName}, Codex.start() rejects with RuntimeNotFoundError naming it`, async () => {
     rmSync(path.join(projectDir, "node_modules", platform.packageName), { recursive: true, force: true });
     const output = await run(process.execPath, ["missing-runtime-check.mjs", platform.packageName], { cwd: projectDir, env, timeoutMs: 60_000 });
     const { message } = JSON.parse(output) as { message: string };
     return `RuntimeNotFoundError: ${message}`;
+  });
+  await step(`without ${platform.packageName}, npx codex-sdk doctor exits 1 naming it`, async () => {
+    const failure = await run("npx", ["--no-install", "codex-sdk", "doctor"], { cwd: projectDir, env: doctorEnv, timeoutMs: 60_000 }).then(
+      (output) => {
+        throw new Error(`the doctor exited 0 without the platform package:\n${output}`);
+      },
+      (error: Error) => error.message,
+    );
+    if (!failure.includes("failed (exit code 1)")) throw new Error(failure);
+    if (!failure.includes(platform.packageName) || !failure.includes("fail  runtime")) throw new Error(`the report does not name ${platform.packageName}:\n${failure}`);
+    return failure.split("\n").slice(1).join("\n");
   });
 }

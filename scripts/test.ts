@@ -26,6 +26,8 @@ const vitestReports = () =>
 
 const STEPS: Step[] = [
   { name: "pins", argv: ["pnpm", "--silent", "run", "check-pins"] },
+  // Package READMEs without links that die on the registry, repository fields.
+  { name: "published-docs", argv: ["pnpm", "--silent", "run", "check-published-docs"], count: summaryLine },
   { name: "generated", argv: ["pnpm", "--silent", "run", "generate-types", "--check"] },
   { name: "build", argv: ["pnpm", "exec", "turbo", "run", "build", "--output-logs=errors-only"] },
   { name: "typecheck", argv: ["pnpm", "exec", "turbo", "run", "typecheck", "--output-logs=errors-only"] },

@@ -4,8 +4,9 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { buildChangelog, type SchemaHole, type SchemaSnapshot } from "./changelog.js";
 import { compileDefinitions } from "./compile-types.js";
-import { checkTablesUsed, emitMethodsModule, generatedHeader, methodReport, resolveMethods, type ResolvedSurface } from "./method-maps.js";
+import { checkTablesUsed, emitMethodsModule, generatedHeader, methodReport, resolveMethods, schemaHoles, type Direction, type ResolvedSurface } from "./method-maps.js";
 import { preprocessDefinitions, type PreprocessSummary } from "./preprocess.js";
 import { BUNDLE_FILE, exportSchema, type ExportedSchema } from "./schema-export.js";
 import { compareNames, flattenBundle, type Definitions } from "./schema-model.js";
@@ -21,14 +22,36 @@ const SURFACES = [
   { name: "experimental", subdir: "experimental" },
 ] as const;
 
+/** The protocol changelog, relative to the repository root. */
+export const CHANGELOG_FILE = `${SCHEMA_DIR}/CHANGES.md`;
+
 /** Repository-relative path (always with `/`) -> file content. */
 export type GeneratedFiles = Map<string, string>;
 
+/** What the tree held before this run: the committed schema and changelog, when present. */
+export interface PreviousState {
+  /** The committed schema (undefined when the tree has none). */
+  schema: ExportedSchema | undefined;
+  /** The committed `schema/CHANGES.md`. */
+  changelog: string | undefined;
+}
+
+/** Extra inputs of the changelog that do not come from the schema. */
+export interface GenerateOptions {
+  /** The "Schema vs wire" section's body for the newest changelog entry (markdown). */
+  wireSection?: string | undefined;
+}
+
 /**
  * Builds every artifact from exported schema text: the two bundles, `schema/provenance.json`,
- * and per surface `types.gen.ts`, `methods.gen.ts` and `report.json`.
+ * `schema/CHANGES.md` (against `previous`), and per surface `types.gen.ts`, `methods.gen.ts`
+ * and `report.json`.
  */
-export async function generateFiles(schema: ExportedSchema): Promise<GeneratedFiles> {
+export async function generateFiles(
+  schema: ExportedSchema,
+  previous: PreviousState = { schema: undefined, changelog: undefined },
+  options: GenerateOptions = {},
+): Promise<GeneratedFiles> {
   const files: GeneratedFiles = new Map();
   const provenance: { codexVersion: string; files: Record<string, string> } = { codexVersion: schema.codexVersion, files: {} };
   const surfaces: { definitions: Definitions; resolved: ResolvedSurface }[] = [];
@@ -52,7 +75,58 @@ export async function generateFiles(schema: ExportedSchema): Promise<GeneratedFi
   }
   checkTablesUsed(surfaces);
   files.set(joinPosix(SCHEMA_DIR, "provenance.json"), `${JSON.stringify(provenance, null, 2)}\n`);
+  files.set(CHANGELOG_FILE, changelog(schema, surfaces, previous, options));
   return new Map([...files].sort(([a], [b]) => compareNames(a, b)));
+}
+
+function snapshot(schema: ExportedSchema): SchemaSnapshot {
+  return {
+    codexVersion: schema.codexVersion,
+    stable: { definitions: flattenBundle(schema.stable) },
+    experimental: { definitions: flattenBundle(schema.experimental) },
+  };
+}
+
+function changelog(
+  schema: ExportedSchema,
+  surfaces: readonly { definitions: Definitions; resolved: ResolvedSurface }[],
+  previous: PreviousState,
+  options: GenerateOptions,
+): string {
+  const [stable, experimental] = surfaces;
+  const stableHoles = new Set(schemaHoles(stable!.resolved.maps));
+  const holes: SchemaHole[] = schemaHoles(experimental!.resolved.maps).map((key) => {
+    const [direction, ...method] = key.split(":");
+    return { direction: direction as Direction, method: method.join(":"), experimentalOnly: !stableHoles.has(key) };
+  });
+  const before = previous.schema;
+  const unchanged =
+    before !== undefined &&
+    before.codexVersion === schema.codexVersion &&
+    before.stable === schema.stable &&
+    before.experimental === schema.experimental;
+  // A committed schema that no longer parses (edited by hand, half-written) must not stop
+  // regeneration: the new entry says so instead of comparing.
+  let previousSnapshot: SchemaSnapshot | undefined;
+  let previousUnreadable: string | undefined;
+  try {
+    previousSnapshot = before && !unchanged ? snapshot(before) : undefined;
+  } catch (error) {
+    previousUnreadable = error instanceof Error ? error.message : String(error);
+  }
+  return buildChangelog({
+    previous: previousSnapshot,
+    previousUnreadable,
+    unchanged,
+    current: {
+      codexVersion: schema.codexVersion,
+      stable: { definitions: stable!.definitions },
+      experimental: { definitions: experimental!.definitions },
+    },
+    existing: previous.changelog,
+    holes,
+    wire: options.wireSection,
+  });
 }
 
 function reportJson(codexVersion: string, surface: string, definitions: Definitions, resolved: ResolvedSurface, summary: PreprocessSummary): string {
@@ -63,6 +137,7 @@ function reportJson(codexVersion: string, surface: string, definitions: Definiti
     definitions: Object.keys(definitions).length,
     methods: Object.fromEntries(Object.entries(resolved.maps).map(([direction, entries]) => [direction, entries.length])),
     preprocess: summary,
+    schemaHoles: schemaHoles(resolved.maps),
     ...methodReport(resolved.maps),
   };
   return `${formatReport(report, "")}\n`;
@@ -100,10 +175,32 @@ export async function readPinnedVersion(rootDir: string): Promise<string> {
   return version;
 }
 
-/** Exports the schema from `codexBin` (checked against the pin) and builds every artifact. */
-export async function generateFromBinary(rootDir: string, codexBin: string): Promise<GeneratedFiles> {
+/** Reads the schema and changelog committed in `rootDir` (what a new export is compared with). */
+export async function readPreviousState(rootDir: string): Promise<PreviousState> {
+  const read = (relative: string) =>
+    readFile(path.join(rootDir, relative), "utf8").catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw error;
+    });
+  const [provenanceText, stable, experimental, changelog] = await Promise.all([
+    read(joinPosix(SCHEMA_DIR, "provenance.json")),
+    read(joinPosix(SCHEMA_DIR, BUNDLE_FILE)),
+    read(joinPosix(SCHEMA_DIR, "experimental", BUNDLE_FILE)),
+    read(CHANGELOG_FILE),
+  ]);
+  const codexVersion = provenanceText === undefined ? undefined : (JSON.parse(provenanceText) as { codexVersion?: unknown }).codexVersion;
+  const schema =
+    typeof codexVersion === "string" && stable !== undefined && experimental !== undefined ? { codexVersion, stable, experimental } : undefined;
+  return { schema, changelog };
+}
+
+/**
+ * Exports the schema from `codexBin` (checked against the pin) and builds every artifact, the
+ * changelog compared with the schema committed in `rootDir`.
+ */
+export async function generateFromBinary(rootDir: string, codexBin: string, options: GenerateOptions = {}): Promise<GeneratedFiles> {
   const schema = await exportSchema(codexBin, await readPinnedVersion(rootDir));
-  return generateFiles(schema);
+  return generateFiles(schema, await readPreviousState(rootDir), options);
 }
 
 /** Differences between the generated artifacts and a tree. */

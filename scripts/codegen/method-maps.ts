@@ -1,7 +1,8 @@
 // Resolves every JSON-RPC method of the schema to its params and result types, and emits the
 // typed method maps. The method name and params come from the `oneOf` branches of the four
 // union definitions; the result type from the `XxxParams -> XxxResponse` convention or the
-// reviewed exception table.
+// reviewed exception table. A request whose result the schema does not define at all (a schema
+// hole) is typed `unknown`, listed in the report, and never stops generation.
 import { cleanDescription } from "./preprocess.js";
 import { NON_RESULT_RESPONSES, RESULT_EXCEPTIONS, type RequestDirection } from "./result-exceptions.js";
 import { compareNames, isObject, refName, type Definitions, type SchemaNode } from "./schema-model.js";
@@ -24,10 +25,13 @@ export interface MethodEntry {
   params: string | null;
   /** True when the params may be left out (`anyOf: [$ref, null]`, not required). */
   paramsOptional: boolean;
-  /** Definition name of the result (requests only). */
+  /** Definition name of the result (requests only); null for a schema hole. */
   result: string | null;
-  /** How the result name was found (requests only). */
-  resultBy: "convention" | "exception" | null;
+  /**
+   * How the result name was found (requests only): `missing` when the schema defines no result
+   * for the method, which is then typed `unknown`.
+   */
+  resultBy: "convention" | "exception" | "missing" | null;
   /** The branch's description, if any. */
   description: string | undefined;
 }
@@ -58,9 +62,11 @@ export interface ResolvedSurface {
 }
 
 /**
- * Resolves the methods of one surface. Throws a `MethodResolutionError` listing every method
- * without a result type, every exception entry the convention already covers or that names a
- * missing definition, and every `*Response` definition that no method returns.
+ * Resolves the methods of one surface. Throws a `MethodResolutionError` listing every exception
+ * entry the convention already covers or that names a missing definition, and every `*Response`
+ * definition that no method returns. A request without a result definition is not an error: its
+ * entry gets `resultBy: "missing"` (see {@link schemaHoles}). When a surface has both such a
+ * request and an orphan `*Response`, the orphan's message names the requests it may belong to.
  */
 export function resolveMethods(
   definitions: Definitions,
@@ -116,10 +122,9 @@ export function resolveMethods(
           entry.result = conventional;
           entry.resultBy = "convention";
         } else {
-          problems.push(
-            `unresolved result of ${info.union} "${method}" (params: ${params.params ?? "none"}` +
-              `${conventional ? `; ${conventional} does not exist` : ""}).`,
-          );
+          // The schema defines no result for this method: nothing names one, so there is
+          // nothing to review. Typed `unknown`; the report and the changelog list it.
+          entry.resultBy = "missing";
         }
         if (entry.result) usedResults.add(entry.result);
       }
@@ -128,9 +133,13 @@ export function resolveMethods(
     maps[direction] = entries.sort((a, b) => compareNames(a.method, b.method));
   }
 
+  const holes = Object.values(maps).flat().filter((entry) => entry.resultBy === "missing").map((entry) => entry.method);
   for (const name of Object.keys(definitions)) {
     if (name.endsWith("Response") && !usedResults.has(name) && !tables.nonResults.includes(name)) {
-      problems.push(`orphan ${name}: no method returns it (a new exception, or add it to NON_RESULT_RESPONSES if it is not a result).`);
+      problems.push(
+        `orphan ${name}: no method returns it (a new exception, or add it to NON_RESULT_RESPONSES if it is not a result)` +
+          `${holes.length > 0 ? `; requests without a result type: ${holes.join(", ")}` : ""}.`,
+      );
     }
   }
   if (problems.length > 0) throw new MethodResolutionError(problems);
@@ -162,7 +171,8 @@ export function checkTablesUsed(
   if (problems.length > 0) throw new MethodResolutionError(problems);
 }
 
-function readMethod(branch: unknown): string | undefined {
+/** The method name of one `oneOf` branch of a direction union (`properties.method.enum[0]`). */
+export function readMethod(branch: unknown): string | undefined {
   if (!isObject(branch) || !isObject(branch["properties"])) return undefined;
   const method = branch["properties"]["method"];
   if (!isObject(method) || !Array.isArray(method["enum"]) || method["enum"].length !== 1) return undefined;
@@ -226,6 +236,15 @@ function jsDoc(lines: string[], indent: string): string {
   return `${indent}/**\n${body.join("\n")}\n${indent} */\n`;
 }
 
+/** The requests of `maps` whose result the schema does not define, as `direction:method`, sorted. */
+export function schemaHoles(maps: MethodMaps): string[] {
+  return (Object.keys(DIRECTIONS) as Direction[]).flatMap((direction) =>
+    maps[direction].filter((entry) => entry.resultBy === "missing").map((entry) => `${direction}:${entry.method}`),
+  );
+}
+
+const HOLE_DOC = "The schema defines no result for this method, so its result is typed `unknown`.";
+
 function paramsType(entry: MethodEntry): string {
   if (!entry.params) return "undefined";
   return entry.paramsOptional ? `${entry.params} | undefined` : entry.params;
@@ -247,8 +266,9 @@ export function emitMethodsModule(maps: MethodMaps, codexVersion: string): strin
     const entries = maps[direction];
     out += `\n${jsDoc(MAP_DOCS[direction], "")}export interface ${info.mapName} {\n`;
     for (const entry of entries) {
-      if (entry.description) out += jsDoc([entry.description], "  ");
-      const value = info.hasResult ? `{ params: ${paramsType(entry)}; result: ${entry.result} }` : paramsType(entry);
+      const docs = [entry.description, entry.resultBy === "missing" ? HOLE_DOC : undefined].filter((line) => line !== undefined);
+      if (docs.length > 0) out += jsDoc(docs.length === 2 ? [docs[0]!, "", docs[1]!] : docs, "  ");
+      const value = info.hasResult ? `{ params: ${paramsType(entry)}; result: ${entry.result ?? "unknown"} }` : paramsType(entry);
       out += `  ${JSON.stringify(entry.method)}: ${value};\n`;
     }
     out += `}\n`;
@@ -265,7 +285,7 @@ export function methodReport(maps: MethodMaps): Record<string, unknown> {
   const describe = (entry: MethodEntry): Record<string, unknown> => ({
     params: entry.params,
     ...(entry.params && entry.paramsOptional ? { paramsOptional: true } : {}),
-    ...(entry.result ? { result: entry.result, resultBy: entry.resultBy } : {}),
+    ...(entry.resultBy ? { result: entry.result, resultBy: entry.resultBy } : {}),
   });
   return Object.fromEntries(
     (Object.keys(DIRECTIONS) as Direction[]).map((direction) => [

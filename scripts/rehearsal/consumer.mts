@@ -10,6 +10,7 @@ import {
   type CodexOptions,
   type Notification,
   type ResolvedRuntime,
+  type ThreadItem,
   type TurnResult,
 } from "@codex/sdk";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
@@ -28,13 +29,29 @@ export async function helloTurn(prompt: string): Promise<TurnResult> {
       if (typed.method === "item/agentMessage/delta") deltas.push(typed.params.delta);
     }
     const result = await turn.run();
-    const status: "completed" | "interrupted" | "failed" | "inProgress" = result.status;
-    void status;
+    // Exhaustive over the terminal statuses: no dead "inProgress" branch.
+    switch (result.status) {
+      case "completed":
+      case "interrupted":
+      case "failed":
+        break;
+      default: {
+        const unreachable: never = result.status;
+        void unreachable;
+      }
+    }
     return result;
   } finally {
     await codex.close();
     await env.dispose();
   }
+}
+
+/** A wire type named from @codex/sdk itself, not from a transitive package. */
+export function commandsOf(result: TurnResult): string[] {
+  return result.items
+    .filter((item: ThreadItem): item is Extract<ThreadItem, { type: "commandExecution" }> => item.type === "commandExecution")
+    .map((item) => item.command);
 }
 
 export function explain(error: unknown): string {

@@ -11,8 +11,8 @@ import {
   RUNTIME_PACKAGE_NAME,
   RUNTIME_PLATFORMS,
   type RuntimePlatform,
-} from "../../packages/sdk/src/runtime/platforms.js";
-import { parseCodexVersionOutput } from "../../packages/sdk/src/runtime/codex-version.js";
+} from "../../packages/sdk-core/src/process/runtime-platforms.js";
+import { parseCodexVersionOutput } from "../../packages/sdk-core/src/process/codex-version.js";
 import { classifyBinaryFile } from "./binary-format.js";
 import { assertNoOverlap, wipeStagingDir } from "./staging-dir.js";
 import { StageError } from "./stage-error.js";

@@ -2,7 +2,7 @@
 // its failure modes, the schema rewrite, and the naming/sorting of the compiled declarations.
 import { describe, expect, test } from "vitest";
 import { compileDefinitions } from "../../../scripts/codegen/compile-types.js";
-import { checkTablesUsed, MethodResolutionError, resolveMethods, type ResolutionTables } from "../../../scripts/codegen/method-maps.js";
+import { checkTablesUsed, emitMethodsModule, methodReport, MethodResolutionError, resolveMethods, schemaHoles, type ResolutionTables } from "../../../scripts/codegen/method-maps.js";
 import { preprocessDefinitions } from "../../../scripts/codegen/preprocess.js";
 import { flattenBundle, type Definitions } from "../../../scripts/codegen/schema-model.js";
 
@@ -54,9 +54,28 @@ describe("resolveMethods", () => {
     expect([...usedExceptions]).toEqual(["clientRequest:account/logout"]);
   });
 
-  test("fails on a method whose result it cannot find", () => {
+  test("fails on a result no method claims, naming the requests without a result", () => {
     const problems = problemsOf(() => resolveMethods(surface(), tables({})));
-    expect(problems).toEqual([expect.stringContaining('unresolved result of ClientRequest "account/logout"'), expect.stringContaining("orphan LogoutAccountResponse")]);
+    expect(problems).toEqual([expect.stringContaining("orphan LogoutAccountResponse: no method returns it")]);
+    expect(problems[0]).toContain("requests without a result type: account/logout");
+  });
+
+  test("types a request whose result the schema does not define as unknown, and reports it", () => {
+    const withHole = surface({ ModelProviderDefaultSetParams: object }, [
+      request("thread/start", ref("ThreadStartParams")),
+      request("account/logout"),
+      request("modelProvider/default/set", ref("ModelProviderDefaultSetParams")),
+    ]);
+    const { maps } = resolveMethods(withHole, tables());
+    expect(maps.clientRequest[1]).toMatchObject({ method: "modelProvider/default/set", params: "ModelProviderDefaultSetParams", result: null, resultBy: "missing" });
+    expect(schemaHoles(maps)).toEqual(["clientRequest:modelProvider/default/set"]);
+    expect(methodReport(maps)["clientRequest"]).toMatchObject({
+      "modelProvider/default/set": { params: "ModelProviderDefaultSetParams", result: null, resultBy: "missing" },
+    });
+    const module = emitMethodsModule(maps, "0.0.1");
+    expect(module).toContain(`"modelProvider/default/set": { params: ModelProviderDefaultSetParams; result: unknown };`);
+    expect(module).toContain("The schema defines no result for this method, so its result is typed `unknown`.");
+    expect(module).not.toMatch(/\bany\b/);
   });
 
   test("fails on an exception entry the convention already covers", () => {

@@ -17,6 +17,7 @@
 //   any other code                                      JsonRpcError             no
 
 import type { TurnResult } from "./api/turn-result.js";
+import { classifyStderrLine } from "./stderr-lines.js";
 
 const BRAND = Symbol.for("codex.sdk.error");
 
@@ -209,7 +210,12 @@ export interface IncompatibleServerDetails extends CodexErrorOptions {
   requiredVersion: string;
 }
 
-/** The app-server is older than the protocol this SDK was generated from. */
+/**
+ * The codex runtime is of a version the SDK does not run: not the exact version `@codex/sdk` is
+ * pinned to (found before spawning it), or a server older than the protocol the SDK was generated
+ * from (found in `initialize`). A binary that cannot tell its version (`--version` fails) is a
+ * `RuntimeNotFoundError` instead.
+ */
 export class IncompatibleServerError extends CodexError {
   static override readonly errorKind: string = "IncompatibleServerError";
   /** The server's version, as reported. */
@@ -249,7 +255,8 @@ export class TimeoutError extends CodexError {
 }
 
 /**
- * Input the SDK checks before sending (a run input, an option) is invalid; nothing was sent.
+ * Input the SDK checks before sending (a run input, an option, request params that JSON cannot
+ * encode such as a `BigInt`, a cycle or a throwing `toJSON`) is invalid; nothing was sent.
  * Not retryable: fix the input.
  */
 export class InvalidInputError extends CodexError {
@@ -325,6 +332,54 @@ export function abortErrorFrom(signal: AbortSignal, what?: string): AbortError {
   return new AbortError(`${what === undefined ? "The operation" : what} was aborted${why}.`, { cause: reason });
 }
 
+/**
+ * An aborted turn could not be confirmed stopped: the server did not accept `turn/interrupt`
+ * (it stayed overloaded through the retries, or answered with another error). The turn may
+ * still be running on the server. `cause` is the server's reply; `turnId` and `threadId` say
+ * which turn. Call `turn.interrupt()` again later, or watch the thread for its `turn/completed`.
+ */
+export class InterruptFailedError extends CodexError {
+  static override readonly errorKind: string = "InterruptFailedError";
+  /** The thread of the turn. */
+  readonly threadId: string;
+  /** The turn that may still be running. */
+  readonly turnId: string;
+
+  constructor(threadId: string, turnId: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `Turn ${turnId} was aborted, but the server did not confirm the interrupt, so the turn may still be running: ${why.replace(/[.!?…]+$/, "")}. ` +
+        `Call turn.interrupt() again later, or wait for the thread's turn/completed.`,
+      { cause },
+    );
+    this.threadId = threadId;
+    this.turnId = turnId;
+  }
+}
+
+/**
+ * A turn's events stopped reaching this client before its `turn/completed`: its thread was
+ * closed (`thread/closed`), unsubscribed (`thread/unsubscribe`), archived or deleted. The turn's
+ * outcome is unknown here. `thread.read({ includeTurns: true })` after `codex.threadResume(id)`
+ * shows what happened to it.
+ */
+export class TurnLostError extends CodexError {
+  static override readonly errorKind: string = "TurnLostError";
+  /** The thread of the turn. */
+  readonly threadId: string;
+  /** The lost turn, or undefined when `turn/start` had not been answered yet. */
+  readonly turnId: string | undefined;
+
+  constructor(threadId: string, turnId: string | undefined, reason: string) {
+    super(
+      `${turnId === undefined ? "A turn being started" : `Turn ${turnId}`} on thread ${threadId} was lost: ${reason}, so its turn/completed will never reach this client. ` +
+        `Resume the thread (codex.threadResume(id)) and read it (thread.read({ includeTurns: true })) to see how the turn ended.`,
+    );
+    this.threadId = threadId;
+    this.turnId = turnId;
+  }
+}
+
 /** Text of the JSON-RPC error codes the SDK knows. */
 export const JSON_RPC_ERROR_CODES = {
   parseError: -32700,
@@ -363,7 +418,11 @@ export function createJsonRpcError(error: JsonRpcErrorObject, method?: string): 
         ? new RetryLimitExceededError(code, message, data, options)
         : new ServerBusyError(code, message, data, options);
     case -32600: {
-      if (isOverloaded(data)) return new ServerBusyError(code, message, data, options);
+      if (isOverloaded(data)) {
+        return mentionsRetryLimit(message)
+          ? new RetryLimitExceededError(code, message, data, options)
+          : new ServerBusyError(code, message, data, options);
+      }
       const kind = classifyInvalidRequest(message, method);
       if (kind === "method") return new MethodNotFoundError(code, message, data, options);
       if (kind === "params") return new InvalidParamsError(code, message, data, options);
@@ -463,8 +522,15 @@ function describeClose(exitCode: number | null, signal: string | null, stderrTai
   else how = "closed the connection";
   let message = `The codex app-server ${how}${reason === undefined ? "" : ` (${reason})`}.`;
   if (reason === "closed by the client") return `${message} Start a new Codex (or client) to send more requests.`;
-  const tail = stderrTail.trimEnd();
-  if (tail !== "") message += `\nLast lines of its stderr:\n${tail}`;
-  else if (exitCode !== null && exitCode !== 0) message += " It wrote nothing to stderr; run it by hand with RUST_LOG=info to see why.";
+  // Lines about things codex works around itself would read like the cause: they stay in
+  // `stderrTail` but not in the message.
+  const lines = stderrTail.trimEnd() === "" ? [] : stderrTail.trimEnd().split("\n");
+  const shown = lines.filter((line) => !classifyStderrLine(line).harmless);
+  const leftOut = lines.length - shown.length;
+  if (shown.length > 0) message += `\nLast lines of its stderr:\n${shown.join("\n")}`;
+  else if (exitCode !== null && exitCode !== 0) {
+    message += ` It wrote nothing to stderr${leftOut > 0 ? " that explains it" : ""}; run it by hand with RUST_LOG=info to see why.`;
+  }
+  if (leftOut > 0) message += `\n(${leftOut} harmless stderr line(s) left out, e.g. about the bundled bubblewrap; stderrTail has them all.)`;
   return message;
 }

@@ -1,6 +1,47 @@
 // Anything exported here is public API.
 export {};
 
+// The wire types users name in their own code (from @codex/protocol-types/experimental, the
+// surface the SDK is typed with), so that nobody imports a transitive package. `Thread` is the
+// SDK's class: the wire type stays `ThreadReadResponse["thread"]`. Every other wire type is in
+// `@codex/protocol-types`.
+export type {
+  Account,
+  AskForApproval,
+  CodexErrorInfo,
+  CommandExecutionApprovalDecision,
+  CommandExecutionRequestApprovalParams,
+  CommandExecutionRequestApprovalResponse,
+  FileChangeApprovalDecision,
+  FileChangeRequestApprovalParams,
+  FileChangeRequestApprovalResponse,
+  GetAccountResponse,
+  InitializeResponse,
+  Model,
+  ModelListResponse,
+  Personality,
+  ReasoningEffort,
+  ReasoningSummary,
+  SandboxMode,
+  SandboxPolicy,
+  ServerNotification,
+  ServerRequest,
+  ThreadItem,
+  ThreadListResponse,
+  ThreadReadResponse,
+  ThreadStartParams,
+  ThreadStatus,
+  ThreadTokenUsage,
+  TokenUsageBreakdown,
+  ToolRequestUserInputParams,
+  ToolRequestUserInputResponse,
+  Turn,
+  TurnError,
+  TurnStartParams,
+  TurnStatus,
+  UserInput,
+} from "@codex/protocol-types/experimental";
+
 // Errors (src/errors.ts)
 export {
   AbortError,
@@ -9,6 +50,7 @@ export {
   IncompatibleServerError,
   InvalidInputError,
   InternalRpcError,
+  InterruptFailedError,
   InvalidParamsError,
   InvalidRequestError,
   JSON_RPC_ERROR_CODES,
@@ -22,6 +64,7 @@ export {
   ServerBusyError,
   TimeoutError,
   TransportClosedError,
+  TurnLostError,
 } from "./errors.js";
 export type {
   CodexErrorOptions,
@@ -38,7 +81,7 @@ export { isUnknownNotification } from "./notification.js";
 export type { KnownNotification, Notification, UnknownNotification, UnknownNotificationMethod } from "./notification.js";
 
 // JSON-RPC client and transports (src/rpc/)
-export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
+export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, isControlRequest, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
 export type {
   AppServerClientOptions,
   Disposable,
@@ -64,6 +107,15 @@ export type { TomlTable, TomlValue } from "./process/config-flags.js";
 export { spawnAppServer } from "./process/spawn-app-server.js";
 export type { ProcessTransport, SpawnAppServerOptions } from "./process/spawn-app-server.js";
 
+// The runtime lookup (src/process/): which codex binary a start uses
+export { resolveRuntime, runtimeEnvironment } from "./process/resolve-runtime.js";
+export type { ResolvedRuntime, ResolveRuntimeOptions, RuntimeSource } from "./process/resolve-runtime.js";
+export { nodeRuntimeHost } from "./process/runtime-host.js";
+export type { CliBinLocation, FileFacts, RuntimeHost } from "./process/runtime-host.js";
+export { findRuntimePlatform, RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformFor } from "./process/runtime-platforms.js";
+export type { RuntimePlatform } from "./process/runtime-platforms.js";
+export { parseCodexVersionOutput } from "./process/codex-version.js";
+
 // The high-level API (src/api/)
 export { Codex, DEFAULT_CLIENT_INFO } from "./api/codex.js";
 export type {
@@ -85,7 +137,7 @@ export { GoalHandle } from "./api/goal.js";
 export type { GoalEndStatus, GoalOptions, GoalResult } from "./api/goal.js";
 export { TurnHandle } from "./api/turn-handle.js";
 export type { SteerOptions } from "./api/turn-handle.js";
-export type { TurnResult, TurnSummary } from "./api/turn-result.js";
+export type { TerminalTurnStatus, TurnResult, TurnSummary } from "./api/turn-result.js";
 export type {
   JsonSchemaObject,
   OutputOf,

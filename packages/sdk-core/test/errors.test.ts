@@ -6,6 +6,7 @@ import {
   createJsonRpcError,
   IncompatibleServerError,
   InternalRpcError,
+  InterruptFailedError,
   InvalidInputError,
   InvalidParamsError,
   InvalidRequestError,
@@ -18,7 +19,9 @@ import {
   ServerBusyError,
   TimeoutError,
   TransportClosedError,
+  TurnLostError,
 } from "../src/errors.js";
+import * as publicApi from "../src/index.js";
 
 describe("error classes", () => {
   it("form the documented tree, for instanceof and isInstance alike", () => {
@@ -41,6 +44,30 @@ describe("error classes", () => {
     expect(CodexError.isInstance(new Error("plain"))).toBe(false);
     expect(CodexError.isInstance(null)).toBe(false);
     expect(CodexError.isInstance("CodexError")).toBe(false);
+  });
+
+  it("InterruptFailedError and TurnLostError: local errors that say which turn and what to do, exported publicly", async () => {
+    const busy = new ServerBusyError(-32001, "Server overloaded; retry later.", undefined, { method: "turn/interrupt" });
+    const failed = new InterruptFailedError("thread-1", "turn-1", busy);
+    expect(InterruptFailedError.isInstance(failed)).toBe(true);
+    expect(CodexError.isInstance(failed)).toBe(true);
+    expect(JsonRpcError.isInstance(failed)).toBe(false);
+    expect(AbortError.isInstance(failed)).toBe(false);
+    expect(failed.name).toBe("InterruptFailedError");
+    expect(failed.cause).toBe(busy);
+    expect(failed).toMatchObject({ threadId: "thread-1", turnId: "turn-1" });
+    expect(failed.message).toContain("may still be running");
+    expect(failed.message).toContain("turn.interrupt()");
+    const lost = new TurnLostError("thread-1", "turn-1", "the thread was closed (thread/closed)");
+    expect(TurnLostError.isInstance(lost)).toBe(true);
+    expect(CodexError.isInstance(lost)).toBe(true);
+    expect(lost.name).toBe("TurnLostError");
+    expect(lost.message).toContain("thread/closed");
+    expect(lost.message).toContain("threadResume");
+    expect(new TurnLostError("thread-1", undefined, "gone").turnId).toBeUndefined();
+    expect(publicApi.InterruptFailedError).toBe(InterruptFailedError);
+    expect(publicApi.TurnLostError).toBe(TurnLostError);
+    expect(publicApi.InvalidInputError).toBe(InvalidInputError);
   });
 
   it("isInstance recognises errors from a duplicated copy of the module, where instanceof fails", async () => {

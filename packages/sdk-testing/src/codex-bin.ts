@@ -1,21 +1,14 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
-/** Rust target triple of the binary inside `@openai/codex`'s platform package, per Node platform. */
-const TARGET_TRIPLES: Record<string, string> = {
-  "linux-x64": "x86_64-unknown-linux-musl",
-  "linux-arm64": "aarch64-unknown-linux-musl",
-  "darwin-x64": "x86_64-apple-darwin",
-  "darwin-arm64": "aarch64-apple-darwin",
-  "win32-x64": "x86_64-pc-windows-msvc",
-  "win32-arm64": "aarch64-pc-windows-msvc",
-};
-
 /**
- * Finds a native `codex` binary for tests: `CODEX_BIN` if set, else the binary shipped by the
- * `@openai/codex` npm package (a development dependency of this repository), resolved from
- * `from` (default: the current working directory).
+ * Finds a native `codex` binary for tests, in this order: `CODEX_BIN`; the runtime installed
+ * with `@codex/sdk` (its `@codex/cli-bin-<platform>` package); the binary of the `@openai/codex`
+ * npm package. Packages are resolved from `from` (default: the current working directory).
+ *
+ * With `@codex/sdk` you rarely need this: `Codex.start({ ...env })` finds the same runtime. It is
+ * for tests that spawn `codex app-server` themselves.
  *
  * It returns the native executable, never `node_modules/.bin/codex`: that is a Node wrapper
  * which starts the native process as a child, so killing the wrapper would orphan it.
@@ -23,26 +16,63 @@ const TARGET_TRIPLES: Record<string, string> = {
 export function resolveCodexBin(from: string = process.cwd()): string {
   const fromEnv = process.env["CODEX_BIN"];
   if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CODEX_BIN points to ${fromEnv}, which does not exist.`);
+    if (!existsSync(fromEnv)) throw new Error(`CODEX_BIN points to ${fromEnv}, which does not exist. Fix the path, or unset CODEX_BIN.`);
     return fromEnv;
   }
   const platform = `${process.platform}-${process.arch}`;
-  const triple = TARGET_TRIPLES[platform];
-  if (!triple) throw new Error(`No codex binary is published for ${platform}; set CODEX_BIN.`);
-  let packageJson: string;
-  try {
-    const requireFromHere = createRequire(path.join(from, "noop.js"));
-    // pnpm does not hoist the npm-alias platform dependency: resolve it from @openai/codex itself.
-    const requireFromCodex = createRequire(requireFromHere.resolve("@openai/codex/package.json"));
-    packageJson = requireFromCodex.resolve(`@openai/codex-${platform}/package.json`);
-  } catch (cause) {
-    throw new Error(
-      `Cannot find the codex binary: install the pinned "@openai/codex" (run "pnpm install" at the repository root) or set CODEX_BIN.`,
-      { cause },
-    );
+  const requireFrom = createRequire(path.join(path.resolve(from), "noop.js"));
+  // Each package is resolved from the one that depends on it: pnpm links a dependency only into
+  // its dependent's node_modules, so a lookup from the project misses the nested ones.
+  const chains: string[][] = [
+    ["@codex/sdk", "@codex/cli-bin", `@codex/cli-bin-${platform}`],
+    ["@codex/cli-bin", `@codex/cli-bin-${platform}`],
+    ["@openai/codex", `@openai/codex-${platform}`],
+  ];
+  for (const chain of chains) {
+    const packageDir = resolveChain(requireFrom, chain);
+    const bin = packageDir === undefined ? undefined : layoutBinary(packageDir);
+    if (bin !== undefined) return bin;
   }
-  const exe = process.platform === "win32" ? "codex.exe" : "codex";
-  const bin = path.join(path.dirname(packageJson), "vendor", triple, "bin", exe);
-  if (!existsSync(bin)) throw new Error(`The @openai/codex platform package has no binary at ${bin}; set CODEX_BIN.`);
-  return bin;
+  throw new Error(
+    `Cannot find a codex binary for ${platform}: neither @codex/sdk's runtime (@codex/cli-bin-${platform}) nor @openai/codex is installed where ${path.resolve(from)} can see it. ` +
+      `Install @codex/sdk with its optional dependencies (delete node_modules and run "npm install", without --omit=optional), ` +
+      `or set CODEX_BIN to the path of a native codex executable.`,
+  );
+}
+
+/** The directory of the last package of `chain`, each resolved from the one before; `undefined` when one is missing. */
+function resolveChain(requireFrom: NodeRequire, chain: readonly string[]): string | undefined {
+  let current = requireFrom;
+  let dir: string | undefined;
+  for (const name of chain) {
+    try {
+      dir = path.dirname(current.resolve(`${name}/package.json`));
+    } catch {
+      return undefined;
+    }
+    current = createRequire(path.join(dir, "package.json"));
+  }
+  return dir;
+}
+
+/**
+ * The executable of a codex runtime layout (`codex-package.json` beside `bin/`): at the package
+ * root (`@codex/cli-bin-<platform>`) or in `vendor/<target>/` (`@openai/codex-<platform>`).
+ */
+function layoutBinary(packageDir: string): string | undefined {
+  const vendor = path.join(packageDir, "vendor");
+  const layouts = [packageDir, ...(existsSync(vendor) ? readdirSync(vendor).map((target) => path.join(vendor, target)) : [])];
+  for (const layoutDir of layouts) {
+    const manifest = path.join(layoutDir, "codex-package.json");
+    if (!existsSync(manifest)) continue;
+    let entrypoint: unknown;
+    try {
+      entrypoint = (JSON.parse(readFileSync(manifest, "utf8")) as { entrypoint?: unknown }).entrypoint;
+    } catch {
+      continue;
+    }
+    const bin = path.join(layoutDir, typeof entrypoint === "string" ? entrypoint : process.platform === "win32" ? "bin/codex.exe" : "bin/codex");
+    if (existsSync(bin)) return bin;
+  }
+  return undefined;
 }

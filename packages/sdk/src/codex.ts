@@ -1,8 +1,7 @@
 // `Codex` of `@codex/sdk`: sdk-core's `Codex`, whose `start()` first finds the runtime installed
-// with this package (or the one `codexBin` / `CODEX_BIN` names), checks its version, and puts
-// its helper tools on the child's PATH.
+// with this package (or the one `codexBin` / `CODEX_BIN` names) and checks its version.
 import { AbortError, Codex as CoreCodex, type CodexOptions as CoreCodexOptions } from "@codex/sdk-core";
-import { resolveRuntime, runtimeEnvironment } from "./runtime/resolve-runtime.js";
+import { resolveRuntime } from "./runtime/installed-runtime.js";
 
 /** Options of `Codex.start()` from `@codex/sdk`: sdk-core's, plus the runtime version check. */
 export interface CodexOptions extends CoreCodexOptions {
@@ -20,7 +19,8 @@ export interface CodexOptions extends CoreCodexOptions {
  * `Codex.start()` finds the binary in this order: the `codexBin` option, the `CODEX_BIN`
  * environment variable, the `resolveCodexBin` option, the installed `@codex/cli-bin-<platform>`
  * package for this machine (no PATH fallback). It checks the binary's version against
- * `PINNED_RUNTIME_VERSION` and puts the runtime's `codex-path/` first on the child's PATH.
+ * `PINNED_RUNTIME_VERSION` and puts the runtime's helper folders on the child's PATH
+ * (`codex-path/` first, `codex-resources/` last).
  * Everything else is sdk-core's `Codex`.
  *
  * ```ts
@@ -35,7 +35,7 @@ export class Codex extends CoreCodex {
   /**
    * Finds and checks the runtime, spawns `codex app-server`, sends `initialize` and
    * `initialized`. Rejects, leaving no process behind, with `RuntimeNotFoundError` (no runtime
-   * for this machine: the message names the package to install and the command),
+   * for this machine: the message says why and what to run),
    * `IncompatibleServerError` (the runtime is not the pinned version), or any error of
    * sdk-core's `Codex.start()`. With `launchArgs` or `transport` no runtime is looked up.
    */
@@ -48,7 +48,7 @@ export class Codex extends CoreCodex {
       return (await super.start({ ...coreOptions, resolveCodexBin })) as Codex;
     }
     const runtime = await resolveRuntime({ codexBin: options.codexBin, resolveCodexBin, checkRuntimeVersion });
-    const env = runtime.pathDir === undefined ? options.env : runtimeEnvironment(runtime, { ...process.env, ...options.env });
-    return (await super.start({ ...coreOptions, codexBin: runtime.codexBin, env })) as Codex;
+    // sdk-core's start sees an explicit binary and gives the child the helper PATH of its layout.
+    return (await super.start({ ...coreOptions, codexBin: runtime.codexBin })) as Codex;
   }
 }

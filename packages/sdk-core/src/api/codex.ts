@@ -1,6 +1,5 @@
 // `Codex`: one app-server connection. Starts eagerly (spawn + initialize), hands out `Thread`s,
 // routes every turn's notifications, and owns account login.
-import { existsSync } from "node:fs";
 import type {
   ClientInfo,
   GetAccountParams,
@@ -22,7 +21,6 @@ import {
   abortErrorFrom,
   IncompatibleServerError,
   InvalidInputError,
-  RuntimeNotFoundError,
   type TransportClosedError,
 } from "../errors.js";
 import { AppServerClient, type ServerRequestHandlers } from "../rpc/client.js";
@@ -44,7 +42,7 @@ const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
 export interface CodexOptions {
   /**
    * Path of the native codex binary. Without it: the `CODEX_BIN` environment variable, then
-   * `resolveCodexBin` (which `@codex/sdk` sets to its bundled runtime).
+   * `resolveCodexBin`, then (with `@codex/sdk`) the runtime package installed for this machine.
    */
   codexBin?: string | undefined;
   /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */
@@ -59,7 +57,11 @@ export interface CodexOptions {
   cwd?: string | undefined;
   /** Environment variables merged over `process.env`; `undefined` removes one. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** The app-server's `CODEX_HOME` (config, auth, sessions). */
+  /**
+   * The app-server's `CODEX_HOME` (config, auth, sessions), set as the child's `CODEX_HOME`.
+   * Default: the inherited `CODEX_HOME`, else `~/.codex`. A start writes codex's state there
+   * (sqlite databases, system skills, then sessions): give tests and CI checks their own.
+   */
   codexHome?: string | undefined;
   /**
    * Who is calling, sent in `initialize`; the name becomes the `originator` the model sees.
@@ -77,11 +79,16 @@ export interface CodexOptions {
   /** Handlers of server requests (approvals, questions). Unhandled approvals are declined. */
   serverRequests?: ServerRequestHandlers | undefined;
   /**
-   * Timeout of each request other than a turn's run, in ms (turns themselves have no timeout).
-   * Default: none, except `initialize`, which waits at most 60 s.
+   * Timeout of each request, in ms (more than 0). Turns have none: not their run, and not
+   * `turn/start` either (a late reply would leave a started turn unseen). Default: none,
+   * except `initialize`, which waits at most 60 s.
    */
   requestTimeoutMs?: number | undefined;
-  /** Requests awaiting a reply at once; more are queued. Default 32. */
+  /**
+   * Requests awaiting a reply at once; more are queued. Default 32. Control requests
+   * (`turn/interrupt`, `turn/steer`, `.../terminate`, `.../cancel`, ...: see `isControlRequest`)
+   * never count and never wait, so an abort is sent even while long requests hold every slot.
+   */
   maxInFlight?: number | undefined;
   /** Largest incoming message in bytes. Default 64 MiB. */
   maxMessageBytes?: number | undefined;
@@ -270,9 +277,21 @@ export class Codex implements AsyncDisposable {
     return this.client.request("thread/list", { ...options });
   }
 
-  /** Archives a thread (`thread/archive`). */
+  /**
+   * Archives a thread (`thread/archive`). A turn of this client still running on it ends for
+   * its handle with `TurnLostError`.
+   */
   async threadArchive(threadId: string): Promise<void> {
     await this.client.request("thread/archive", { threadId });
+    this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
+  }
+
+  /**
+   * @internal What this connection still holds, for leak checks: requests awaiting a reply or
+   * queued, server requests being answered, notification subscribers, and the turns being routed.
+   */
+  get load(): AppServerClient["load"] & { turns: TurnRouter["size"] } {
+    return { ...this.client.load, turns: this.#context.router.size };
   }
 
   /** Restores an archived thread (`thread/unarchive`). */
@@ -369,40 +388,27 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
 
 /** Bad limits fail here, before a process is spawned only to be closed again. */
 function checkLimits(options: CodexOptions): void {
-  const limits: [string, number | undefined, number][] = [
-    ["maxInFlight", options.maxInFlight, 1],
-    ["maxMessageBytes", options.maxMessageBytes, 1],
-    ["requestTimeoutMs", options.requestTimeoutMs, 0],
+  const limits: [string, number | undefined][] = [
+    ["maxInFlight", options.maxInFlight],
+    ["maxMessageBytes", options.maxMessageBytes],
   ];
-  for (const [name, value, minimum] of limits) {
-    if (value !== undefined && !(typeof value === "number" && value >= minimum)) {
-      throw new InvalidInputError(`${name} must be a number of at least ${minimum}, got ${String(value)}.`);
+  for (const [name, value] of limits) {
+    if (value !== undefined && !(typeof value === "number" && value >= 1)) {
+      throw new InvalidInputError(`${name} must be a number of at least 1, got ${String(value)}.`);
     }
+  }
+  // 0 would time every request out at once.
+  const timeout = options.requestTimeoutMs;
+  if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
+    throw new InvalidInputError(`requestTimeoutMs must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(timeout)}.`);
   }
 }
 
+/** The stdio transport; the binary is found by the one runtime lookup (`resolveRuntime`), inside `spawnAppServer`. */
 async function spawnFromOptions(options: CodexOptions) {
-  let codexBin = options.codexBin;
-  const resolveCodexBin = options.resolveCodexBin;
-  if (options.launchArgs === undefined && codexBin === undefined) {
-    const fromEnv = process.env["CODEX_BIN"];
-    if (fromEnv) {
-      if (!existsSync(fromEnv)) {
-        throw new RuntimeNotFoundError(`CODEX_BIN points to ${fromEnv}, which does not exist.`, {
-          path: fromEnv,
-          fix: "Fix or unset CODEX_BIN, or pass codexBin.",
-        });
-      }
-      codexBin = fromEnv;
-    } else if (resolveCodexBin === undefined) {
-      throw new RuntimeNotFoundError("No codex runtime was found.", {
-        fix: "Install @codex/sdk (it bundles the codex runtime for this platform), or pass codexBin (the path of a native codex executable), or set CODEX_BIN.",
-      });
-    }
-  }
   return spawnAppServer({
-    codexBin,
-    resolveCodexBin,
+    codexBin: options.codexBin,
+    resolveCodexBin: options.resolveCodexBin,
     launchArgs: options.launchArgs,
     args: options.appServerArgs,
     config: options.config,

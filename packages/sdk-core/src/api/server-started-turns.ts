@@ -21,7 +21,8 @@ export type ReviewOptions = Omit<ReviewStartParams, "threadId" | "target"> & {
  */
 export async function startCompaction(context: ThreadContext, threadId: string): Promise<TurnHandle<null>> {
   const { client, router } = context;
-  const reservation = router.reserve(threadId);
+  // Waits for this client's running turn on the thread, as `thread.turn()` does.
+  const reservation = await router.reserve(threadId);
   const startedTurns = new Map<string, Turn>();
   let resolveTurnId!: (turnId: string) => void;
   const compactionTurnId = new Promise<string>((resolve) => (resolveTurnId = resolve));
@@ -61,7 +62,7 @@ export async function startReview(context: ThreadContext, threadId: string, targ
   const { signal, ...params } = options;
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the review");
   const { client, router } = context;
-  const reservation = router.reserve(threadId);
+  const reservation = await router.reserve(threadId, signal);
   let response;
   try {
     // No signal on the request: once written, the review turn exists, and only the reply's

@@ -1,5 +1,13 @@
 // A local handle on one conversation: its id, plus the thread- and turn-level requests.
-import type { ReviewTarget, ThreadReadParams, ThreadReadResponse, ThreadTokenUsage, TurnStartParams } from "@codex/protocol-types/experimental";
+import type {
+  ReviewTarget,
+  ThreadReadParams,
+  ThreadReadResponse,
+  ThreadTokenUsage,
+  ThreadUnsubscribeStatus,
+  Turn,
+  TurnStartParams,
+} from "@codex/protocol-types/experimental";
 import type { Notification } from "../notification.js";
 import { AbortError, abortErrorFrom } from "../errors.js";
 import type { AppServerClient, ServerRequestHandlers } from "../rpc/client.js";
@@ -12,7 +20,7 @@ import { GoalHandle, type GoalOptions, type GoalResult } from "./goal.js";
 import { startCompaction, startReview, type ReviewOptions } from "./server-started-turns.js";
 import { ThreadEventIterator, type ThreadEventsOptions } from "./thread-events.js";
 import type { ThreadInfo, ThreadUsageStore } from "./thread-state.js";
-import type { TurnRouter } from "./turn-router.js";
+import type { TurnReservation, TurnRouter } from "./turn-router.js";
 
 /**
  * Options of `thread.turn()` and `thread.run()`: every `turn/start` field except `threadId` and
@@ -35,10 +43,19 @@ export type TurnOptions<Schema extends OutputSchema | undefined = OutputSchema |
    */
   serverRequests?: ServerRequestHandlers | undefined;
   /**
-   * Aborting interrupts the turn on the server (`turn/interrupt`) and then rejects the turn's
-   * `run()` / `stream()` (and a pending `thread.turn()`) with `AbortError`.
+   * Aborting interrupts the turn on the server (`turn/interrupt`, retried while the server is
+   * overloaded) and then rejects the turn's `run()` / `stream()` (and a pending `thread.turn()`)
+   * with `AbortError` once the server confirmed, or `InterruptFailedError` (the server's reply as
+   * `cause`) when it did not. An abort after `turn/completed` changes nothing.
    */
   signal?: AbortSignal | undefined;
+  /**
+   * Keep every event of the turn so that `stream()` can replay it (default true). With `false`
+   * nothing is kept beyond what the one `stream()` reader has not read yet, so memory stays flat
+   * through an hours-long turn: `stream()` then runs once, and only if called before `run()`.
+   * `run()` still returns the full `TurnResult`.
+   */
+  record?: boolean | undefined;
 };
 
 /** Options of `thread.read()`. */
@@ -152,6 +169,19 @@ export class Thread {
   }
 
   /**
+   * Stops this connection's subscription to the thread (`thread/unsubscribe`): its events no
+   * longer arrive here. A turn of this client still running on it ends for its handle with
+   * `TurnLostError` (the server goes on with it). Resolves with the server's status
+   * (`unsubscribed`, `notSubscribed` or `notLoaded`); `codex.threadResume(id)` subscribes again.
+   */
+  async unsubscribe(): Promise<ThreadUnsubscribeStatus> {
+    const { client, router } = this.#context;
+    const response = await client.request("thread/unsubscribe", { threadId: this.id });
+    router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
+    return response.status;
+  }
+
+  /**
    * Runs one turn to completion and returns its `TurnResult`. A failed or interrupted turn is
    * returned, not thrown: check `status` and `error`.
    */
@@ -167,12 +197,18 @@ export class Thread {
    * Starts a turn (`turn/start`) and returns its `TurnHandle` for streaming, steering and
    * interrupting. The turn's events are captured from before the request is written, so none is
    * lost even when it arrives ahead of the response.
+   *
+   * While a turn this client started on the thread is still running, the call waits for it to
+   * end first (`signal` cancels the wait with `AbortError`; nothing was sent), so each handle is
+   * its own turn. `turn/start` has no timeout (`requestTimeoutMs` does not apply): the turn
+   * exists once the request is written, and a reply given up on would leave it running unseen.
+   * A lost reply is recovered from the thread's `turn/started`.
    */
   async turn<const Schema extends OutputSchema | undefined = undefined>(
     input: RunInput,
     options: TurnOptions<Schema> = {},
   ): Promise<TurnHandle<OutputOf<Schema>>> {
-    const { signal, outputSchema, serverRequests, ...params } = options;
+    const { signal, record, outputSchema, serverRequests, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const output = prepareOutputSchema(outputSchema);
     // A turn that answers a tool call carries its output in `toolOutput`, and the server then
@@ -181,13 +217,11 @@ export class Thread {
     const userInput = answersToolCall && Array.isArray(input) && input.length === 0 ? [] : await toUserInput(input);
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const { client, router } = this.#context;
-    const reservation = router.reserve(this.id);
+    const reservation = await router.reserve(this.id, signal);
     const turnServerRequests = serverRequests === undefined ? undefined : this.#context.serverRequests.reserve(this.id, serverRequests);
-    let response;
+    let turn: Turn;
     try {
-      // No signal on the request itself: once written, the turn exists on the server, and only
-      // its id (in this response) lets us interrupt it.
-      response = await client.request("turn/start", {
+      turn = await this.#start(reservation, {
         ...params,
         ...(output ? { outputSchema: output.jsonSchema } : {}),
         threadId: this.id,
@@ -198,23 +232,61 @@ export class Thread {
       turnServerRequests?.release();
       throw error;
     }
-    turnServerRequests?.bind(response.turn.id);
+    turnServerRequests?.bind(turn.id);
     const handle = new TurnHandle<OutputOf<Schema>>({
       client,
       threadId: this.id,
-      turn: response.turn,
+      turn,
       signal,
+      record,
+      steered: reservation.joined(turn.id),
       decodeOutput: output?.decode as TurnHandleInit<OutputOf<Schema>>["decodeOutput"],
       attach: (sink) => reservation.claim(sink),
     });
     if (signal?.aborted) {
-      // Aborted while turn/start was in flight: the handle has interrupted the turn; surface
-      // the abort here, since the caller never gets the handle.
-      await handle.run().catch((error: unknown) => {
-        if (!AbortError.isInstance(error)) throw error;
-      });
-      throw abortErrorFrom(signal, "Starting the turn");
+      // Aborted while turn/start was in flight: the handle has interrupted the turn (unless it
+      // had already completed); surface the outcome here, since the caller never gets the handle.
+      await handle.run();
     }
     return handle;
+  }
+
+  /**
+   * Sends `turn/start` and resolves with the turn it began: from the reply, or from the
+   * thread's `turn/started` when that comes first (a reply can be lost).
+   */
+  #start(reservation: TurnReservation, params: TurnStartParams): Promise<Turn> {
+    const { client } = this.#context;
+    // No caller signal on the request itself: once written, the turn exists on the server, and
+    // only its id lets us interrupt it. This controller only stops waiting for a reply that no
+    // longer matters (the turn was recovered from turn/started), freeing its request slot.
+    const unneeded = new AbortController();
+    return new Promise<Turn>((resolve, reject) => {
+      let settled = false;
+      client.request("turn/start", params, { timeoutMs: Number.POSITIVE_INFINITY, signal: unneeded.signal }).then(
+        (response) => {
+          settled = true;
+          resolve(response.turn);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          reject(error);
+        },
+      );
+      reservation.started.then(
+        (turn) => {
+          if (settled) return;
+          settled = true;
+          resolve(turn);
+          unneeded.abort(new AbortError("The turn was recovered from turn/started."));
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          reject(error);
+        },
+      );
+    });
   }
 }

@@ -1,15 +1,21 @@
 // A running (or finished) turn: its own notifications, replayable, and the controls that act on it.
 import type { Turn } from "@codex/protocol-types/experimental";
-import { AbortError, CodexError, JsonRpcError } from "../errors.js";
+import { AbortError, InterruptFailedError, InvalidInputError, JsonRpcError, TransportClosedError } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
+import { isRetryableError } from "../rpc/retry.js";
 import type { Notification } from "../notification.js";
 import { toUserInput, type RunInput } from "./inputs.js";
-import { buildTurnResult, type TurnResult } from "./turn-result.js";
+import { TurnResultBuilder, type TurnResult } from "./turn-result.js";
 import type { TurnSink } from "./turn-router.js";
 
 /** How often `interrupt()` retries "no active turn" while the turn has not started yet, and how long it waits in between at most. */
 const INTERRUPT_ATTEMPTS = 50;
 const INTERRUPT_RETRY_MS = 20;
+/** How often `interrupt()` sends `turn/interrupt` to an overloaded server (-32001), and its first backoff (doubling). */
+const INTERRUPT_BUSY_ATTEMPTS = 6;
+const INTERRUPT_BUSY_DELAY_MS = 100;
+/** Recorded-less streams drop what they have yielded once this many events are behind them. */
+const QUEUE_COMPACT_AT = 1024;
 
 /** The server's answer to `turn/interrupt` for a turn that is not (or not yet) active. */
 function isNoActiveTurn(error: unknown): boolean {
@@ -28,6 +34,10 @@ export interface TurnHandleInit<Output = unknown> {
   threadId: string;
   turn: Turn;
   signal?: AbortSignal | undefined;
+  /** Keep every event for replay (default true). */
+  record?: boolean | undefined;
+  /** The server added this input to a turn another client had started. */
+  steered?: boolean | undefined;
   /** Connects the handle's sink to the router (claims the turn's reservation). */
   attach(sink: TurnSink): void;
   /** Fills in `output` from the turn's `outputSchema` (rejects with `OutputValidationError`); none: `output` stays `null`. */
@@ -35,25 +45,41 @@ export interface TurnHandleInit<Output = unknown> {
 }
 
 /**
- * One turn of a thread. Its notifications are recorded from the turn's very first event, so
- * `stream()` can be called any number of times (each call replays from the start) and `run()`
- * works before, during or after streaming. The record lives as long as the handle.
+ * One turn of a thread. By default its notifications are recorded from the turn's very first
+ * event, so `stream()` can be called any number of times (each call replays from the start) and
+ * `run()` works before, during or after streaming. The record lives as long as the handle.
+ * With `record: false` (a `TurnOptions` field) nothing is kept: `stream()` runs once.
+ *
+ * A turn always ends for its handle: with `turn/completed`, or with `TurnLostError` (its thread
+ * was closed, unsubscribed, archived or deleted) or `TransportClosedError` (the connection ended).
  */
 export class TurnHandle<Output = unknown> {
   /** The turn's id. */
   readonly id: string;
   /** The id of the thread the turn runs on. */
   readonly threadId: string;
+  /**
+   * True when the server added this input to a turn that another client had started (and that
+   * was running when `thread.turn()` was called) instead of starting a new turn: this handle
+   * then follows that turn, and its result holds the other client's input too.
+   */
+  readonly steered: boolean;
 
   readonly #client: AppServerClient;
-  readonly #events: Notification[] = [];
+  readonly #record: boolean;
+  /** With `record`: every event. Without: the events `stream()` has not yielded yet (from `#head`). */
+  #events: Notification[] = [];
+  #head = 0;
+  /** Without `record`: "idle" until `stream()` or `run()`, then whether events are still queued for a stream. */
+  #queue: "idle" | "streaming" | "dropped" = "idle";
+  readonly #result = new TurnResultBuilder();
   #completed: Turn | undefined;
   #failure: Error | undefined;
-  #abort: { error: AbortError; interrupted: Promise<void> } | undefined;
+  #abort: { error: Error | undefined; interrupted: Promise<void> } | undefined;
   #waiters: (() => void)[] = [];
   /** Called once when `turn/completed` arrives: stops `turn/interrupt` requests still waiting. */
   readonly #onCompleted = new Set<() => void>();
-  #result: Promise<TurnResult<Output>> | undefined;
+  #built: Promise<TurnResult<Output>> | undefined;
   readonly #decodeOutput: TurnHandleInit<Output>["decodeOutput"];
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
@@ -64,6 +90,8 @@ export class TurnHandle<Output = unknown> {
     this.#decodeOutput = init.decodeOutput;
     this.threadId = init.threadId;
     this.id = init.turn.id;
+    this.steered = init.steered === true;
+    this.#record = init.record !== false;
     this.#signal = init.signal;
     init.attach({
       threadId: this.threadId,
@@ -71,7 +99,7 @@ export class TurnHandle<Output = unknown> {
       accept: (notification) => this.#accept(notification),
       fail: (error) => this.#fail(error),
     });
-    if (init.signal && !this.#completed) {
+    if (init.signal && !this.#completed && !this.#failure) {
       if (init.signal.aborted) this.#aborted();
       else init.signal.addEventListener("abort", this.#onAbort, { once: true });
     }
@@ -85,19 +113,33 @@ export class TurnHandle<Output = unknown> {
   /**
    * This turn's notifications, in arrival order, ending after its `turn/completed` (inclusive).
    * Every call replays from the turn's first event. Throws `TransportClosedError` if the
-   * connection ends first, and `AbortError` (after yielding what was recorded) if the turn's
-   * signal aborted it.
+   * connection ends first, `TurnLostError` if the thread's events stop, and `AbortError` (after
+   * yielding what was recorded) if the turn's signal aborted it — or `InterruptFailedError` if
+   * the server did not confirm that interrupt.
+   *
+   * With `record: false`, it can be called once, and not after `run()` was called without it:
+   * nothing is kept for a second reader.
    */
   async *stream(): AsyncGenerator<Notification, void, undefined> {
+    if (!this.#record) {
+      if (this.#queue !== "idle") {
+        throw new InvalidInputError(
+          `Turn ${this.id} was started with record: false, so stream() runs once, and only if called before run(): its events are not kept. Start the turn with record: true (the default) to stream it again.`,
+        );
+      }
+      this.#queue = "streaming";
+    }
     let index = 0;
     for (;;) {
+      if (!this.#record) index = this.#head;
       if (index < this.#events.length) {
         const event = this.#events[index++]!;
+        if (!this.#record) this.#consumed(index);
         yield event;
         if (event.method === "turn/completed") {
           if (this.#abort) {
             await this.#abort.interrupted;
-            throw this.#abort.error;
+            throw this.#abort.error!;
           }
           return;
         }
@@ -106,8 +148,8 @@ export class TurnHandle<Output = unknown> {
       if (this.#abort) {
         await this.#abort.interrupted;
         // The interrupt's own events may have arrived while it was answered: yield them first.
-        if (index < this.#events.length) continue;
-        throw this.#abort.error;
+        if ((this.#record ? index : this.#head) < this.#events.length) continue;
+        throw this.#abort.error!;
       }
       if (this.#failure) throw this.#failure;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
@@ -116,24 +158,33 @@ export class TurnHandle<Output = unknown> {
 
   /**
    * Waits for the turn to finish and returns its `TurnResult`. A failed or interrupted turn
-   * resolves too (check `status` and `error`); only a lost connection (`TransportClosedError`),
-   * the turn's own signal (`AbortError`) or, with an `outputSchema`, a completed answer that does
-   * not validate (`OutputValidationError`) reject.
+   * resolves too (check `status` and `error`). Rejects with `TransportClosedError` (the
+   * connection ended), `TurnLostError` (the thread's events stopped), or, when the turn's own
+   * signal aborted it, `AbortError` once the server confirmed the interrupt and
+   * `InterruptFailedError` when it did not (the turn may still be running). An abort that comes
+   * after `turn/completed` changes nothing: the result is returned. With an `outputSchema`, a
+   * completed answer that does not validate rejects with `OutputValidationError`.
    */
   async run(): Promise<TurnResult<Output>> {
+    if (!this.#record && this.#queue === "idle") {
+      // Nobody is streaming: stop queueing events for a reader that will never come.
+      this.#queue = "dropped";
+      this.#events = [];
+      this.#head = 0;
+    }
     while (this.#completed === undefined && this.#failure === undefined && this.#abort === undefined) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }
     if (this.#abort) {
       await this.#abort.interrupted;
-      throw this.#abort.error;
+      throw this.#abort.error!;
     }
     if (this.#completed === undefined) throw this.#failure!;
-    if (this.#result === undefined) {
-      const result = buildTurnResult(this.threadId, this.#completed, this.#events);
-      this.#result = this.#decodeOutput ? this.#decodeOutput(result) : Promise.resolve(result as TurnResult<Output>);
+    if (this.#built === undefined) {
+      const result = this.#result.build(this.threadId, this.#completed);
+      this.#built = this.#decodeOutput ? this.#decodeOutput(result) : Promise.resolve(result as TurnResult<Output>);
     }
-    return this.#result;
+    return this.#built;
   }
 
   /** Adds input to the running turn (`turn/steer` with this turn as `expectedTurnId`). */
@@ -147,15 +198,19 @@ export class TurnHandle<Output = unknown> {
   }
 
   /**
-   * Asks the server to interrupt the turn (`turn/interrupt`). The turn then completes with
-   * `status: "interrupted"`. Does nothing if the turn has already completed.
+   * Asks the server to interrupt the turn (`turn/interrupt`) and resolves once it accepted; the
+   * turn then completes with `status: "interrupted"`. Does nothing if the turn has already
+   * completed. An overloaded server (-32001) is asked again a few times with backoff; any other
+   * error (or the last overloaded reply) rejects, and the turn may still be running.
    */
   async interrupt(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    let noActiveTurn = 0;
+    let busy = 0;
+    for (;;) {
       if (this.#completed) return;
       // Once the turn has completed, the reply no longer matters: stop waiting for it. An
       // overloaded server may drop it, and waiting would hang this call (and an aborted turn's
-      // run()) forever and keep a request slot (maxInFlight) taken for good.
+      // run()) forever.
       const completed = new AbortController();
       const stop = (): void => completed.abort();
       this.#onCompleted.add(stop);
@@ -165,28 +220,62 @@ export class TurnHandle<Output = unknown> {
       } catch (error) {
         // The turn may finish on its own while the request is in flight ("no active turn").
         if (this.#completed) return;
-        // Between the turn/start reply and the turn becoming active (`turn/started`), the server
-        // also answers "no active turn to interrupt" — and then runs the turn anyway. Without a
-        // retry, an abort that lands in that window leaves the turn running. Retry when the turn
-        // next shows signs of life (or shortly), a bounded number of times.
-        if (attempt >= INTERRUPT_ATTEMPTS || !isNoActiveTurn(error)) throw error;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, INTERRUPT_RETRY_MS);
-          this.#waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        if (isNoActiveTurn(error) && ++noActiveTurn < INTERRUPT_ATTEMPTS) {
+          // Between the turn/start reply and the turn becoming active (`turn/started`), the
+          // server also answers "no active turn to interrupt" — and then runs the turn anyway.
+          // Without a retry, an abort that lands in that window leaves the turn running. Retry
+          // when the turn next shows signs of life (or shortly).
+          await this.#pause(INTERRUPT_RETRY_MS, true);
+          continue;
+        }
+        if (isRetryableError(error) && ++busy < INTERRUPT_BUSY_ATTEMPTS) {
+          // An overloaded server has not interrupted anything: ask again, after a backoff that
+          // does not shorten on the turn's events (they keep coming while it runs).
+          await this.#pause(INTERRUPT_BUSY_DELAY_MS * 2 ** (busy - 1), false);
+          continue;
+        }
+        throw error;
       } finally {
         this.#onCompleted.delete(stop);
       }
     }
   }
 
+  /** Waits `ms`, or less: until the turn completes, or with `onEvent`, until its next event. */
+  #pause(ms: number, onEvent: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        this.#onCompleted.delete(finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.#onCompleted.add(finish);
+      if (onEvent) this.#waiters.push(finish);
+    });
+  }
+
+  /** Without `record`: the stream has yielded everything before `index`. */
+  #consumed(index: number): void {
+    this.#events[index - 1] = undefined as unknown as Notification;
+    this.#head = index;
+    if (this.#head === this.#events.length) {
+      this.#events = [];
+      this.#head = 0;
+    } else if (this.#head >= QUEUE_COMPACT_AT && this.#head * 2 >= this.#events.length) {
+      this.#events = this.#events.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
   /** Router callback: one notification of this turn. */
   #accept(notification: Notification): boolean {
     if (this.#completed) return true;
-    this.#events.push(notification);
+    if (this.#record || this.#queue !== "dropped") this.#events.push(notification);
+    this.#result.add(notification);
     if (notification.method === "turn/completed") {
       this.#completed = notification.params.turn;
       this.#signal?.removeEventListener("abort", this.#onAbort);
@@ -196,7 +285,7 @@ export class TurnHandle<Output = unknown> {
     return this.#completed !== undefined;
   }
 
-  /** Router callback: the connection ended before the turn did. */
+  /** Router callback: the connection ended, or the thread's events stopped, before the turn did. */
   #fail(error: Error): void {
     if (this.#completed || this.#failure) return;
     this.#failure = error;
@@ -206,15 +295,21 @@ export class TurnHandle<Output = unknown> {
 
   #aborted(): void {
     if (this.#completed || this.#abort || this.#failure) return;
-    const error = new AbortError(`Turn ${this.id} was aborted; it was interrupted on the server.`, {
-      cause: this.#signal?.reason,
-    });
-    const interrupted = this.interrupt().catch((cause: unknown) => {
-      // The interrupt could not be delivered (for example, the connection closed): the abort
-      // still stands, and a closed connection has stopped the turn anyway.
-      if (!CodexError.isInstance(cause)) throw cause;
-    });
-    this.#abort = { error, interrupted };
+    const abort: { error: Error | undefined; interrupted: Promise<void> } = { error: undefined, interrupted: Promise.resolve() };
+    abort.interrupted = this.interrupt().then(
+      () => {
+        abort.error = new AbortError(`Turn ${this.id} was aborted; the server confirmed the interrupt.`, { cause: this.#signal?.reason });
+      },
+      (cause: unknown) => {
+        // The connection is gone (or the thread's events stopped): that, not an unconfirmed
+        // interrupt, is what ended the turn for this handle.
+        if (this.#failure) abort.error = this.#failure;
+        else if (TransportClosedError.isInstance(cause)) abort.error = cause as Error;
+        else if (this.#completed) abort.error = new AbortError(`Turn ${this.id} was aborted; it had ended.`, { cause: this.#signal?.reason });
+        else abort.error = new InterruptFailedError(this.threadId, this.id, cause);
+      },
+    );
+    this.#abort = abort;
     this.#wake();
   }
 

@@ -2,6 +2,9 @@
 import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnStatus } from "@codex/protocol-types/experimental";
 import type { Notification } from "../notification.js";
 
+/** How a finished turn ended: `TurnStatus` without `"inProgress"`, so a `switch` over it is exhaustive with three cases. */
+export type TerminalTurnStatus = Exclude<TurnStatus, "inProgress">;
+
 /**
  * What a finished turn produced. A failed or interrupted turn is a `TurnResult` too: check
  * `status` and `error`. `Output` is the type of `output`, set by the turn's `outputSchema`:
@@ -19,7 +22,7 @@ export type TurnResult<Output = unknown> = TurnSummary &
         output: Output;
       }
     | {
-        status: Exclude<TurnStatus, "completed">;
+        status: Exclude<TerminalTurnStatus, "completed">;
         /** `null`: only a completed turn's answer is parsed. */
         output: null;
       }
@@ -32,7 +35,7 @@ export interface TurnSummary {
   /** The turn's id. */
   id: string;
   /** `completed`, `interrupted` or `failed` (from `turn/completed`). */
-  status: TurnStatus;
+  status: TerminalTurnStatus;
   /** Why the turn failed or was interrupted, when the server says; `null` otherwise. */
   error: TurnError | null;
   /**
@@ -59,47 +62,68 @@ export interface TurnSummary {
 }
 
 /**
- * Builds a `TurnResult` from the notifications routed to one turn, in order. `completed` is the
- * turn's `turn/completed` payload. Its `output` is `null`: the turn's output schema, if any,
- * fills it in afterwards.
+ * Builds a `TurnResult` from a turn's notifications as they arrive, keeping only what the
+ * result needs (not the notifications): a turn that records nothing still gets its result.
  */
-export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult<null> {
-  let text = "";
-  const items: ThreadItem[] = [];
-  let usage: ThreadTokenUsage | null = null;
-  let finalResponse: string | null = null;
-  for (const event of events) {
+export class TurnResultBuilder {
+  readonly #text: string[] = [];
+  readonly #items: ThreadItem[] = [];
+  #usage: ThreadTokenUsage | null = null;
+  #finalResponse: string | null = null;
+
+  /** Takes one notification of the turn, in arrival order. */
+  add(event: Notification): void {
     switch (event.method) {
       case "item/agentMessage/delta":
-        text += event.params.delta;
+        this.#text.push(event.params.delta);
         break;
       case "item/completed": {
         const item = event.params.item;
-        items.push(item);
+        this.#items.push(item);
         if (item.type === "agentMessage" && (item.phase == null || item.phase === "final_answer")) {
-          finalResponse = item.text;
+          this.#finalResponse = item.text;
         }
         break;
       }
       case "thread/tokenUsage/updated":
-        usage = event.params.tokenUsage;
+        this.#usage = event.params.tokenUsage;
         break;
       default:
         break;
     }
   }
-  return {
-    threadId,
-    id: turn.id,
-    status: turn.status,
-    error: turn.error ?? null,
-    text,
-    finalResponse,
-    items,
-    usage,
-    startedAt: turn.startedAt ?? null,
-    completedAt: turn.completedAt ?? null,
-    durationMs: turn.durationMs ?? null,
-    output: null,
-  } as TurnResult<null>;
+
+  /**
+   * The result, once `turn` (the `turn/completed` payload) has arrived. Its `output` is `null`:
+   * the turn's output schema, if any, fills it in afterwards.
+   */
+  build(threadId: string, turn: Turn): TurnResult<null> {
+    // `turn/completed` ends the turn whatever it says; a completion still marked in progress is
+    // reported as a failure that says so, rather than leaking a status a finished turn cannot have.
+    const unfinished = turn.status === "inProgress";
+    return {
+      threadId,
+      id: turn.id,
+      status: turn.status === "inProgress" ? "failed" : turn.status,
+      error: unfinished ? { message: "The server ended the turn (turn/completed) with status inProgress." } : (turn.error ?? null),
+      text: this.#text.join(""),
+      finalResponse: this.#finalResponse,
+      items: [...this.#items],
+      usage: this.#usage,
+      startedAt: turn.startedAt ?? null,
+      completedAt: turn.completedAt ?? null,
+      durationMs: turn.durationMs ?? null,
+      output: null,
+    };
+  }
+}
+
+/**
+ * Builds a `TurnResult` from the notifications routed to one turn, in order. `completed` is the
+ * turn's `turn/completed` payload.
+ */
+export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult<null> {
+  const builder = new TurnResultBuilder();
+  for (const event of events) builder.add(event);
+  return builder.build(threadId, turn);
 }

@@ -14,6 +14,13 @@
 //   `serverRequest/resolved`, `warning`, ...) goes to the turn active on that thread, or to the
 //   reservation waiting on it;
 // - a notification without a `threadId` (account, rate limits, config) belongs to no turn.
+//
+// The router also keeps this client's turns of one thread in order (a second `thread.turn()`
+// waits until the first has ended: the server would otherwise merge the two), recovers a turn
+// whose `turn/start` reply never came from its `turn/started`, and ends the turns of a thread
+// that stops sending events (closed, unsubscribed, archived, deleted) with `TurnLostError`.
+import type { Turn } from "@codex/protocol-types/experimental";
+import { abortErrorFrom, TurnLostError } from "../errors.js";
 import type { Notification } from "../notification.js";
 
 /** Receives the notifications of one turn, in order. */
@@ -45,11 +52,30 @@ export function notificationScope(notification: Notification): { threadId: strin
 
 /** A claim on a thread's next turn, made before `turn/start` is written. */
 export interface TurnReservation {
+  /**
+   * Resolves with the turn of the first `turn/started` of the thread that names a turn not
+   * already running when the reservation was made: the turn this `turn/start` began, for when
+   * its reply is lost. Rejects with `TurnLostError` (or the connection's error) when the
+   * thread's events stop. Never settles otherwise.
+   */
+  readonly started: Promise<Turn>;
+  /**
+   * True if `turnId` was already running on the server when the reservation was made: the
+   * server added this input to a turn another client started.
+   */
+  joined(turnId: string): boolean;
   /** Attaches the turn the `turn/start` response named and replays what arrived before it. */
   claim(sink: TurnSink): void;
   /** Gives the reservation up (the `turn/start` request failed). */
   release(): void;
 }
+
+/** Ends the notifications of threads whose events stop: their live turns are lost. */
+const THREAD_GONE: ReadonlyMap<string, string> = new Map([
+  ["thread/closed", "the thread was closed (thread/closed)"],
+  ["thread/archived", "the thread was archived (thread/archived)"],
+  ["thread/deleted", "the thread was deleted (thread/deleted)"],
+]);
 
 /**
  * Dispatches notifications to the live turns of one connection. Feed it every notification in
@@ -59,11 +85,27 @@ export class TurnRouter {
   readonly #byTurn = new Map<string, Set<TurnSink>>();
   readonly #activeByThread = new Map<string, Set<TurnSink>>();
   readonly #pendingByThread = new Map<string, Set<PendingReservation>>();
+  /** Turns running on the server per thread, from `turn/started` to `turn/completed`, whoever started them. */
+  readonly #runningByThread = new Map<string, Set<string>>();
+  /** Per thread: the queue of `thread.turn()` calls waiting for this client's running turn to end. Present while one holds the thread. */
+  readonly #lanes = new Map<string, (() => void)[]>();
+  /** What ends each claimed sink's hold on its thread. */
+  readonly #unlocks = new Map<TurnSink, () => void>();
   #failure: Error | undefined;
 
-  /** Reserves the next turn of `threadId`: from now on its notifications are kept. */
-  reserve(threadId: string): TurnReservation {
-    const pending = new PendingReservation(this, threadId);
+  /**
+   * Reserves the next turn of `threadId` once this client's earlier turn on it (if any) has
+   * ended: from then on the thread's notifications are kept. Rejects with `AbortError` when
+   * `signal` aborts first, or with the connection's error once it is gone.
+   */
+  async reserve(threadId: string, signal?: AbortSignal): Promise<TurnReservation> {
+    if (this.#failure) throw this.#failure;
+    await this.#lock(threadId, signal);
+    if (this.#failure) {
+      this.#unlock(threadId);
+      throw this.#failure;
+    }
+    const pending = new PendingReservation(this, threadId, new Set(this.#runningByThread.get(threadId)));
     add(this.#pendingByThread, threadId, pending);
     return pending;
   }
@@ -72,11 +114,42 @@ export class TurnRouter {
   route(notification: Notification): void {
     const { threadId, turnId } = notificationScope(notification);
     if (threadId === undefined) return;
+    const method = notification.method as string;
+    if (turnId !== undefined) {
+      if (method === "turn/started") add(this.#runningByThread, threadId, turnId);
+      else if (method === "turn/completed") remove(this.#runningByThread, threadId, turnId);
+    }
     const targets = turnId === undefined ? this.#activeByThread.get(threadId) : this.#byTurn.get(turnId);
     // Iterating the Set itself: #deliver may delete the current sink, which a Set iterator allows.
     if (targets) for (const sink of targets) this.#deliver(sink, notification);
     const pending = this.#pendingByThread.get(threadId);
-    if (pending) for (const reservation of pending) reservation.buffer.push(notification);
+    if (pending) {
+      for (const reservation of pending) {
+        reservation.buffer.push(notification);
+        if (method === "turn/started" && turnId !== undefined) reservation.sawStarted(turnId, notification);
+      }
+    }
+    const gone = THREAD_GONE.get(method);
+    if (gone !== undefined) this.lose(threadId, gone);
+  }
+
+  /**
+   * The thread's events stop reaching this client: its live turns end with `TurnLostError`, and
+   * a turn whose `turn/start` is still unanswered will end so as soon as it is claimed.
+   */
+  lose(threadId: string, reason: string): void {
+    this.#runningByThread.delete(threadId);
+    const sinks = this.#activeByThread.get(threadId);
+    if (sinks) {
+      for (const sink of [...sinks]) {
+        remove(this.#byTurn, sink.id, sink);
+        remove(this.#activeByThread, threadId, sink);
+        this.#finished(sink);
+        sink.fail(new TurnLostError(threadId, sink.id, reason));
+      }
+    }
+    const pending = this.#pendingByThread.get(threadId);
+    if (pending) for (const reservation of pending) reservation.lose(reason);
   }
 
   /** Ends every live turn with `error` (the connection is gone). Later turns fail at once. */
@@ -84,32 +157,46 @@ export class TurnRouter {
     this.#failure ??= error;
     const sinks = new Set<TurnSink>();
     for (const set of this.#byTurn.values()) for (const sink of set) sinks.add(sink);
+    const pending = [...this.#pendingByThread.values()].flatMap((set) => [...set]);
     this.#byTurn.clear();
     this.#activeByThread.clear();
     this.#pendingByThread.clear();
+    this.#runningByThread.clear();
+    this.#unlocks.clear();
+    const waiting = [...this.#lanes.values()].flat();
+    this.#lanes.clear();
+    // Waiting thread.turn() calls wake up and see the failure.
+    for (const wake of waiting) wake();
+    for (const reservation of pending) reservation.fail(error);
     for (const sink of sinks) sink.fail(error);
   }
 
-  /** Number of turns being routed and reservations waiting (for tests and leak checks). */
-  get size(): { turns: number; reservations: number } {
+  /** Number of turns being routed, reservations waiting, threads held and calls waiting for them (for tests and leak checks). */
+  get size(): { turns: number; reservations: number; lanes: number; running: number } {
     let reservations = 0;
     for (const set of this.#pendingByThread.values()) reservations += set.size;
     let turns = 0;
     for (const set of this.#byTurn.values()) turns += set.size;
-    return { turns, reservations };
+    let running = 0;
+    for (const set of this.#runningByThread.values()) running += set.size;
+    return { turns, reservations, lanes: this.#lanes.size, running };
   }
 
   /** @internal */
   claim(pending: PendingReservation, sink: TurnSink): void {
     remove(this.#pendingByThread, pending.threadId, pending);
-    if (this.#failure) {
-      // The connection ended while turn/start was answered: keep the events, then end the turn.
+    const ended = this.#failure ?? (pending.lost === undefined ? undefined : new TurnLostError(sink.threadId, sink.id, pending.lost));
+    if (ended) {
+      // The connection ended (or the thread was lost) while turn/start was answered: keep the
+      // events, then end the turn.
+      if (this.#failure === undefined) this.#unlock(pending.threadId);
       for (const notification of pending.buffer) if (this.#belongs(sink, notification) && sink.accept(notification)) return;
-      sink.fail(this.#failure);
+      sink.fail(ended);
       return;
     }
     add(this.#byTurn, sink.id, sink);
     add(this.#activeByThread, sink.threadId, sink);
+    this.#unlocks.set(sink, () => this.#unlock(pending.threadId));
     for (const notification of pending.buffer) {
       if (!this.#belongs(sink, notification)) continue;
       if (this.#deliver(sink, notification)) break;
@@ -121,6 +208,46 @@ export class TurnRouter {
   release(pending: PendingReservation): void {
     remove(this.#pendingByThread, pending.threadId, pending);
     pending.buffer.length = 0;
+    if (this.#failure === undefined) this.#unlock(pending.threadId);
+  }
+
+  /** Waits until no turn of this client holds `threadId`, then holds it. */
+  #lock(threadId: string, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, "Starting the turn"));
+    const queue = this.#lanes.get(threadId);
+    if (queue === undefined) {
+      this.#lanes.set(threadId, []);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const wake = (): void => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        const index = queue.indexOf(wake);
+        if (index !== -1) queue.splice(index, 1);
+        reject(abortErrorFrom(signal!, "Waiting for the thread's running turn"));
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      queue.push(wake);
+    });
+  }
+
+  /** Hands `threadId` to the next waiting `thread.turn()`, or frees it. */
+  #unlock(threadId: string): void {
+    const queue = this.#lanes.get(threadId);
+    if (queue === undefined) return;
+    const next = queue.shift();
+    if (next === undefined) this.#lanes.delete(threadId);
+    else next();
+  }
+
+  #finished(sink: TurnSink): void {
+    const unlock = this.#unlocks.get(sink);
+    if (unlock === undefined) return;
+    this.#unlocks.delete(sink);
+    unlock();
   }
 
   #belongs(sink: TurnSink, notification: Notification): boolean {
@@ -134,20 +261,51 @@ export class TurnRouter {
     if (finished) {
       remove(this.#byTurn, sink.id, sink);
       remove(this.#activeByThread, sink.threadId, sink);
+      this.#finished(sink);
     }
     return finished;
   }
-
 }
 
 class PendingReservation implements TurnReservation {
   readonly buffer: Notification[] = [];
+  readonly started: Promise<Turn>;
+  /** Why the thread was lost while this reservation waited, if it was. */
+  lost: string | undefined;
   #settled = false;
+  #resolveStarted!: (turn: Turn) => void;
+  #rejectStarted!: (error: Error) => void;
 
   constructor(
     private readonly router: TurnRouter,
     readonly threadId: string,
-  ) {}
+    private readonly runningBefore: ReadonlySet<string>,
+  ) {
+    this.started = new Promise<Turn>((resolve, reject) => {
+      this.#resolveStarted = resolve;
+      this.#rejectStarted = reject;
+    });
+    // Nobody may be waiting on it (the reply came first): a rejection is not unhandled.
+    this.started.catch(() => {});
+  }
+
+  joined(turnId: string): boolean {
+    return this.runningBefore.has(turnId);
+  }
+
+  sawStarted(turnId: string, notification: Notification): void {
+    if (this.runningBefore.has(turnId)) return;
+    this.#resolveStarted((notification.params as { turn: Turn }).turn);
+  }
+
+  lose(reason: string): void {
+    this.lost ??= reason;
+    this.#rejectStarted(new TurnLostError(this.threadId, undefined, reason));
+  }
+
+  fail(error: Error): void {
+    this.#rejectStarted(error);
+  }
 
   claim(sink: TurnSink): void {
     if (this.#settled) throw new Error("This turn reservation was already claimed or released.");

@@ -7,18 +7,20 @@ import { existsSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { abortErrorFrom, CodexError, InvalidInputError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
 import { LineDecoder } from "../rpc/framing.js";
+import { classifyStderrLine } from "../stderr-lines.js";
 import { normalizeLogger } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import { configToFlags } from "./config-flags.js";
 import type { TomlTable } from "./config-flags.js";
+import { resolveRuntime, runtimeEnvironment } from "./resolve-runtime.js";
 import { StderrTail } from "./stderr-tail.js";
 
 /** Options of `spawnAppServer`. */
 export interface SpawnAppServerOptions {
-  /** Path of the native codex binary. */
+  /** Path of the native codex binary. Without it: the `CODEX_BIN` environment variable, then `resolveCodexBin`. */
   codexBin?: string | undefined;
-  /** Finds the binary when `codexBin` is not given (e.g. a runtime-package lookup). */
+  /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */
   resolveCodexBin?: (() => string | Promise<string>) | undefined;
   /**
    * Replaces the `[codexBin, "app-server"]` start of the command line (for wrappers and tests):
@@ -35,7 +37,7 @@ export interface SpawnAppServerOptions {
   codexHome?: string | undefined;
   /** Working directory of the server. Default: this process's. */
   cwd?: string | undefined;
-  /** Receives every stderr line (level guessed from the line). */
+  /** Receives every stderr line, at the level the line names (known harmless lines as warnings). */
   logger?: Logger | undefined;
   /** Lines of stderr kept for `TransportClosedError.stderrTail`. Default 100. */
   stderrTailLines?: number | undefined;
@@ -86,15 +88,16 @@ function trackChild(child: ChildProcess): void {
  * Starts `codex app-server` and resolves with its stdio Transport once the process is running.
  *
  * The command line is `[codexBin, "app-server", ...configFlags, ...args]` (or `launchArgs`
- * instead of the first two). Rejects with `RuntimeNotFoundError` when the binary is missing or
- * not executable, leaving no process behind.
+ * instead of the first two). The binary is `codexBin`, else `CODEX_BIN`, else what
+ * `resolveCodexBin` returns; when it sits in a runtime layout, the layout's helper folders go on
+ * the child's `PATH` (see `runtimeEnvironment`). Rejects with `RuntimeNotFoundError` when the
+ * binary is missing or not executable, leaving no process behind.
  */
 export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promise<ProcessTransport> {
   const signal = options.signal;
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
-  const head = await launchHead(options);
+  const { head, env } = await launchHead(options, mergeEnv(options.env, options.codexHome));
   const argv = [...head, ...configFlags(options.config), ...(options.args ?? [])];
-  const env = mergeEnv(options.env, options.codexHome);
   if (options.cwd !== undefined && !isDirectory(options.cwd)) {
     throw new InvalidInputError(`Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`);
   }
@@ -121,21 +124,15 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
   return transport;
 }
 
-async function launchHead(options: SpawnAppServerOptions): Promise<string[]> {
+async function launchHead(options: SpawnAppServerOptions, env: NodeJS.ProcessEnv): Promise<{ head: string[]; env: NodeJS.ProcessEnv }> {
   if (options.launchArgs !== undefined) {
     if (options.launchArgs.length === 0 || !options.launchArgs[0]) {
       throw new InvalidInputError("launchArgs must start with the program to run (e.g. [codexBin, \"app-server\"]).");
     }
-    return [...options.launchArgs];
+    return { head: [...options.launchArgs], env };
   }
-  let bin = options.codexBin;
-  if (bin === undefined && options.resolveCodexBin !== undefined) bin = await options.resolveCodexBin();
-  if (bin === undefined || bin === "") {
-    throw new RuntimeNotFoundError("No codex binary was given.", {
-      fix: "Pass codexBin (the path of the native codex executable) or a resolveCodexBin function.",
-    });
-  }
-  return [bin, "app-server"];
+  const runtime = await resolveRuntime({ codexBin: options.codexBin, resolveCodexBin: options.resolveCodexBin });
+  return { head: [runtime.codexBin, "app-server"], env: runtimeEnvironment(runtime, env) };
 }
 
 /** The `--config` flags of `config`; a value TOML cannot hold is an `InvalidInputError` like any other bad option. */
@@ -185,9 +182,6 @@ function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
   return new CodexError(`Cannot start the codex app-server (${program}): ${error.message}`, { cause: error });
 }
 
-/** How a stderr line's level is guessed: codex logs through `tracing`, which prints the level. */
-const STDERR_ERROR = /\bERROR\b/;
-const STDERR_WARN = /\bWARN\b/;
 // eslint-disable-next-line no-control-regex
 const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
 
@@ -326,8 +320,25 @@ class StdioTransport implements ProcessTransport {
     }
     return new Promise((resolve, reject) => {
       stdin.write(bytes, (error) => {
-        if (error) reject(new TransportClosedError({ stderrTail: this.tail.toString(), reason: `writing to the app-server failed: ${error.message}`, cause: error }));
-        else resolve();
+        if (!error) {
+          resolve();
+          return;
+        }
+        // EPIPE means the server is gone or stopped reading: "write EPIPE" alone explains nothing.
+        // Report how the process ended (exit code, stderr) instead; a process that only closed
+        // its stdin is ended first, so the wait is bounded by the close sequence.
+        this.shutdown("the app-server stopped reading its stdin");
+        void this.closed.then((info) =>
+          reject(
+            new TransportClosedError({
+              exitCode: info.exitCode,
+              signal: info.signal,
+              stderrTail: info.stderrTail,
+              reason: info.reason === "exited unexpectedly" || info.reason === "exited" ? `while a message was being written (${error.message})` : info.reason,
+              cause: error,
+            }),
+          ),
+        );
       });
     });
   }
@@ -366,8 +377,6 @@ class StdioTransport implements ProcessTransport {
   private stderrLine(raw: string): void {
     const text = raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw;
     this.tail.add(text);
-    if (STDERR_ERROR.test(text)) this.logger.error(`[codex] ${text}`);
-    else if (STDERR_WARN.test(text)) this.logger.warn(`[codex] ${text}`);
-    else this.logger.info(`[codex] ${text}`);
+    this.logger[classifyStderrLine(text).level](`[codex] ${text}`);
   }
 }

@@ -39,11 +39,36 @@ export type RequestId = string | number;
 /** Default cap on requests awaiting a reply. The real server starts refusing (-32001) bursts of a few hundred. */
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 
+/**
+ * True for the control requests that act on something already running: `turn/interrupt`,
+ * `turn/steer`, every `.../terminate`, `.../cancel`, `.../kill` and `.../stop`, and the input
+ * and resize requests of running processes (`command/exec/write`, `command/exec/resize`,
+ * `process/writeStdin`, `process/resizePty`). They are sent at once and never count against
+ * `maxInFlight`: long-running requests (`command/exec` with `tty` or `disableTimeout` is answered
+ * only when its process ends) can hold every slot, and the request that would end them must not
+ * wait behind them.
+ */
+export function isControlRequest(method: string): boolean {
+  return (
+    method === "turn/interrupt" ||
+    method === "turn/steer" ||
+    /\/(terminate|cancel|kill|stop)$/.test(method) ||
+    method === "command/exec/write" ||
+    method === "command/exec/resize" ||
+    method === "process/writeStdin" ||
+    method === "process/resizePty"
+  );
+}
+
 /** Options of one request. */
 export interface RequestOptions {
   /** Aborting it rejects the request with `AbortError` (the server is not told: the protocol has no cancel). */
   signal?: AbortSignal | undefined;
-  /** Rejects with `TimeoutError` after this many ms, counted from the call (queueing included). Overrides `requestTimeoutMs`. */
+  /**
+   * Rejects with `TimeoutError` after this many ms (more than 0), counted from the call
+   * (queueing, and with `retryOnBusy` every attempt and the waits between them, included).
+   * Overrides `requestTimeoutMs`; `Infinity` means no timeout.
+   */
   timeoutMs?: number | undefined;
   /** Retry when the server answers "overloaded" (-32001), with `retryOnOverload`'s backoff. Default false. */
   retryOnBusy?: boolean | Omit<RetryOptions, "signal"> | undefined;
@@ -120,9 +145,13 @@ export interface AppServerClientOptions {
   trace?: boolean | undefined;
   /** Largest incoming message in bytes; bigger ones are dropped with an error. Default 64 MiB. */
   maxMessageBytes?: number | undefined;
-  /** Requests awaiting a reply at once; more are queued in order. Default 32. */
+  /**
+   * Requests awaiting a reply at once; more are queued in order. Default 32. Control requests
+   * (`turn/interrupt`, `turn/steer`, `.../terminate`, `.../cancel`, ...: see `isControlRequest`)
+   * neither count nor wait.
+   */
   maxInFlight?: number | undefined;
-  /** Default timeout of every request, in ms. Default none. */
+  /** Default timeout of every request, in ms (more than 0). Default none. */
   requestTimeoutMs?: number | undefined;
   /** Handlers of server requests (approvals, questions, ...). */
   serverRequests?: ServerRequestHandlers | undefined;
@@ -172,7 +201,12 @@ export const SAFE_SERVER_REQUEST_REPLIES: { readonly [M in ServerRequestMethod]?
 
 interface PendingRequest {
   method: string;
+  /** The params, already encoded as JSON: encoding fails before a slot is taken, never in a stream callback. */
+  encodedParams: string;
+  /** Only for the protocol trace. */
   params: unknown;
+  /** False for control requests, which do not take a `maxInFlight` slot. */
+  counted: boolean;
   id: number | undefined;
   settled: boolean;
   resolve(value: unknown): void;
@@ -242,9 +276,12 @@ export class AppServerClient {
   private queueHead = 0;
   private inFlight = 0;
 
-  private readonly notificationHandlers = new Map<string, Set<(params: unknown, notification: Notification) => void>>();
-  private readonly anyNotificationHandlers = new Set<(notification: Notification) => void>();
-  private readonly iterators = new Set<NotificationIterator>();
+  // Handler lists are replaced, never changed in place: a notification is dispatched to the
+  // handlers registered when it arrived, so one registered during dispatch never sees it, and
+  // one disposed during dispatch is skipped (`active` is cleared).
+  private readonly notificationHandlers = new Map<string, readonly HandlerEntry<(params: unknown, notification: Notification) => void>[]>();
+  private anyNotificationHandlers: readonly HandlerEntry<(notification: Notification) => void>[] = [];
+  private iterators: readonly NotificationIterator[] = [];
 
   private readonly serverRequestHandlers = new Map<string, ServerRequestHandler<ServerRequestMethod>[]>();
   private readonly activeServerRequests = new Map<RequestId, ActiveServerRequest>();
@@ -263,6 +300,7 @@ export class AppServerClient {
     const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     if (!(maxInFlight >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${maxInFlight}.`);
     this.maxInFlight = maxInFlight;
+    checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
     this.requestTimeoutMs = options.requestTimeoutMs;
     for (const [method, handler] of Object.entries(options.serverRequests ?? {})) {
       if (typeof handler === "function") this.serverRequestHandlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
@@ -301,17 +339,46 @@ export class AppServerClient {
    * methods, newer servers). Same behaviour otherwise.
    */
   requestUnchecked(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+    try {
+      checkTimeout("timeoutMs", options.timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const retry = options.retryOnBusy;
     if (retry === undefined || retry === false) return this.enqueue(method, params, options);
     const retryOptions = typeof retry === "object" ? retry : {};
-    return retryOnOverload(() => this.enqueue(method, params, options), { ...retryOptions, signal: options.signal });
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
+    if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) {
+      return retryOnOverload(() => this.enqueue(method, params, options), { ...retryOptions, signal: options.signal });
+    }
+    // One deadline for the whole retried request: each attempt gets what is left of it, and the
+    // waits between attempts end at it too.
+    const deadline = Date.now() + timeoutMs;
+    const expired = new AbortController();
+    const timer = setTimeout(() => expired.abort(new TimeoutError(timeoutMs, method)), timeoutMs);
+    const signal = options.signal === undefined ? expired.signal : AbortSignal.any([options.signal, expired.signal]);
+    return retryOnOverload(() => this.enqueue(method, params, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) }), {
+      ...retryOptions,
+      signal,
+    })
+      .catch((error: unknown) => {
+        if (expired.signal.aborted && !options.signal?.aborted && AbortError.isInstance(error)) throw expired.signal.reason;
+        throw error;
+      })
+      .finally(() => clearTimeout(timer));
   }
 
   /** Sends a notification. Resolves once it is handed to the transport. */
   notify<M extends ClientNotificationMethod>(method: M, params?: ClientNotificationMap[M]): Promise<void> {
     if (this.isClosed) return Promise.reject(this.closedErrorNow());
     const message: { method: string; params?: unknown } = params === undefined ? { method } : { method, params };
-    return this.send(message);
+    let text: string;
+    try {
+      text = encodeJson(message, `The "${method}" notification's params`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.sendText(text, message);
   }
 
   /**
@@ -323,22 +390,40 @@ export class AppServerClient {
   onNotification(method: "*", handler: (notification: Notification) => void): Disposable;
   onNotification(method: string, handler: (first: never, second: never) => void): Disposable {
     if (method === "*") {
-      const anyHandler = handler as (notification: Notification) => void;
-      this.anyNotificationHandlers.add(anyHandler);
-      return makeDisposable(() => this.anyNotificationHandlers.delete(anyHandler));
+      const entry: HandlerEntry<(notification: Notification) => void> = { handler: handler as (notification: Notification) => void, active: true };
+      this.anyNotificationHandlers = [...this.anyNotificationHandlers, entry];
+      return makeDisposable(() => {
+        entry.active = false;
+        this.anyNotificationHandlers = this.anyNotificationHandlers.filter((other) => other !== entry);
+      });
     }
-    const callback = handler as (params: unknown, notification: Notification) => void;
-    let set = this.notificationHandlers.get(method);
-    if (set === undefined) {
-      set = new Set();
-      this.notificationHandlers.set(method, set);
-    }
-    set.add(callback);
-    const handlers = set;
+    const entry: HandlerEntry<(params: unknown, notification: Notification) => void> = {
+      handler: handler as (params: unknown, notification: Notification) => void,
+      active: true,
+    };
+    this.notificationHandlers.set(method, [...(this.notificationHandlers.get(method) ?? []), entry]);
     return makeDisposable(() => {
-      handlers.delete(callback);
-      if (handlers.size === 0 && this.notificationHandlers.get(method) === handlers) this.notificationHandlers.delete(method);
+      entry.active = false;
+      const rest = (this.notificationHandlers.get(method) ?? []).filter((other) => other !== entry);
+      if (rest.length === 0) this.notificationHandlers.delete(method);
+      else this.notificationHandlers.set(method, rest);
     });
+  }
+
+  /** @internal Counts of what the client holds, for leak checks: requests awaiting a reply or queued, server requests being answered, notification subscribers. */
+  get load(): { pending: number; queued: number; inFlight: number; serverRequests: number; notificationHandlers: number; iterators: number } {
+    let queued = 0;
+    for (let index = this.queueHead; index < this.queue.length; index++) if (!this.queue[index]!.settled) queued++;
+    let notificationHandlers = this.anyNotificationHandlers.length;
+    for (const list of this.notificationHandlers.values()) notificationHandlers += list.length;
+    return {
+      pending: this.pending.size,
+      queued,
+      inFlight: this.inFlight,
+      serverRequests: this.activeServerRequests.size,
+      notificationHandlers,
+      iterators: this.iterators.length,
+    };
   }
 
   /**
@@ -351,12 +436,14 @@ export class AppServerClient {
     if (!(maxBuffered >= 1)) {
       throw new InvalidInputError(`notifications(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`);
     }
-    const iterator = new NotificationIterator(() => this.iterators.delete(iterator), maxBuffered);
+    const iterator = new NotificationIterator(() => {
+      this.iterators = this.iterators.filter((other) => other !== iterator);
+    }, maxBuffered);
     if (this.closeError !== undefined) {
       iterator.finish(this.closeRequested ? undefined : this.closeError);
       return iterator;
     }
-    this.iterators.add(iterator);
+    this.iterators = [...this.iterators, iterator];
     const signal = options.signal;
     if (signal !== undefined) {
       if (signal.aborted) iterator.finish(abortErrorFrom(signal, "The notification iterator"));
@@ -423,10 +510,20 @@ export class AppServerClient {
     if (this.isClosed) return Promise.reject(this.closedErrorNow());
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, `The "${method}" request`));
+    const sentParams = params === undefined ? {} : params;
+    let encodedParams: string;
+    try {
+      encodedParams = encodeJson(sentParams, `The params of "${method}"`);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise<unknown>((resolve, reject) => {
+      const counted = !isControlRequest(method);
       const entry: PendingRequest = {
         method,
-        params: params === undefined ? {} : params,
+        encodedParams,
+        params: sentParams,
+        counted,
         id: undefined,
         settled: false,
         resolve,
@@ -443,7 +540,7 @@ export class AppServerClient {
         entry.onAbort = () => this.settle(entry, false, abortErrorFrom(signal, `The "${method}" request`));
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
-      if (this.inFlight < this.maxInFlight) this.dispatch(entry);
+      if (!counted || this.inFlight < this.maxInFlight) this.dispatch(entry);
       else this.queue.push(entry);
     });
   }
@@ -452,8 +549,9 @@ export class AppServerClient {
     const id = this.nextId++;
     entry.id = id;
     this.pending.set(id, entry);
-    this.inFlight++;
-    this.send({ id, method: entry.method, params: entry.params }).catch((error: unknown) => this.settle(entry, false, error));
+    if (entry.counted) this.inFlight++;
+    const text = `{"id":${id},"method":${JSON.stringify(entry.method)},"params":${entry.encodedParams}}`;
+    this.sendText(text, entry).catch((error: unknown) => this.settle(entry, false, error));
   }
 
   /** Starts queued requests while there is room. */
@@ -478,17 +576,24 @@ export class AppServerClient {
     // replies when its outbound queue is full), and a leaked slot would stall the queue.
     if (entry.id !== undefined && this.pending.get(entry.id) === entry) {
       this.pending.delete(entry.id);
-      this.inFlight--;
+      if (entry.counted) this.inFlight--;
     }
     if (ok) entry.resolve(value);
     else entry.reject(value);
     if (!this.isClosed) this.pump();
   }
 
-  private send(message: object): Promise<void> {
-    const text = JSON.stringify(message);
-    if (this.trace) this.logger.debug(`→ ${redactedJson(message)}`);
-    return this.transport.write(this.encoder.encode(`${text}\n`));
+  /** Writes one encoded message. Never throws: a failed write rejects. */
+  private sendText(text: string, traced: PendingRequest | object): Promise<void> {
+    try {
+      if (this.trace) {
+        const shown = "encodedParams" in traced ? { id: traced.id, method: traced.method, params: traced.params } : traced;
+        this.logger.debug(`→ ${redactedJson(shown)}`);
+      }
+      return this.transport.write(this.encoder.encode(`${text}\n`));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // ---- incoming ----------------------------------------------------------------------------
@@ -518,7 +623,8 @@ export class AppServerClient {
     if (id !== undefined && ("result" in message || "error" in message)) {
       this.sawMessage = true;
       if (this.trace) this.logger.debug(`← ${redactedJson(message)}`);
-      this.handleResponse(id, message);
+      if (id === null) this.handleUnaddressedError(message);
+      else this.handleResponse(id, message);
       return;
     }
     this.badLine(text, "is not a JSON-RPC message");
@@ -547,30 +653,48 @@ export class AppServerClient {
     }
   }
 
+  /**
+   * An error reply with `id: null`: the server could not tell which request it answers (a
+   * message it could not parse, -32700). No pending request can be settled, so it is reported
+   * loudly: it means the SDK (or a custom transport) sent something the server could not read.
+   */
+  private handleUnaddressedError(message: WireMessage): void {
+    const error = message.error;
+    if (error === undefined || error === null) {
+      this.logger.warn(`Ignoring a reply with id null and no error: ${redactedJson(message)}`);
+      return;
+    }
+    const typed = createJsonRpcError(toErrorObject(error));
+    this.logger.error(`The app-server answered a message it could not attribute (id null): ${typed.message}`, typed);
+  }
+
   private handleNotification(notification: Notification): void {
     const method = notification.method as unknown as string;
     if (method === "serverRequest/resolved") this.serverRequestResolved(notification.params);
     else if (method === "turn/completed") this.turnCompleted(notification.params);
+    // The lists as they are now: handlers added during dispatch start with the next notification.
     const handlers = this.notificationHandlers.get(method);
+    const anyHandlers = this.anyNotificationHandlers;
+    const iterators = this.iterators;
     if (handlers !== undefined) {
-      for (const handler of handlers) {
+      for (const entry of handlers) {
+        if (!entry.active) continue;
         try {
-          handler(notification.params, notification);
+          entry.handler(notification.params, notification);
         } catch (error) {
           this.handlerThrew(method, error);
         }
       }
     }
-    if (this.anyNotificationHandlers.size > 0) {
-      for (const handler of this.anyNotificationHandlers) {
-        try {
-          handler(notification);
-        } catch (error) {
-          this.handlerThrew(method, error);
-        }
+    for (const entry of anyHandlers) {
+      if (!entry.active) continue;
+      try {
+        entry.handler(notification);
+      } catch (error) {
+        this.handlerThrew(method, error);
       }
     }
-    if (this.iterators.size > 0) for (const iterator of this.iterators) iterator.push(notification);
+    for (const iterator of iterators) iterator.push(notification);
   }
 
   private handlerThrew(method: string, error: unknown): void {
@@ -633,24 +757,34 @@ export class AppServerClient {
       .then(() => chosen(params as never, context))
       .then(
         (result: unknown) => {
+          if (controller.signal.aborted || this.isClosed) {
+            this.finishServerRequest(id, controller);
+            return;
+          }
           if (result === UNHANDLED) {
+            // A per-turn dispatch found no handler after all: as if none was registered.
             this.replySafely(id, method, undefined);
             return;
           }
-          if (result === undefined) {
-            this.logger.warn(`The handler of server request "${method}" returned nothing; sending the safe reply instead.`);
-            this.replySafely(id, method, undefined);
+          // `{}` would be an approval without a decision, and a reply that cannot be encoded is
+          // never sent (the server's turn would wait for it forever): both get the safe reply.
+          let text: string | undefined;
+          let problem: string;
+          if (result === undefined) problem = "returned undefined";
+          else {
+            try {
+              text = encodeJson({ id, result }, "The result");
+              problem = "";
+            } catch (error) {
+              problem = `returned a result JSON cannot encode (${describe(error)})`;
+            }
+          }
+          if (text === undefined) {
+            this.logger.warn(`The handler of server request "${method}" ${problem}; sending the safe reply instead.`);
+            this.replySafely(id, method, new Error(`the handler ${problem}`));
             return;
           }
-          let encodable = true;
-          try {
-            JSON.stringify(result);
-          } catch (error) {
-            encodable = false;
-            this.logger.warn(`The handler of server request "${method}" returned a result JSON cannot encode (${describe(error)}); sending the safe reply instead.`);
-          }
-          if (!encodable) this.replySafely(id, method, undefined);
-          else if (this.finishServerRequest(id, controller)) this.sendReply({ id, result }, method);
+          if (this.finishServerRequest(id, controller)) this.sendReplyText(text, { id, result }, method);
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
@@ -683,8 +817,12 @@ export class AppServerClient {
   }
 
   private sendReply(message: object, method: string): void {
+    this.sendReplyText(JSON.stringify(message), message, method);
+  }
+
+  private sendReplyText(text: string, message: object, method: string): void {
     if (this.isClosed) return;
-    this.send(message).catch((error: unknown) => {
+    this.sendText(text, message).catch((error: unknown) => {
       this.logger.warn(`Could not send the reply to server request "${method}": ${describe(error)}`);
     });
   }
@@ -724,8 +862,8 @@ export class AppServerClient {
     this.queueHead = 0;
     for (const { controller } of this.activeServerRequests.values()) controller.abort(error);
     this.activeServerRequests.clear();
-    for (const iterator of [...this.iterators]) iterator.finish(this.closeRequested ? undefined : error);
-    this.iterators.clear();
+    for (const iterator of this.iterators) iterator.finish(this.closeRequested ? undefined : error);
+    this.iterators = [];
     return error;
   }
 
@@ -744,6 +882,33 @@ function toErrorObject(error: unknown): JsonRpcErrorObject {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+interface HandlerEntry<F> {
+  readonly handler: F;
+  /** Cleared on dispose, so a dispatch already under way skips it. */
+  active: boolean;
+}
+
+/** JSON text of `value`, or `InvalidInputError` (a `BigInt`, a cycle, a throwing `toJSON`, a function). */
+function encodeJson(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new InvalidInputError(`${what} cannot be encoded as JSON (${describe(error)}); nothing was sent. Pass plain data: no BigInt, cycles, or throwing toJSON.`, {
+      cause: error,
+    });
+  }
+  if (text === undefined) throw new InvalidInputError(`${what} cannot be encoded as JSON (it is ${typeof value}); nothing was sent. Pass plain data.`);
+  return text;
+}
+
+function checkTimeout(name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new InvalidInputError(`${name} must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(value)}.`);
+  }
 }
 
 /** The iterator returned by `AppServerClient.notifications()`. */

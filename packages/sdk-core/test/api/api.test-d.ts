@@ -203,7 +203,7 @@ describe("turns", () => {
     >();
     expectTypeOf<TurnResult["threadId"]>().toEqualTypeOf<string>();
     expectTypeOf<TurnResult["id"]>().toEqualTypeOf<string>();
-    expectTypeOf<TurnResult["status"]>().toEqualTypeOf<TurnStatus>();
+    expectTypeOf<TurnResult["status"]>().toEqualTypeOf<Exclude<TurnStatus, "inProgress">>();
     expectTypeOf<TurnResult["error"]>().toEqualTypeOf<TurnError | null>();
     expectTypeOf<TurnResult["text"]>().toEqualTypeOf<string>();
     expectTypeOf<TurnResult["finalResponse"]>().toEqualTypeOf<string | null>();

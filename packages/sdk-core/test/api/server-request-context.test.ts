@@ -115,6 +115,6 @@ describe("server requests with context, per turn", () => {
     expect(existsSync(target)).toBe(false);
     const command = result.items.find((item) => item.type === "commandExecution");
     expect(command?.type === "commandExecution" && command.status).toBe("declined");
-    expect(warnings.some((warning) => /returned nothing; sending the safe reply/.test(warning))).toBe(true);
+    expect(warnings.some((warning) => /returned undefined; sending the safe reply/.test(warning))).toBe(true);
   });
 });

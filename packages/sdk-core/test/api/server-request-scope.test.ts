@@ -19,17 +19,20 @@ const commandItem = (turnId: string) => ({
 describe("per-turn handlers before the turn/start reply", () => {
   test("a request that arrives before its turn is named waits for the reply, then goes to that turn's handler", TIMEOUT, async () => {
     const connectionWide: string[] = [];
+    let scripted: Promise<void> = Promise.resolve();
     await using t = await startScripted(
       (server) => {
         server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: THREAD } }));
-        server.on("turn/start", async (request, s) => {
-          // The item and its approval request come first; the reply naming the turn after them.
-          await s.notify("turn/started", e.started("turn-1").params);
-          const item = commandItem("turn-1");
-          await s.notify(item.method, item.params);
-          await s.send({ id: 0, method: "item/commandExecution/requestApproval", params: { threadId: THREAD, turnId: "turn-1", itemId: "call-1", command: "touch x", cwd: "/" } });
-          await new Promise((resolve) => setTimeout(resolve, 20));
-          await s.reply(request.id, { turn: { id: "turn-1", items: [], status: "inProgress", error: null } });
+        server.on("turn/start", (request, s) => {
+          // The item and its approval request come first (no turn/started yet, which would name
+          // the turn); the reply naming the turn after them.
+          scripted = (async () => {
+            const item = commandItem("turn-1");
+            await s.notify(item.method, item.params);
+            await s.send({ id: 0, method: "item/commandExecution/requestApproval", params: { threadId: THREAD, turnId: "turn-1", itemId: "call-1", command: "touch x", cwd: "/" } });
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            await s.reply(request.id, { turn: { id: "turn-1", items: [], status: "inProgress", error: null } });
+          })();
         });
       },
       {
@@ -51,6 +54,7 @@ describe("per-turn handlers before the turn/start reply", () => {
         },
       },
     });
+    await scripted;
     await t.server.until(() => t.server.replies.length > 0);
     expect(t.server.replies[0]).toEqual({ id: 0, result: { decision: "accept" } });
     expect(connectionWide).toEqual([]);

@@ -141,7 +141,7 @@ describe("Codex.start() failures", () => {
   test("a bad limit is an InvalidInputError before anything is spawned", { timeout: 5_000 }, async () => {
     // A missing binary would be a RuntimeNotFoundError: the options are checked first.
     const missing = path.join(dir, "no-such-codex");
-    for (const limits of [{ maxInFlight: 0 }, { maxMessageBytes: -1 }, { requestTimeoutMs: Number.NaN }]) {
+    for (const limits of [{ maxInFlight: 0 }, { maxMessageBytes: -1 }, { requestTimeoutMs: Number.NaN }, { requestTimeoutMs: 0 }]) {
       await expect(Codex.start({ codexBin: missing, ...limits })).rejects.toThrow(InvalidInputError);
     }
   });

@@ -11,7 +11,7 @@ import {
   stageSdk,
   type PackageManifest,
 } from "../../../../scripts/staging/stage-packages.js";
-import { RUNTIME_PLATFORMS } from "../../src/runtime/platforms.js";
+import { RUNTIME_PLATFORMS } from "../../../sdk-core/src/process/runtime-platforms.js";
 import { PINNED_RUNTIME_VERSION } from "../../src/runtime-version.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");

@@ -1,26 +1,20 @@
 // The platforms the codex runtime ships for: one npm package each, named with Node's own
-// `process.platform`/`process.arch` words. The release staging script and the runtime lookup both
-// read this table, so a platform is added in one place.
-
-/** The C library a Linux binary needs. */
-export type Libc = "glibc" | "musl";
+// `process.platform`/`process.arch` words. The runtime lookup, the release staging script and
+// the test helpers all read this table, so a platform is added in one place.
 
 /** One platform the codex runtime is published for. */
 export interface RuntimePlatform {
-  /** `<os>-<arch>[-musl]`, e.g. `"linux-x64"`: the suffix of the package name. */
+  /** `<os>-<arch>`, e.g. `"linux-x64"`: the suffix of the package name. */
   readonly id: string;
   /** The npm package holding this platform's runtime, e.g. `"@codex/cli-bin-linux-x64"`. */
   readonly packageName: string;
-  /** `process.platform` this runtime runs on (the package's `os` field). */
+  /**
+   * `process.platform` this runtime runs on (the package's `os` field). The Linux binaries are
+   * statically linked musl executables: one package serves glibc and musl systems alike.
+   */
   readonly os: NodeJS.Platform;
   /** `process.arch` this runtime runs on (the package's `cpu` field). */
   readonly cpu: string;
-  /**
-   * The C library the binary needs (the package's `libc` field), or `undefined` when it runs
-   * with either: the Linux binaries are statically linked musl executables, which run on glibc
-   * and musl systems alike, so they carry no `libc` restriction.
-   */
-  readonly libc: Libc | undefined;
   /** The Rust target triple of the binary (`codex-package.json`'s `target`). */
   readonly targetTriple: string;
   /** File name of the executables in `bin/`: `.exe` on Windows. */
@@ -33,7 +27,6 @@ function platform(id: string, os: NodeJS.Platform, cpu: string, targetTriple: st
     packageName: `@codex/cli-bin-${id}`,
     os,
     cpu,
-    libc: undefined,
     targetTriple,
     executableSuffix: os === "win32" ? ".exe" : "",
   });
@@ -58,15 +51,9 @@ export function findRuntimePlatform(id: string): RuntimePlatform | undefined {
 }
 
 /**
- * The platforms whose runtime can run on this machine, best first: those built for this
- * machine's C library before those that need none. Empty when codex is not published for it.
- * `libc` is asked only when a candidate is restricted to one C library.
+ * The platform whose runtime runs on a machine with this `process.platform` and `process.arch`
+ * (default: this one), or `undefined` when codex is not published for it.
  */
-export function runtimePlatformsFor(os: string, cpu: string, libc: () => Libc | undefined): RuntimePlatform[] {
-  const sameMachine = RUNTIME_PLATFORMS.filter((candidate) => candidate.os === os && candidate.cpu === cpu);
-  if (sameMachine.every((candidate) => candidate.libc === undefined)) return sameMachine;
-  const hostLibc = libc();
-  return sameMachine
-    .filter((candidate) => candidate.libc === undefined || candidate.libc === hostLibc)
-    .sort((a, b) => Number(b.libc !== undefined) - Number(a.libc !== undefined));
+export function runtimePlatformFor(os: string = process.platform, cpu: string = process.arch): RuntimePlatform | undefined {
+  return RUNTIME_PLATFORMS.find((candidate) => candidate.os === os && candidate.cpu === cpu);
 }

@@ -1,16 +1,14 @@
 // An in-memory machine for the runtime lookup: which packages are installed where, which files
 // exist, what `codex --version` prints. Each test builds the broken install it is about.
 import path from "node:path";
-import type { Libc } from "../../src/runtime/platforms.js";
-import type { FileFacts, RuntimeHost } from "../../src/runtime/runtime-host.js";
+import type { FileFacts, RuntimeHost } from "../../src/process/runtime-host.js";
 
 export interface FakeHostOptions {
   platform?: string;
   arch?: string;
-  libc?: Libc;
   env?: Record<string, string>;
-  /** false: @codex/cli-bin is not installed at all. */
-  cliBin?: boolean;
+  /** false: @codex/cli-bin is not installed at all; "absent": a host with no bundled runtime (sdk-core alone). */
+  cliBin?: boolean | "absent";
   /** optionalDependencies of the installed @codex/cli-bin (default: every platform at 0.169.0). */
   cliBinOptionalDependencies?: Record<string, string>;
   /** Binaries outside any package: path -> `--version` output (or an Error to throw). */
@@ -20,10 +18,10 @@ export interface FakeHostOptions {
 export interface InstalledRuntimeOptions {
   version?: string;
   layoutVersion?: string;
-  libc?: string[];
   /** false: a manifest-only package (no codex-package.json, no binary). */
   withBinary?: boolean;
   withPathDir?: boolean;
+  withResourcesDir?: boolean;
 }
 
 export const NODE_MODULES = path.resolve("/app/node_modules");
@@ -36,17 +34,16 @@ export class FakeHost implements RuntimeHost {
   readonly files = new Map<string, string>();
   readonly directories = new Set<string>();
   readonly versionCalls: string[] = [];
-  libcCalls = 0;
-  private readonly hostLibc: Libc | undefined;
+  readonly locateCliBin: RuntimeHost["locateCliBin"];
   private readonly cliBinInstalled: boolean;
   private readonly binaries: Record<string, string | Error>;
 
   constructor(options: FakeHostOptions = {}) {
     this.platform = options.platform ?? "linux";
     this.arch = options.arch ?? "x64";
-    this.hostLibc = this.platform === "linux" ? (options.libc ?? "glibc") : undefined;
     this.env = { ...options.env };
-    this.cliBinInstalled = options.cliBin ?? true;
+    this.cliBinInstalled = options.cliBin === true || options.cliBin === undefined;
+    this.locateCliBin = options.cliBin === "absent" ? undefined : () => this.locateInstalledCliBin();
     this.binaries = {};
     for (const [file, output] of Object.entries(options.binaries ?? {})) this.addBinary(file, output);
     if (this.cliBinInstalled) {
@@ -69,7 +66,6 @@ export class FakeHost implements RuntimeHost {
     this.writeJson(path.join(dir, "package.json"), {
       name: `@codex/cli-bin-${id}`,
       version,
-      ...(options.libc ? { libc: options.libc } : {}),
     });
     if (options.withBinary ?? true) {
       const exe = id.startsWith("win32") ? "codex.exe" : "codex";
@@ -82,6 +78,7 @@ export class FakeHost implements RuntimeHost {
       });
       this.files.set(path.join(dir, "bin", exe), "binary");
       if (options.withPathDir ?? true) this.directories.add(path.join(dir, "codex-path"));
+      if (options.withResourcesDir ?? true) this.directories.add(path.join(dir, "codex-resources"));
     }
     return dir;
   }
@@ -96,12 +93,7 @@ export class FakeHost implements RuntimeHost {
     this.files.set(path.resolve(file), JSON.stringify(value));
   }
 
-  libc(): Libc | undefined {
-    this.libcCalls += 1;
-    return this.hostLibc;
-  }
-
-  async locateCliBin() {
+  private async locateInstalledCliBin() {
     if (!this.cliBinInstalled) return undefined;
     return {
       packageDir: path.join(NODE_MODULES, "@codex/cli-bin"),
