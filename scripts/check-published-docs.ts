@@ -3,10 +3,14 @@
 //      the README alone, so `../../docs/x.md` is a dead link there);
 //   2. every published package names the repository (`repository`, with its `directory`, and
 //      `homepage`), the same one as the root package.json, so its page links back;
+//   3. every example imports only Node built-ins, its own files, and published packages it lists
+//      as dependencies, so it can be copied into a project as is; its src/support.ts is the
+//      same as the template (--fix updates the copies).
 // Prints one line per problem and `N passed, N failed`; exits non-zero on any problem.
 //
-//   pnpm run check-published-docs
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+//   pnpm run check-published-docs [--fix]
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -16,6 +20,8 @@ interface Manifest {
   private?: boolean;
   repository?: { type?: string; url?: string; directory?: string } | string;
   homepage?: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
 }
 
 const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest;
@@ -31,6 +37,7 @@ const packageDirs = readdirSync(path.join(root, "packages"))
   .map((name) => path.join(root, "packages", name))
   .filter((dir) => existsSync(path.join(dir, "package.json")));
 const published = packageDirs.filter((dir) => readManifest(dir).private !== true);
+const publishedNames = new Set(published.map((dir) => readManifest(dir).name));
 
 // 1. README links that leave the package.
 const LINK = /\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)|^\[[^\]]+\]:\s*(\S+)/gm;
@@ -69,6 +76,65 @@ for (const dir of published) {
     typeof manifest.homepage === "string" && manifest.homepage.startsWith("https://"),
     `${where}: "homepage" must be an https URL (the package's page in the repository)`,
   );
+}
+
+// 3. Examples import only what a copied project would have.
+const examplesDir = path.join(root, "examples");
+const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (name === "node_modules" || name === "dist") return [];
+    if (statSync(file).isDirectory()) return sourceFiles(file);
+    return /\.(m|c)?[jt]s$/.test(name) ? [file] : [];
+  });
+}
+const exampleDirs = existsSync(examplesDir)
+  ? readdirSync(examplesDir)
+      .map((name) => path.join(examplesDir, name))
+      .filter((dir) => existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "src")))
+  : [];
+// Each example carries its own copy of the support template, so that it can be copied alone.
+const supportTemplate = path.join(examplesDir, "_shared", "src", "support.ts");
+const fix = process.argv.includes("--fix");
+for (const dir of exampleDirs) {
+  if (path.basename(dir).startsWith("_")) continue; // the template, not an example
+  const copy = path.join(dir, "src", "support.ts");
+  const template = readFileSync(supportTemplate, "utf8");
+  if (fix && (!existsSync(copy) || readFileSync(copy, "utf8") !== template)) writeFileSync(copy, template);
+  check(
+    existsSync(copy) && readFileSync(copy, "utf8") === template,
+    `${path.relative(root, copy)} differs from ${path.relative(root, supportTemplate)}: run "pnpm run check-published-docs --fix"`,
+  );
+  const manifest = readManifest(dir);
+  const listed = { ...manifest.dependencies, ...manifest.peerDependencies };
+  const relative = path.relative(root, dir);
+  let bad = 0;
+  for (const file of sourceFiles(path.join(dir, "src"))) {
+    const text = readFileSync(file, "utf8");
+    for (const match of text.matchAll(IMPORT)) {
+      const specifier = match[1] ?? match[2] ?? match[3] ?? "";
+      if (specifier.startsWith(".")) {
+        const target = path.resolve(path.dirname(file), specifier);
+        if (!target.startsWith(dir + path.sep)) {
+          bad += 1;
+          problems.push(`${path.relative(root, file)}: imports ${specifier}, outside the example`);
+        }
+        continue;
+      }
+      if (builtins.has(specifier)) continue;
+      const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
+      if (name.startsWith("@codex/") && !publishedNames.has(name)) {
+        bad += 1;
+        problems.push(`${path.relative(root, file)}: imports ${name}, which is not a published package`);
+      } else if (listed[name] === undefined) {
+        bad += 1;
+        problems.push(`${path.relative(root, file)}: imports ${name}, which ${relative}/package.json does not list in "dependencies"`);
+      }
+    }
+  }
+  if (bad === 0) passed += 1;
 }
 
 for (const problem of problems) console.log(`FAIL  ${problem}`);

@@ -5,7 +5,10 @@
 // then there:
 //   1. an ESM script and a CommonJS script each start `Codex` without codexBin and complete a
 //      turn against the fake model;
-//   2. a TypeScript consumer type-checks with skipLibCheck: false (module nodenext);
+//   2. a TypeScript consumer type-checks with skipLibCheck: false (module nodenext), and a
+//      probe with a misspelt protocol field fails to type-check in every resolution mode a
+//      consumer uses (node10, node16, nodenext, bundler; ESM and CommonJS), so no mode silently
+//      turns the protocol types into `any`;
 //   3. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
 //   4. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
 //      naming the missing package, and `npx codex-sdk doctor` exits 1 naming it.
@@ -253,6 +256,53 @@ async function main(): Promise<void> {
     await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: projectDir, env, timeoutMs: 300_000 });
     return `${version}: consumer.mts (ESM, .d.ts) and consumer.cts (CommonJS, .d.cts) have no errors`;
   });
+  await step("TypeScript resolution matrix: the protocol types survive node10, node16, nodenext and bundler (ESM and CommonJS)", async () => {
+    const tsc = path.join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+    const matrix: { name: string; module: string; moduleResolution: string; files: string[] }[] = [
+      { name: "node10-commonjs", module: "commonjs", moduleResolution: "node10", files: ["probe.ts"] },
+      { name: "node16", module: "node16", moduleResolution: "node16", files: ["probe.mts", "probe.cts"] },
+      { name: "nodenext", module: "nodenext", moduleResolution: "nodenext", files: ["probe.mts", "probe.cts"] },
+      { name: "bundler", module: "esnext", moduleResolution: "bundler", files: ["probe.ts"] },
+    ];
+    const lines: string[] = [];
+    const failures: string[] = [];
+    for (const mode of matrix) {
+      const dir = path.join(projectDir, `type-matrix-${mode.name}`);
+      mkdirSync(dir);
+      for (const file of mode.files) cpSync(path.join(fixtures, "type-probe.ts"), path.join(dir, file));
+      writeFileSync(
+        path.join(dir, "tsconfig.json"),
+        `${JSON.stringify(
+          {
+            compilerOptions: {
+              target: "es2022",
+              module: mode.module,
+              moduleResolution: mode.moduleResolution,
+              strict: true,
+              // What `tsc --init` gives: errors inside the packages' own .d.ts files are not
+              // reported, so only the probe's expectations can reveal a type that became `any`.
+              skipLibCheck: true,
+              noEmit: true,
+              types: ["node"],
+              typeRoots: [path.join(repoRoot, "node_modules", "@types")],
+            },
+            files: mode.files,
+          },
+          null,
+          2,
+        )}\n`,
+      );
+      try {
+        await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: dir, env, timeoutMs: 300_000 });
+        lines.push(`${mode.name}: ${mode.files.join(", ")} type-check; every @ts-expect-error is used`);
+      } catch (error) {
+        failures.push(`${mode.name}: ${(error as Error).message}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(failures.join("\n"));
+    return lines.join("\n");
+  });
+
   // The user's CODEX_HOME as the doctor sees it: it must not exist afterwards.
   const userHome = path.join(temp, "user-codex-home");
   const doctorEnv = { ...env, CODEX_HOME: userHome };

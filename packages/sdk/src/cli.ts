@@ -11,7 +11,8 @@ platform package, CODEX_HOME, and (with a handshake in a throwaway CODEX_HOME) t
 Exits 1 when anything is wrong.
 
   --codex-bin PATH   check this codex executable instead of CODEX_BIN / the installed package
-  --codex-home DIR   run the handshake in DIR (and read its account) instead of a throwaway home
+  --codex-home DIR   run the handshake in DIR instead of a throwaway home (which gets a copy of
+                     the auth.json of your CODEX_HOME, so the account is read without writing there)
   --no-handshake     do not start codex app-server
   --json             print the report as JSON
 `;

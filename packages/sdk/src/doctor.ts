@@ -3,7 +3,7 @@
 //
 // It never writes to the user's CODEX_HOME: the handshake runs in a throwaway home unless a home
 // is named explicitly, because a start writes state there (sqlite databases, system skills).
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -24,8 +24,9 @@ export interface DoctorOptions {
   /** Check this codex executable instead of the lookup's (`CODEX_BIN`, then the installed package). */
   codexBin?: string | undefined;
   /**
-   * Run the handshake in this `CODEX_HOME` and read its account. Default: a throwaway home, made
-   * and removed by the doctor, so nothing is written to the user's home.
+   * Run the handshake in this `CODEX_HOME` (codex writes its state there). Default: a throwaway
+   * home, made and removed by the doctor, holding a copy of the user's `auth.json` so that the
+   * account can be read: nothing is written to the user's home.
    */
   codexHome?: string | undefined;
   /** Start `codex app-server` and send `initialize` (default true). */
@@ -138,7 +139,7 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
   const versionOk = runtime !== undefined && runtimeVersion === PINNED_RUNTIME_VERSION;
   if (options.handshake === false) add("handshake", "info", "skipped (handshake: false)");
   else if (!versionOk) add("handshake", "info", "skipped: fix the runtime first");
-  else await handshake(runtime!, options, add);
+  else await handshake(runtime!, options, userHome, add);
 
   return {
     ok: checks.every((check) => check.status !== "fail"),
@@ -185,11 +186,26 @@ function checkPlatformPackage(host: RuntimeHost, runtime: ResolvedRuntime | unde
   );
 }
 
-async function handshake(runtime: ResolvedRuntime, options: DoctorOptions, add: (name: string, status: DoctorStatus, detail: string) => void): Promise<void> {
+async function handshake(
+  runtime: ResolvedRuntime,
+  options: DoctorOptions,
+  userHome: string,
+  add: (name: string, status: DoctorStatus, detail: string) => void,
+): Promise<void> {
   const throwaway = options.codexHome === undefined ? await mkdtemp(path.join(os.tmpdir(), "codex-sdk-doctor-")) : undefined;
   const codexHome = options.codexHome ?? throwaway!;
   const started = Date.now();
+  let authCopied = false;
   try {
+    // The account is read from a copy of the user's auth.json: their home is read, never written.
+    if (throwaway !== undefined) {
+      try {
+        await copyFile(path.join(userHome, "auth.json"), path.join(throwaway, "auth.json"));
+        authCopied = true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+      }
+    }
     // sdk-core's Codex: the runtime is already found and checked; this only starts it.
     const codex = await Codex.start({
       codexBin: runtime.codexBin,
@@ -208,20 +224,28 @@ async function handshake(runtime: ResolvedRuntime, options: DoctorOptions, add: 
         `codex app-server answered initialize in ${seconds} s as ${serverVersion ?? "an unknown version"} (${throwaway ? "in a throwaway CODEX_HOME" : `in ${codexHome}`})` +
           (serverVersion === PINNED_RUNTIME_VERSION ? "" : `; expected ${PINNED_RUNTIME_VERSION}`),
       );
-      if (throwaway !== undefined) {
-        add("account", "info", "not checked: the handshake ran in a throwaway CODEX_HOME. Run codex-sdk doctor --codex-home <dir> to read the account of a home.");
-      } else {
-        const account = await codex.account();
-        const who =
-          account.account === null || account.account === undefined
-            ? account.requiresOpenaiAuth
-              ? "nobody is signed in, and the configured provider needs OpenAI credentials: run codex login, or call codex.loginApiKey()"
-              : "nobody is signed in; the configured provider needs no OpenAI credentials"
-            : account.account.type === "apiKey"
-              ? "signed in with an API key"
-              : `signed in with ChatGPT${"email" in account.account && account.account.email ? ` as ${account.account.email}` : ""}`;
-        add("account", account.account || !account.requiresOpenaiAuth ? "ok" : "warn", who);
+      let account;
+      try {
+        account = await codex.account();
+      } catch (error) {
+        add("account", "warn", `could not be read: ${messageOf(error)}`);
+        return;
       }
+      const where =
+        throwaway === undefined
+          ? `in ${codexHome}`
+          : authCopied
+            ? `from ${path.join(userHome, "auth.json")} (read into the throwaway home; yours was not written)`
+            : `${userHome} has no auth.json`;
+      const signedIn = account.account !== null && account.account !== undefined;
+      const who = !signedIn
+        ? account.requiresOpenaiAuth
+          ? "nobody is signed in, and the provider needs OpenAI credentials: run codex login, or call codex.loginApiKey()"
+          : "nobody is signed in; the provider needs no OpenAI credentials"
+        : account.account!.type === "apiKey"
+          ? "signed in with an API key"
+          : `signed in with ChatGPT${"email" in account.account! && account.account.email ? ` as ${account.account.email}` : ""}`;
+      add("account", signedIn || !account.requiresOpenaiAuth ? "ok" : "warn", `${who} (${where})`);
     } finally {
       await codex.close();
     }

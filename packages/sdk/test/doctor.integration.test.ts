@@ -2,7 +2,7 @@
 // the pinned binary, found as the installed package), a wrong runtime version through CODEX_BIN,
 // and a missing platform package. The user's CODEX_HOME is never touched.
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -101,13 +101,33 @@ describe("doctor()", () => {
     expect(report.runtime).toMatchObject({ source: "package", packageName: platform.packageName, version: PINNED_RUNTIME_VERSION });
     expect(report.runtimeVersion).toBe(PINNED_RUNTIME_VERSION);
     const status = Object.fromEntries(report.checks.map((check) => [check.name, check.status]));
-    expect(status).toMatchObject({ runtime: "ok", version: "ok", "platform package": "ok", handshake: "ok", CODEX_HOME: "info", account: "info" });
+    expect(status).toMatchObject({ runtime: "ok", version: "ok", "platform package": "ok", handshake: "ok", CODEX_HOME: "info", account: "warn" });
+    expect(report.checks.find((check) => check.name === "account")?.detail).toContain(`nobody is signed in, and the provider needs OpenAI credentials`);
     expect(text).toContain(`found through the installed package ${platform.packageName}`);
     expect(text).toContain("in a throwaway CODEX_HOME");
     expect(report.codexHome).toEqual({ path: userHome, fromEnvironment: true, usedByDoctor: false });
     // The user's home was named, reported, and left alone.
     expect(text).toContain(userHome);
     expect(existsSync(userHome)).toBe(false);
+  });
+
+  it("reads the account from the user's auth.json without writing to the user's home", { timeout: 90_000 }, async () => {
+    const home = path.join(temp, "signed-in-home");
+    mkdirSync(home);
+    const auth = JSON.stringify({ auth_mode: "apikey", OPENAI_API_KEY: "sk-doctor-test" }, null, 2);
+    writeFileSync(path.join(home, "auth.json"), auth, { mode: 0o600 });
+    const before = statSync(path.join(home, "auth.json")).mtimeMs;
+    const host = { ...installedRuntime("signed-in"), env: { CODEX_HOME: home } };
+    const report = await doctor({ host });
+    expect(report.ok, formatDoctorReport(report)).toBe(true);
+    const account = report.checks.find((check) => check.name === "account");
+    expect(account).toMatchObject({ status: "ok" });
+    expect(account?.detail).toContain("signed in with an API key");
+    expect(account?.detail).toContain(`from ${path.join(home, "auth.json")}`);
+    // Nothing was added to, or changed in, the user's home.
+    expect(readdirSync(home)).toEqual(["auth.json"]);
+    expect(readFileSync(path.join(home, "auth.json"), "utf8")).toBe(auth);
+    expect(statSync(path.join(home, "auth.json")).mtimeMs).toBe(before);
   });
 
   it("a missing platform package fails, naming it, with advice safe on any platform", async () => {

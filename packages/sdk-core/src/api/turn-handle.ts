@@ -14,6 +14,8 @@ const INTERRUPT_RETRY_MS = 20;
 /** How often `interrupt()` sends `turn/interrupt` to an overloaded server (-32001), and its first backoff (doubling). */
 const INTERRUPT_BUSY_ATTEMPTS = 6;
 const INTERRUPT_BUSY_DELAY_MS = 100;
+/** After the server accepted an abort's interrupt, how long run() waits for the turn's `turn/completed` (it follows within milliseconds). */
+const INTERRUPTED_GRACE_MS = 10_000;
 /** Recorded-less streams drop what they have yielded once this many events are behind them. */
 const QUEUE_COMPACT_AT = 1024;
 
@@ -160,7 +162,8 @@ export class TurnHandle<Output = unknown> {
    * Waits for the turn to finish and returns its `TurnResult`. A failed or interrupted turn
    * resolves too (check `status` and `error`). Rejects with `TransportClosedError` (the
    * connection ended), `TurnLostError` (the thread's events stopped), or, when the turn's own
-   * signal aborted it, `AbortError` once the server confirmed the interrupt and
+   * signal aborted it, `AbortError` once the server confirmed the interrupt (and the turn's
+   * `turn/completed` came, or a short grace passed) and
    * `InterruptFailedError` when it did not (the turn may still be running). An abort that comes
    * after `turn/completed` changes nothing: the result is returned. With an `outputSchema`, a
    * completed answer that does not validate rejects with `OutputValidationError`.
@@ -297,7 +300,11 @@ export class TurnHandle<Output = unknown> {
     if (this.#completed || this.#abort || this.#failure) return;
     const abort: { error: Error | undefined; interrupted: Promise<void> } = { error: undefined, interrupted: Promise.resolve() };
     abort.interrupted = this.interrupt().then(
-      () => {
+      async () => {
+        // The turn's own end (`turn/completed`, interrupted) follows the accepted interrupt at
+        // once: wait for it (boundedly), so that when the abort is reported the turn has ended.
+        const deadline = Date.now() + INTERRUPTED_GRACE_MS;
+        while (!this.#completed && !this.#failure && Date.now() < deadline) await this.#pause(deadline - Date.now(), true);
         abort.error = new AbortError(`Turn ${this.id} was aborted; the server confirmed the interrupt.`, { cause: this.#signal?.reason });
       },
       (cause: unknown) => {

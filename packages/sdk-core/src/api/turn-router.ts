@@ -131,6 +131,10 @@ export class TurnRouter {
     }
     const gone = THREAD_GONE.get(method);
     if (gone !== undefined) this.lose(threadId, gone);
+    else if (method === "thread/status/changed" && isNotLoaded(notification.params)) {
+      // An unloaded thread runs no turn and sends nothing more (the server says so on archive).
+      this.lose(threadId, "the thread was unloaded (thread/status/changed: notLoaded)");
+    }
   }
 
   /**
@@ -318,6 +322,11 @@ class PendingReservation implements TurnReservation {
     this.#settled = true;
     this.router.release(this);
   }
+}
+
+function isNotLoaded(params: unknown): boolean {
+  const status = (params as { status?: { type?: unknown } } | undefined)?.status;
+  return typeof status === "object" && status !== null && status.type === "notLoaded";
 }
 
 function add<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {

@@ -241,6 +241,31 @@ describe("a turn always ends", () => {
     await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
   });
 
+  test("thread/status/changed to notLoaded (an unloaded thread) ends its live turn with TurnLostError", TIMEOUT, async () => {
+    await using t = await startScripted((server) => {
+      threadStartReplies(server);
+      startTurns(server);
+    });
+    const thread = await t.codex.threadStart();
+    const turn = await thread.turn("hi");
+    await t.server.notify("thread/status/changed", { threadId: "thread-1", status: { type: "idle" } });
+    await t.server.notify("thread/status/changed", { threadId: "thread-1", status: { type: "notLoaded" } });
+    await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
+  });
+
+  test("thread/archived and thread/deleted from the server end a live turn with TurnLostError", TIMEOUT, async () => {
+    for (const method of ["thread/archived", "thread/deleted"]) {
+      await using t = await startScripted((server) => {
+        threadStartReplies(server);
+        startTurns(server);
+      });
+      const thread = await t.codex.threadStart();
+      const turn = await thread.turn("hi");
+      await t.server.notify(method, { threadId: "thread-1" });
+      await expect(within(turn.run()), method).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
+    }
+  });
+
   test("a thread lost while turn/start is unanswered ends that thread.turn() with TurnLostError", TIMEOUT, async () => {
     await using t = await startScripted((server) => {
       threadStartReplies(server);

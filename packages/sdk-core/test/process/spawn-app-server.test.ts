@@ -79,7 +79,15 @@ describe("spawnAppServer", () => {
     const script = path.join(tempDir, "fake-codex.mjs");
     writeFileSync(script, `#!${process.execPath}\nimport(${JSON.stringify(fixture)});\n`);
     chmodSync(script, 0o755);
-    const transport = await spawnAppServer({ resolveCodexBin: async () => script, args: ["echo"] });
+    // CODEX_BIN would win over resolveCodexBin (the runtime lookup's order).
+    const saved = process.env["CODEX_BIN"];
+    delete process.env["CODEX_BIN"];
+    let transport;
+    try {
+      transport = await spawnAppServer({ resolveCodexBin: async () => script, args: ["echo"] });
+    } finally {
+      if (saved !== undefined) process.env["CODEX_BIN"] = saved;
+    }
     spawned.push(transport.pid);
     const client = new AppServerClient(transport);
     expect(transport.argv).toEqual([script, "app-server", "echo"]);

@@ -54,6 +54,19 @@ describe("turn endings on the real app-server", () => {
     expect(server.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
   });
 
+  it("codex.threadArchive() during a turn: the turn ends for its handle (the server interrupts it first)", TIMEOUT, async () => {
+    await using server = await startRealServer({ environment: { fakeModel: { defaultReply: byPrompt } }, codex: { config: FAST } });
+    const thread = await server.codex.threadStart();
+    const turn = await thread.turn("long, to archive");
+    const outcome = turn.run().catch((error: unknown) => error);
+    for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
+    await server.codex.threadArchive(thread.id);
+    const ended = await within(outcome, 10_000);
+    // The real server sends the turn's turn/completed (interrupted) before its archive reply.
+    expect(ended === "still pending" ? ended : TurnLostError.isInstance(ended) ? "TurnLostError" : (ended as TurnResult).status).toMatch(/interrupted|TurnLostError/);
+    expect(server.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
+  });
+
   it("an approval handler that resolves undefined declines the command (not {}, which the server takes as a failure)", TIMEOUT, async () => {
     let asked = 0;
     await using server = await startRealServer({
