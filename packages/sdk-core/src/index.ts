@@ -78,7 +78,14 @@ export type {
 
 // Notifications (src/notification.ts)
 export { isUnknownNotification } from "./notification.js";
-export type { KnownNotification, Notification, UnknownNotification, UnknownNotificationMethod } from "./notification.js";
+export type {
+  KnownNotification,
+  Notification,
+  ThreadNotification,
+  TurnNotification,
+  UnknownNotification,
+  UnknownNotificationMethod,
+} from "./notification.js";
 
 // JSON-RPC client and transports (src/rpc/)
 export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, isControlRequest, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";

@@ -10,7 +10,7 @@ import type {
   Turn,
 } from "@codex/protocol-types/experimental";
 import { AbortError, CodexError } from "../errors.js";
-import type { Notification } from "../notification.js";
+import type { Notification, ThreadNotification } from "../notification.js";
 import type { AppServerClient, Disposable } from "../rpc/client.js";
 import { threadIdOf } from "./thread-events.js";
 import { buildTurnResult, type TurnResult } from "./turn-result.js";
@@ -127,11 +127,12 @@ export class GoalHandle {
    * replays from the start. Throws `TransportClosedError` if the connection ends first, and
    * `AbortError` (after yielding what was recorded) if the goal's signal aborted it.
    */
-  async *stream(): AsyncGenerator<Notification, void, undefined> {
+  async *stream(): AsyncGenerator<ThreadNotification, void, undefined> {
     let index = 0;
     for (;;) {
       if (index < this.#events.length) {
-        yield this.#events[index++]!;
+        // Only notifications naming this thread are recorded (see the subscription).
+        yield this.#events[index++]! as ThreadNotification;
         continue;
       }
       if (this.#end !== undefined) {

@@ -1,7 +1,7 @@
 // `thread.events()`: every notification of one thread, whichever turn (or no turn) it belongs to
 // and whichever client started that turn, as an async iterator.
 import { InvalidInputError, NotificationBufferOverflowError } from "../errors.js";
-import type { Notification } from "../notification.js";
+import type { Notification, ThreadNotification } from "../notification.js";
 import type { AppServerClient } from "../rpc/client.js";
 
 /** Options of `thread.events()`. */
@@ -33,13 +33,13 @@ export function threadIdOf(notification: Notification): string | undefined {
  * connection's notifications as they arrive and keeps only this thread's, so other threads'
  * traffic never fills its buffer.
  */
-export class ThreadEventIterator implements AsyncIterableIterator<Notification> {
+export class ThreadEventIterator implements AsyncIterableIterator<ThreadNotification> {
   readonly #threadId: string;
   readonly #source: AsyncIterableIterator<Notification>;
   readonly #maxBuffered: number;
-  #buffer: Notification[] = [];
+  #buffer: ThreadNotification[] = [];
   #head = 0;
-  #waiting: { resolve(result: IteratorResult<Notification>): void; reject(error: unknown): void } | undefined;
+  #waiting: { resolve(result: IteratorResult<ThreadNotification>): void; reject(error: unknown): void } | undefined;
   #done = false;
   #failure: unknown;
 
@@ -59,7 +59,8 @@ export class ThreadEventIterator implements AsyncIterableIterator<Notification> 
       for (;;) {
         const next = await this.#source.next();
         if (next.done || this.#done) break;
-        if (threadIdOf(next.value) === this.#threadId) this.#push(next.value);
+        // Naming this thread makes it one of the schema's turn or thread notifications.
+        if (threadIdOf(next.value) === this.#threadId) this.#push(next.value as ThreadNotification);
       }
       this.#finish(undefined);
     } catch (error) {
@@ -67,7 +68,7 @@ export class ThreadEventIterator implements AsyncIterableIterator<Notification> 
     }
   }
 
-  #push(notification: Notification): void {
+  #push(notification: ThreadNotification): void {
     if (this.#done) return;
     const waiting = this.#waiting;
     if (waiting !== undefined) {
@@ -96,10 +97,10 @@ export class ThreadEventIterator implements AsyncIterableIterator<Notification> 
     }
   }
 
-  next(): Promise<IteratorResult<Notification>> {
+  next(): Promise<IteratorResult<ThreadNotification>> {
     if (this.#head < this.#buffer.length) {
       const value = this.#buffer[this.#head]!;
-      this.#buffer[this.#head++] = undefined as unknown as Notification;
+      this.#buffer[this.#head++] = undefined as unknown as ThreadNotification;
       if (this.#head === this.#buffer.length) {
         this.#buffer = [];
         this.#head = 0;
@@ -113,7 +114,7 @@ export class ThreadEventIterator implements AsyncIterableIterator<Notification> 
     });
   }
 
-  return(): Promise<IteratorResult<Notification>> {
+  return(): Promise<IteratorResult<ThreadNotification>> {
     this.#finish(undefined);
     this.#failure = undefined;
     this.#buffer = [];
@@ -121,12 +122,12 @@ export class ThreadEventIterator implements AsyncIterableIterator<Notification> 
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<Notification> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<ThreadNotification> {
     return this;
   }
 
   /** The error is thrown once; after that the iterator is simply done. */
-  #settleEnd(waiting: { resolve(result: IteratorResult<Notification>): void; reject(error: unknown): void }): void {
+  #settleEnd(waiting: { resolve(result: IteratorResult<ThreadNotification>): void; reject(error: unknown): void }): void {
     const failure = this.#failure;
     if (failure !== undefined) {
       this.#failure = undefined;

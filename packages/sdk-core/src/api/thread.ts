@@ -8,7 +8,7 @@ import type {
   Turn,
   TurnStartParams,
 } from "@codex/protocol-types/experimental";
-import type { Notification } from "../notification.js";
+import type { ThreadNotification } from "../notification.js";
 import { AbortError, abortErrorFrom } from "../errors.js";
 import type { AppServerClient, ServerRequestHandlers } from "../rpc/client.js";
 import type { CodexServerRequestScope } from "./server-request-context.js";
@@ -164,7 +164,7 @@ export class Thread {
    * turns are seen when both clients share one app-server and this one has the thread loaded
    * (`threadStart` / `threadResume`).
    */
-  events(options: ThreadEventsOptions = {}): AsyncIterableIterator<Notification> {
+  events(options: ThreadEventsOptions = {}): AsyncIterableIterator<ThreadNotification> {
     return new ThreadEventIterator(this.#context.client, this.id, options);
   }
 

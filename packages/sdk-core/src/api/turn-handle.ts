@@ -3,7 +3,7 @@ import type { Turn } from "@codex/protocol-types/experimental";
 import { AbortError, InterruptFailedError, InvalidInputError, JsonRpcError, TransportClosedError } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { isRetryableError } from "../rpc/retry.js";
-import type { Notification } from "../notification.js";
+import type { Notification, TurnNotification } from "../notification.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { TurnResultBuilder, type TurnResult } from "./turn-result.js";
 import type { TurnSink } from "./turn-router.js";
@@ -122,7 +122,7 @@ export class TurnHandle<Output = unknown> {
    * With `record: false`, it can be called once, and not after `run()` was called without it:
    * nothing is kept for a second reader.
    */
-  async *stream(): AsyncGenerator<Notification, void, undefined> {
+  async *stream(): AsyncGenerator<TurnNotification, void, undefined> {
     if (!this.#record) {
       if (this.#queue !== "idle") {
         throw new InvalidInputError(
@@ -135,7 +135,9 @@ export class TurnHandle<Output = unknown> {
     for (;;) {
       if (!this.#record) index = this.#head;
       if (index < this.#events.length) {
-        const event = this.#events[index++]!;
+        // The router hands a turn only notifications that name its thread or the turn itself:
+        // by the schema, those of the turn and thread notification lists (or unknown methods).
+        const event = this.#events[index++]! as TurnNotification;
         if (!this.#record) this.#consumed(index);
         yield event;
         if (event.method === "turn/completed") {

@@ -43,6 +43,7 @@ import {
   type InputItem,
   type LoginResult,
   type Notification,
+  type ThreadNotification,
   type RunInput,
   type Transport,
   type TurnOptions,
@@ -135,7 +136,7 @@ describe("threads", () => {
     expectTypeOf(thread.compact).returns.toEqualTypeOf<Promise<TurnHandle<null>>>();
     expectTypeOf(thread.review).returns.toEqualTypeOf<Promise<TurnHandle<null>>>();
     expectTypeOf(thread.review).toBeCallableWith({ type: "custom", instructions: "Look for bugs" });
-    expectTypeOf(thread.events).returns.toEqualTypeOf<AsyncIterableIterator<Notification>>();
+    expectTypeOf(thread.events).returns.toEqualTypeOf<AsyncIterableIterator<ThreadNotification>>();
     expectTypeOf(thread.events).toBeCallableWith({ signal: new AbortController().signal });
     expectTypeOf(thread.lastUsage).toEqualTypeOf<ThreadTokenUsage | null>();
     expectTypeOf(thread.startGoal).returns.toEqualTypeOf<Promise<GoalHandle>>();
