@@ -167,8 +167,14 @@ export class Codex implements AsyncDisposable {
     this.client = client;
     this.metadata = metadata;
     const serverRequests = new CodexServerRequestScope(client, (threadId) => new Thread(this.#context, threadId));
+    const usage = new ThreadUsageStore();
+    // Fed by the router's one subscription, in arrival order, before the turns see each event.
+    router.observe((notification) => {
+      usage.observe(notification);
+      serverRequests.observe(notification);
+    });
     client.setServerRequestScope(serverRequests);
-    this.#context = { client, router, usage: new ThreadUsageStore(client), serverRequests };
+    this.#context = { client, router, usage, serverRequests };
     this.#optedOut = new Set(optedOut);
   }
 

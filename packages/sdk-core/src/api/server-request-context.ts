@@ -15,6 +15,7 @@ import {
   type ServerRequestHandlers,
   type ServerRequestScope,
 } from "../rpc/client.js";
+import type { Notification } from "../notification.js";
 import type { Thread } from "./thread.js";
 
 /** @internal A claim on the server requests of a thread's next turn, made before `turn/start` is written. */
@@ -43,32 +44,48 @@ export class CodexServerRequestScope implements ServerRequestScope {
 
   constructor(client: AppServerClient, makeThread: (threadId: string) => Thread) {
     this.#makeThread = makeThread;
-    client.onNotification("item/started", (params) => {
-      let items = this.#items.get(params.turnId);
-      if (items === undefined) {
-        items = new Map();
-        this.#items.set(params.turnId, items);
-        this.#threadOfTurn.set(params.turnId, params.threadId);
-      }
-      items.set(params.item.id, params.item);
-    });
-    client.onNotification("item/completed", (params) => {
-      const items = this.#items.get(params.turnId);
-      if (items === undefined) return;
-      items.delete(params.item.id);
-      if (items.size === 0) this.#forgetItems(params.turnId);
-    });
-    client.onNotification("turn/completed", (params) => this.#turnEnded(params.turn.id));
-    client.onNotification("thread/closed", (params) => {
-      for (const [turnId, threadId] of [...this.#threadOfTurn]) if (threadId === params.threadId) this.#turnEnded(turnId);
-      for (const [turnId, entry] of [...this.#turnHandlers]) if (entry.threadId === params.threadId) this.#turnEnded(turnId);
-    });
     void client.closed.then(() => {
       this.#items.clear();
       this.#threadOfTurn.clear();
       this.#turnHandlers.clear();
       this.#pending.clear();
     });
+  }
+
+  /** Takes one notification of the connection (in order, before any later server request). */
+  observe(notification: Notification): void {
+    switch (notification.method) {
+      case "item/started": {
+        const params = notification.params;
+        let items = this.#items.get(params.turnId);
+        if (items === undefined) {
+          items = new Map();
+          this.#items.set(params.turnId, items);
+          this.#threadOfTurn.set(params.turnId, params.threadId);
+        }
+        items.set(params.item.id, params.item);
+        break;
+      }
+      case "item/completed": {
+        const params = notification.params;
+        const items = this.#items.get(params.turnId);
+        if (items === undefined) break;
+        items.delete(params.item.id);
+        if (items.size === 0) this.#forgetItems(params.turnId);
+        break;
+      }
+      case "turn/completed":
+        this.#turnEnded(notification.params.turn.id);
+        break;
+      case "thread/closed": {
+        const threadId = notification.params.threadId;
+        for (const [turnId, owner] of [...this.#threadOfTurn]) if (owner === threadId) this.#turnEnded(turnId);
+        for (const [turnId, entry] of [...this.#turnHandlers]) if (entry.threadId === threadId) this.#turnEnded(turnId);
+        break;
+      }
+      default:
+        break;
+    }
   }
 
   /** Number of turns whose items or handlers are kept (for leak checks in tests). */

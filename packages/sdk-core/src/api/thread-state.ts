@@ -1,6 +1,6 @@
 // What a connection remembers about each thread between requests: the last token usage the
-// server reported for it. Fed by one notification handler per `Codex`, so every `Thread` handle
-// of the same id (`codex.thread(id)` makes a new one each time) sees the same value.
+// server reported for it. Fed with every notification of the connection by its `Codex`, so every
+// `Thread` handle of the same id (`codex.thread(id)` makes a new one each time) sees the same value.
 import type {
   ThreadForkResponse,
   ThreadReadResponse,
@@ -9,7 +9,7 @@ import type {
   ThreadTokenUsage,
   ThreadUnarchiveResponse,
 } from "@codex/protocol-types/experimental";
-import type { AppServerClient } from "../rpc/client.js";
+import type { Notification } from "../notification.js";
 
 /**
  * The server's last reply about a thread, as kept by `thread.info`: `thread/start`,
@@ -21,14 +21,13 @@ export type ThreadInfo = ThreadStartResponse | ThreadResumeResponse | ThreadFork
 
 /** @internal The last `ThreadTokenUsage` per thread id, from `thread/tokenUsage/updated`. */
 export class ThreadUsageStore {
+  // One small object per thread the connection has seen use tokens: usage totals are what a
+  // caller budgets with, and the server sends them only when they change.
   readonly #usage = new Map<string, ThreadTokenUsage>();
 
-  constructor(client: AppServerClient) {
-    // One small object per thread the connection has seen use tokens: usage totals are what a
-    // caller budgets with, and the server sends them only when they change.
-    client.onNotification("thread/tokenUsage/updated", (params) => {
-      this.#usage.set(params.threadId, params.tokenUsage);
-    });
+  /** Takes one notification of the connection. */
+  observe(notification: Notification): void {
+    if (notification.method === "thread/tokenUsage/updated") this.#usage.set(notification.params.threadId, notification.params.tokenUsage);
   }
 
   /** The last usage reported for `threadId`, or null. */
