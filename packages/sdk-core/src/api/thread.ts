@@ -122,6 +122,8 @@ export class Thread {
   /**
    * Compacts the thread's context (`thread/compact/start`). The compaction runs as a turn of the
    * thread: the returned handle streams it (a `contextCompaction` item) and `run()` waits for it.
+   * Like `turn()`, it first waits for this client's running turn on the thread to end (a
+   * compaction started during a turn interrupts that turn).
    */
   compact(): Promise<TurnHandle<null>> {
     return startCompaction(this.#context, this.id);
@@ -131,7 +133,8 @@ export class Thread {
    * Starts a code review on this thread (`review/start`, delivered inline) and returns its turn:
    * `target` is `{ type: "uncommittedChanges" }`, `{ type: "baseBranch", branch }`,
    * `{ type: "commit", sha }` or `{ type: "custom", instructions }`. The review's text is the
-   * turn's `finalResponse`.
+   * turn's `finalResponse`. Like `turn()`, it first waits for this client's running turn on the
+   * thread to end; `options.signal` cancels that wait, or interrupts the review once started.
    */
   review(target: ReviewTarget, options: ReviewOptions = {}): Promise<TurnHandle<null>> {
     return startReview(this.#context, this.id, target, options);
