@@ -19,6 +19,7 @@ import { dispatchBench } from "./src/benches/dispatch.js";
 import { recordMemoryBench } from "./src/benches/record-memory.js";
 import { scaleBench } from "./src/benches/scale.js";
 import { startupBench } from "./src/benches/startup.js";
+import { transportsBench } from "./src/benches/transports.js";
 import { turnLatencyBench } from "./src/benches/turn-latency.js";
 import { renderChart } from "./src/chart.js";
 import { createBenchEnvironment } from "./src/environment.js";
@@ -33,7 +34,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyIndex = args.indexOf("--only");
 const only = onlyIndex === -1 ? undefined : (args[onlyIndex + 1] ?? "").split(",").filter(Boolean);
-const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen"];
+const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen", "transports"];
 for (const name of only ?? []) {
   if (!ALL.includes(name)) {
     console.error(`Unknown bench "${name}"; known: ${ALL.join(", ")}`);
@@ -113,6 +114,7 @@ try {
   if (selected("dispatch")) record(await dispatchBench(options));
   if (selected("record-memory")) record(await recordMemoryBench(options));
   if (selected("codegen")) record(await codegenBench(environment, options));
+  if (selected("transports")) record(await transportsBench(environment, sdk, options));
 } finally {
   await environment.dispose();
 }

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Codex, type ServerRequestHandlers } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("approval-policy", async () => {
   await using env = await exampleEnvironment({ home: { sandboxMode: "workspace-write" } });

@@ -5,7 +5,7 @@
 // goal.run() returns a GoalResult: how it ended, every turn's TurnResult, the text and the usage.
 import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("goal", async () => {
   await using env = await exampleEnvironment();

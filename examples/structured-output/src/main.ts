@@ -5,7 +5,7 @@
 import { Codex, OutputValidationError } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
 import { z } from "zod";
-import { check, checkEqual, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 const Verdict = z.object({
   ok: z.boolean().describe("whether the change can be merged"),

@@ -5,7 +5,7 @@
 // would), and a compaction, and renames the thread.
 import { Codex, type Notification } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("thread-events", async () => {
   await using env = await exampleEnvironment();

@@ -7,14 +7,14 @@
 // turn goes at its `turn/completed` (or when the thread closes, or the connection ends). Nothing
 // outlives its turn.
 import type { ServerRequestMethod, ThreadItem } from "@codex/protocol-types/experimental";
+import type { AppServerClient } from "../rpc/client.js";
 import {
   UNHANDLED,
-  type AppServerClient,
   type ServerRequestContext,
   type ServerRequestHandler,
   type ServerRequestHandlers,
   type ServerRequestScope,
-} from "../rpc/client.js";
+} from "../rpc/server-requests.js";
 import type { Notification } from "../notification.js";
 import type { Thread } from "./thread.js";
 

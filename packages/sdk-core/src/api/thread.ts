@@ -67,6 +67,8 @@ export interface ThreadContext {
   router: TurnRouter;
   usage: ThreadUsageStore;
   serverRequests: CodexServerRequestScope;
+  /** Threads this client holds, resumed after a reconnect; a thread it lets go of leaves it. */
+  loadedThreads?: Set<string> | undefined;
 }
 
 /**
@@ -181,6 +183,7 @@ export class Thread {
     const { client, router } = this.#context;
     const response = await client.request("thread/unsubscribe", { threadId: this.id });
     router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
+    this.#context.loadedThreads?.delete(this.id);
     return response.status;
   }
 
