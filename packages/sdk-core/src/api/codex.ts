@@ -25,6 +25,7 @@ import {
 } from "../errors.js";
 import { AppServerClient, type ServerRequestHandlers } from "../rpc/client.js";
 import { normalizeLogger, type Logger } from "../rpc/logger.js";
+import type { ClientInstrumentation } from "../rpc/instrumentation.js";
 import type { Transport } from "../rpc/transport.js";
 import type { TomlTable } from "../process/config-flags.js";
 import { spawnAppServer } from "../process/spawn-app-server.js";
@@ -98,6 +99,8 @@ export interface CodexOptions {
   trace?: boolean | undefined;
   /** A ready transport to use instead of spawning a process (a socket, an in-memory pair). */
   transport?: Transport | undefined;
+  /** Observes the traffic: e.g. `openTelemetryInstrumentation()` from `@codex/sdk/otel` for tracing. Default none. */
+  instrumentation?: ClientInstrumentation | undefined;
 }
 
 /** What the server said in `initialize`, plus its version. */
@@ -185,6 +188,7 @@ export class Codex implements AsyncDisposable {
         maxMessageBytes: options.maxMessageBytes,
         requestTimeoutMs: options.requestTimeoutMs,
         serverRequests: options.serverRequests,
+        instrumentation: options.instrumentation,
       });
     } catch (error) {
       await transport.close();

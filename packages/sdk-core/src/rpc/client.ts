@@ -29,6 +29,7 @@ import { normalizeLogger, redactedJson } from "./logger.js";
 import type { Logger, NormalizedLogger } from "./logger.js";
 import { retryOnOverload } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
+import type { ClientInstrumentation } from "./instrumentation.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
 
 /** A JSON-RPC request id: the server's own requests use integers from 0. */
@@ -120,6 +121,8 @@ export interface AppServerClientOptions {
   requestTimeoutMs?: number | undefined;
   /** Handlers of server requests (approvals, questions, ...). */
   serverRequests?: ServerRequestHandlers | undefined;
+  /** Observes the traffic, e.g. OpenTelemetry tracing from `@codex/sdk-core/otel`. Default none (no cost). */
+  instrumentation?: ClientInstrumentation | undefined;
 }
 
 /** Something to stop; also usable with `using`. */
@@ -172,6 +175,8 @@ interface PendingRequest {
   params: unknown;
   /** False for control requests, which do not take a `maxInFlight` slot. */
   counted: boolean;
+  /** The `trace` field of the envelope (W3C trace context), already encoded; only with instrumentation. */
+  encodedTrace: string | undefined;
   id: number | undefined;
   settled: boolean;
   resolve(value: unknown): void;
@@ -232,6 +237,7 @@ export class AppServerClient {
   private readonly trace: boolean;
   private readonly maxInFlight: number;
   private readonly requestTimeoutMs: number | undefined;
+  private readonly instrumentation: ClientInstrumentation | undefined;
   private readonly decoder: LineDecoder;
   private readonly encoder = new TextEncoder();
 
@@ -266,6 +272,7 @@ export class AppServerClient {
     this.maxInFlight = maxInFlight;
     checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
     this.requestTimeoutMs = options.requestTimeoutMs;
+    this.instrumentation = options.instrumentation;
     for (const [method, handler] of Object.entries(options.serverRequests ?? {})) {
       if (typeof handler === "function") this.serverRequestHandlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
     }
@@ -303,17 +310,29 @@ export class AppServerClient {
    * methods, newer servers). Same behaviour otherwise.
    */
   requestUnchecked(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const observation = this.instrumentation?.request?.(method, params);
+    if (observation === undefined) return this.requestTraced(method, params, options, undefined);
+    const trace = observation.trace;
+    const promise = this.requestTraced(method, params, options, trace === undefined || trace === null ? undefined : JSON.stringify(trace));
+    promise.then(
+      (result) => observation.end({ ok: true, result }),
+      (error: unknown) => observation.end({ ok: false, error }),
+    );
+    return promise;
+  }
+
+  private requestTraced(method: string, params: unknown, options: RequestOptions, encodedTrace: string | undefined): Promise<unknown> {
     try {
       checkTimeout("timeoutMs", options.timeoutMs);
     } catch (error) {
       return Promise.reject(error);
     }
     const retry = options.retryOnBusy;
-    if (retry === undefined || retry === false) return this.enqueue(method, params, options);
+    if (retry === undefined || retry === false) return this.enqueue(method, params, options, encodedTrace);
     const retryOptions = typeof retry === "object" ? retry : {};
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs;
     if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) {
-      return retryOnOverload(() => this.enqueue(method, params, options), { ...retryOptions, signal: options.signal });
+      return retryOnOverload(() => this.enqueue(method, params, options, encodedTrace), { ...retryOptions, signal: options.signal });
     }
     // One deadline for the whole retried request: each attempt gets what is left of it, and the
     // waits between attempts end at it too.
@@ -321,7 +340,7 @@ export class AppServerClient {
     const expired = new AbortController();
     const timer = setTimeout(() => expired.abort(new TimeoutError(timeoutMs, method)), timeoutMs);
     const signal = options.signal === undefined ? expired.signal : AbortSignal.any([options.signal, expired.signal]);
-    return retryOnOverload(() => this.enqueue(method, params, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) }), {
+    return retryOnOverload(() => this.enqueue(method, params, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) }, encodedTrace), {
       ...retryOptions,
       signal,
     })
@@ -465,7 +484,7 @@ export class AppServerClient {
 
   // ---- outgoing ----------------------------------------------------------------------------
 
-  private enqueue(method: string, params: unknown, options: RequestOptions): Promise<unknown> {
+  private enqueue(method: string, params: unknown, options: RequestOptions, encodedTrace: string | undefined): Promise<unknown> {
     if (this.isClosed) return Promise.reject(this.closedErrorNow());
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, `The "${method}" request`));
@@ -483,6 +502,7 @@ export class AppServerClient {
         encodedParams,
         params: sentParams,
         counted,
+        encodedTrace,
         id: undefined,
         settled: false,
         resolve,
@@ -509,7 +529,8 @@ export class AppServerClient {
     entry.id = id;
     this.pending.set(id, entry);
     if (entry.counted) this.inFlight++;
-    const text = `{"id":${id},"method":${JSON.stringify(entry.method)},"params":${entry.encodedParams}}`;
+    const trace = entry.encodedTrace === undefined ? "" : `,"trace":${entry.encodedTrace}`;
+    const text = `{"id":${id},"method":${JSON.stringify(entry.method)},"params":${entry.encodedParams}${trace}}`;
     this.sendText(text, entry).catch((error: unknown) => this.settle(entry, false, error));
   }
 
@@ -628,6 +649,7 @@ export class AppServerClient {
   }
 
   private handleNotification(notification: Notification): void {
+    this.instrumentation?.notification?.(notification);
     const method = notification.method as unknown as string;
     if (method === "serverRequest/resolved") this.serverRequestResolved(notification.params);
     else if (method === "turn/completed") this.turnCompleted(notification.params);
@@ -684,6 +706,7 @@ export class AppServerClient {
     const controller = new AbortController();
     const turnId = (params as { turnId?: unknown } | null | undefined)?.turnId;
     this.activeServerRequests.set(id, { controller, method, turnId: typeof turnId === "string" ? turnId : undefined });
+    this.instrumentation?.serverRequest?.({ requestId: id, method, params, signal: controller.signal });
     const stack = this.serverRequestHandlers.get(method);
     const handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
     if (handler === undefined) {
@@ -750,12 +773,13 @@ export class AppServerClient {
     this.sendReply({ id, error: reply }, method);
   }
 
-  private sendReply(message: object, method: string): void {
+  private sendReply(message: { id: RequestId; result?: unknown; error?: unknown }, method: string): void {
     this.sendReplyText(JSON.stringify(message), message, method);
   }
 
-  private sendReplyText(text: string, message: object, method: string): void {
+  private sendReplyText(text: string, message: { id: RequestId; result?: unknown; error?: unknown }, method: string): void {
     if (this.isClosed) return;
+    this.instrumentation?.serverReply?.(message);
     this.sendText(text, message).catch((error: unknown) => {
       this.logger.warn(`Could not send the reply to server request "${method}": ${describe(error)}`);
     });
@@ -798,6 +822,7 @@ export class AppServerClient {
     this.activeServerRequests.clear();
     for (const iterator of this.iterators) iterator.finish(this.closeRequested ? undefined : error);
     this.iterators = [];
+    this.instrumentation?.closed?.();
     return error;
   }
 
