@@ -78,25 +78,8 @@ export function movePins(root: string, version: string): PinChange[] {
     if (typeof manifest["codexRuntimeVersion"] === "string") set("codexRuntimeVersion", manifest, "codexRuntimeVersion", version);
   });
 
-  for (const [file, name] of SOURCE_CONSTANTS) {
-    const target = path.join(root, file);
-    if (!existsSync(target)) continue;
-    const text = readFileSync(target, "utf8");
-    const pattern = new RegExp(`(export const ${name} = )"([^"]+)"`);
-    const from = pattern.exec(text)?.[2];
-    if (from === undefined) throw new Error(`${file} declares no ${name}: update scripts/bump/pins.ts.`);
-    if (from === version) continue;
-    writeFileSync(target, text.replace(pattern, `$1${JSON.stringify(version)}`));
-    changes.push({ file, where: name, from, to: version });
-  }
   return changes;
 }
-
-/** Version constants in source files that carry the runtime version into the published code. */
-const SOURCE_CONSTANTS = [
-  ["packages/sdk-core/src/api/version.ts", "GENERATED_FOR_CODEX_VERSION"],
-  ["packages/sdk/src/runtime-version.ts", "PINNED_RUNTIME_VERSION"],
-] as const;
 
 /**
  * Rewrites only the changed string values of a manifest, so its layout (inline arrays, key

@@ -10,6 +10,7 @@ import { checkTablesUsed, emitMethodsModule, generatedHeader, methodReport, reso
 import { preprocessDefinitions, type PreprocessSummary } from "./preprocess.js";
 import { BUNDLE_FILE, exportSchema, type ExportedSchema } from "./schema-export.js";
 import { compareNames, flattenBundle, type Definitions } from "./schema-model.js";
+import { TRANSCRIPTS_DIR, wireFidelitySection, type TranscriptFile } from "./wire-fidelity.js";
 
 /** Where the committed schema lives, relative to the repository root. */
 export const SCHEMA_DIR = "schema";
@@ -38,8 +39,11 @@ export interface PreviousState {
 
 /** Extra inputs of the changelog that do not come from the schema. */
 export interface GenerateOptions {
-  /** The "Schema vs wire" section's body for the newest changelog entry (markdown). */
-  wireSection?: string | undefined;
+  /**
+   * Recorded real-server traffic (the sdk-core transcript fixtures), compared with the schema
+   * for the changelog's "Schema vs wire" section. Undefined: the section is left out.
+   */
+  transcripts?: readonly TranscriptFile[] | undefined;
 }
 
 /**
@@ -75,7 +79,9 @@ export async function generateFiles(
   }
   checkTablesUsed(surfaces);
   files.set(joinPosix(SCHEMA_DIR, "provenance.json"), `${JSON.stringify(provenance, null, 2)}\n`);
-  files.set(CHANGELOG_FILE, changelog(schema, surfaces, previous, options));
+  const experimental = surfaces[1]!;
+  const wireSection = options.transcripts === undefined ? undefined : await wireFidelitySection(options.transcripts, experimental.definitions, experimental.resolved.maps);
+  files.set(CHANGELOG_FILE, changelog(schema, surfaces, previous, wireSection));
   return new Map([...files].sort(([a], [b]) => compareNames(a, b)));
 }
 
@@ -91,7 +97,7 @@ function changelog(
   schema: ExportedSchema,
   surfaces: readonly { definitions: Definitions; resolved: ResolvedSurface }[],
   previous: PreviousState,
-  options: GenerateOptions,
+  wireSection: string | undefined,
 ): string {
   const [stable, experimental] = surfaces;
   const stableHoles = new Set(schemaHoles(stable!.resolved.maps));
@@ -125,7 +131,7 @@ function changelog(
     },
     existing: previous.changelog,
     holes,
-    wire: options.wireSection,
+    wire: wireSection,
   });
 }
 
@@ -198,9 +204,23 @@ export async function readPreviousState(rootDir: string): Promise<PreviousState>
  * Exports the schema from `codexBin` (checked against the pin) and builds every artifact, the
  * changelog compared with the schema committed in `rootDir`.
  */
-export async function generateFromBinary(rootDir: string, codexBin: string, options: GenerateOptions = {}): Promise<GeneratedFiles> {
+export async function generateFromBinary(rootDir: string, codexBin: string): Promise<GeneratedFiles> {
   const schema = await exportSchema(codexBin, await readPinnedVersion(rootDir));
-  return generateFiles(schema, await readPreviousState(rootDir), options);
+  return generateFiles(schema, await readPreviousState(rootDir), { transcripts: await readTranscripts(rootDir) });
+}
+
+/** The recorded transcripts under `rootDir` (none when the directory is missing). */
+export async function readTranscripts(rootDir: string): Promise<TranscriptFile[]> {
+  const dir = path.join(rootDir, TRANSCRIPTS_DIR);
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  const files: TranscriptFile[] = [];
+  for (const name of names.filter((entry) => entry.endsWith(".jsonl")).sort(compareNames)) {
+    files.push({ name, text: await readFile(path.join(dir, name), "utf8") });
+  }
+  return files;
 }
 
 /** Differences between the generated artifacts and a tree. */

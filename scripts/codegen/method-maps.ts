@@ -262,6 +262,9 @@ export function emitMethodsModule(maps: MethodMaps, codexVersion: string): strin
   let out = `${generatedHeader(codexVersion)}\n`;
   out += `import type {\n${[...imported].sort(compareNames).map((name) => `  ${name},\n`).join("")}} from "./types.gen.js";\n`;
 
+  out += `\n/**\n * The codex release whose app-server schema these types were generated from (the pinned runtime).\n */\n`;
+  out += `export const GENERATED_FOR_CODEX_VERSION = ${JSON.stringify(codexVersion)};\n`;
+
   for (const [direction, info] of Object.entries(DIRECTIONS) as [Direction, (typeof DIRECTIONS)[Direction]][]) {
     const entries = maps[direction];
     out += `\n${jsDoc(MAP_DOCS[direction], "")}export interface ${info.mapName} {\n`;

@@ -13,6 +13,7 @@ import {
   type RuntimePlatform,
 } from "../../packages/sdk-core/src/process/runtime-platforms.js";
 import { parseCodexVersionOutput } from "../../packages/sdk-core/src/process/codex-version.js";
+import { buildJavaScript } from "../build/javascript.js";
 import { classifyBinaryFile } from "./binary-format.js";
 import { assertNoOverlap, wipeStagingDir } from "./staging-dir.js";
 import { StageError } from "./stage-error.js";
@@ -166,18 +167,31 @@ export interface StageJsPackageOptions extends ReleaseVersions {
   stagingDir: string;
 }
 
-/** Stages one JavaScript package from its built `dist/` at `sdkVersion`. */
+/**
+ * Stages one JavaScript package from its built `dist/` at `sdkVersion`. Its JavaScript is then
+ * bundled again from the sources against the staged manifest: what the code reads from its own
+ * package.json (the SDK's `clientInfo.version`, the pinned runtime) is then the published version.
+ */
 export async function stageJsPackage(options: StageJsPackageOptions): Promise<StagedPackage> {
   if (options.sdkVersion === undefined) throw new StageError(`Staging ${JS_PACKAGES[options.package]} needs --sdk-version.`);
-  return stageManifestPackage(path.join(options.repoRoot, JS_PACKAGES[options.package]), options.stagingDir, options.sdkVersion, options);
+  const sourceDir = path.join(options.repoRoot, JS_PACKAGES[options.package]);
+  const staged = await stageManifestPackage(sourceDir, options.stagingDir, options.sdkVersion, options);
+  if (readManifest(sourceDir).exports !== undefined) {
+    await buildJavaScript(sourceDir, path.join(staged.dir, "dist"), readManifest(staged.dir));
+    staged.files = listFiles(staged.dir);
+  }
+  return staged;
 }
 
-/** Reads the runtime version compiled into `@codex/sdk` (packages/sdk/src/runtime-version.ts). */
+/**
+ * The runtime version `@codex/sdk` is built for: the exact version of `@codex/cli-bin` its
+ * package.json depends on (its code reads `PINNED_RUNTIME_VERSION` from there).
+ */
 export function sdkPinnedRuntimeVersion(repoRoot: string): string {
-  const file = path.join(repoRoot, "packages/sdk/src/runtime-version.ts");
-  const version = /PINNED_RUNTIME_VERSION\s*=\s*"([^"]+)"/.exec(readFileSync(file, "utf8"))?.[1];
-  if (version === undefined) throw new StageError(`${file} declares no PINNED_RUNTIME_VERSION.`);
-  return version;
+  const file = path.join(repoRoot, "packages/sdk/package.json");
+  const range = readManifest(path.dirname(file)).dependencies?.[RUNTIME_PACKAGE_NAME];
+  if (range === undefined) throw new StageError(`${file} does not depend on ${RUNTIME_PACKAGE_NAME}.`);
+  return range.replace(/^workspace:/, "");
 }
 
 /**
@@ -190,8 +204,8 @@ export async function stageSdk(options: Omit<StageJsPackageOptions, "package">):
   if (options.runtimeVersion === undefined) throw new StageError("stage-sdk needs --runtime-version.");
   if (options.runtimeVersion !== pinned) {
     throw new StageError(
-      `--runtime-version ${options.runtimeVersion} differs from the runtime @codex/sdk is built for, ${pinned} (packages/sdk/src/runtime-version.ts). ` +
-        `Bump the pin (root package.json codexRuntimeVersion, then pnpm generate-types and pnpm check-pins) before releasing against another runtime.`,
+      `--runtime-version ${options.runtimeVersion} differs from the runtime @codex/sdk is built for, ${pinned} (its dependency on ${RUNTIME_PACKAGE_NAME} in packages/sdk/package.json). ` +
+        `Move the pin with "pnpm bump-runtime ${options.runtimeVersion}" before releasing against another runtime.`,
     );
   }
   const staged = await stageJsPackage({ ...options, package: "sdk" });

@@ -1,6 +1,11 @@
-// The server side of an in-process session, as bytes: the replies a real app-server 0.169.0 gave
-// (shapes copied from a recorded session, ids and paths replaced) and a long run of
+// The server side of an in-process session, as bytes: the replies a real app-server gave
+// (shapes copied from a recorded session, ids and paths replaced; the version is the pinned
+// runtime's, so the SDK's start-up version check accepts it) and a long run of
 // `item/agentMessage/delta` lines cut into pipe-sized chunks.
+import { readFileSync } from "node:fs";
+
+/** The pinned runtime version (the root package.json's `codexRuntimeVersion`). */
+const SERVER_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { codexRuntimeVersion: string }).codexRuntimeVersion;
 
 /** Thread and turn ids of the scripted session. */
 export const THREAD_ID = "01a213b0-370d-7f01-8629-b7f8047eee60";
@@ -36,7 +41,7 @@ function thread() {
     status: { type: "idle" },
     path: null,
     cwd: "/workspace",
-    cliVersion: "0.169.0",
+    cliVersion: SERVER_VERSION,
     originator: "bench",
     source: "vscode",
     canAcceptDirectInput: true,
@@ -69,7 +74,7 @@ export function resultFor(method: string): unknown {
   switch (method) {
     case "initialize":
       return {
-        userAgent: "bench/0.169.0 (Debian 12.0.0; x86_64) xterm (bench; 0.0.0)",
+        userAgent: `bench/${SERVER_VERSION} (Debian 12.0.0; x86_64) xterm (bench; 0.0.0)`,
         codexHome: "/codex-home",
         platformFamily: "unix",
         platformOs: "linux",

@@ -18,6 +18,7 @@ import {
   SCHEMA_DIR,
   type GeneratedFiles,
 } from "../../../scripts/codegen/generator.js";
+import { TRANSCRIPTS_DIR } from "../../../scripts/codegen/wire-fidelity.js";
 
 const execFileAsync = promisify(execFile);
 const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -30,6 +31,8 @@ beforeAll(async () => {
   await cp(path.join(repositoryRoot, "package.json"), path.join(copyRoot, "package.json"));
   await cp(path.join(repositoryRoot, SCHEMA_DIR), path.join(copyRoot, SCHEMA_DIR), { recursive: true });
   await cp(path.join(repositoryRoot, GENERATED_DIR), path.join(copyRoot, GENERATED_DIR), { recursive: true });
+  // The changelog's "Schema vs wire" section is computed from the recorded transcripts.
+  await cp(path.join(repositoryRoot, TRANSCRIPTS_DIR), path.join(copyRoot, TRANSCRIPTS_DIR), { recursive: true });
   files = await generateFromBinary(copyRoot, resolveCodexBin(repositoryRoot));
 }, 120_000);
 

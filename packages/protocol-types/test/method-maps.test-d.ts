@@ -1,6 +1,6 @@
 // Type tests of the generated maps (run by `vitest run` through typecheck): each map is
 // exhaustive against its union, params agree with the union's branch, params and results are
-// precise (not `any`/`unknown`), unions narrow, and a misspelt method does not compile.
+// precise (not `any`, and `unknown` only for a schema hole), unions narrow, and a misspelt method does not compile.
 import { describe, expectTypeOf, test } from "vitest";
 import type * as Experimental from "../src/experimental.js";
 import {
@@ -45,10 +45,27 @@ type RequestParamsMismatch<Union, Map extends { [K in keyof Map]: { params: unkn
 type NotificationParamsMismatch<Union, Map> = {
   [M in keyof Map]: Equals<Exclude<BranchParams<Union, M>, null>, Map[M]> extends true ? never : M;
 }[keyof Map];
-/** Methods whose result is `any`/`unknown`/`never`. */
-type ImpreciseResults<Map extends { [K in keyof Map]: { result: unknown } }> = {
-  [M in keyof Map]: IsImprecise<Map[M]["result"]> extends true ? M : [Map[M]["result"]] extends [never] ? M : never;
+/** True for `any` only. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/**
+ * Methods whose result is `any`/`never`, or `unknown` although the schema defines it. A request
+ * without a result definition (a schema hole, listed in the generator's report) is `unknown`.
+ */
+type ImpreciseResults<Map extends { [K in keyof Map]: { result: unknown } }, Holes = never> = {
+  [M in keyof Map]: IsAny<Map[M]["result"]> extends true
+    ? M
+    : IsImprecise<Map[M]["result"]> extends true
+      ? M extends Holes ? never : M
+      : [Map[M]["result"]] extends [never]
+        ? M
+        : never;
 }[keyof Map];
+/** Methods whose result is exactly `unknown`. */
+type UnknownResults<Map extends { [K in keyof Map]: { result: unknown } }> = {
+  [M in keyof Map]: IsAny<Map[M]["result"]> extends true ? never : IsImprecise<Map[M]["result"]> extends true ? M : never;
+}[keyof Map];
+/** The schema holes of the pinned runtime's schema (see the generator's report.json). */
+type SchemaHoles = "modelProvider/default/set";
 /** Methods whose params are `any`/`unknown`/`never`. */
 type ImpreciseParams<Map> = {
   [M in keyof Map]: (Map[M] extends { params: infer P } ? P : Map[M]) extends infer P
@@ -86,8 +103,13 @@ describe("stable surface", () => {
     expectTypeOf<ImpreciseParams<ClientRequestMap>>().toBeNever();
     expectTypeOf<ImpreciseParams<ServerRequestMap>>().toBeNever();
     expectTypeOf<ImpreciseParams<ServerNotificationMap>>().toBeNever();
-    expectTypeOf<ImpreciseResults<ClientRequestMap>>().toBeNever();
+    expectTypeOf<ImpreciseResults<ClientRequestMap, SchemaHoles>>().toBeNever();
     expectTypeOf<ImpreciseResults<ServerRequestMap>>().toBeNever();
+  });
+
+  test("a request whose result the schema does not define is typed unknown, not any", () => {
+    expectTypeOf<UnknownResults<ClientRequestMap>>().toEqualTypeOf<SchemaHoles>();
+    expectTypeOf<ClientRequestMap["modelProvider/default/set"]["result"]>().toBeUnknown();
   });
 
   test("known entries", () => {
@@ -173,7 +195,8 @@ describe("experimental surface", () => {
     expectTypeOf<RequestParamsMismatch<Experimental.ServerRequest, Experimental.ServerRequestMap>>().toBeNever();
     expectTypeOf<NotificationParamsMismatch<Experimental.ServerNotification, Experimental.ServerNotificationMap>>().toBeNever();
     expectTypeOf<ImpreciseParams<Experimental.ClientRequestMap>>().toBeNever();
-    expectTypeOf<ImpreciseResults<Experimental.ClientRequestMap>>().toBeNever();
+    expectTypeOf<ImpreciseResults<Experimental.ClientRequestMap, SchemaHoles>>().toBeNever();
+    expectTypeOf<UnknownResults<Experimental.ClientRequestMap>>().toEqualTypeOf<SchemaHoles>();
     expectTypeOf<ImpreciseResults<Experimental.ServerRequestMap>>().toBeNever();
   });
 

@@ -76,13 +76,22 @@ describe.each(surfaces)("$name surface", ({ module, schemaPath, generatedDir }) 
   test.each(unions.slice(0, 2))("$map results agree with the report and the naming convention", ({ map, reportKey }) => {
     const entries = mapEntries(methodsSource, map);
     const reported = report[reportKey]!;
+    const holes = report["schemaHoles"] as unknown as string[];
     for (const [method, value] of entries) {
       const result = /result: (\w+) \}$/.exec(value)?.[1];
-      expect(result, method).toBe(reported[method]?.result);
       const params = reported[method]?.params;
+      if (reported[method]?.resultBy === "missing") {
+        // A schema hole: no result definition, typed `unknown` (never `any`) and listed as such.
+        expect(result, method).toBe("unknown");
+        expect(reported[method]?.result, method).toBeNull();
+        expect(holes, method).toContain(`${reportKey}:${method}`);
+        continue;
+      }
+      expect(result, method).toBe(reported[method]?.result);
       if (reported[method]?.resultBy === "convention") expect(result, method).toBe(params!.replace(/Params$/, "Response"));
       else expect(reported[method]?.resultBy, method).toBe("exception");
     }
+    expect(holes.filter((hole) => hole.startsWith(`${reportKey}:`)).length).toBe([...entries.values()].filter((value) => value.endsWith("result: unknown }")).length);
   });
 
   test("thread/start and thread/fork map to their own (structurally identical) responses", () => {

@@ -1,17 +1,23 @@
 // Versions the SDK speaks about: the codex release whose protocol the types were generated from,
 // this package's own version (sent as `clientInfo.version`), and parsing the server's version
 // out of the `initialize` reply.
+//
+// Neither version is written here by hand. The protocol version is generated into
+// `@codex/protocol-types` from the pinned runtime's schema; the SDK version is this package's
+// manifest version: the build bundles it from package.json, and staging builds it again from the
+// staged manifest, so a package published as X reports X.
+import { GENERATED_FOR_CODEX_VERSION as PROTOCOL_TYPES_CODEX_VERSION } from "@codex/protocol-types";
+import manifest from "../../package.json" with { type: "json" };
 
 /**
  * The codex release whose app-server schema `@codex/protocol-types` was generated from.
  * `Codex.start()` refuses servers older than this with `IncompatibleServerError`: they lack
- * methods and fields the types promise. Kept in lockstep with the pinned runtime by the
- * repository's pin check.
+ * methods and fields the types promise.
  */
-export const GENERATED_FOR_CODEX_VERSION = "0.169.0";
+export const GENERATED_FOR_CODEX_VERSION: string = PROTOCOL_TYPES_CODEX_VERSION;
 
-/** The version of `@codex/sdk-core`, sent as the default `clientInfo.version`. */
-export const SDK_VERSION = "0.169.0";
+/** The version of `@codex/sdk-core` (its package.json), sent as the default `clientInfo.version`. */
+export const SDK_VERSION: string = manifest.version;
 
 const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 const VERSION_IN_USER_AGENT = /\/(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)(?=\s|$)/;

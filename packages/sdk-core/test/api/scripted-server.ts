@@ -1,7 +1,7 @@
 // An app-server scripted by the test, on the far end of an in-memory transport pair: `Codex`
 // talks to it exactly as to the real one, and the test decides what is sent and when (for
 // orderings the real server produces only sometimes, like a turn's events before its response).
-import { Codex, createInMemoryTransportPair, type CodexOptions, type InMemoryTransport } from "../../src/index.js";
+import { Codex, createInMemoryTransportPair, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type InMemoryTransport } from "../../src/index.js";
 
 /** A request the client sent. */
 export interface ReceivedRequest {
@@ -17,7 +17,7 @@ export class ScriptedServer {
   readonly requests: ReceivedRequest[] = [];
   readonly notifications: { method: string; params?: unknown }[] = [];
   readonly replies: { id: number | string; result?: unknown; error?: unknown }[] = [];
-  userAgent = "codex_sdk_ts/0.169.0 (Scripted; test) scripted";
+  userAgent = `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`;
   readonly #handlers = new Map<string, Handler>();
   readonly #encoder = new TextEncoder();
   readonly #waiters = new Set<() => void>();

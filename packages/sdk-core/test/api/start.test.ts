@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   AbortError,
   Codex,
+  GENERATED_FOR_CODEX_VERSION,
   IncompatibleServerError,
   InvalidInputError,
   RuntimeNotFoundError,
@@ -104,8 +105,8 @@ describe("Codex.start() failures", () => {
     const server = fakeServer("old");
     const error = await Codex.start({ launchArgs: server.launchArgs }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IncompatibleServerError);
-    expect(error).toMatchObject({ serverVersion: "0.100.0", requiredVersion: "0.169.0" });
-    expect((error as Error).message).toMatch(/0\.169\.0 or newer/);
+    expect(error).toMatchObject({ serverVersion: "0.100.0", requiredVersion: GENERATED_FOR_CODEX_VERSION });
+    expect((error as Error).message).toContain(`${GENERATED_FOR_CODEX_VERSION} or newer`);
     expect(isAlive(server.pid())).toBe(false);
   });
 
@@ -151,8 +152,8 @@ describe("Codex.start() against the real app-server", () => {
   test("metadata carries the initialize answer and the server version; close() is idempotent", { timeout: 20_000 }, async () => {
     await using t = await startTestCodex();
     const { metadata } = t.codex;
-    expect(metadata.serverVersion).toBe("0.169.0");
-    expect(metadata.userAgent.startsWith("codex_sdk_ts/0.169.0 ")).toBe(true);
+    expect(metadata.serverVersion).toBe(GENERATED_FOR_CODEX_VERSION);
+    expect(metadata.userAgent.startsWith(`codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} `)).toBe(true);
     expect(metadata.codexHome).toBe(t.env.codexHome);
     expect(metadata.platformOs).toBe(process.platform === "darwin" ? "macos" : process.platform);
     await t.codex.close();
@@ -174,7 +175,7 @@ describe("Codex.start() against the real app-server", () => {
         },
       });
       expect(resolved).toBe(1);
-      expect(t.codex.metadata.userAgent.startsWith("my_app/0.169.0 ")).toBe(true);
+      expect(t.codex.metadata.userAgent.startsWith(`my_app/${GENERATED_FOR_CODEX_VERSION} `)).toBe(true);
     });
   });
 

@@ -1,5 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { compareVersions, GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, parseServerVersion } from "../../src/index.js";
+import { compareVersions, DEFAULT_CLIENT_INFO, GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, parseServerVersion, SDK_VERSION } from "../../src/index.js";
 import { startScripted } from "./scripted-server.js";
 
 describe("parseServerVersion", () => {
@@ -61,5 +62,18 @@ describe("compareVersions", () => {
 
   test("the generated-for version is a plain release", () => {
     expect(GENERATED_FOR_CODEX_VERSION).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe("where the versions come from", () => {
+  const readJson = (relative: string) => JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as Record<string, unknown>;
+
+  test("the SDK version is this package's manifest version, and the default clientInfo.version", () => {
+    expect(SDK_VERSION).toBe(readJson("../../package.json")["version"]);
+    expect(DEFAULT_CLIENT_INFO.version).toBe(SDK_VERSION);
+  });
+
+  test("the protocol version is the pinned runtime's (generated into @codex/protocol-types)", () => {
+    expect(GENERATED_FOR_CODEX_VERSION).toBe(readJson("../../../../package.json")["codexRuntimeVersion"]);
   });
 });

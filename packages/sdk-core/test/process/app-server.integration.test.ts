@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { resolveCodexBin } from "@codex/sdk-testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { GENERATED_FOR_CODEX_VERSION } from "../../src/api/version.js";
 import { InvalidParamsError, MethodNotFoundError, ServerBusyError, TimeoutError, TransportClosedError } from "../../src/errors.js";
 import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
@@ -48,7 +49,7 @@ async function startServer(spawnOptions: SpawnAppServerOptions = {}, clientOptio
 describe("AppServerClient over the real app-server", () => {
   it("does the handshake", async () => {
     const { client, initialize } = await startServer();
-    expect(initialize.userAgent).toMatch(/^sdk-core-test\/0\.169\.0/);
+    expect(initialize.userAgent.startsWith(`sdk-core-test/${GENERATED_FOR_CODEX_VERSION} `)).toBe(true);
     expect(initialize.codexHome).toBe(codexHome);
     // A second initialize is refused: proof the first one took.
     await expect(client.request("initialize", { clientInfo: { name: "x", version: "1" }, capabilities: null })).rejects.toThrow(/Already initialized/);

@@ -3,13 +3,16 @@
 import path from "node:path";
 import type { FileFacts, RuntimeHost } from "../../src/process/runtime-host.js";
 
+/** The runtime version the fake machine's `@codex/sdk` is pinned to (a fixture, not the repository's pin). */
+export const PINNED_RUNTIME_VERSION = "0.169.0";
+
 export interface FakeHostOptions {
   platform?: string;
   arch?: string;
   env?: Record<string, string>;
   /** false: @codex/cli-bin is not installed at all; "absent": a host with no bundled runtime (sdk-core alone). */
   cliBin?: boolean | "absent";
-  /** optionalDependencies of the installed @codex/cli-bin (default: every platform at 0.169.0). */
+  /** optionalDependencies of the installed @codex/cli-bin (default: every platform at `PINNED_RUNTIME_VERSION`). */
   cliBinOptionalDependencies?: Record<string, string>;
   /** Binaries outside any package: path -> `--version` output (or an Error to throw). */
   binaries?: Record<string, string | Error>;
@@ -49,10 +52,10 @@ export class FakeHost implements RuntimeHost {
     if (this.cliBinInstalled) {
       const optionalDependencies =
         options.cliBinOptionalDependencies ??
-        Object.fromEntries(ALL_PLATFORM_PACKAGES.map((id) => [`@codex/cli-bin-${id}`, "0.169.0"]));
+        Object.fromEntries(ALL_PLATFORM_PACKAGES.map((id) => [`@codex/cli-bin-${id}`, PINNED_RUNTIME_VERSION]));
       this.writeJson(path.join(NODE_MODULES, "@codex/cli-bin/package.json"), {
         name: "@codex/cli-bin",
-        version: "0.169.0",
+        version: PINNED_RUNTIME_VERSION,
         optionalDependencies,
       });
     }
@@ -61,7 +64,7 @@ export class FakeHost implements RuntimeHost {
   /** Installs `@codex/cli-bin-<id>` under node_modules; returns its directory. */
   installRuntime(id: string, options: InstalledRuntimeOptions = {}): string {
     const dir = path.join(NODE_MODULES, `@codex/cli-bin-${id}`);
-    const version = options.version ?? "0.169.0";
+    const version = options.version ?? PINNED_RUNTIME_VERSION;
     this.directories.add(dir);
     this.writeJson(path.join(dir, "package.json"), {
       name: `@codex/cli-bin-${id}`,

@@ -2,10 +2,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { IncompatibleServerError, RuntimeNotFoundError } from "../../src/errors.js";
 import { resolveRuntime as resolveAnyRuntime, runtimeEnvironment, type ResolveRuntimeOptions } from "../../src/process/resolve-runtime.js";
-import { FakeHost } from "./fake-host.js";
+import { FakeHost, PINNED_RUNTIME_VERSION } from "./fake-host.js";
 
-/** The version the fake installs are pinned to, as `@codex/sdk` passes its own pin. */
-const PINNED_RUNTIME_VERSION = "0.169.0";
+/** Resolves as `@codex/sdk` does: with its pin (here the fake machine's). */
 const resolveRuntime = (options: ResolveRuntimeOptions) => resolveAnyRuntime({ pinnedVersion: PINNED_RUNTIME_VERSION, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
@@ -24,7 +23,7 @@ describe("resolveRuntime: order of the rules", () => {
     const runtime = await resolveRuntime({ host });
     expect(runtime).toEqual({
       codexBin: path.join(dir, "bin", "codex"),
-      version: "0.169.0",
+      version: PINNED_RUNTIME_VERSION,
       source: "package",
       packageName: "@codex/cli-bin-linux-x64",
       packageDir: dir,
@@ -40,22 +39,22 @@ describe("resolveRuntime: order of the rules", () => {
     const fromOption = path.resolve("/opt/option/codex");
     const host = new FakeHost({
       env: { CODEX_BIN: fromEnv },
-      binaries: { [fromEnv]: "codex-cli 0.169.0\n", [fromOption]: "codex-cli 0.169.0\n" },
+      binaries: { [fromEnv]: `codex-cli ${PINNED_RUNTIME_VERSION}\n`, [fromOption]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` },
     });
     host.installRuntime("linux-x64");
-    expect(await resolveRuntime({ host })).toMatchObject({ codexBin: fromEnv, source: "CODEX_BIN", version: "0.169.0" });
+    expect(await resolveRuntime({ host })).toMatchObject({ codexBin: fromEnv, source: "CODEX_BIN", version: PINNED_RUNTIME_VERSION });
     expect(await resolveRuntime({ host, codexBin: fromOption })).toMatchObject({ codexBin: fromOption, source: "codexBin" });
   });
 
   it("asks resolveCodexBin after CODEX_BIN and before the package, and checks what it returns", async () => {
     const fromResolver = path.resolve("/opt/resolved/codex");
-    const host = new FakeHost({ binaries: { [fromResolver]: "codex-cli 0.169.0\n" } });
+    const host = new FakeHost({ binaries: { [fromResolver]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` } });
     host.installRuntime("linux-x64");
     const resolveCodexBin = async () => fromResolver;
-    expect(await resolveRuntime({ host, resolveCodexBin })).toMatchObject({ codexBin: fromResolver, source: "resolveCodexBin", version: "0.169.0" });
+    expect(await resolveRuntime({ host, resolveCodexBin })).toMatchObject({ codexBin: fromResolver, source: "resolveCodexBin", version: PINNED_RUNTIME_VERSION });
     expect(host.versionCalls).toEqual([fromResolver]);
     const fromEnv = path.resolve("/opt/env/codex");
-    const withEnv = new FakeHost({ env: { CODEX_BIN: fromEnv }, binaries: { [fromEnv]: "codex-cli 0.169.0\n" } });
+    const withEnv = new FakeHost({ env: { CODEX_BIN: fromEnv }, binaries: { [fromEnv]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` } });
     expect(await resolveRuntime({ host: withEnv, resolveCodexBin })).toMatchObject({ source: "CODEX_BIN" });
     const missing = await failure(resolveRuntime({ host: new FakeHost(), resolveCodexBin: () => path.resolve("/nowhere/codex") }));
     expect(RuntimeNotFoundError.isInstance(missing)).toBe(true);
@@ -65,7 +64,7 @@ describe("resolveRuntime: order of the rules", () => {
 
   it("runs `--version` once per explicit binary and caches it", async () => {
     const bin = path.resolve("/opt/codex");
-    const host = new FakeHost({ binaries: { [bin]: "codex-cli 0.169.0\n" } });
+    const host = new FakeHost({ binaries: { [bin]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` } });
     await resolveRuntime({ host, codexBin: bin });
     await resolveRuntime({ host, codexBin: bin });
     expect(host.versionCalls).toEqual([bin]);
@@ -75,7 +74,7 @@ describe("resolveRuntime: order of the rules", () => {
     const host = new FakeHost({});
     const dir = host.installRuntime("linux-x64");
     const bin = path.join(dir, "bin", "codex");
-    host.addBinary(bin, "codex-cli 0.169.0");
+    host.addBinary(bin, `codex-cli ${PINNED_RUNTIME_VERSION}`);
     const runtime = await resolveRuntime({ host, codexBin: bin });
     expect(runtime).toMatchObject({
       source: "codexBin",
@@ -144,7 +143,7 @@ describe("resolveRuntime: version check", () => {
     const host = new FakeHost({ binaries: { [bin]: "codex-cli 0.171.0-alpha.2\n" } });
     const error = await failure(resolveRuntime({ host, codexBin: bin }));
     expect(IncompatibleServerError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ serverVersion: "0.171.0-alpha.2", requiredVersion: "0.169.0" });
+    expect(error).toMatchObject({ serverVersion: "0.171.0-alpha.2", requiredVersion: PINNED_RUNTIME_VERSION });
     expect(error.message).toContain("checkRuntimeVersion: false");
     expect(await resolveRuntime({ host, codexBin: bin, checkRuntimeVersion: false })).toMatchObject({ codexBin: bin, version: undefined });
   });
@@ -207,7 +206,7 @@ describe("resolveRuntime: broken installs", () => {
   });
 
   it("explains a @codex/cli-bin that does not list this platform", async () => {
-    const host = new FakeHost({ cliBinOptionalDependencies: { "@codex/cli-bin-darwin-arm64": "0.169.0" } });
+    const host = new FakeHost({ cliBinOptionalDependencies: { "@codex/cli-bin-darwin-arm64": PINNED_RUNTIME_VERSION } });
     const error = await failure(resolveRuntime({ host }));
     expect(error.message).toContain("does not provide a runtime for linux-x64");
   });

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { isProcessAlive as isAlive } from "../process/processes.js";
+import { GENERATED_FOR_CODEX_VERSION } from "../../src/api/version.js";
 import { LineDecoder } from "../../src/rpc/framing.js";
 import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
 import type { InMemoryTransport, Transport, TransportCloseInfo } from "../../src/rpc/transport.js";
@@ -80,12 +81,12 @@ export class ScriptedServer {
     return this.send({ method, params, emittedAtMs: Date.now() });
   }
 
-  /** Answers `initialize` (and ignores `initialized`) the way app-server 0.169.0 does. */
+  /** Answers `initialize` (and ignores `initialized`) the way the pinned app-server does. */
   answerInitialize(): void {
     this.onMessage((message) => {
       if (message.method === "initialize" && message.id !== undefined) {
         void this.reply(message.id, {
-          userAgent: "reliability/0.169.0 (Debian 12.0.0; x86_64) test (reliability; 0.0.0)",
+          userAgent: `reliability/${GENERATED_FOR_CODEX_VERSION} (Debian 12.0.0; x86_64) test (reliability; 0.0.0)`,
           codexHome: "/codex-home",
           platformFamily: "unix",
           platformOs: "linux",
@@ -116,7 +117,7 @@ export function wireThread(id: string) {
     status: { type: "idle" },
     path: null,
     cwd: "/workspace",
-    cliVersion: "0.169.0",
+    cliVersion: GENERATED_FOR_CODEX_VERSION,
     source: "vscode",
     gitInfo: null,
     name: null,

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, expectTypeOf, it, vi } from "vitest";
 import {
   AbortError,
   CodexError,
@@ -27,6 +27,19 @@ describe("AppServerClient requests", () => {
     expect(server.lines[0]).not.toContain("jsonrpc");
     await server.reply(sent.id, { userAgent: "test/0.169.0", codexHome: "/h", platformFamily: "unix", platformOs: "linux" });
     await expect(result).resolves.toMatchObject({ userAgent: "test/0.169.0" });
+    await client.close();
+  });
+
+  it("a method whose result the schema does not define is still callable, its result typed unknown", async () => {
+    const { client, server } = connect();
+    const result = client.request("modelProvider/default/set", { providerId: "fake" });
+    // Checked by the package's typecheck: `unknown`, never `any`, so a caller must narrow it.
+    expectTypeOf(result).resolves.toBeUnknown();
+    expectTypeOf(result).resolves.not.toBeAny();
+    const sent = await server.message(0);
+    expect(sent).toEqual({ id: 1, method: "modelProvider/default/set", params: { providerId: "fake" } });
+    await server.reply(sent.id, { providerId: "fake" });
+    await expect(result).resolves.toEqual({ providerId: "fake" });
     await client.close();
   });
 

@@ -3,7 +3,7 @@
 // a model HTTP 500, an interrupted turn and a resume in a fresh process.
 import type { CommandExecutionRequestApprovalParams, ThreadStartResponse } from "@codex/protocol-types/experimental";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { AbortError, AppServerClient, Codex, JsonRpcError, type CodexOptions, type Notification } from "../../src/index.js";
+import { AbortError, AppServerClient, Codex, GENERATED_FOR_CODEX_VERSION, JsonRpcError, type CodexOptions, type Notification } from "../../src/index.js";
 import { startReplay, type ReplayServer } from "./replay-server.js";
 import { fixtureUrl, kindOf, loadTranscript, parseTranscript, type ScenarioName, type TranscriptSession, type WireMessage } from "./transcript.js";
 
@@ -61,7 +61,7 @@ describe("a text turn", () => {
   test("run() gives the text, final response, items and usage", async () => {
     const recorded = session("text-turn");
     const { codex, replay } = await replayed(recorded);
-    expect(codex.metadata.serverVersion).toBe("0.169.0");
+    expect(codex.metadata.serverVersion).toBe(GENERATED_FOR_CODEX_VERSION);
     const thread = await codex.threadStart({ cwd: CWD });
     expect(thread.id).toBe(recordedThreadId(recorded));
     const turn = await thread.turn("Say hello");

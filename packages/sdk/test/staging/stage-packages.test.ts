@@ -92,7 +92,6 @@ function fixtureRepo(pinned = "0.169.0"): string {
     }),
   );
   write("packages/sdk/dist/index.js", "export {};\n");
-  write("packages/sdk/src/runtime-version.ts", `export const PINNED_RUNTIME_VERSION = "${pinned}";\n`);
   return root;
 }
 

@@ -1,0 +1,67 @@
+// The SDK version a staged package reports is the staged one: @codex/protocol-types and
+// @codex/sdk-core staged with `--sdk-version 1.2.3` into a node_modules of their own, loaded from
+// there, complete a turn against the real pinned app-server, and the `initialize` request on the
+// wire says `clientInfo.version: "1.2.3"`. Needs the packages built (pnpm test builds first).
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { createTestEnvironment, QUIET_APP_SERVER_ARGS, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { stageJsPackage } from "../../../../scripts/staging/stage-packages.js";
+import type * as SdkCore from "@codex/sdk-core";
+
+const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+
+let temp: string;
+let env: TestEnvironment;
+beforeAll(async () => {
+  temp = mkdtempSync(path.join(os.tmpdir(), "codex-staged-version-test-"));
+  env = await createTestEnvironment();
+});
+afterAll(async () => {
+  await env?.dispose();
+  rmSync(temp, { recursive: true, force: true });
+});
+
+it("a staged sdk-core sends its staged version as clientInfo.version", { timeout: 90_000 }, async () => {
+  const modules = path.join(temp, "node_modules", "@codex");
+  for (const name of ["protocol-types", "sdk-core"] as const) {
+    const staged = await stageJsPackage({ repoRoot, package: name, stagingDir: path.join(modules, name), sdkVersion: "1.2.3" });
+    expect(staged.version).toBe("1.2.3");
+  }
+  const sdkCore = (await import(pathToFileURL(path.join(modules, "sdk-core", "dist", "index.js")).href)) as typeof SdkCore;
+  expect(sdkCore.SDK_VERSION).toBe("1.2.3");
+
+  // A tap on the transport keeps every line the client writes.
+  const sent: string[] = [];
+  const inner = await sdkCore.spawnAppServer({ codexBin: resolveCodexBin(), codexHome: env.codexHome, env: env.env, args: QUIET_APP_SERVER_ARGS });
+  const decoder = new TextDecoder();
+  const transport: SdkCore.Transport = {
+    start: (onData) => inner.start(onData),
+    write: (bytes) => {
+      sent.push(decoder.decode(bytes));
+      return inner.write(bytes);
+    },
+    close: () => inner.close(),
+    get closed() {
+      return inner.closed;
+    },
+  };
+  env.fakeModel.enqueue(reply.text("Hello from a staged SDK."));
+  const codex = await sdkCore.Codex.start({ ...env, transport });
+  try {
+    const result = await (await codex.threadStart()).run("Say hello");
+    expect(result.finalResponse).toBe("Hello from a staged SDK.");
+  } finally {
+    await codex.close();
+  }
+
+  const initialize = sent
+    .join("")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { method?: string; params?: { clientInfo?: { version?: string } } })
+    .find((message) => message.method === "initialize");
+  expect(initialize?.params?.clientInfo?.version).toBe("1.2.3");
+});
