@@ -29,6 +29,7 @@ import { normalizeLogger, redactedJson } from "./logger.js";
 import type { Logger, NormalizedLogger } from "./logger.js";
 import { retryOnOverload } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
+import { guardInstrumentation } from "./instrumentation.js";
 import type { ClientInstrumentation } from "./instrumentation.js";
 import type { Transport, TransportCloseInfo } from "./transport.js";
 
@@ -272,7 +273,10 @@ export class AppServerClient {
     this.maxInFlight = maxInFlight;
     checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
     this.requestTimeoutMs = options.requestTimeoutMs;
-    this.instrumentation = options.instrumentation;
+    this.instrumentation =
+      options.instrumentation === undefined
+        ? undefined
+        : guardInstrumentation(options.instrumentation, (message, error) => this.logger.error(message, error));
     for (const [method, handler] of Object.entries(options.serverRequests ?? {})) {
       if (typeof handler === "function") this.serverRequestHandlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
     }

@@ -37,8 +37,8 @@ export interface ServerRequestReply {
 
 /**
  * Observes a client's traffic. Every member is optional and called synchronously, in the
- * caller's context (so a tracer's active span is the caller's); it must not throw and must not
- * block. Pass it as `instrumentation` to `Codex.start()` or `new AppServerClient()`.
+ * caller's context (so a tracer's active span is the caller's); it must not block. A member that
+ * throws is logged (once) and skipped: it never breaks the connection or a request. Pass it as `instrumentation` to `Codex.start()` or `new AppServerClient()`.
  */
 export interface ClientInstrumentation {
   /** A request is being made (called once per `request()` call, before it is queued; retries of an overloaded request are the same request). */
@@ -51,4 +51,81 @@ export interface ClientInstrumentation {
   notification?(notification: Notification): void;
   /** The connection ended: nothing more will arrive (requests in flight are rejected and reported through their `end`). */
   closed?(): void;
+}
+
+/**
+ * `instrumentation` with every hook made safe to call from the client's read loop: a hook that
+ * throws is reported to `report` (once per hook) and skipped, never breaking the connection or
+ * rejecting a request. Hooks the instrumentation lacks stay absent.
+ */
+export function guardInstrumentation(instrumentation: ClientInstrumentation, report: (message: string, error: unknown) => void): ClientInstrumentation {
+  const reported = new Set<string>();
+  const fail = (hook: string, error: unknown): undefined => {
+    if (!reported.has(hook)) {
+      reported.add(hook);
+      report(`The instrumentation's ${hook}() threw; the client goes on without it for that call: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+    return undefined;
+  };
+  const guarded: ClientInstrumentation = {};
+  const { request, serverRequest, serverReply, notification, closed } = instrumentation;
+  if (request !== undefined) {
+    guarded.request = (method, params) => {
+      let observation: RequestObservation | undefined;
+      try {
+        observation = request.call(instrumentation, method, params);
+      } catch (error) {
+        return fail("request", error);
+      }
+      if (observation === undefined) return undefined;
+      const inner = observation;
+      return {
+        trace: inner.trace,
+        end(outcome) {
+          try {
+            inner.end(outcome);
+          } catch (error) {
+            fail("end", error);
+          }
+        },
+      };
+    };
+  }
+  if (serverRequest !== undefined) {
+    guarded.serverRequest = (start) => {
+      try {
+        serverRequest.call(instrumentation, start);
+      } catch (error) {
+        fail("serverRequest", error);
+      }
+    };
+  }
+  if (serverReply !== undefined) {
+    guarded.serverReply = (reply) => {
+      try {
+        serverReply.call(instrumentation, reply);
+      } catch (error) {
+        fail("serverReply", error);
+      }
+    };
+  }
+  if (notification !== undefined) {
+    guarded.notification = (message) => {
+      try {
+        notification.call(instrumentation, message);
+      } catch (error) {
+        fail("notification", error);
+      }
+    };
+  }
+  if (closed !== undefined) {
+    guarded.closed = () => {
+      try {
+        closed.call(instrumentation);
+      } catch (error) {
+        fail("closed", error);
+      }
+    };
+  }
+  return guarded;
 }
