@@ -20,6 +20,7 @@ import { instrumentationBench } from "./src/benches/instrumentation.js";
 import { recordMemoryBench } from "./src/benches/record-memory.js";
 import { scaleBench } from "./src/benches/scale.js";
 import { startupBench } from "./src/benches/startup.js";
+import { transportsBench } from "./src/benches/transports.js";
 import { turnLatencyBench } from "./src/benches/turn-latency.js";
 import { renderChart } from "./src/chart.js";
 import { createBenchEnvironment } from "./src/environment.js";
@@ -34,7 +35,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyIndex = args.indexOf("--only");
 const only = onlyIndex === -1 ? undefined : (args[onlyIndex + 1] ?? "").split(",").filter(Boolean);
-const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen", "instrumentation"];
+const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen", "transports", "instrumentation"];
 for (const name of only ?? []) {
   if (!ALL.includes(name)) {
     console.error(`Unknown bench "${name}"; known: ${ALL.join(", ")}`);
@@ -114,6 +115,7 @@ try {
   if (selected("dispatch")) record(await dispatchBench(options));
   if (selected("record-memory")) record(await recordMemoryBench(options));
   if (selected("codegen")) record(await codegenBench(environment, options));
+  if (selected("transports")) record(await transportsBench(environment, sdk, options));
   if (selected("instrumentation")) record(await instrumentationBench(options));
 } finally {
   await environment.dispose();

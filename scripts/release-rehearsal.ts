@@ -4,7 +4,8 @@
 // a fresh project outside the repository (offline: every @codex package comes from a tarball),
 // then there:
 //   1. an ESM script and a CommonJS script each start `Codex` without codexBin and complete a
-//      turn against the fake model;
+//      turn against the fake model (the ESM one also through the examples' harness,
+//      `@codex/sdk-testing/examples`; the CommonJS one loads that subpath's CommonJS build);
 //   2. a TypeScript consumer type-checks with skipLibCheck: false (module nodenext), and a
 //      probe with a misspelt protocol field fails to type-check in every resolution mode a
 //      consumer uses (node10, node16, nodenext, bundler; ESM and CommonJS), so no mode silently
@@ -22,7 +23,7 @@
 //
 //   pnpm run release-rehearsal [--keep]     (--keep leaves the temporary directory for inspection)
 import { execFile, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -207,6 +208,20 @@ async function main(): Promise<void> {
         return `${info!.filename} (${formatSize(info!.size)}, unpacked ${formatSize(info!.unpackedSize)})`;
       }),
     );
+    // Third-party dependencies of the staged packages (ws) are packed from the repository's
+    // install, so the offline install below finds them as it finds the @codex tarballs.
+    const thirdParty = new Map<string, string>();
+    for (const dir of ["protocol-types", "sdk-core", "sdk", "sdk-testing"]) {
+      for (const dependency of Object.keys(readManifest(path.join(stageDir, dir)).dependencies ?? {})) {
+        if (!dependency.startsWith("@codex/")) thirdParty.set(dependency, realpathSync(path.join(repoRoot, "packages", dir, "node_modules", dependency)));
+      }
+    }
+    for (const [name, dir] of thirdParty) {
+      const output = await run("npm", ["pack", dir, "--pack-destination", tarballDir, "--json"], { cwd: temp, env, timeoutMs: 300_000 });
+      const [info] = JSON.parse(output) as { filename: string; size: number }[];
+      tarballs.set(name, path.join(tarballDir, info!.filename));
+      packs.push(`${info!.filename} (${formatSize(info!.size)}, a dependency, from the repository's install)`);
+    }
     return packs.join("\n");
   });
   if (!packed) return;
@@ -223,7 +238,7 @@ async function main(): Promise<void> {
           version: "1.0.0",
           private: true,
           dependencies: { "@codex/sdk": spec("@codex/sdk"), "@codex/sdk-testing": spec("@codex/sdk-testing") },
-          // Every @codex package resolves to its tarball, wherever it sits in the tree.
+          // Every @codex package (and each third-party dependency) resolves to its tarball, wherever it sits in the tree.
           overrides: Object.fromEntries([...tarballs.keys()].map((name) => [name, spec(name)])),
         },
         null,

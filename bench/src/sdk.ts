@@ -8,6 +8,8 @@ export interface SdkModule {
     start(options?: Record<string, unknown>): Promise<SdkCodex>;
   };
   AppServerClient: new (transport: unknown, options?: Record<string, unknown>) => SdkClient;
+  /** Line framing over a byte stream: what the stdio transport does with a child's pipes. */
+  createLineTransport(stream: unknown, options?: Record<string, unknown>): unknown;
 }
 
 export interface SdkCodex {
@@ -42,6 +44,7 @@ export async function loadSdk(): Promise<{ sdk: SdkModule } | { missing: string 
     const sdk = (await import(specifier)) as unknown as Partial<SdkModule>;
     if (typeof sdk.Codex?.start !== "function") return { missing: "@codex/sdk does not export Codex.start yet" };
     if (typeof sdk.AppServerClient !== "function") return { missing: "@codex/sdk does not export AppServerClient yet" };
+    if (typeof sdk.createLineTransport !== "function") return { missing: "@codex/sdk does not export createLineTransport yet" };
     return { sdk: sdk as SdkModule };
   } catch (error) {
     return { missing: `@codex/sdk cannot be imported: ${(error as Error).message}` };

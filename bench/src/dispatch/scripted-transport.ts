@@ -1,4 +1,5 @@
-// An in-process app-server stand-in that speaks through the SDK's Transport contract: it answers
+// An in-process app-server stand-in that speaks through the SDK's ByteStream contract (the bytes
+// of a child's stdio; `createLineTransport` frames them into messages, as the stdio transport does): it answers
 // initialize / thread/start / turn/start from `wire.ts`, and after the turn/start reply pumps a
 // prepared turn, one pipe-sized chunk per event-loop turn (as a child's stdout pipe would).
 import { setImmediate as nextTick } from "node:timers/promises";
@@ -26,7 +27,7 @@ export async function pump(chunks: readonly Buffer[], onData: (chunk: Buffer) =>
   }
 }
 
-/** The scripted server, seen from the client as its Transport. */
+/** The scripted server, seen from the client as the byte stream under its line transport. */
 export class ScriptedTransport {
   readonly closed: Promise<CloseInfo>;
   /** `performance.now()` when the turn's first notification was handed over. */

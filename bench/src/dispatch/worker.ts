@@ -58,7 +58,7 @@ async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
   const done = new Promise<void>((resolve) => {
     finished = resolve;
   });
-  const client = new sdk.AppServerClient(transport);
+  const client = new sdk.AppServerClient(sdk.createLineTransport(transport));
   client.onNotification(DELTA, () => {
     deltas += 1;
   });
@@ -72,7 +72,7 @@ async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
 
 async function runSdk(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
   const transport = new ScriptedTransport(turn);
-  const codex = await sdk.Codex.start({ transport, clientInfo: { name: "bench", version: "0.0.0" } });
+  const codex = await sdk.Codex.start({ transport: sdk.createLineTransport(transport), clientInfo: { name: "bench", version: "0.0.0" } });
   try {
     const thread = await codex.threadStart({});
     const handle = await thread.turn("go");

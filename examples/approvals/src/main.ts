@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { ask, bold, check, checkEqual, dim, exampleEnvironment, flag, isInteractive, runExample, yellow } from "./support.js";
+import { ask, bold, check, checkEqual, dim, exampleEnvironment, flag, isInteractive, runExample, yellow } from "@codex/sdk-testing/examples";
 
 type Decision = "accept" | "acceptForSession" | "decline" | "cancel";
 const DECISIONS: Record<string, Decision> = { y: "accept", a: "acceptForSession", n: "decline", c: "cancel" };

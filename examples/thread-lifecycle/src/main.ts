@@ -2,7 +2,7 @@
 // in CODEX_HOME, so every one of these works on threads of earlier sessions too.
 import { Codex, type Notification } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("thread-lifecycle", async () => {
   await using env = await exampleEnvironment();

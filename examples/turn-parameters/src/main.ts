@@ -10,7 +10,7 @@ import path from "node:path";
 import type { TurnStartParams } from "@codex/protocol-types";
 import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("turn-parameters", async () => {
   await using env = await exampleEnvironment({ home: { model: "gpt-5.5" } });

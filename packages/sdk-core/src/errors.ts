@@ -173,6 +173,38 @@ export class TransportClosedError extends CodexError {
   }
 }
 
+/** Details of a refused connection. */
+export interface AuthenticationDetails extends CodexErrorOptions {
+  /** The URL that refused the connection (never with the token). */
+  url: string;
+  /** The HTTP status of the refused upgrade (401 or 403). */
+  status: number;
+  /** Whether the SDK sent a token at all. */
+  tokenSent: boolean;
+}
+
+/**
+ * An app-server refused the connection: a missing or wrong token (HTTP 401 on the WebSocket
+ * upgrade), or a refused request (403, e.g. one carrying an `Origin` header). The message names
+ * the URL and what to check; it never contains the token. Not retryable with the same token.
+ */
+export class AuthenticationError extends CodexError {
+  static override readonly errorKind: string = "AuthenticationError";
+  /** The URL that refused the connection. */
+  readonly url: string;
+  /** The HTTP status of the refused upgrade. */
+  readonly status: number;
+  /** Whether a token was sent. */
+  readonly tokenSent: boolean;
+
+  constructor(message: string, details: AuthenticationDetails) {
+    super(message, { cause: details.cause });
+    this.url = details.url;
+    this.status = details.status;
+    this.tokenSent = details.tokenSent;
+  }
+}
+
 /** Details of a missing or unusable codex runtime. */
 export interface RuntimeNotFoundDetails extends CodexErrorOptions {
   /** The runtime package expected for this platform (e.g. "@codex/cli-bin-linux-x64"), if any. */
@@ -476,6 +508,7 @@ function describeClose(exitCode: number | null, signal: string | null, stderrTai
   let how: string;
   if (signal !== null) how = `was killed by ${signal}`;
   else if (exitCode !== null) how = `exited with code ${exitCode}`;
+  else if (reason?.startsWith("could not connect") === true) how = "could not be reached";
   else how = "closed the connection";
   let message = `The codex app-server ${how}${reason === undefined ? "" : ` (${reason})`}.`;
   if (reason === "closed by the client") return `${message} Start a new Codex (or client) to send more requests.`;

@@ -45,6 +45,7 @@ export type {
 // Errors (src/errors.ts)
 export {
   AbortError,
+  AuthenticationError,
   CodexError,
   createJsonRpcError,
   IncompatibleServerError,
@@ -66,6 +67,7 @@ export {
   TurnLostError,
 } from "./errors.js";
 export type {
+  AuthenticationDetails,
   CodexErrorOptions,
   IncompatibleServerDetails,
   JsonRpcErrorObject,
@@ -104,7 +106,15 @@ export type {
   ServerRequestStart,
 } from "./rpc/instrumentation.js";
 export { createInMemoryTransportPair } from "./rpc/transport.js";
-export type { InMemoryTransport, Transport, TransportCloseInfo } from "./rpc/transport.js";
+export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, TransportReceiver } from "./rpc/transport.js";
+export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";
+export type { ByteStream, InMemoryByteStream, LineTransportOptions } from "./rpc/line-transport.js";
+
+export type { ConnectionState, ReconnectOptions } from "./rpc/reconnecting-transport.js";
+
+// The WebSocket and unix-socket transport (src/net/)
+export { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, defaultControlSocketPath } from "./net/websocket-transport.js";
+export type { AppServerAddress, WebSocketTransportOptions } from "./net/websocket-transport.js";
 
 // The stdio transport (src/process/)
 export { configToFlags } from "./process/config-flags.js";
@@ -127,6 +137,7 @@ export type {
   ChatgptLoginOptions,
   CodexMetadata,
   CodexOptions,
+  ConnectOptions,
   ModelListOptions,
   ThreadForkOptions,
   ThreadListOptions,

@@ -21,12 +21,19 @@ import {
   abortErrorFrom,
   IncompatibleServerError,
   InvalidInputError,
-  type TransportClosedError,
+  TransportClosedError,
 } from "../errors.js";
-import { AppServerClient, type ServerRequestHandlers } from "../rpc/client.js";
-import { normalizeLogger, type Logger } from "../rpc/logger.js";
+import { connectWebSocket, parseAppServerUrl } from "../net/websocket-transport.js";
+import { AppServerClient, type Disposable, type ServerRequestHandlers } from "../rpc/client.js";
+import { normalizeLogger, type Logger, type NormalizedLogger } from "../rpc/logger.js";
+import {
+  normalizeReconnect,
+  ReconnectingTransport,
+  type ConnectionState,
+  type ReconnectOptions,
+} from "../rpc/reconnecting-transport.js";
 import type { ClientInstrumentation } from "../rpc/instrumentation.js";
-import type { Transport } from "../rpc/transport.js";
+import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import type { TomlTable } from "../process/config-flags.js";
 import { spawnAppServer } from "../process/spawn-app-server.js";
 import { ChatgptDeviceCodeLogin, ChatgptLogin, startLogin } from "./login.js";
@@ -89,7 +96,7 @@ export interface CodexOptions {
    * never count and never wait, so an abort is sent even while long requests hold every slot.
    */
   maxInFlight?: number | undefined;
-  /** Largest incoming message in bytes. Default 64 MiB. */
+  /** Largest incoming message in bytes. Default 64 MiB. Applies to the spawned process (a custom `transport` sets its own). */
   maxMessageBytes?: number | undefined;
   /** Aborting it while `Codex.start()` runs rejects with `AbortError` and leaves no process. */
   signal?: AbortSignal | undefined;
@@ -101,6 +108,65 @@ export interface CodexOptions {
   transport?: Transport | undefined;
   /** Observes the traffic: e.g. `openTelemetryInstrumentation()` from `@codex/sdk/otel` for tracing. Default none. */
   instrumentation?: ClientInstrumentation | undefined;
+  /**
+   * Spawn the app-server again when it exits unexpectedly, with bounded, jittered backoff.
+   * Requests and turns in flight then fail with `TransportClosedError`; threads this `Codex`
+   * had loaded are resumed on the new process, and handles, subscriptions and handlers keep
+   * working. Default `false` (a crash closes the `Codex`). Not available with `transport`.
+   */
+  reconnect?: false | ReconnectOptions | undefined;
+}
+
+/**
+ * Options of `Codex.connect()`: the fields of `CodexOptions` that do not spawn a process, plus
+ * how to reach and authenticate to the server.
+ */
+export interface ConnectOptions
+  extends Pick<
+    CodexOptions,
+    | "clientInfo"
+    | "experimentalApi"
+    | "optOutNotifications"
+    | "serverRequests"
+    | "requestTimeoutMs"
+    | "maxInFlight"
+    | "maxMessageBytes"
+    | "signal"
+    | "logger"
+    | "trace"
+    | "instrumentation"
+  > {
+  /**
+   * Sent as `Authorization: Bearer <token>` on the WebSocket upgrade: the contents of the
+   * server's `--ws-token-file`, or a JWT signed with its `--ws-shared-secret-file`. A function
+   * is called on every connect and reconnect (to mint a fresh JWT). Never logged.
+   */
+  token?: string | (() => string | Promise<string>) | undefined;
+  /** Extra headers of the upgrade request. The app-server refuses requests with an `Origin` header. */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** How long one connection attempt may take, in ms. Default 10 000. */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * Ping the server this often (ms); a connection silent for this long (no pong, no message) is
+   * treated as lost, so a dead peer is noticed instead of hanging. Default 30 000; 0 turns it off.
+   */
+  heartbeatMs?: number | undefined;
+  /**
+   * Connect again when the connection is lost, with bounded, jittered backoff; the token is
+   * asked for again each time. Requests and turns in flight fail with `TransportClosedError`;
+   * threads this `Codex` had loaded are resumed on the new connection, and `Thread` handles,
+   * subscriptions and handlers keep working. Default `false`.
+   */
+  reconnect?: false | ReconnectOptions | undefined;
+}
+
+/** @internal The connection state a `Codex` shares with its reconnect logic. */
+interface ConnectionRecord {
+  closed: Promise<TransportCloseInfo>;
+  state: ConnectionState;
+  readonly listeners: Set<(state: ConnectionState) => void>;
+  /** Threads this client started, resumed, forked or bound: resumed after a reconnect. */
+  readonly loadedThreads: Set<string>;
 }
 
 /** What the server said in `initialize`, plus its version. */
@@ -151,6 +217,7 @@ export class Codex implements AsyncDisposable {
   readonly #context: ThreadContext;
   /** Notifications this server was told not to send (`optOutNotifications`). */
   readonly #optedOut: ReadonlySet<string>;
+  readonly #connection: ConnectionRecord;
   #closing: Promise<void> | undefined;
 
   /**
@@ -158,11 +225,36 @@ export class Codex implements AsyncDisposable {
    * `Codex`, which finds its bundled runtime first) can override `start()` and call
    * `super.start()`, which then creates an instance of the subclass.
    */
-  protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = []) {
+  protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = [], connection?: ConnectionRecord) {
     this.client = client;
     this.metadata = metadata;
-    this.#context = { client, router };
+    this.#connection = connection ?? newConnectionRecord(client.closed.then(closeInfoOf));
+    this.#context = { client, router, loadedThreads: this.#connection.loadedThreads };
     this.#optedOut = new Set(optedOut);
+  }
+
+  /** Resolves (never rejects) when the connection has ended for good: closed, or lost and not reconnected. */
+  get closed(): Promise<TransportCloseInfo> {
+    return this.#connection.closed;
+  }
+
+  /** The connection's state now: "connected", "reconnecting" (with `reconnect`) or "closed". */
+  get connectionState(): ConnectionState {
+    return this.#connection.state;
+  }
+
+  /** Calls `listener` on every change of the connection's state. Dispose the result to stop. */
+  onConnectionChange(listener: (state: ConnectionState) => void): Disposable {
+    const listeners = this.#connection.listeners;
+    const callback = (state: ConnectionState): void => listener(state);
+    listeners.add(callback);
+    let done = false;
+    const dispose = (): void => {
+      if (done) return;
+      done = true;
+      listeners.delete(callback);
+    };
+    return { dispose, [Symbol.dispose ?? Symbol.for("nodejs.dispose")]: dispose } as Disposable;
   }
 
   /**
@@ -178,14 +270,120 @@ export class Codex implements AsyncDisposable {
     if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
     const optOut = checkOptOut(options.optOutNotifications);
     checkLimits(options);
+    const reconnect = normalizeReconnect(options.reconnect);
+    if (reconnect !== undefined && options.transport !== undefined) {
+      throw new InvalidInputError("reconnect works with a spawned app-server or Codex.connect(); a custom transport cannot be opened again. Drop reconnect or the transport option.");
+    }
     const transport = options.transport ?? (await spawnFromOptions(options));
+    const reopen = reconnect === undefined ? undefined : () => spawnFromOptions({ ...options, signal: undefined });
+    return this.initializeOver(transport, options, optOut, reopen);
+  }
+
+  /**
+   * Attaches to an app-server that is already running: `ws://HOST:PORT` or `wss://…` (a server
+   * started with `codex app-server --listen ws://IP:PORT`), `unix:///path/to/socket`
+   * (`--listen unix://PATH`), or `unix://` alone for the local daemon's control socket
+   * (`$CODEX_HOME/app-server-control/app-server-control.sock`). Then sends `initialize` and
+   * `initialized`, like `start()`; closing the `Codex` closes the connection, not the server.
+   *
+   * Rejects with `AuthenticationError` (token missing or refused: the message names the URL and
+   * the server option to check), `TransportClosedError` naming the URL (nothing listening
+   * there), `TimeoutError` (no answer within `connectTimeoutMs`), `IncompatibleServerError`,
+   * `InvalidInputError` (a malformed URL), or `AbortError`.
+   *
+   * ```ts
+   * await using codex = await Codex.connect("ws://127.0.0.1:4500", { token: process.env.CODEX_APP_SERVER_TOKEN });
+   * ```
+   */
+  static async connect(url: string, options: ConnectOptions = {}): Promise<Codex> {
+    const { signal } = options;
+    if (signal?.aborted) throw abortErrorFrom(signal, "Codex.connect()");
+    const optOut = checkOptOut(options.optOutNotifications);
+    checkLimits(options);
+    const reconnect = normalizeReconnect(options.reconnect);
+    const address = parseAppServerUrl(url);
+    const { token, headers, connectTimeoutMs, heartbeatMs } = options;
+    const open = async (attemptSignal: AbortSignal | undefined): Promise<Transport> =>
+      connectWebSocket(address, {
+        token: await resolveToken(token, address.url),
+        headers,
+        connectTimeoutMs,
+        heartbeatMs,
+        maxMessageBytes: options.maxMessageBytes,
+        logger: options.logger,
+        signal: attemptSignal,
+      });
+    const transport = await open(signal);
+    return this.initializeOver(transport, options, optOut, reconnect === undefined ? undefined : () => open(undefined));
+  }
+
+  /**
+   * @internal Creates the client over `transport` (wrapped for reconnecting when `reopen` is
+   * given), runs `initialize`, and makes the instance. Closes the transport on failure.
+   */
+  protected static async initializeOver(
+    firstTransport: Transport,
+    options: CodexOptions | ConnectOptions,
+    optOut: string[],
+    reopen: (() => Promise<Transport>) | undefined,
+  ): Promise<Codex> {
+    const { signal } = options;
+    const logger = normalizeLogger(options.logger);
+    const clientInfo = options.clientInfo ?? { ...DEFAULT_CLIENT_INFO };
+    const params: InitializeParams = {
+      clientInfo,
+      capabilities: {
+        experimentalApi: options.experimentalApi ?? true,
+        ...(optOut.length > 0 ? { optOutNotificationMethods: optOut } : {}),
+      },
+    };
+    const router = new TurnRouter();
+    let transport = firstTransport;
+    let connection: ConnectionRecord;
+    if (reopen !== undefined) {
+      const loadedThreads = new Set<string>();
+      const reconnecting: ReconnectingTransport = new ReconnectingTransport(firstTransport, {
+        open: reopen,
+        reconnect: normalizeReconnect(options.reconnect)!,
+        logger,
+        handshakeTimeoutMs: options.requestTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
+        prepare: async (handshake) => {
+          const response = (await handshake.request("initialize", params)) as InitializeResponse;
+          checkServerVersion(response, clientInfo.name, logger);
+          await handshake.notify("initialized");
+          for (const threadId of loadedThreads) {
+            try {
+              await handshake.request("thread/resume", { threadId });
+            } catch (error) {
+              logger.warn(`After reconnecting, thread ${threadId} could not be resumed (${error instanceof Error ? error.message : String(error)}); its next turn may fail.`);
+            }
+          }
+        },
+        onState: (state, info) => {
+          connection.state = state;
+          if (state === "reconnecting") {
+            router.interrupt(new TransportClosedError({ ...info, reason: `${info?.reason ?? "the connection was lost"}; reconnecting`, cause: info?.error }));
+          }
+          for (const listener of [...connection.listeners]) {
+            try {
+              listener(state);
+            } catch (error) {
+              logger.error(`An onConnectionChange listener threw: ${error instanceof Error ? error.message : String(error)}`, error);
+            }
+          }
+        },
+      });
+      transport = reconnecting;
+      connection = { ...newConnectionRecord(reconnecting.closed), loadedThreads };
+    } else {
+      connection = newConnectionRecord(firstTransport.closed);
+    }
     let client: AppServerClient;
     try {
       client = new AppServerClient(transport, {
         logger: options.logger,
         trace: options.trace,
         maxInFlight: options.maxInFlight,
-        maxMessageBytes: options.maxMessageBytes,
         requestTimeoutMs: options.requestTimeoutMs,
         serverRequests: options.serverRequests,
         instrumentation: options.instrumentation,
@@ -196,38 +394,37 @@ export class Codex implements AsyncDisposable {
     }
     // From here on, every failure closes the client, which ends the process.
     try {
-      const router = new TurnRouter();
-      client.onNotification("*", (notification) => router.route(notification));
-      void client.closed.then((error: TransportClosedError) => router.fail(error));
-      const clientInfo = options.clientInfo ?? { ...DEFAULT_CLIENT_INFO };
-      const params: InitializeParams = {
-        clientInfo,
-        capabilities: {
-          experimentalApi: options.experimentalApi ?? true,
-          ...(optOut.length > 0 ? { optOutNotificationMethods: optOut } : {}),
-        },
-      };
+      client.onNotification("*", (notification) => {
+        router.route(notification);
+        // An archived or deleted thread is not resumed after a reconnect.
+        const method = notification.method as string;
+        if (method === "thread/archived" || method === "thread/deleted") {
+          const threadId = (notification.params as { threadId?: unknown } | undefined)?.threadId;
+          if (typeof threadId === "string") connection.loadedThreads.delete(threadId);
+        }
+      });
+      void client.closed.then((error: TransportClosedError) => {
+        router.fail(error);
+        if (reopen === undefined) {
+          connection.state = "closed";
+          for (const listener of [...connection.listeners]) {
+            try {
+              listener("closed");
+            } catch (listenerError) {
+              logger.error(`An onConnectionChange listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`, listenerError);
+            }
+          }
+        }
+      });
       const response = await client.request("initialize", params, {
         signal,
         timeoutMs: options.requestTimeoutMs ?? DEFAULT_INITIALIZE_TIMEOUT_MS,
       });
-      const serverVersion = parseServerVersion(response.userAgent, clientInfo.name);
-      if (serverVersion !== null && compareVersions(serverVersion, GENERATED_FOR_CODEX_VERSION) < 0) {
-        throw new IncompatibleServerError(
-          { serverVersion, requiredVersion: GENERATED_FOR_CODEX_VERSION },
-          `The codex app-server is version ${serverVersion}, older than ${GENERATED_FOR_CODEX_VERSION}, the version this SDK's protocol types were generated from. ` +
-            `Use codex ${GENERATED_FOR_CODEX_VERSION} or newer: install @codex/sdk (it bundles a matching runtime) or point codexBin at a newer binary.`,
-        );
-      }
-      if (serverVersion === null) {
-        normalizeLogger(options.logger).warn(
-          `Could not read the server's version from its user agent ${JSON.stringify(response.userAgent)}; not checking compatibility.`,
-        );
-      }
+      const serverVersion = checkServerVersion(response, clientInfo.name, logger);
       await client.notify("initialized");
       if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
       // `this` is the class start() was called on: a subclass's super.start() makes a subclass instance.
-      return new this(client, router, { ...response, serverVersion }, optOut);
+      return new this(client, router, { ...response, serverVersion }, optOut, connection);
     } catch (error) {
       await client.close();
       throw error;
@@ -237,7 +434,7 @@ export class Codex implements AsyncDisposable {
   /** Starts a new thread (`thread/start`). */
   async threadStart(options: ThreadStartOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/start", { ...options });
-    return new Thread(this.#context, response.thread.id);
+    return this.#bind(response.thread.id);
   }
 
   /**
@@ -246,7 +443,7 @@ export class Codex implements AsyncDisposable {
    */
   thread(threadId: string): Thread {
     if (typeof threadId !== "string" || threadId === "") throw new InvalidInputError("thread(): threadId must be a non-empty string.");
-    return new Thread(this.#context, threadId);
+    return this.#bind(threadId);
   }
 
   /**
@@ -256,13 +453,13 @@ export class Codex implements AsyncDisposable {
    */
   async threadResume(threadId: string, overrides: ThreadResumeOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/resume", { ...overrides, threadId });
-    return new Thread(this.#context, response.thread.id);
+    return this.#bind(response.thread.id);
   }
 
   /** Copies a thread into a new one (`thread/fork`); returns the new thread. */
   async threadFork(threadId: string, overrides: ThreadForkOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/fork", { ...overrides, threadId });
-    return new Thread(this.#context, response.thread.id);
+    return this.#bind(response.thread.id);
   }
 
   /** Lists stored threads (`thread/list`), newest first by default; page with `cursor`. */
@@ -276,6 +473,7 @@ export class Codex implements AsyncDisposable {
    */
   async threadArchive(threadId: string): Promise<void> {
     await this.client.request("thread/archive", { threadId });
+    this.#connection.loadedThreads.delete(threadId);
     this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
   }
 
@@ -290,7 +488,7 @@ export class Codex implements AsyncDisposable {
   /** Restores an archived thread (`thread/unarchive`). */
   async threadUnarchive(threadId: string): Promise<Thread> {
     const response = await this.client.request("thread/unarchive", { threadId });
-    return new Thread(this.#context, response.thread.id);
+    return this.#bind(response.thread.id);
   }
 
   /** Lists the models the server offers (`model/list`). */
@@ -337,6 +535,12 @@ export class Codex implements AsyncDisposable {
     return new ChatgptDeviceCodeLogin(this.client, response.loginId, outcome, response.verificationUrl, response.userCode);
   }
 
+  /** A handle on `threadId`, remembered so that a reconnect resumes the thread. */
+  #bind(threadId: string): Thread {
+    this.#connection.loadedThreads.add(threadId);
+    return new Thread(this.#context, threadId);
+  }
+
   /** An interactive login ends only with `account/login/completed`: without it, `wait()` could never resolve. */
   #checkLoginOutcomeArrives(what: string): void {
     if (this.#optedOut.has("account/login/completed")) {
@@ -352,8 +556,9 @@ export class Codex implements AsyncDisposable {
   }
 
   /**
-   * Closes the connection and ends the app-server (stdin EOF, then SIGTERM, then SIGKILL).
-   * Running turns reject with `TransportClosedError`. Idempotent.
+   * Closes the connection: a spawned app-server is ended (stdin EOF, then SIGTERM, then
+   * SIGKILL); a server reached with `connect()` keeps running. Running turns reject with
+   * `TransportClosedError`. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.client.close();
@@ -379,16 +584,55 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
   return list;
 }
 
+function newConnectionRecord(closed: Promise<TransportCloseInfo>): ConnectionRecord {
+  return { closed, state: "connected", listeners: new Set(), loadedThreads: new Set() };
+}
+
+function closeInfoOf(error: TransportClosedError): TransportCloseInfo {
+  return { exitCode: error.exitCode, signal: error.signal, stderrTail: error.stderrTail, reason: error.reason, error: error.cause };
+}
+
+/** The server's version from `initialize`; throws `IncompatibleServerError` if it is too old. */
+function checkServerVersion(response: InitializeResponse, clientName: string, logger: NormalizedLogger): string | null {
+  const serverVersion = parseServerVersion(response.userAgent, clientName);
+  if (serverVersion !== null && compareVersions(serverVersion, GENERATED_FOR_CODEX_VERSION) < 0) {
+    throw new IncompatibleServerError(
+      { serverVersion, requiredVersion: GENERATED_FOR_CODEX_VERSION },
+      `The codex app-server is version ${serverVersion}, older than ${GENERATED_FOR_CODEX_VERSION}, the version this SDK's protocol types were generated from. ` +
+        `Use codex ${GENERATED_FOR_CODEX_VERSION} or newer: install @codex/sdk (it bundles a matching runtime) or point codexBin at a newer binary.`,
+    );
+  }
+  if (serverVersion === null) {
+    logger.warn(`Could not read the server's version from its user agent ${JSON.stringify(response.userAgent)}; not checking compatibility.`);
+  }
+  return serverVersion;
+}
+
+/** The token for one connection attempt; a function is asked every time. */
+async function resolveToken(token: ConnectOptions["token"], url: string): Promise<string | undefined> {
+  if (token === undefined) return undefined;
+  const value = typeof token === "function" ? await token() : token;
+  if (typeof value !== "string" || value === "" || /[\r\n]/.test(value)) {
+    throw new InvalidInputError(`Codex.connect(${url}): the token must be a non-empty string without line breaks (got ${value === "" ? "an empty string" : typeof value}).`);
+  }
+  return value;
+}
+
 /** Bad limits fail here, before a process is spawned only to be closed again. */
-function checkLimits(options: CodexOptions): void {
+function checkLimits(options: CodexOptions | ConnectOptions): void {
   const limits: [string, number | undefined][] = [
     ["maxInFlight", options.maxInFlight],
     ["maxMessageBytes", options.maxMessageBytes],
+    ["connectTimeoutMs", "connectTimeoutMs" in options ? options.connectTimeoutMs : undefined],
   ];
   for (const [name, value] of limits) {
     if (value !== undefined && !(typeof value === "number" && value >= 1)) {
       throw new InvalidInputError(`${name} must be a number of at least 1, got ${String(value)}.`);
     }
+  }
+  const heartbeat = "heartbeatMs" in options ? options.heartbeatMs : undefined;
+  if (heartbeat !== undefined && !(typeof heartbeat === "number" && heartbeat >= 0)) {
+    throw new InvalidInputError(`heartbeatMs must be a number of milliseconds (0 turns the heartbeat off), got ${String(heartbeat)}.`);
   }
   // 0 would time every request out at once.
   const timeout = options.requestTimeoutMs;
@@ -410,5 +654,6 @@ async function spawnFromOptions(options: CodexOptions) {
     cwd: options.cwd,
     logger: options.logger,
     signal: options.signal,
+    maxMessageBytes: options.maxMessageBytes,
   });
 }

@@ -36,6 +36,8 @@ export type ThreadReadOptions = Omit<ThreadReadParams, "threadId">;
 export interface ThreadContext {
   client: AppServerClient;
   router: TurnRouter;
+  /** Threads this client holds, resumed after a reconnect; a thread it lets go of leaves it. */
+  loadedThreads?: Set<string> | undefined;
 }
 
 /**
@@ -79,6 +81,7 @@ export class Thread {
     const { client, router } = this.#context;
     const response = await client.request("thread/unsubscribe", { threadId: this.id });
     router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
+    this.#context.loadedThreads?.delete(this.id);
     return response.status;
   }
 

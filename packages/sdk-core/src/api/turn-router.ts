@@ -175,6 +175,24 @@ export class TurnRouter {
     for (const sink of sinks) sink.fail(error);
   }
 
+  /**
+   * Ends every live turn with `error` because the connection was lost and is being opened
+   * again; their threads are free for the next turn, which is routed as usual. A `turn/start`
+   * still in flight fails through its request.
+   */
+  interrupt(error: Error): void {
+    const sinks = new Set<TurnSink>();
+    for (const set of this.#byTurn.values()) for (const sink of set) sinks.add(sink);
+    this.#byTurn.clear();
+    this.#activeByThread.clear();
+    // What runs on the server is unknown until the new connection says.
+    this.#runningByThread.clear();
+    for (const sink of sinks) {
+      this.#finished(sink);
+      sink.fail(error);
+    }
+  }
+
   /** Number of turns being routed, reservations waiting, threads held and calls waiting for them (for tests and leak checks). */
   get size(): { turns: number; reservations: number; lanes: number; running: number } {
     let reservations = 0;

@@ -7,8 +7,10 @@ import { existsSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { abortErrorFrom, CodexError, InvalidInputError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
 import { LineDecoder } from "../rpc/framing.js";
+import { LineTransport } from "../rpc/line-transport.js";
+import type { ByteStream } from "../rpc/line-transport.js";
+import { normalizeLogger, redactSecretValues } from "../rpc/logger.js";
 import { classifyStderrLine } from "../stderr-lines.js";
-import { normalizeLogger } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import { configToFlags } from "./config-flags.js";
@@ -49,9 +51,11 @@ export interface SpawnAppServerOptions {
   terminateGraceMs?: number | undefined;
   /** Aborting before the process has started rejects with `AbortError` and leaves no process. */
   signal?: AbortSignal | undefined;
+  /** Largest incoming message (one stdout line) in bytes; longer ones are dropped and reported. Default 64 MiB. */
+  maxMessageBytes?: number | undefined;
 }
 
-/** A Transport over the stdio of a running `codex app-server` process. */
+/** A Transport over the stdio of a running `codex app-server` process: one JSON message per line. */
 export interface ProcessTransport extends Transport {
   /** Process id of the app-server. */
   readonly pid: number;
@@ -116,7 +120,7 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
     child.once("spawn", onSpawn);
     child.once("error", onError);
   });
-  const transport = new StdioTransport(child, argv, options);
+  const transport = new StdioTransport(new StdioStream(child, argv, options), options);
   if (signal?.aborted) {
     await transport.close();
     throw abortErrorFrom(signal, "Starting the app-server");
@@ -190,7 +194,34 @@ const STDIO_DEADLINE_MS = 1000;
 /** How many deadlines in a row may be extended because output was still arriving. */
 const STDIO_DEADLINE_CHECKS = 10;
 
-class StdioTransport implements ProcessTransport {
+/** The message-level transport: line framing over the child's stdio. */
+class StdioTransport extends LineTransport implements ProcessTransport {
+  private readonly process: StdioStream;
+
+  constructor(stream: StdioStream, options: SpawnAppServerOptions) {
+    super(stream, { maxMessageBytes: options.maxMessageBytes, logger: options.logger });
+    this.process = stream;
+  }
+
+  get pid(): number {
+    return this.process.pid;
+  }
+
+  get argv(): readonly string[] {
+    return this.process.argv;
+  }
+
+  get exited(): boolean {
+    return this.process.exited;
+  }
+
+  stderrTail(): string {
+    return this.process.stderrTail();
+  }
+}
+
+/** The child's stdio as a byte stream, with its stderr ring and close sequence. */
+class StdioStream implements ByteStream {
   readonly pid: number;
   readonly argv: readonly string[];
   readonly closed: Promise<TransportCloseInfo>;
@@ -347,8 +378,8 @@ class StdioTransport implements ProcessTransport {
     return this.tail.toString();
   }
 
-  async close(): Promise<void> {
-    this.shutdown("closed by the client");
+  async close(reason?: string): Promise<void> {
+    this.shutdown(reason ?? "closed by the client");
     await this.closed;
   }
 
@@ -375,7 +406,8 @@ class StdioTransport implements ProcessTransport {
   }
 
   private stderrLine(raw: string): void {
-    const text = raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw;
+    // Credentials the server echoes (a failing header, a logged command line) stay out of logs and errors.
+    const text = redactSecretValues(raw.includes("\x1b") ? raw.replace(ANSI_ESCAPE, "") : raw);
     this.tail.add(text);
     this.logger[classifyStderrLine(text).level](`[codex] ${text}`);
   }

@@ -49,7 +49,10 @@ export interface ClientInstrumentation {
   serverReply?(reply: ServerRequestReply): void;
   /** A notification arrived, before any handler sees it. */
   notification?(notification: Notification): void;
-  /** The connection ended: nothing more will arrive (requests in flight are rejected and reported through their `end`). */
+  /**
+   * The connection ended, for good or until a reconnect: turns in flight get no more events
+   * (requests in flight are rejected and reported through their `end`).
+   */
   closed?(): void;
 }
 

@@ -86,7 +86,43 @@ export function isSecretKey(key: string): boolean {
   return SECRET_SUFFIX.test(bare) || SECRET_NAME.test(bare);
 }
 
-/** JSON text of `value` with secret-looking fields redacted, for traces. */
+/**
+ * Values that are credentials whatever field holds them, replaced inside any string: OpenAI keys
+ * (`sk-…`), GitHub tokens (`ghp_…`, `gho_…`, `ghu_…`, `ghs_…`, `ghr_…`, `github_pat_…`), JWTs
+ * (`eyJ….….…`) and `Bearer …` credentials (in a command line, a header value, an error text).
+ */
+const SECRET_VALUE =
+  /\bsk-[A-Za-z0-9_-]{8,}|\bgh[pousr]_[A-Za-z0-9]{16,}|\bgithub_pat_[A-Za-z0-9_]{16,}|\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*|\bBearer\s+[A-Za-z0-9._~+/=-]+/gi;
+
+/** `text` with every credential-shaped part replaced by "[redacted]". */
+export function redactSecretValues(text: string): string {
+  return text.replace(SECRET_VALUE, (match) => (/^bearer\s/i.test(match) ? "Bearer [redacted]" : "[redacted]"));
+}
+
+/**
+ * True if a config key path (`config/value/write`'s and `config/batchWrite`'s `keyPath`, such as
+ * `mcp_servers.github.env.GITHUB_TOKEN`) ends in a secret: its `value` is then a secret too, whatever it looks like.
+ */
+export function isSecretKeyPath(keyPath: string): boolean {
+  const segments = keyPath.split(".");
+  const last = segments[segments.length - 1]!.replace(/^"|"$/g, "");
+  return isSecretKey(last);
+}
+
+/**
+ * JSON text of `value` with secrets redacted, for traces and logs: fields whose name says
+ * secret (`isSecretKey`), the `value` beside a `keyPath` that names a secret
+ * (`config/value/write`, `config/batchWrite` edits), and credential-shaped strings under any name.
+ */
 export function redactedJson(value: unknown): string {
-  return JSON.stringify(value, (key, field: unknown) => (key !== "" && field !== null && field !== undefined && isSecretKey(key) ? "[redacted]" : field));
+  return JSON.stringify(value, function (this: unknown, key: string, field: unknown): unknown {
+    if (key !== "" && field !== null && field !== undefined) {
+      if (isSecretKey(key)) return "[redacted]";
+      if (key === "value" && typeof this === "object" && this !== null) {
+        const keyPath = (this as { keyPath?: unknown }).keyPath;
+        if (typeof keyPath === "string" && isSecretKeyPath(keyPath)) return "[redacted]";
+      }
+    }
+    return typeof field === "string" ? redactSecretValues(field) : field;
+  });
 }

@@ -1,6 +1,6 @@
-// The byte-stream contract between the JSON-RPC client and whatever carries its bytes: a child
-// process's stdio (src/process/), an in-memory pair for tests, or a socket. The client knows
-// nothing else about it.
+// The message-level contract between the JSON-RPC client and whatever carries its messages: a
+// child process's stdio (line-framed, src/process/), a WebSocket (one message per frame,
+// src/net/), or an in-memory pair for tests. The client knows nothing else about it.
 
 import { TransportClosedError } from "../errors.js";
 
@@ -18,25 +18,50 @@ export interface TransportCloseInfo {
   error?: unknown;
 }
 
+/** A message that arrived but was not delivered, because it was larger than the transport allows. */
+export interface DroppedMessage {
+  /** Bytes seen when the limit was crossed (the message may be longer still). */
+  bytes: number;
+  /** The limit (`maxMessageBytes`). */
+  maxBytes: number;
+  /** The first characters of the message, to say what it was. */
+  prefix: string;
+  /** The id of the request it answers, when its start says so. */
+  requestId?: number | string | undefined;
+}
+
+/** Receives what a transport reads. */
+export interface TransportReceiver {
+  /** One incoming JSON-RPC message, parsed (any JSON value: the client checks its shape). */
+  message(message: unknown): void;
+  /** A message too large to deliver was dropped; the client fails the request it answered. */
+  dropped?(info: DroppedMessage): void;
+  /**
+   * The connection was lost, and the transport is connecting again (see `reconnect`): nothing
+   * sent so far will be answered. Sending waits until the new connection is ready.
+   */
+  interrupted?(info: TransportCloseInfo): void;
+}
+
 /**
- * A duplex byte stream to one app-server: newline-delimited JSON goes out through `write`, and
- * arrives through the `start` callback in chunks of any size.
+ * A duplex stream of JSON-RPC messages to one app-server. Framing is the transport's business:
+ * the stdio transport writes one JSON text per line, a WebSocket one per text frame.
  *
  * Contract:
- * - `start(onData)` is called once; chunks that arrive earlier are buffered and delivered then.
- * - every chunk is delivered before `closed` resolves.
- * - `write` calls go out in call order; `write` rejects once the transport is closed.
- * - `close()` is idempotent and resolves when the transport is fully closed (for a process:
- *   when the process has exited).
+ * - `start(receiver)` is called once; messages that arrive earlier are kept and delivered then.
+ * - every received message is delivered before `closed` resolves.
+ * - `send` calls go out in call order; `send` rejects with `TransportClosedError` once closed.
+ * - `close(reason)` is idempotent and resolves when the transport is fully closed (for a
+ *   process: when the process has exited).
  * - `closed` resolves (never rejects) once, whoever closed it.
  */
 export interface Transport {
-  /** Starts the flow of incoming bytes. */
-  start(onData: (chunk: Uint8Array) => void): void;
-  /** Sends bytes. Resolves when they are handed to the underlying stream. */
-  write(bytes: Uint8Array): Promise<void>;
-  /** Closes the transport (for a process: stdin EOF, then SIGTERM, then SIGKILL). */
-  close(): Promise<void>;
+  /** Starts the flow of incoming messages. */
+  start(receiver: TransportReceiver): void;
+  /** Sends one JSON-RPC message (a JSON-serialisable object). Resolves when it is handed to the underlying channel. */
+  send(message: object): Promise<void>;
+  /** Closes the transport; `reason` becomes `TransportCloseInfo.reason`. */
+  close(reason?: string): Promise<void>;
   /** Resolves when the transport has closed, with how it ended. */
   readonly closed: Promise<TransportCloseInfo>;
 }
@@ -51,14 +76,15 @@ export interface InMemoryTransport extends Transport {
 }
 
 /**
- * Two connected in-memory transports: bytes written to one arrive at the other, asynchronously
- * and in order. Use it to unit-test code built on `AppServerClient` without a process: give one
- * end to the client and drive the other as a fake server.
+ * Two connected in-memory transports: a message sent on one arrives at the other,
+ * asynchronously and in order, as a fresh copy (it goes through JSON, as on the wire). Use it
+ * to unit-test code built on `AppServerClient` without a process: give one end to the client
+ * and drive the other as a fake server.
  *
  * ```ts
  * const [clientEnd, serverEnd] = createInMemoryTransportPair();
  * const client = new AppServerClient(clientEnd);
- * serverEnd.start((chunk) => { ... parse requests, serverEnd.write(replies) ... });
+ * serverEnd.start({ message: (request) => { ... serverEnd.send({ id, result }) ... } });
  * ```
  */
 export function createInMemoryTransportPair(): [InMemoryTransport, InMemoryTransport] {
@@ -96,8 +122,8 @@ class InMemoryEnd implements InMemoryTransport {
   closed!: Promise<TransportCloseInfo>;
   private peer!: InMemoryEnd;
   private shutdown!: (info: Partial<TransportCloseInfo>) => Promise<void>;
-  private onData: ((chunk: Uint8Array) => void) | undefined;
-  private inbox: Uint8Array[] = [];
+  private receiver: TransportReceiver | undefined;
+  private inbox: unknown[] = [];
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
 
@@ -107,49 +133,49 @@ class InMemoryEnd implements InMemoryTransport {
     this.shutdown = shutdown;
   }
 
-  start(onData: (chunk: Uint8Array) => void): void {
-    if (this.onData !== undefined) throw new Error("Transport.start() was called twice.");
-    this.onData = onData;
+  start(receiver: TransportReceiver): void {
+    if (this.receiver !== undefined) throw new Error("Transport.start() was called twice.");
+    this.receiver = receiver;
     this.scheduleFlush();
   }
 
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.closing) return Promise.reject(new TransportClosedError({ reason: "write after the in-memory transport closed" }));
-    // Copy: the caller may reuse its buffer after write() returns.
-    this.peer.receive(Uint8Array.prototype.slice.call(bytes));
+  send(message: object): Promise<void> {
+    if (this.closing) return Promise.reject(new TransportClosedError({ reason: "send after the in-memory transport closed" }));
+    // Through JSON, as on a real wire: the receiver gets its own copy, without `undefined` fields.
+    this.peer.receive(JSON.parse(JSON.stringify(message)) as unknown);
     return Promise.resolve();
   }
 
-  close(): Promise<void> {
-    return this.shutdown({ reason: "in-memory transport closed" });
+  close(reason?: string): Promise<void> {
+    return this.shutdown({ reason: reason ?? "in-memory transport closed" });
   }
 
   closeWith(info: Partial<TransportCloseInfo>): Promise<void> {
     return this.shutdown(info);
   }
 
-  receive(chunk: Uint8Array): void {
-    this.inbox.push(chunk);
+  receive(message: unknown): void {
+    this.inbox.push(message);
     this.scheduleFlush();
   }
 
-  /** Resolves once every received chunk was delivered (at once if nobody ever started reading). */
+  /** Resolves once every received message was delivered (at once if nobody ever started reading). */
   drained(): Promise<void> {
-    if (this.inbox.length === 0 || this.onData === undefined) return Promise.resolve();
+    if (this.inbox.length === 0 || this.receiver === undefined) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled || this.onData === undefined || this.inbox.length === 0) return;
+    if (this.flushScheduled || this.receiver === undefined || this.inbox.length === 0) return;
     this.flushScheduled = true;
     setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
-    const onData = this.onData;
-    if (onData === undefined) return;
-    while (this.inbox.length > 0) onData(this.inbox.shift()!);
+    const receiver = this.receiver;
+    if (receiver === undefined) return;
+    while (this.inbox.length > 0) receiver.message(this.inbox.shift());
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();

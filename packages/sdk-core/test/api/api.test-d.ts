@@ -37,8 +37,13 @@ import {
   TurnHandle,
   isRetryableError,
   retryOnOverload,
+  AuthenticationError,
   type CodexMetadata,
   type CodexOptions,
+  type ConnectionState,
+  type ConnectOptions,
+  type TransportCloseInfo,
+  type TransportReceiver,
   type Disposable,
   type InputItem,
   type LoginResult,
@@ -81,6 +86,39 @@ describe("starting and stopping", () => {
     expectTypeOf<CodexOptions["signal"]>().toEqualTypeOf<AbortSignal | undefined>();
     expectTypeOf<typeof console>().toMatchTypeOf<NonNullable<CodexOptions["logger"]>>();
     expectTypeOf<CodexOptions["transport"]>().toEqualTypeOf<Transport | undefined>();
+  });
+});
+
+describe("connecting to a running app-server", () => {
+  test("Codex.connect(url, ConnectOptions), closed, onConnectionChange", () => {
+    expectTypeOf(Codex.connect).parameters.toEqualTypeOf<[url: string, options?: ConnectOptions]>();
+    expectTypeOf(Codex.connect).returns.toEqualTypeOf<Promise<Codex>>();
+    expectTypeOf(codex.closed).toEqualTypeOf<Promise<TransportCloseInfo>>();
+    expectTypeOf(codex.onConnectionChange).parameters.toEqualTypeOf<[listener: (state: ConnectionState) => void]>();
+    expectTypeOf(codex.onConnectionChange).returns.toEqualTypeOf<Disposable>();
+    expectTypeOf<ConnectionState>().toEqualTypeOf<"connected" | "reconnecting" | "closed">();
+  });
+
+  test("ConnectOptions: the non-spawning CodexOptions plus token, headers, reconnect", () => {
+    expectTypeOf<{}>().toMatchTypeOf<ConnectOptions>();
+    expectTypeOf<ConnectOptions["token"]>().toEqualTypeOf<string | (() => string | Promise<string>) | undefined>();
+    expectTypeOf<{ "X-Trace": string }>().toMatchTypeOf<NonNullable<ConnectOptions["headers"]>>();
+    expectTypeOf<false>().toMatchTypeOf<NonNullable<ConnectOptions["reconnect"]>>();
+    expectTypeOf<{ maxAttempts: number; initialDelayMs: number; maxDelayMs: number }>().toMatchTypeOf<NonNullable<ConnectOptions["reconnect"]>>();
+    expectTypeOf<ConnectOptions["serverRequests"]>().toEqualTypeOf<CodexOptions["serverRequests"]>();
+    expectTypeOf<ConnectOptions["clientInfo"]>().toEqualTypeOf<CodexOptions["clientInfo"]>();
+    expectTypeOf<ConnectOptions>().not.toHaveProperty("codexBin");
+    expectTypeOf<ConnectOptions>().not.toHaveProperty("launchArgs");
+    expectTypeOf<NonNullable<CodexOptions["reconnect"]>>().toEqualTypeOf<NonNullable<ConnectOptions["reconnect"]>>();
+    expectTypeOf<AuthenticationError>().toMatchTypeOf<CodexError>();
+    expectTypeOf<AuthenticationError["url"]>().toEqualTypeOf<string>();
+  });
+
+  test("Transport is message-level: send(message), messages in, close with a reason", () => {
+    expectTypeOf<Transport["send"]>().toEqualTypeOf<(message: object) => Promise<void>>();
+    expectTypeOf<Transport["close"]>().toEqualTypeOf<(reason?: string) => Promise<void>>();
+    expectTypeOf<Transport["start"]>().toEqualTypeOf<(receiver: TransportReceiver) => void>();
+    expectTypeOf<TransportReceiver["message"]>().toEqualTypeOf<(message: unknown) => void>();
   });
 });
 

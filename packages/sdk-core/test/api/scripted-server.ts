@@ -19,21 +19,10 @@ export class ScriptedServer {
   readonly replies: { id: number | string; result?: unknown; error?: unknown }[] = [];
   userAgent = `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`;
   readonly #handlers = new Map<string, Handler>();
-  readonly #encoder = new TextEncoder();
   readonly #waiters = new Set<() => void>();
-  #buffer = "";
 
   constructor(readonly end: InMemoryTransport) {
-    const decoder = new TextDecoder();
-    end.start((chunk) => {
-      this.#buffer += decoder.decode(chunk, { stream: true });
-      let newline: number;
-      while ((newline = this.#buffer.indexOf("\n")) >= 0) {
-        const line = this.#buffer.slice(0, newline);
-        this.#buffer = this.#buffer.slice(newline + 1);
-        if (line.trim() !== "") this.#receive(JSON.parse(line) as Record<string, unknown>);
-      }
-    });
+    end.start({ message: (message) => this.#receive(message as Record<string, unknown>) });
   }
 
   /** Handles every later request of `method`. */
@@ -43,7 +32,7 @@ export class ScriptedServer {
   }
 
   send(message: object): Promise<void> {
-    return this.end.write(this.#encoder.encode(`${JSON.stringify(message)}\n`));
+    return this.end.send(message);
   }
 
   reply(id: number, result: unknown): Promise<void> {

@@ -50,9 +50,9 @@ describe.skipIf(process.platform === "win32")("a binary that exits at once", () 
         if (message.includes("stdin closed on purpose")) announced();
       },
     });
-    transport.start(() => {});
+    transport.start({ message: () => {} });
     await stdinClosed;
-    const error = await transport.write(new TextEncoder().encode("{}\n")).then(
+    const error = await transport.send({}).then(
       () => undefined,
       (caught: unknown) => caught,
     );

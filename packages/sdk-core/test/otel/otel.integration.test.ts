@@ -29,14 +29,13 @@ afterAll(async () => {
 });
 afterEach(() => exporter.reset());
 
-/** A stdio transport that also keeps every line the client writes, to see the envelopes. */
+/** A stdio transport that also keeps (as JSON text) every message the client sends, to see the envelopes. */
 async function recordingTransport(sent: string[]): Promise<Transport> {
   const transport = await spawnAppServer({ codexBin, args: env.appServerArgs, env: env.env, codexHome: env.codexHome, config: { features: { shell_snapshot: false } } });
-  const write = transport.write.bind(transport);
-  const decoder = new TextDecoder();
-  transport.write = (chunk: Uint8Array) => {
-    sent.push(...decoder.decode(chunk).split("\n").filter(Boolean));
-    return write(chunk);
+  const send = transport.send.bind(transport);
+  transport.send = (message: object) => {
+    sent.push(JSON.stringify(message));
+    return send(message);
   };
   return transport;
 }

@@ -18,20 +18,15 @@ afterEach(() => exporter.reset());
 function connect(options: OpenTelemetryOptions = {}) {
   const [clientEnd, serverEnd] = createInMemoryTransportPair();
   const written: Record<string, unknown>[] = [];
-  let buffer = "";
-  const decoder = new TextDecoder();
   const waiters = new Set<() => void>();
-  serverEnd.start((chunk) => {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      written.push(JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>);
-      buffer = buffer.slice(newline + 1);
-    }
-    for (const wake of [...waiters]) wake();
+  serverEnd.start({
+    message: (message) => {
+      written.push(message as Record<string, unknown>);
+      for (const wake of [...waiters]) wake();
+    },
   });
   const client = new AppServerClient(clientEnd, { instrumentation: openTelemetryInstrumentation({ tracerProvider: provider, ...options }) });
-  const send = (message: object): Promise<void> => (serverEnd as InMemoryTransport).write(new TextEncoder().encode(`${JSON.stringify(message)}\n`));
+  const send = (message: object): Promise<void> => (serverEnd as InMemoryTransport).send(message);
   const sentRequest = async (method: string, nth = 0): Promise<{ id: number; trace?: { traceparent: string } }> => {
     const find = () => written.filter((message) => message["method"] === method && message["id"] !== undefined)[nth];
     while (find() === undefined) await new Promise<void>((resolve) => waiters.add(resolve));

@@ -149,7 +149,7 @@ describe("spawnAppServer", () => {
     chmodSync(script, 0o755);
     const transport = await spawnAppServer({ launchArgs: [script] });
     spawned.push(transport.pid);
-    transport.start(() => {});
+    transport.start({ message: () => {} });
     while (!transport.exited) await new Promise((resolve) => setTimeout(resolve, 5));
     // Blocked from a setImmediate callback: the next thing the loop runs is its timers phase,
     // before it polls the pipes (the order in which a stall hurts).

@@ -46,7 +46,7 @@ describe.skipIf(process.platform === "win32")("spawnAppServer and the runtime lo
     process.env["CODEX_BIN"] = fromEnv.codexBin;
     const transport = await spawnAppServer({ resolveCodexBin: () => fromResolver.codexBin, env: { PATH: "/usr/bin:/bin" } });
     transports.push(transport);
-    transport.start(() => {});
+    transport.start({ message: () => {} });
     expect(transport.argv[0]).toBe(fromEnv.codexBin);
     const info = await transport.closed;
     expect(info.stderrTail).toContain(`PATH=${path.join(fromEnv.dir, "codex-path")}:/usr/bin:/bin:${path.join(fromEnv.dir, "codex-resources")}`);
@@ -57,7 +57,7 @@ describe.skipIf(process.platform === "win32")("spawnAppServer and the runtime lo
     process.env["CODEX_BIN"] = layout("ignored").codexBin;
     const transport = await spawnAppServer({ codexBin: explicit.codexBin });
     transports.push(transport);
-    transport.start(() => {});
+    transport.start({ message: () => {} });
     expect(transport.argv[0]).toBe(explicit.codexBin);
     await transport.closed;
   });

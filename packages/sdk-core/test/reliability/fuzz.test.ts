@@ -10,6 +10,7 @@ import type { Notification } from "../../src/notification.js";
 import { AppServerClient, SAFE_SERVER_REQUEST_REPLIES } from "../../src/rpc/client.js";
 import { LineDecoder, type OversizedLine } from "../../src/rpc/framing.js";
 import { Codex } from "../../src/index.js";
+import { createLineTransport } from "../../src/rpc/line-transport.js";
 import { flush, ManualTransport, scriptedPair, wireThread, wireTurn } from "./helpers.js";
 
 const seed = process.env["FC_SEED"] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env["FC_SEED"]);
@@ -174,7 +175,10 @@ describe("client routing fuzz", () => {
       fc.asyncProperty(eventsArb(requestCount), fc.array(fc.nat(), { maxLength: 60 }), async (events, cuts) => {
         const transport = new ManualTransport();
         const logged: string[] = [];
-        const client = new AppServerClient(transport, { logger: (_level, message) => logged.push(message) });
+        const logger = (_level: string, message: string): void => {
+          logged.push(message);
+        };
+        const client = new AppServerClient(createLineTransport(transport, { logger }), { logger });
         const seen: Notification[] = [];
         client.onNotification("*", (notification) => seen.push(notification));
         const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown } | undefined)[] = new Array(requestCount).fill(undefined);

@@ -31,11 +31,11 @@ function recorder() {
 
 describe("garbage and oversized lines", () => {
   it("skips garbage and oversized lines between well-formed messages (in-memory server)", { timeout: 10_000 }, async () => {
-    const { clientEnd, server } = scriptedPair();
+    const log = recorder();
+    const { clientEnd, server } = scriptedPair({ maxMessageBytes: 64 * 1024, logger: log.logger });
     server.answerInitialize();
     answerThreadsAndTurns(server);
-    const log = recorder();
-    await using codex = await Codex.start({ transport: clientEnd, maxMessageBytes: 64 * 1024, logger: log.logger });
+    await using codex = await Codex.start({ transport: clientEnd, logger: log.logger });
     const thread = await codex.threadStart({});
     const turn = await thread.turn("go");
 
@@ -67,10 +67,10 @@ describe("garbage and oversized lines", () => {
   });
 
   it("a line that never ends costs no more memory than the limit", { timeout: 20_000 }, async () => {
-    const { clientEnd, server } = scriptedPair();
-    server.answerInitialize();
     const log = recorder();
-    await using codex = await Codex.start({ transport: clientEnd, maxMessageBytes: 1024 * 1024, logger: log.logger });
+    const { clientEnd, server } = scriptedPair({ maxMessageBytes: 1024 * 1024, logger: log.logger });
+    server.answerInitialize();
+    await using codex = await Codex.start({ transport: clientEnd, logger: log.logger });
     const seen: string[] = [];
     codex.client.onNotification("*", (n) => void seen.push(String(n.method)));
     const before = heapAfterGc();

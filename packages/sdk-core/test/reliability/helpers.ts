@@ -8,8 +8,9 @@ import { runInNewContext } from "node:vm";
 import { isProcessAlive as isAlive } from "../process/processes.js";
 import { GENERATED_FOR_CODEX_VERSION } from "../../src/api/version.js";
 import { LineDecoder } from "../../src/rpc/framing.js";
-import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
-import type { InMemoryTransport, Transport, TransportCloseInfo } from "../../src/rpc/transport.js";
+import { createInMemoryByteStreamPair, createLineTransport } from "../../src/rpc/line-transport.js";
+import type { ByteStream, InMemoryByteStream, LineTransportOptions } from "../../src/rpc/line-transport.js";
+import type { Transport, TransportCloseInfo } from "../../src/rpc/transport.js";
 
 /** A message the client sent, parsed. */
 export interface SentMessage {
@@ -26,7 +27,7 @@ export class ScriptedServer {
   readonly #encoder = new TextEncoder();
   #listeners: ((message: SentMessage) => void)[] = [];
 
-  constructor(readonly end: InMemoryTransport) {
+  constructor(readonly end: InMemoryByteStream) {
     const decoder = new LineDecoder({
       line: (text) => {
         const message = JSON.parse(text) as SentMessage;
@@ -151,17 +152,21 @@ export function answerThreadsAndTurns(server: ScriptedServer, holdTurnStart: (me
   return turnIds;
 }
 
-/** An in-memory pair: the client's end and a scripted server on the other. */
-export function scriptedPair(): { clientEnd: InMemoryTransport; server: ScriptedServer } {
-  const [clientEnd, serverEnd] = createInMemoryTransportPair();
-  return { clientEnd, server: new ScriptedServer(serverEnd) };
+/**
+ * An in-memory pair carrying bytes as stdio does: the client's end (line framing, with
+ * `options` such as maxMessageBytes and the logger of bad lines) and a scripted server on the other.
+ */
+export function scriptedPair(options: LineTransportOptions = {}): { clientEnd: Transport; server: ScriptedServer } {
+  const [byteEnd, serverEnd] = createInMemoryByteStreamPair();
+  return { clientEnd: createLineTransport(byteEnd, options), server: new ScriptedServer(serverEnd) };
 }
 
 /**
- * A transport whose incoming bytes the test feeds synchronously with `deliver`, so an exception
- * thrown by the client's reader surfaces right there instead of as an uncaught error.
+ * A byte stream whose incoming bytes the test feeds synchronously with `deliver`, so an exception
+ * thrown by the client's reader surfaces right there instead of as an uncaught error. Wrap it in
+ * `createLineTransport` for the client.
  */
-export class ManualTransport implements Transport {
+export class ManualTransport implements ByteStream {
   readonly written: string[] = [];
   readonly closed: Promise<TransportCloseInfo>;
   #onData: ((chunk: Uint8Array) => void) | undefined;

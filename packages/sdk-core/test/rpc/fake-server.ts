@@ -2,8 +2,9 @@
 import { AppServerClient } from "../../src/rpc/client.js";
 import type { AppServerClientOptions } from "../../src/rpc/client.js";
 import { LineDecoder } from "../../src/rpc/framing.js";
-import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
-import type { InMemoryTransport } from "../../src/rpc/transport.js";
+import { createInMemoryByteStreamPair, createLineTransport } from "../../src/rpc/line-transport.js";
+import type { InMemoryByteStream } from "../../src/rpc/line-transport.js";
+import type { Transport, TransportCloseInfo } from "../../src/rpc/transport.js";
 
 /** A message the client sent, parsed. */
 export interface SentMessage {
@@ -22,7 +23,7 @@ export class FakeServer {
   private waiters: { count: number; resolve: () => void }[] = [];
   private readonly encoder = new TextEncoder();
 
-  constructor(readonly end: InMemoryTransport) {
+  constructor(readonly end: InMemoryByteStream) {
     const decoder = new LineDecoder({
       line: (text) => {
         this.lines.push(text);
@@ -75,9 +76,17 @@ export class FakeServer {
   }
 }
 
-/** A client connected to a fresh fake server. */
-export function connect(options?: AppServerClientOptions): { client: AppServerClient; server: FakeServer; clientEnd: InMemoryTransport } {
-  const [clientEnd, serverEnd] = createInMemoryTransportPair();
+/** The client's end: line framing over an in-memory byte stream, closable as a crashed server would be. */
+export type FakeClientEnd = Transport & { closeWith(info: Partial<TransportCloseInfo>): Promise<void> };
+
+/** A client connected to a fresh fake server, over line framing (as on stdio). */
+export function connect(
+  options: AppServerClientOptions & { maxMessageBytes?: number } = {},
+): { client: AppServerClient; server: FakeServer; clientEnd: FakeClientEnd } {
+  const [byteEnd, serverEnd] = createInMemoryByteStreamPair();
+  const clientEnd = Object.assign(createLineTransport(byteEnd, { maxMessageBytes: options.maxMessageBytes, logger: options.logger }), {
+    closeWith: (info: Partial<TransportCloseInfo>) => byteEnd.closeWith(info),
+  });
   const server = new FakeServer(serverEnd);
   const client = new AppServerClient(clientEnd, options);
   return { client, server, clientEnd };

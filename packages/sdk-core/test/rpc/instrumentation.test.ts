@@ -7,25 +7,18 @@ function connect(instrumentation: ClientInstrumentation) {
   const [clientEnd, serverEnd] = createInMemoryTransportPair();
   const written: Record<string, unknown>[] = [];
   const errors: string[] = [];
-  let buffer = "";
-  const decoder = new TextDecoder();
-  serverEnd.start((chunk) => {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const message = JSON.parse(buffer.slice(0, newline)) as Record<string, unknown>;
-      buffer = buffer.slice(newline + 1);
+  serverEnd.start({
+    message: (received) => {
+      const message = received as Record<string, unknown>;
       written.push(message);
       // Answer every request at once, echoing its method.
-      if (typeof message["method"] === "string" && message["id"] !== undefined) {
-        void serverEnd.write(new TextEncoder().encode(`${JSON.stringify({ id: message["id"], result: { echo: message["method"] } })}\n`));
-      }
-    }
+      if (typeof message["method"] === "string" && message["id"] !== undefined) void serverEnd.send({ id: message["id"], result: { echo: message["method"] } });
+    },
   });
   const logger = { error: (message: string) => errors.push(message), warn: () => {}, info: () => {}, debug: () => {} };
   const client = new AppServerClient(clientEnd, { instrumentation, logger });
-  const notify = (method: string, params: unknown) => serverEnd.write(new TextEncoder().encode(`${JSON.stringify({ method, params })}\n`));
-  const serverRequest = (id: number, method: string, params: unknown) => serverEnd.write(new TextEncoder().encode(`${JSON.stringify({ id, method, params })}\n`));
+  const notify = (method: string, params: unknown) => serverEnd.send({ method, params });
+  const serverRequest = (id: number, method: string, params: unknown) => serverEnd.send({ id, method, params });
   return { client, written, errors, notify, serverRequest };
 }
 

@@ -1,5 +1,5 @@
 // Records the JSONL transcripts in ./fixtures: runs the REAL pinned app-server against the fake
-// model, through a tap on the transport that copies every line each way, and writes what it saw
+// model, through a tap on the transport that copies every message each way, and writes what it saw
 // with machine paths replaced by placeholders.
 //
 //   pnpm --filter @codex/sdk-core exec tsx test/transcripts/record.ts              # all scenarios
@@ -12,8 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestEnvironment, QUIET_APP_SERVER_ARGS, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
-import { Codex, spawnAppServer, type CodexOptions, type Transport, type TransportCloseInfo } from "../../src/index.js";
-import { LineSplitter, MACHINE_PATH_PATTERN, normalizeLine, SCENARIOS, type ScenarioName, type SessionMeta, type Substitution } from "./transcript.js";
+import { Codex, spawnAppServer, type CodexOptions, type Transport, type TransportCloseInfo, type TransportReceiver } from "../../src/index.js";
+import { MACHINE_PATH_PATTERN, normalizeLine, SCENARIOS, type ScenarioName, type SessionMeta, type Substitution } from "./transcript.js";
 
 const FIXTURES_DIR = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -30,8 +30,6 @@ interface RawEntry {
 class TapTransport implements Transport {
   readonly #inner: Transport;
   readonly #entries: RawEntry[];
-  readonly #incoming = new LineSplitter();
-  readonly #outgoing = new LineSplitter();
 
   constructor(inner: Transport, entries: RawEntry[]) {
     this.#inner = inner;
@@ -42,20 +40,23 @@ class TapTransport implements Transport {
     return this.#inner.closed;
   }
 
-  start(onData: (chunk: Uint8Array) => void): void {
-    this.#inner.start((chunk) => {
-      for (const line of this.#incoming.push(chunk)) this.#entries.push({ direction: "in", text: line });
-      onData(chunk);
+  start(receiver: TransportReceiver): void {
+    this.#inner.start({
+      ...receiver,
+      message: (message) => {
+        this.#entries.push({ direction: "in", text: JSON.stringify(message) });
+        receiver.message(message);
+      },
     });
   }
 
-  write(bytes: Uint8Array): Promise<void> {
-    for (const line of this.#outgoing.push(bytes)) this.#entries.push({ direction: "out", text: line });
-    return this.#inner.write(bytes);
+  send(message: object): Promise<void> {
+    this.#entries.push({ direction: "out", text: JSON.stringify(message) });
+    return this.#inner.send(message);
   }
 
-  close(): Promise<void> {
-    return this.#inner.close();
+  close(reason?: string): Promise<void> {
+    return this.#inner.close(reason);
   }
 }
 

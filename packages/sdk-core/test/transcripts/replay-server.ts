@@ -1,4 +1,4 @@
-// Plays the server side of one recorded session over an in-memory transport pair. The client
+// Plays the server side of one recorded session over an in-memory byte-stream pair, line-framed as on stdio. The client
 // end goes to `Codex.start({ transport })`; the replay answers what the client sends with the
 // lines the real app-server sent at that point of the recording.
 //
@@ -16,7 +16,7 @@
 //   the client sends an id this replay has handed out, which must then be the recorded one.
 // Request ids are remapped: a recorded response to request 3 goes out with the id the client
 // actually gave the matching request. Server requests keep their recorded ids.
-import { createInMemoryTransportPair, type InMemoryTransport } from "../../src/index.js";
+import { createInMemoryByteStreamPair, createLineTransport, type InMemoryByteStream, type Transport } from "../../src/index.js";
 import { kindOf, LineSplitter, type TranscriptMessage, type TranscriptSession, type WireMessage } from "./transcript.js";
 
 /** Options of {@link startReplay}. */
@@ -32,7 +32,7 @@ export interface ReplayOptions {
 /** A running replay of one session. */
 export interface ReplayServer {
   /** The client's end of the pair: pass it as `Codex.start({ transport })`. */
-  readonly transport: InMemoryTransport;
+  readonly transport: Transport;
   /** Every message the client sent, parsed, in order. */
   readonly received: readonly WireMessage[];
   /** What did not match the recording, in words; empty when the client did what was recorded. */
@@ -51,10 +51,10 @@ export function startReplay(session: TranscriptSession, options: ReplayOptions =
 }
 
 class Replay implements ReplayServer {
-  readonly transport: InMemoryTransport;
+  readonly transport: Transport;
   readonly received: WireMessage[] = [];
   readonly problems: string[] = [];
-  readonly #server: InMemoryTransport;
+  readonly #server: InMemoryByteStream;
   readonly #messages: TranscriptMessage[];
   readonly #placeholders: Readonly<Record<string, string>>;
   readonly #splitter = new LineSplitter();
@@ -69,7 +69,9 @@ class Replay implements ReplayServer {
   constructor(session: TranscriptSession, placeholders: Readonly<Record<string, string>>) {
     this.#messages = session.messages;
     this.#placeholders = placeholders;
-    [this.transport, this.#server] = createInMemoryTransportPair();
+    const [clientEnd, serverEnd] = createInMemoryByteStreamPair();
+    this.transport = createLineTransport(clientEnd);
+    this.#server = serverEnd;
     this.#server.start((chunk) => {
       for (const line of this.#splitter.push(chunk)) this.#receive(line);
     });

@@ -2,7 +2,7 @@
 // @codex/sdk-core staged with `--sdk-version 1.2.3` into a node_modules of their own, loaded from
 // there, complete a turn against the real pinned app-server, and the `initialize` request on the
 // wire says `clientInfo.version: "1.2.3"`. Needs the packages built (pnpm test builds first).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -30,20 +30,24 @@ it("a staged sdk-core sends its staged version as clientInfo.version", { timeout
     const staged = await stageJsPackage({ repoRoot, package: name, stagingDir: path.join(modules, name), sdkVersion: "1.2.3" });
     expect(staged.version).toBe("1.2.3");
   }
+  // Third-party dependencies (ws) come from the repository's install, as npm would place them.
+  const manifest = JSON.parse(readFileSync(path.join(modules, "sdk-core", "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  for (const dependency of Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith("@codex/"))) {
+    symlinkSync(realpathSync(path.join(repoRoot, "packages", "sdk-core", "node_modules", dependency)), path.join(temp, "node_modules", dependency), "dir");
+  }
   const sdkCore = (await import(pathToFileURL(path.join(modules, "sdk-core", "dist", "index.js")).href)) as typeof SdkCore;
   expect(sdkCore.SDK_VERSION).toBe("1.2.3");
 
-  // A tap on the transport keeps every line the client writes.
-  const sent: string[] = [];
+  // A tap on the transport keeps every message the client sends.
+  const sent: { method?: string; params?: { clientInfo?: { version?: string } } }[] = [];
   const inner = await sdkCore.spawnAppServer({ codexBin: resolveCodexBin(), codexHome: env.codexHome, env: env.env, args: QUIET_APP_SERVER_ARGS });
-  const decoder = new TextDecoder();
   const transport: SdkCore.Transport = {
-    start: (onData) => inner.start(onData),
-    write: (bytes) => {
-      sent.push(decoder.decode(bytes));
-      return inner.write(bytes);
+    start: (receiver) => inner.start(receiver),
+    send: (message) => {
+      sent.push(message as (typeof sent)[number]);
+      return inner.send(message);
     },
-    close: () => inner.close(),
+    close: (reason) => inner.close(reason),
     get closed() {
       return inner.closed;
     },
@@ -57,11 +61,6 @@ it("a staged sdk-core sends its staged version as clientInfo.version", { timeout
     await codex.close();
   }
 
-  const initialize = sent
-    .join("")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { method?: string; params?: { clientInfo?: { version?: string } } })
-    .find((message) => message.method === "initialize");
+  const initialize = sent.find((message) => message.method === "initialize");
   expect(initialize?.params?.clientInfo?.version).toBe("1.2.3");
 });
