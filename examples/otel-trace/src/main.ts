@@ -13,7 +13,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { Codex } from "@codex/sdk";
 import { openTelemetryInstrumentation } from "@codex/sdk/otel";
 import { reply } from "@codex/sdk-testing";
-import { bold, check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { bold, check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 /** One line per span, children indented under their parent, then the span's events. */
 function printTree(spans: readonly ReadableSpan[]): string[] {
