@@ -1,6 +1,6 @@
 // `pnpm docs:api`: generates the API reference in docs/api/ (Markdown) from the JSDoc of the
 // public entry points, `@codex/sdk` (which re-exports all of `@codex/sdk-core`) and
-// `@codex/sdk-testing`, read from their sources (see docs/typedoc.json and docs/tsconfig.json).
+// `@codex/sdk-testing` with its subpath `@codex/sdk-testing/examples`, read from their sources (see docs/typedoc.json and docs/tsconfig.json).
 // The output is committed; regenerate it after changing a public export or its comment.
 //
 //   pnpm docs:api            regenerate docs/api/
@@ -18,7 +18,9 @@ const check = process.argv.includes("--check");
 /** Module names as users import them, instead of TypeDoc's folder-derived "sdk/src". */
 const MODULE_NAMES: Record<string, string> = {
   "sdk/src": "@codex/sdk",
+  "sdk/src/otel": "@codex/sdk/otel",
   "sdk-testing/src": "@codex/sdk-testing",
+  "sdk-testing/src/examples": "@codex/sdk-testing/examples",
 };
 
 async function generate(out: string): Promise<void> {

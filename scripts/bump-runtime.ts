@@ -1,12 +1,13 @@
 // `pnpm bump-runtime <version|latest>`: moves the repository to another `@openai/codex` release.
 //
-//   1. moves every hand-kept pin (scripts/bump/pins.ts) to the version;
+//   1. moves every hand-kept pin (scripts/bump/pins.ts) to the version, the versions of the
+//      published packages included (a release publishes them all at the runtime's version);
 //   2. `pnpm install` (the new `@openai/codex` development binary, the lockfile);
 //   3. `pnpm generate-types`: re-exports the schema from the new binary, regenerates the types
 //      and writes the new entry of schema/CHANGES.md;
-//   4. builds, and re-records the transcript fixtures on the new runtime (when they were
-//      recorded on another version), then regenerates once more so that the changelog's
-//      "Schema vs wire" section reads the new traffic;
+//   4. builds, and re-records the transcript fixtures on the new runtime (when a pin moved or
+//      they were recorded on another version), then regenerates once more so that the
+//      changelog's "Schema vs wire" section reads the new traffic;
 //   5. adds a changeset (when the pin moved);
 //   6. ends with the checks CI runs on generated code: check-pins, generate-types --check,
 //      build, typecheck.
@@ -136,7 +137,8 @@ if (moved.length === 0) console.log("  every pin already names this version");
 
 run(["pnpm", "install"], "install");
 run(["pnpm", "--silent", "run", "generate-types"], "schema and types");
-if (transcriptsVersion() !== version) {
+// The fixtures record the server's version and the SDK's own (clientInfo): both moved.
+if (moved.length > 0 || transcriptsVersion() !== version) {
   // The recorder runs the SDK's built packages against the new binary.
   run(["pnpm", "exec", "turbo", "run", "build", "--output-logs=errors-only"], "build");
   run(["pnpm", "--filter", "@codex/sdk-core", "exec", "tsx", "test/transcripts/record.ts"], "re-record the transcripts");

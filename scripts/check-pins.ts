@@ -64,6 +64,8 @@ for (const dir of readdirSync(path.join(root, "packages"))) {
   if (!existsSync(path.join(root, "packages", dir, "package.json"))) continue;
   const manifest = readJson(`packages/${dir}/package.json`);
   if (manifest.private) continue;
+  // A release publishes every package at the release tag's version, which is the runtime's.
+  if (!dir.startsWith("cli-bin")) expectPin(`packages/${dir}/package.json version`, manifest.version);
   checked += 1;
   if (fixedGroups.length !== 1 || !inGroup(manifest.name, fixedGroups[0]!)) {
     problems.push(`${manifest.name}: not in the one changesets "fixed" group of .changeset/config.json`);

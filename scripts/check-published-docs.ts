@@ -4,12 +4,12 @@
 //   2. every published package names the repository (`repository`, with its `directory`, and
 //      `homepage`), the same one as the root package.json, so its page links back;
 //   3. every example imports only Node built-ins, its own files, and published packages it lists
-//      as dependencies, so it can be copied into a project as is; its src/support.ts is the
-//      same as the template (--fix updates the copies).
+//      as dependencies (its harness comes from `@codex/sdk-testing/examples`), so it can be
+//      copied into a project as is.
 // Prints one line per problem and `N passed, N failed`; exits non-zero on any problem.
 //
-//   pnpm run check-published-docs [--fix]
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+//   pnpm run check-published-docs
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import path from "node:path";
 
@@ -95,18 +95,8 @@ const exampleDirs = existsSync(examplesDir)
       .map((name) => path.join(examplesDir, name))
       .filter((dir) => existsSync(path.join(dir, "package.json")) && existsSync(path.join(dir, "src")))
   : [];
-// Each example carries its own copy of the support template, so that it can be copied alone.
-const supportTemplate = path.join(examplesDir, "_shared", "src", "support.ts");
-const fix = process.argv.includes("--fix");
 for (const dir of exampleDirs) {
-  if (path.basename(dir).startsWith("_")) continue; // the template, not an example
-  const copy = path.join(dir, "src", "support.ts");
-  const template = readFileSync(supportTemplate, "utf8");
-  if (fix && (!existsSync(copy) || readFileSync(copy, "utf8") !== template)) writeFileSync(copy, template);
-  check(
-    existsSync(copy) && readFileSync(copy, "utf8") === template,
-    `${path.relative(root, copy)} differs from ${path.relative(root, supportTemplate)}: run "pnpm run check-published-docs --fix"`,
-  );
+  if (path.basename(dir).startsWith("_")) continue; // not an example
   const manifest = readManifest(dir);
   const listed = { ...manifest.dependencies, ...manifest.peerDependencies };
   const relative = path.relative(root, dir);

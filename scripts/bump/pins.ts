@@ -69,6 +69,17 @@ export function movePins(root: string, version: string): PinChange[] {
     });
   }
 
+  // Every published package is released at the runtime's version (one changesets fixed group,
+  // one release tag): the SDK packages move with the runtime packages.
+  const sdkDirs = existsSync(packagesDir)
+    ? readdirSync(packagesDir).filter((dir) => !dir.startsWith("cli-bin") && existsSync(path.join(packagesDir, dir, "package.json"))).sort()
+    : [];
+  for (const dir of sdkDirs) {
+    pin(`packages/${dir}/package.json`, (manifest, set) => {
+      if (manifest["private"] !== true) set("version", manifest, "version", version);
+    });
+  }
+
   pin("packages/sdk/package.json", (manifest, set) => {
     const dependencies = manifest["dependencies"] as Json | undefined;
     const range = dependencies?.["@codex/cli-bin"];

@@ -2,6 +2,7 @@
 // and their .d.cts declarations.
 import sdk = require("@codex/sdk");
 import testing = require("@codex/sdk-testing");
+import examples = require("@codex/sdk-testing/examples");
 
 export async function hello(): Promise<string | null> {
   const env = await testing.createTestEnvironment();
@@ -20,3 +21,5 @@ export async function hello(): Promise<string | null> {
 }
 
 export const pinned: string = sdk.PINNED_RUNTIME_VERSION;
+
+export const mode: "offline" | "live" = examples.requestedMode({}).mode;

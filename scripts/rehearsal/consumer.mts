@@ -14,6 +14,7 @@ import {
   type TurnResult,
 } from "@codex/sdk";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
+import { checkEqual, exampleEnvironment, runExample, type ExampleEnvironment } from "@codex/sdk-testing/examples";
 
 export async function helloTurn(prompt: string): Promise<TurnResult> {
   const env = await createTestEnvironment();
@@ -64,4 +65,23 @@ export function explain(error: unknown): string {
 export async function where(): Promise<string> {
   const runtime: ResolvedRuntime = await resolveRuntime({ checkRuntimeVersion: true });
   return `${runtime.packageName ?? runtime.source}@${runtime.version ?? PINNED_RUNTIME_VERSION}: ${runtime.codexBin}`;
+}
+
+/** The examples' harness: its options go to Codex.start() as they are. */
+export async function exampleTurn(): Promise<void> {
+  await runExample("consumer", async () => {
+    const env: ExampleEnvironment = await exampleEnvironment({ announce: false });
+    try {
+      env.fake?.enqueue(reply.text("typed"));
+      const codex = await Codex.start(env.options);
+      try {
+        const result = await (await codex.threadStart()).run("Say hello");
+        checkEqual(result.finalResponse, "typed", "answer");
+      } finally {
+        await codex.close();
+      }
+    } finally {
+      await env.dispose();
+    }
+  });
 }

@@ -1,8 +1,10 @@
 // Release rehearsal, type matrix: copied as probe.ts / probe.mts / probe.cts into one project per
 // TypeScript resolution mode and type-checked with skipLibCheck: true (what `tsc --init` gives).
-// If a mode loses the protocol types, they become `any`: the misspelt field below then compiles,
-// its @ts-expect-error is unused, and tsc fails.
+// If a mode loses the protocol types (or those of the subpath @codex/sdk-testing/examples), they
+// become `any`: the misspelt field below then compiles, its @ts-expect-error is unused, and tsc
+// fails.
 import { Codex, type Notification, type ThreadItem, type TurnResult } from "@codex/sdk";
+import { check, exampleEnvironment } from "@codex/sdk-testing/examples";
 
 export function deltaOf(notification: Notification): string {
   if (notification.method === "item/agentMessage/delta") {
@@ -27,3 +29,11 @@ export function statusOf(result: TurnResult): "done" | "not done" {
 }
 
 export const start: typeof Codex.start = Codex.start;
+
+// The examples' harness is a subpath: node10 finds its types only through `typesVersions`.
+export async function exampleMode(): Promise<"offline" | "live"> {
+  const env = await exampleEnvironment({ announce: false });
+  // @ts-expect-error a check's message is a string
+  check(env.offline, 42);
+  return env.mode;
+}

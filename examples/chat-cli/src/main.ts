@@ -6,7 +6,7 @@
 //   echo "Hi" | pnpm start            lines piped into stdin
 import { createInterface } from "node:readline/promises";
 import { AbortError, Codex, type Thread, type TurnResult } from "@codex/sdk";
-import { bold, check, dim, exampleEnvironment, isInteractive, runExample, scriptedLines } from "./support.js";
+import { bold, check, dim, exampleEnvironment, isInteractive, runExample, scriptedLines } from "@codex/sdk-testing/examples";
 
 /** Sends one line as a turn and prints the answer as it streams. */
 async function chatTurn(thread: Thread, line: string, signal?: AbortSignal): Promise<TurnResult> {

@@ -3,7 +3,7 @@
 // own pace, and each TurnHandle sees only its own thread's events.
 import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 const QUESTIONS = [
   "Name a prime number greater than 10. Answer with the number only.",

@@ -4,7 +4,7 @@
 // restart) and can override its settings (model, instructions, sandbox, ...).
 import { Codex, InvalidRequestError } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("continue-thread", async () => {
   await using env = await exampleEnvironment();

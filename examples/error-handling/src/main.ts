@@ -17,7 +17,7 @@ import {
   TransportClosedError,
 } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 import { overloadedTransport } from "./overloaded-transport.js";
 
 /** Runs `fn` and returns what it threw (failing the example if it did not throw). */

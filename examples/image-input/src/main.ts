@@ -3,7 +3,7 @@
 // travels inside the request.
 import { Codex, InvalidRequestError } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 /** A 16×16 PNG, all one red. */
 const RED_SQUARE_PNG = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGO4IydHEmIY1TCqYfhqAACaMxgQdGu1YAAAAABJRU5ErkJggg==";

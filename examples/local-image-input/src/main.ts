@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Codex, InvalidInputError } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, exampleEnvironment, runExample } from "./support.js";
+import { check, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 const IMAGE = path.join(import.meta.dirname, "..", "assets", "red-square.png");
 

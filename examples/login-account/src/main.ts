@@ -7,7 +7,7 @@
 //   pnpm start -- --chatgpt        on a terminal: really sign in with ChatGPT in your browser
 //   pnpm start -- --device-code    on a terminal: sign in with a device code (needs the network)
 import { AbortError, Codex } from "@codex/sdk";
-import { check, checkEqual, dim, exampleEnvironment, isInteractive, requestedMode, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, isInteractive, requestedMode, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("login-account", async () => {
   await using env = await exampleEnvironment();

@@ -3,7 +3,7 @@
 // model at threadStart(); a turn may switch it, for that turn and the turns after it.
 import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("model-selection", async () => {
   await using env = await exampleEnvironment();

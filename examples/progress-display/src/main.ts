@@ -3,7 +3,7 @@
 // `event.method` narrows `event.params`.
 import { Codex, type Notification } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, dim, exampleEnvironment, green, runExample } from "./support.js";
+import { check, dim, exampleEnvironment, green, runExample } from "@codex/sdk-testing/examples";
 
 /** Renders progress: `status()` replaces the live line, `done()` prints a line that stays. */
 class ProgressDisplay {

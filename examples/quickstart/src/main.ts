@@ -3,7 +3,7 @@
 //   pnpm demo                                        offline: the real app-server, a fake model
 //   CODEX_EXAMPLES_LIVE=1 OPENAI_API_KEY=sk-... pnpm demo    the real model
 import { Codex } from "@codex/sdk";
-import { check, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("quickstart", async () => {
   await using env = await exampleEnvironment();

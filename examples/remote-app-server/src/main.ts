@@ -9,7 +9,7 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AuthenticationError, Codex, resolveRuntime, type ConnectionState } from "@codex/sdk";
 import { QUIET_APP_SERVER_ARGS, reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 /** A running `codex app-server --listen ...` and the URL it printed. */
 interface Server {

@@ -2,7 +2,7 @@
 // TurnResult. Several runs on the same Thread make a multi-turn conversation.
 import { Codex, type TurnResult } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 function show(result: TurnResult): void {
   console.log(`${result.finalResponse}`);

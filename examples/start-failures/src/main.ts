@@ -11,7 +11,7 @@ import {
   TransportClosedError,
 } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 /** Runs Codex.start() and returns what it threw (failing the example if it started). */
 async function startFailure(what: string, start: () => Promise<Codex>): Promise<CodexError> {

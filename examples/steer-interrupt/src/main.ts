@@ -5,7 +5,7 @@
 // 3. An AbortSignal passed to run()/turn() interrupts it on the server and rejects with AbortError.
 import { AbortError, Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { check, checkEqual, dim, exampleEnvironment, runExample } from "./support.js";
+import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 await runExample("steer-interrupt", async () => {
   // A long idle timeout: the scripted "hanging" answers below run until they are interrupted.

@@ -40,6 +40,24 @@ export function resolveCodexBin(from: string = process.cwd()): string {
   );
 }
 
+/**
+ * The binary of the runtime installed with `@codex/sdk` (or `@codex/cli-bin` alone), resolved
+ * from `from`; `undefined` when none is installed there. `Codex.start()` finds this one itself.
+ */
+export function installedRuntimeBin(from: string = process.cwd()): string | undefined {
+  const platform = `${process.platform}-${process.arch}`;
+  const requireFrom = createRequire(path.join(path.resolve(from), "noop.js"));
+  for (const chain of [
+    ["@codex/sdk", "@codex/cli-bin", `@codex/cli-bin-${platform}`],
+    ["@codex/cli-bin", `@codex/cli-bin-${platform}`],
+  ]) {
+    const packageDir = resolveChain(requireFrom, chain);
+    const bin = packageDir === undefined ? undefined : layoutBinary(packageDir);
+    if (bin !== undefined) return bin;
+  }
+  return undefined;
+}
+
 /** The directory of the last package of `chain`, each resolved from the one before; `undefined` when one is missing. */
 function resolveChain(requireFrom: NodeRequire, chain: readonly string[]): string | undefined {
   let current = requireFrom;

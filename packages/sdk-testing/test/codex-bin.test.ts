@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveCodexBin } from "../src/codex-bin.js";
+import { installedRuntimeBin, resolveCodexBin } from "../src/codex-bin.js";
 
 const packageRoot = path.resolve(import.meta.dirname, "..");
 const platformPackage = `@codex/cli-bin-${process.platform}-${process.arch}`;
@@ -41,6 +41,21 @@ describe("resolveCodexBin", () => {
     mkdirSync(path.join(runtime, "bin"));
     writeFileSync(path.join(runtime, "bin", "codex"), "");
     expect(resolveCodexBin(project)).toBe(path.join(runtime, "bin", "codex"));
+    expect(installedRuntimeBin(project)).toBe(path.join(runtime, "bin", "codex"));
+  });
+
+  it("installedRuntimeBin() ignores @openai/codex: only the runtime Codex.start() finds itself counts", () => {
+    const project = path.join(temp, "openai-only");
+    const openai = path.join(project, "node_modules", "@openai", "codex");
+    const platformDir = path.join(openai, "node_modules", "@openai", `codex-${process.platform}-${process.arch}`);
+    const layout = path.join(platformDir, "vendor", "target");
+    writePackage(openai, { name: "@openai/codex", version: "1.0.0" });
+    writePackage(platformDir, { name: `@openai/codex-${process.platform}-${process.arch}`, version: "1.0.0" });
+    mkdirSync(path.join(layout, "bin"), { recursive: true });
+    writeFileSync(path.join(layout, "codex-package.json"), JSON.stringify({ layoutVersion: 1, entrypoint: "bin/codex" }));
+    writeFileSync(path.join(layout, "bin", "codex"), "");
+    expect(resolveCodexBin(project)).toBe(path.join(layout, "bin", "codex"));
+    expect(installedRuntimeBin(project)).toBeUndefined();
   });
 
   it("prefers CODEX_BIN, and names it when it points nowhere", () => {
