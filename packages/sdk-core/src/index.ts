@@ -107,6 +107,13 @@ export { DEFAULT_MAX_MESSAGE_BYTES } from "./rpc/framing.js";
 export type { LogFunction, Logger, LoggerObject, LogLevel } from "./rpc/logger.js";
 export { isRetryableError, retryOnOverload } from "./rpc/retry.js";
 export type { RetryOptions } from "./rpc/retry.js";
+export type {
+  ClientInstrumentation,
+  RequestObservation,
+  RequestOutcome,
+  ServerRequestReply,
+  ServerRequestStart,
+} from "./rpc/instrumentation.js";
 export { createInMemoryTransportPair } from "./rpc/transport.js";
 export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, TransportReceiver } from "./rpc/transport.js";
 export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";

@@ -32,6 +32,7 @@ import {
   type ConnectionState,
   type ReconnectOptions,
 } from "../rpc/reconnecting-transport.js";
+import type { ClientInstrumentation } from "../rpc/instrumentation.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import type { TomlTable } from "../process/config-flags.js";
 import { spawnAppServer } from "../process/spawn-app-server.js";
@@ -107,6 +108,8 @@ export interface CodexOptions {
   trace?: boolean | undefined;
   /** A ready transport to use instead of spawning a process (a socket, an in-memory pair). */
   transport?: Transport | undefined;
+  /** Observes the traffic: e.g. `openTelemetryInstrumentation()` from `@codex/sdk/otel` for tracing. Default none. */
+  instrumentation?: ClientInstrumentation | undefined;
   /**
    * Spawn the app-server again when it exits unexpectedly, with bounded, jittered backoff.
    * Requests and turns in flight then fail with `TransportClosedError`; threads this `Codex`
@@ -133,6 +136,7 @@ export interface ConnectOptions
     | "signal"
     | "logger"
     | "trace"
+    | "instrumentation"
   > {
   /**
    * Sent as `Authorization: Bearer <token>` on the WebSocket upgrade: the contents of the
@@ -398,6 +402,7 @@ export class Codex implements AsyncDisposable {
         maxInFlight: options.maxInFlight,
         requestTimeoutMs: options.requestTimeoutMs,
         serverRequests: options.serverRequests,
+        instrumentation: options.instrumentation,
       });
     } catch (error) {
       await transport.close();

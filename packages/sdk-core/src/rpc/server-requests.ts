@@ -8,6 +8,7 @@ import { AbortError } from "../errors.js";
 import { makeDisposable, type Disposable } from "./disposable.js";
 import { describeError, encodeJson } from "./encoding.js";
 import type { NormalizedLogger } from "./logger.js";
+import type { ClientInstrumentation } from "./instrumentation.js";
 
 /** A JSON-RPC request id: the server's own requests use integers from 0. */
 export type RequestId = string | number;
@@ -99,6 +100,8 @@ export interface ServerRequestDispatcherOptions {
   send(message: object): Promise<void>;
   /** True once the client is closed: no reply goes out any more. */
   isClosed(): boolean;
+  /** Told of each request and the reply sent (tracing). */
+  instrumentation?: ClientInstrumentation | undefined;
 }
 
 /** @internal The server requests of one client: handlers, and the requests being answered. */
@@ -109,8 +112,10 @@ export class ServerRequestDispatcher {
   private readonly sendMessage: (message: object) => Promise<void>;
   private readonly isClosed: () => boolean;
   private scope: ServerRequestScope | undefined;
+  private readonly instrumentation: ClientInstrumentation | undefined;
 
   constructor(options: ServerRequestDispatcherOptions) {
+    this.instrumentation = options.instrumentation;
     this.logger = options.logger;
     this.sendMessage = options.send;
     this.isClosed = options.isClosed;
@@ -151,6 +156,7 @@ export class ServerRequestDispatcher {
     const turnId = typeof record["turnId"] === "string" ? record["turnId"] : null;
     const threadId = typeof record["threadId"] === "string" ? record["threadId"] : null;
     this.active.set(id, { controller, method, turnId: turnId ?? undefined });
+    this.instrumentation?.serverRequest?.({ requestId: id, method, params, signal: controller.signal });
     const stack = this.handlers.get(method);
     let handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
     let context: ServerRequestContext = {
@@ -267,8 +273,9 @@ export class ServerRequestDispatcher {
     this.sendReply({ id, error: reply }, method);
   }
 
-  private sendReply(message: object, method: string): void {
+  private sendReply(message: { id: RequestId; result?: unknown; error?: unknown }, method: string): void {
     if (this.isClosed()) return;
+    this.instrumentation?.serverReply?.(message);
     this.sendMessage(message).catch((error: unknown) => {
       this.logger.warn(`Could not send the reply to server request "${method}": ${describeError(error)}`);
     });
