@@ -5,11 +5,13 @@
 //   stream      turn.stream() yields the deltas in order; a U+2028 inside a delta survives framing
 //   abort       an AbortSignal interrupts a turn whose model hangs: AbortError, the turn ended
 //   structured  a turn with outputSchema (a plain JSON Schema) answers JSON that matches it
+//   websocket   Codex.connect() to `codex app-server --listen ws://127.0.0.1:0` runs a streamed turn
 // Prints one JSON line per scenario and a final summary line; exits non-zero on any failure.
 //
 //   <runtime> runtime-check.mjs [scenario ...]
 import assert from "node:assert/strict";
-import { AbortError, Codex } from "@codex/sdk";
+import { spawn } from "node:child_process";
+import { AbortError, Codex, resolveRuntime } from "@codex/sdk";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 
 const runtime =
@@ -112,6 +114,64 @@ const scenarios = {
     assert.deepEqual(output, answer);
     return { output, from: "output" in result ? "TurnResult.output" : "finalResponse" };
   },
+};
+
+/** Starts `codex app-server --listen ws://127.0.0.1:0` on the test home; resolves with the URL it prints and a stop function. */
+async function startWebSocketServer(env) {
+  const { codexBin } = await resolveRuntime();
+  const child = spawn(codexBin, ["app-server", "--listen", "ws://127.0.0.1:0", "-c", "features.shell_snapshot=false"], {
+    env: { ...process.env, ...env.env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await within(10_000, "the ws app-server to exit", exited).catch(() => child.kill("SIGKILL"));
+  };
+  let stderr = "";
+  try {
+    const url = await within(
+      30_000,
+      "the ws app-server to listen",
+      new Promise((resolve, reject) => {
+        child.stderr.setEncoding("utf8");
+        child.stderr.on("data", (chunk) => {
+          stderr += chunk;
+          const match = /listening on: (ws:\/\/\S+)/.exec(stderr);
+          if (match) resolve(match[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`the ws app-server exited (${code}) before listening: ${stderr.slice(-2000)}`)));
+      }),
+    );
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+scenarios.websocket = async ({ env }) => {
+  const server = await startWebSocketServer(env);
+  try {
+    const remote = await within(30_000, "Codex.connect", Codex.connect(server.url));
+    try {
+      const chunks = ["Over ", "a ", "web", "socket."];
+      env.fakeModel.enqueue(reply.text(chunks.join(""), { chunks }));
+      const thread = await remote.threadStart();
+      const turn = await thread.turn("Say it over the socket");
+      const deltas = [];
+      for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") deltas.push(event.params.delta);
+      assert.deepEqual(deltas, chunks);
+      const result = await turn.run();
+      assert.equal(result.status, "completed");
+      assert.equal(result.finalResponse, chunks.join(""));
+      return { url: server.url.replace(/:\d+$/, ":PORT"), deltas: deltas.length };
+    } finally {
+      await within(30_000, "closing the ws connection", remote.close());
+    }
+  } finally {
+    await server.stop();
+  }
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));
