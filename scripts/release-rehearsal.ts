@@ -269,7 +269,7 @@ async function main(): Promise<void> {
   const resolvedRuntimes = await runtimesReady;
   for (const [index, runtime] of MATRIX_RUNTIMES.entries()) {
     const resolved = resolvedRuntimes[index]!;
-    await step(`runtime ${runtime.label}: approval, stream, abort, structured output, websocket`, async () => {
+    await step(`runtime ${runtime.label}: approval, stream, abort, structured output, websocket, optional OpenTelemetry peer`, async () => {
       if (!resolved.ok) throw new StepSkipped(resolved.reason);
       const command = runtimeCommand(runtime, resolved, "runtime-check.mjs", cacheDir, env);
       const output = await run(command.command, command.args, { cwd: projectDir, env: command.env, timeoutMs: 120_000 });

@@ -6,6 +6,8 @@
 //   abort       an AbortSignal interrupts a turn whose model hangs: AbortError, the turn ended
 //   structured  a turn with outputSchema (a plain JSON Schema) answers JSON that matches it
 //   websocket   Codex.connect() to `codex app-server --listen ws://127.0.0.1:0` runs a streamed turn
+//   otel-peer   @opentelemetry/api is not installed: @codex/sdk loaded without it (this program
+//               runs), and @codex/sdk/otel fails to load naming it
 // Prints one JSON line per scenario and a final summary line; exits non-zero on any failure.
 //
 //   <runtime> runtime-check.mjs [scenario ...]
@@ -172,6 +174,16 @@ scenarios.websocket = async ({ env }) => {
   } finally {
     await server.stop();
   }
+};
+
+scenarios["otel-peer"] = async () => {
+  const missing = await import("@codex/sdk/otel").then(
+    () => undefined,
+    (error) => error,
+  );
+  assert.ok(missing !== undefined, "@codex/sdk/otel loaded although @opentelemetry/api is not installed: is it installed here?");
+  assert.match(String(missing?.message ?? missing), /@opentelemetry\/api/, "the failure names the missing optional peer");
+  return { otelEntry: "fails without @opentelemetry/api, naming it" };
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));
