@@ -27,7 +27,7 @@ import type { ClientInstrumentation } from "./instrumentation.js";
 import { retryOnOverload } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
 import { ServerRequestDispatcher } from "./server-requests.js";
-import type { RequestId, ServerRequestHandler, ServerRequestHandlers } from "./server-requests.js";
+import type { RequestId, ServerRequestHandler, ServerRequestHandlers, ServerRequestScope } from "./server-requests.js";
 import type { DroppedMessage, Transport, TransportCloseInfo } from "./transport.js";
 
 export type { Disposable } from "./disposable.js";
@@ -287,6 +287,11 @@ export class AppServerClient {
    */
   onServerRequest<M extends ServerRequestMethod>(method: M, handler: ServerRequestHandler<M>): Disposable {
     return this.serverRequests.register(method, handler as unknown as ServerRequestHandler<ServerRequestMethod>);
+  }
+
+  /** @internal Set by `Codex`: adds items, threads and per-turn handlers to server requests. */
+  setServerRequestScope(scope: ServerRequestScope): void {
+    this.serverRequests.setScope(scope);
   }
 
   /**
