@@ -4,7 +4,9 @@
 //   approval    a command approval answered by a handler; the accepted command runs
 //   stream      turn.stream() yields the deltas in order; a U+2028 inside a delta survives framing
 //   abort       an AbortSignal interrupts a turn whose model hangs: AbortError, the turn ended
-//   structured  a turn with outputSchema (a plain JSON Schema) answers JSON that matches it
+//   structured  a turn with outputSchema (a plain JSON Schema): TurnResult.output is the parsed
+//               answer, the schema reached the model, and an answer that is not JSON rejects
+//               with OutputValidationError
 //   websocket   Codex.connect() to `codex app-server --listen ws://127.0.0.1:0` runs a streamed turn
 //   otel-peer   @opentelemetry/api is not installed: @codex/sdk loaded without it (this program
 //               runs), and @codex/sdk/otel fails to load naming it
@@ -13,7 +15,7 @@
 //   <runtime> runtime-check.mjs [scenario ...]
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { AbortError, Codex, resolveRuntime } from "@codex/sdk";
+import { AbortError, Codex, OutputValidationError, resolveRuntime } from "@codex/sdk";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 
 const runtime =
@@ -111,10 +113,15 @@ const scenarios = {
     const format = request?.body?.text?.format;
     assert.equal(format?.type, "json_schema", "codex asked the model for JSON-schema output");
     assert.deepEqual(format.schema, schema, "the schema reached the model unchanged");
-    // TurnResult.output is the parsed answer where the SDK provides it; the text is the fallback.
-    const output = "output" in result ? result.output : JSON.parse(result.finalResponse ?? "null");
-    assert.deepEqual(output, answer);
-    return { output, from: "output" in result ? "TurnResult.output" : "finalResponse" };
+    assert.deepEqual(result.output, answer, "TurnResult.output is the parsed answer");
+    env.fakeModel.enqueue(reply.text("Looks fine to me."));
+    const invalid = await thread.run("Review it again", { outputSchema: schema }).then(
+      (unexpected) => ({ unexpected }),
+      (error) => ({ error }),
+    );
+    assert.ok(OutputValidationError.isInstance(invalid.error), `an answer that is not JSON: ${invalid.error?.name ?? `resolved with ${JSON.stringify(invalid.unexpected?.output)}`}`);
+    assert.equal(invalid.error.text, "Looks fine to me.");
+    return { output: result.output, invalid: invalid.error.name };
   },
 };
 
