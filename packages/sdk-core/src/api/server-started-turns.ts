@@ -17,7 +17,8 @@ export type ReviewOptions = Omit<ReviewStartParams, "threadId" | "target"> & {
  * kept from before the request is written. The compaction turn is the one whose first item is a
  * `contextCompaction`: another turn of the thread (started by another client, or by this one
  * just before) may start in between, so the first `turn/started` alone would not say which.
- * Rejects with `TransportClosedError` if the connection ends first.
+ * Rejects with `TurnLostError` if the thread is lost first (closed, unsubscribed, archived,
+ * deleted), and with `TransportClosedError` if the connection is interrupted or ends first.
  */
 export async function startCompaction(context: ThreadContext, threadId: string): Promise<TurnHandle<null>> {
   const { client, router } = context;
@@ -33,12 +34,19 @@ export async function startCompaction(context: ThreadContext, threadId: string):
     client.onNotification("item/started", (params) => {
       if (params.threadId === threadId && params.item.type === "contextCompaction") resolveTurnId(params.turnId);
     }),
+    client.onNotification("turn/completed", (params) => {
+      // A turn begun after the reservation that ends without a compaction item (the compaction
+      // failed at once): it is the compaction's turn, and its handle reports how it ended.
+      if (params.threadId === threadId && startedTurns.has(params.turn.id) && !reservation.joined(params.turn.id)) resolveTurnId(params.turn.id);
+    }),
   ];
   let turn: Turn;
   try {
     await client.request("thread/compact/start", { threadId });
     const turnId = await Promise.race([
       compactionTurnId,
+      // Rejects when the thread is lost (TurnLostError) or the connection is interrupted or gone.
+      reservation.started.then(() => new Promise<never>(() => {})),
       client.closed.then((error) => {
         throw error;
       }),

@@ -186,7 +186,7 @@ export class TurnRouter {
   /**
    * Ends every live turn with `error` because the connection was lost and is being opened
    * again; their threads are free for the next turn, which is routed as usual. A `turn/start`
-   * still in flight fails through its request.
+   * still in flight fails through its request, and a reservation's `started` rejects with `error`.
    */
   interrupt(error: Error): void {
     const sinks = new Set<TurnSink>();
@@ -195,6 +195,8 @@ export class TurnRouter {
     this.#activeByThread.clear();
     // What runs on the server is unknown until the new connection says.
     this.#runningByThread.clear();
+    // A reservation still waiting for its turn/started will not see it on this connection.
+    for (const set of this.#pendingByThread.values()) for (const reservation of set) reservation.fail(error);
     for (const sink of sinks) {
       this.#finished(sink);
       sink.fail(error);
