@@ -111,3 +111,46 @@ class ReconnectableCodex extends Codex {
     return this.initializeOver(first, options, [], reopen);
   }
 }
+
+describe("thread.review()", () => {
+  test("is not bound by requestTimeoutMs: a late reply still gives the review's turn", TIMEOUT, async () => {
+    let release!: () => void;
+    const replyAllowed = new Promise<void>((resolve) => (release = resolve));
+    await using t = await startScripted(
+      (server) => {
+        threadStartReplies(server);
+        server.on("review/start", async (request, s) => {
+          // Held past the request timeout; no turn/started comes before it.
+          await replyAllowed;
+          await s.reply(request.id, { turn: e.started("review-turn").params.turn, reviewThreadId: "thread-1" });
+          await s.notify("turn/completed", e.completed("review-turn").params);
+        });
+      },
+      { requestTimeoutMs: 100 },
+    );
+    const thread = await t.codex.threadStart();
+    const review = thread.review({ type: "uncommittedChanges" });
+    setTimeout(release, 400).unref();
+    const handle = await within(review.catch((caught: unknown) => caught));
+    expect(handle).toMatchObject({ id: "review-turn" });
+  });
+
+  test("recovers the review's turn from turn/started when the reply is lost", TIMEOUT, async () => {
+    await using t = await startScripted(
+      (server) => {
+        threadStartReplies(server);
+        server.on("review/start", async (_request, s) => {
+          await s.notify("turn/started", e.started("review-turn").params);
+          await s.notify("turn/completed", e.completed("review-turn").params);
+        });
+      },
+      { requestTimeoutMs: 100 },
+    );
+    const thread = await t.codex.threadStart();
+    const handle = await within(thread.review({ type: "uncommittedChanges" }).catch((caught: unknown) => caught));
+    expect(handle).toMatchObject({ id: "review-turn" });
+    if (handle === "still pending" || !(handle instanceof Object) || !("run" in handle)) return;
+    expect(await within((handle as { run(): Promise<unknown> }).run())).toMatchObject({ id: "review-turn", status: "completed" });
+    expect(t.codex.load).toMatchObject({ pending: 0 });
+  });
+});
