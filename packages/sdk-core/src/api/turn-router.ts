@@ -95,6 +95,15 @@ export class TurnRouter {
   /** Called with every notification before it is routed (per-connection state kept beside the turns). */
   readonly #observers = new Set<(notification: Notification) => void>();
 
+  /** Called with the error of every `interrupt` (the connection was lost and is being opened again). */
+  readonly #interruptListeners = new Set<(error: Error) => void>();
+
+  /** Calls `listener` on every `interrupt`, until the returned function is called. */
+  onInterrupt(listener: (error: Error) => void): () => void {
+    this.#interruptListeners.add(listener);
+    return () => this.#interruptListeners.delete(listener);
+  }
+
   /** Calls `observer` with every notification this router is fed, before routing it. */
   observe(observer: (notification: Notification) => void): void {
     this.#observers.add(observer);
@@ -201,6 +210,7 @@ export class TurnRouter {
       this.#finished(sink);
       sink.fail(error);
     }
+    for (const listener of [...this.#interruptListeners]) listener(error);
   }
 
   /** Number of turns being routed, reservations waiting, threads held and calls waiting for them (for tests and leak checks). */

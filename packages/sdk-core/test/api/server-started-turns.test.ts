@@ -105,6 +105,40 @@ describe("thread.compact()", () => {
   });
 });
 
+describe("GoalHandle with reconnect", () => {
+  test("fails with TransportClosedError when the connection is interrupted: the goal's end may pass unseen", TIMEOUT, async () => {
+    const open = async (): Promise<Transport> => {
+      const [client, server] = createInMemoryTransportPair();
+      server.start({
+        message: (raw) => {
+          const message = raw as { id?: number | string; method?: string };
+          if (message.id === undefined || message.method === undefined) return;
+          const goal = { threadId: "thread-1", objective: "goal", status: "active", tokenBudget: null, tokensUsed: 0, timeUsedSeconds: 0, createdAt: 1, updatedAt: 1 };
+          const results: Record<string, unknown> = {
+            initialize: { userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`, codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
+            "thread/start": { thread: { id: "thread-1" } },
+            "thread/resume": { thread: { id: "thread-1" } },
+            "thread/goal/set": { goal },
+          };
+          void server.send({ id: message.id, result: results[message.method] ?? {} }).then(() => {
+            if (message.method === "thread/goal/set") void server.closeWith({ reason: "server restarted" });
+          });
+        },
+      });
+      return client;
+    };
+    const codex = await ReconnectableCodex.open(await open(), open, { reconnect: { initialDelayMs: 1, maxAttempts: 3 } });
+    try {
+      const thread = await codex.threadStart();
+      const goal = await thread.startGoal("goal");
+      const error = await within(goal.run().catch((caught: unknown) => caught));
+      expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
+    } finally {
+      await codex.close();
+    }
+  });
+});
+
 /** Exposes the protected constructor path with a transport the test can replace. */
 class ReconnectableCodex extends Codex {
   static open(first: Transport, reopen: () => Promise<Transport>, options: CodexOptions): Promise<Codex> {
