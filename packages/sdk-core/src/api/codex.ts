@@ -246,6 +246,8 @@ export class Codex implements AsyncDisposable {
       serverRequests.observe(notification);
     });
     client.setServerRequestScope(serverRequests);
+    // A reconnect ends every turn this client followed: no turn/completed will let go of them.
+    router.onInterrupt(() => serverRequests.forgetTurns());
     this.#context = { client, router, loadedThreads: this.#connection.loadedThreads, usage, serverRequests };
     this.#optedOut = new Set(optedOut);
   }
@@ -493,14 +495,16 @@ export class Codex implements AsyncDisposable {
     await this.client.request("thread/archive", { threadId });
     this.#connection.loadedThreads.delete(threadId);
     this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
+    this.#context.serverRequests.forgetThread(threadId);
   }
 
   /**
    * @internal What this connection still holds, for leak checks: requests awaiting a reply or
-   * queued, server requests being answered, notification subscribers, and the turns being routed.
+   * queued, server requests being answered, notification subscribers, the turns being routed, and
+   * the per-turn server-request handlers and in-progress items kept.
    */
-  get load(): AppServerClient["load"] & { turns: TurnRouter["size"] } {
-    return { ...this.client.load, turns: this.#context.router.size };
+  get load(): AppServerClient["load"] & { turns: TurnRouter["size"]; serverRequestScope: CodexServerRequestScope["size"] } {
+    return { ...this.client.load, turns: this.#context.router.size, serverRequestScope: this.#context.serverRequests.size };
   }
 
   /** Restores an archived thread (`thread/unarchive`). */
