@@ -463,7 +463,8 @@ export class Codex implements AsyncDisposable {
    */
   thread(threadId: string): Thread {
     if (typeof threadId !== "string" || threadId === "") throw new InvalidInputError("thread(): threadId must be a non-empty string.");
-    return this.#bind(threadId);
+    // Not remembered for a reconnect until a turn runs on it: binding sends nothing.
+    return new Thread(this.#context, threadId);
   }
 
   /**

@@ -240,6 +240,8 @@ export class Thread {
       throw error;
     }
     turnServerRequests?.bind(turn.id);
+    // A thread this client runs turns on is resumed after a reconnect.
+    this.#context.loadedThreads?.add(this.id);
     const handle = new TurnHandle<OutputOf<Schema>>({
       client,
       threadId: this.id,
