@@ -26,6 +26,8 @@ export async function startCompaction(context: ThreadContext, threadId: string):
   // Waits for this client's running turn on the thread, as `thread.turn()` does.
   const reservation = await router.reserve(threadId);
   const startedTurns = new Map<string, Turn>();
+  // Turns that carry user input: never the compaction's, which has none.
+  const inputTurns = new Set<string>();
   let resolveTurnId!: (turnId: string) => void;
   const compactionTurnId = new Promise<string>((resolve) => (resolveTurnId = resolve));
   const subscriptions = [
@@ -33,12 +35,17 @@ export async function startCompaction(context: ThreadContext, threadId: string):
       if (params.threadId === threadId) startedTurns.set(params.turn.id, params.turn);
     }),
     client.onNotification("item/started", (params) => {
-      if (params.threadId === threadId && params.item.type === "contextCompaction") resolveTurnId(params.turnId);
+      if (params.threadId !== threadId) return;
+      if (params.item.type === "contextCompaction") resolveTurnId(params.turnId);
+      else if (params.item.type === "userMessage") inputTurns.add(params.turnId);
     }),
     client.onNotification("turn/completed", (params) => {
-      // A turn begun after the reservation that ends without a compaction item (the compaction
-      // failed at once): it is the compaction's turn, and its handle reports how it ended.
-      if (params.threadId === threadId && startedTurns.has(params.turn.id) && !reservation.joined(params.turn.id)) resolveTurnId(params.turn.id);
+      // A turn begun after the reservation that ends without a compaction item and without user
+      // input (the compaction failed at once): it is the compaction's turn, and its handle reports
+      // how it ended. A turn with user input is another one (started just before, or by another
+      // client) that happened to end first.
+      const id = params.turn.id;
+      if (params.threadId === threadId && startedTurns.has(id) && !inputTurns.has(id) && !reservation.joined(id)) resolveTurnId(id);
     }),
   ];
   let turn: Turn;
