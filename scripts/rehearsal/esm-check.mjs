@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Codex, PINNED_RUNTIME_VERSION, resolveRuntime, SDK_VERSION } from "@codex/sdk";
+import { Codex, PINNED_RUNTIME_VERSION, SDK_VERSION } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 import { checkEqual, exampleEnvironment, requestedMode } from "@codex/sdk-testing/examples";
 

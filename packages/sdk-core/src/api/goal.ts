@@ -11,7 +11,7 @@ import type {
 } from "@codex/protocol-types/experimental";
 import { AbortError, CodexError } from "../errors.js";
 import type { Notification, ThreadNotification } from "../notification.js";
-import type { AppServerClient, Disposable } from "../rpc/client.js";
+import type { AppServerClient, Subscription } from "../rpc/client.js";
 import { threadIdOf } from "./thread-events.js";
 import { buildTurnResult, type TurnResult } from "./turn-result.js";
 import { notificationScope } from "./turn-router.js";
@@ -65,7 +65,7 @@ export class GoalHandle {
   readonly #client: AppServerClient;
   readonly #events: Notification[] = [];
   readonly #turns = new Map<string, { turn: Turn | undefined; events: Notification[] }>();
-  readonly #subscription: Disposable;
+  readonly #subscription: Subscription;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
   #goal: ThreadGoal | null = null;
