@@ -14,6 +14,7 @@ assert.equal(process.env.CODEX_BIN, undefined, "CODEX_BIN must not be set: the r
 const projectDir = process.cwd();
 const sdkEntry = fileURLToPath(import.meta.resolve("@codex/sdk"));
 assert.ok(sdkEntry.startsWith(path.join(projectDir, "node_modules")), `@codex/sdk loaded from ${sdkEntry}, not from this project`);
+assert.ok(fileURLToPath(import.meta.resolve("@codex/sdk/rpc")).endsWith("rpc.js"), "@codex/sdk/rpc must load its ESM build");
 
 // The versions the code reports are the staged manifests' versions.
 const require = createRequire(import.meta.url);
