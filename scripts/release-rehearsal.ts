@@ -11,7 +11,7 @@
 //      consumer uses (node10, node16, nodenext, bundler; ESM and CommonJS), so no mode silently
 //      turns the protocol types into `any`;
 //   3. the runtime matrix: one consumer program (runtime-check.mjs: an approval, a streamed turn,
-//      an abort, a structured-output turn) under Node 20 (this machine's), Node 22, Node 24, Bun
+//      an abort, a structured-output turn, a turn over Codex.connect() to a ws:// app-server) under Node 20 (this machine's), Node 22, Node 24, Bun
 //      and Deno, each pinned and installed from npm into a cache that survives between runs
 //      (rehearsal/runtime-matrix.ts); a runtime that cannot be installed is skipped, visibly;
 //   4. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
@@ -269,7 +269,7 @@ async function main(): Promise<void> {
   const resolvedRuntimes = await runtimesReady;
   for (const [index, runtime] of MATRIX_RUNTIMES.entries()) {
     const resolved = resolvedRuntimes[index]!;
-    await step(`runtime ${runtime.label}: approval, stream, abort, structured output`, async () => {
+    await step(`runtime ${runtime.label}: approval, stream, abort, structured output, websocket, optional OpenTelemetry peer`, async () => {
       if (!resolved.ok) throw new StepSkipped(resolved.reason);
       const command = runtimeCommand(runtime, resolved, "runtime-check.mjs", cacheDir, env);
       const output = await run(command.command, command.args, { cwd: projectDir, env: command.env, timeoutMs: 120_000 });

@@ -4,12 +4,19 @@
 //   approval    a command approval answered by a handler; the accepted command runs
 //   stream      turn.stream() yields the deltas in order; a U+2028 inside a delta survives framing
 //   abort       an AbortSignal interrupts a turn whose model hangs: AbortError, the turn ended
-//   structured  a turn with outputSchema (a plain JSON Schema) answers JSON that matches it
+//   structured  a turn with outputSchema (a plain JSON Schema): TurnResult.output is the parsed
+//               answer, the schema reached the model, and an answer that is not JSON rejects
+//               with OutputValidationError
+//   websocket   Codex.connect() to `codex app-server --listen ws://127.0.0.1:0` runs a streamed turn
+//   otel-peer   @opentelemetry/api is not installed: @codex/sdk loaded without it (this program
+//               runs), and @codex/sdk/otel fails to load naming it
 // Prints one JSON line per scenario and a final summary line; exits non-zero on any failure.
 //
 //   <runtime> runtime-check.mjs [scenario ...]
 import assert from "node:assert/strict";
-import { AbortError, Codex } from "@codex/sdk";
+import { spawn } from "node:child_process";
+import { AbortError, Codex, OutputValidationError } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 
 const runtime =
@@ -107,11 +114,84 @@ const scenarios = {
     const format = request?.body?.text?.format;
     assert.equal(format?.type, "json_schema", "codex asked the model for JSON-schema output");
     assert.deepEqual(format.schema, schema, "the schema reached the model unchanged");
-    // TurnResult.output is the parsed answer where the SDK provides it; the text is the fallback.
-    const output = "output" in result ? result.output : JSON.parse(result.finalResponse ?? "null");
-    assert.deepEqual(output, answer);
-    return { output, from: "output" in result ? "TurnResult.output" : "finalResponse" };
+    assert.deepEqual(result.output, answer, "TurnResult.output is the parsed answer");
+    env.fakeModel.enqueue(reply.text("Looks fine to me."));
+    const invalid = await thread.run("Review it again", { outputSchema: schema }).then(
+      (unexpected) => ({ unexpected }),
+      (error) => ({ error }),
+    );
+    assert.ok(OutputValidationError.isInstance(invalid.error), `an answer that is not JSON: ${invalid.error?.name ?? `resolved with ${JSON.stringify(invalid.unexpected?.output)}`}`);
+    assert.equal(invalid.error.text, "Looks fine to me.");
+    return { output: result.output, invalid: invalid.error.name };
   },
+};
+
+/** Starts `codex app-server --listen ws://127.0.0.1:0` on the test home; resolves with the URL it prints and a stop function. */
+async function startWebSocketServer(env) {
+  const { codexBin } = await resolveRuntime();
+  const child = spawn(codexBin, ["app-server", "--listen", "ws://127.0.0.1:0", "-c", "features.shell_snapshot=false"], {
+    env: { ...process.env, ...env.env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await within(10_000, "the ws app-server to exit", exited).catch(() => child.kill("SIGKILL"));
+  };
+  let stderr = "";
+  try {
+    const url = await within(
+      30_000,
+      "the ws app-server to listen",
+      new Promise((resolve, reject) => {
+        child.stderr.setEncoding("utf8");
+        child.stderr.on("data", (chunk) => {
+          stderr += chunk;
+          const match = /listening on: (ws:\/\/\S+)/.exec(stderr);
+          if (match) resolve(match[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`the ws app-server exited (${code}) before listening: ${stderr.slice(-2000)}`)));
+      }),
+    );
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+scenarios.websocket = async ({ env }) => {
+  const server = await startWebSocketServer(env);
+  try {
+    const remote = await within(30_000, "Codex.connect", Codex.connect(server.url));
+    try {
+      const chunks = ["Over ", "a ", "web", "socket."];
+      env.fakeModel.enqueue(reply.text(chunks.join(""), { chunks }));
+      const thread = await remote.threadStart();
+      const turn = await thread.turn("Say it over the socket");
+      const deltas = [];
+      for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") deltas.push(event.params.delta);
+      assert.deepEqual(deltas, chunks);
+      const result = await turn.run();
+      assert.equal(result.status, "completed");
+      assert.equal(result.finalResponse, chunks.join(""));
+      return { url: server.url.replace(/:\d+$/, ":PORT"), deltas: deltas.length };
+    } finally {
+      await within(30_000, "closing the ws connection", remote.close());
+    }
+  } finally {
+    await server.stop();
+  }
+};
+
+scenarios["otel-peer"] = async () => {
+  const missing = await import("@codex/sdk/otel").then(
+    () => undefined,
+    (error) => error,
+  );
+  assert.ok(missing !== undefined, "@codex/sdk/otel loaded although @opentelemetry/api is not installed: is it installed here?");
+  assert.match(String(missing?.message ?? missing), /@opentelemetry\/api/, "the failure names the missing optional peer");
+  return { otelEntry: "fails without @opentelemetry/api, naming it" };
 };
 
 const selected = process.argv.slice(2).filter((name) => !name.startsWith("-"));

@@ -11,10 +11,10 @@ import type {
 } from "@codex/protocol-types/experimental";
 import { AbortError, CodexError } from "../errors.js";
 import type { Notification, ThreadNotification } from "../notification.js";
-import type { AppServerClient, Subscription } from "../rpc/client.js";
+import type { AppServerClient } from "../rpc/client.js";
 import { threadIdOf } from "./thread-events.js";
 import { buildTurnResult, type TurnResult } from "./turn-result.js";
-import { notificationScope } from "./turn-router.js";
+import { notificationScope, type TurnRouter } from "./turn-router.js";
 
 /** Options of `thread.startGoal()` / `thread.runGoal()`: the `thread/goal/set` fields besides the objective, plus a `signal`. */
 export type GoalOptions = Omit<ThreadGoalSetParams, "threadId" | "objective" | "status"> & {
@@ -51,6 +51,8 @@ export interface GoalHandleInit {
   client: AppServerClient;
   threadId: string;
   signal?: AbortSignal | undefined;
+  /** The connection's router: a reconnect fails the goal, whose end may have passed unseen. */
+  router?: TurnRouter | undefined;
 }
 
 /**
@@ -65,7 +67,7 @@ export class GoalHandle {
   readonly #client: AppServerClient;
   readonly #events: Notification[] = [];
   readonly #turns = new Map<string, { turn: Turn | undefined; events: Notification[] }>();
-  readonly #subscription: Subscription;
+  readonly #subscription: { dispose(): void };
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
   #goal: ThreadGoal | null = null;
@@ -86,9 +88,17 @@ export class GoalHandle {
     this.#client = init.client;
     this.#signal = init.signal;
     // Subscribed before `thread/goal/set` is written: its first turn may start before the reply.
-    this.#subscription = init.client.onNotification("*", (notification) => {
+    const notifications = init.client.onNotification("*", (notification) => {
       if (threadIdOf(notification) === this.threadId) this.#accept(notification);
     });
+    // The goal's events during an outage are lost: its end could never be seen.
+    const stopWatchingInterrupts = init.router?.onInterrupt((error) => this.#fail(error));
+    this.#subscription = {
+      dispose: () => {
+        notifications.dispose();
+        stopWatchingInterrupts?.();
+      },
+    };
     void init.client.closed.then((error) => this.#fail(error));
   }
 
@@ -124,7 +134,8 @@ export class GoalHandle {
   /**
    * Every notification of the thread during the goal, in arrival order: each automatic turn's
    * events, `thread/goal/updated`, status changes. Ends after the run's last event. Every call
-   * replays from the start. Throws `TransportClosedError` if the connection ends first, and
+   * replays from the start. Throws `TransportClosedError` if the connection ends (or, with
+   * `reconnect`, is interrupted) first, and
    * `AbortError` (after yielding what was recorded) if the goal's signal aborted it.
    */
   async *stream(): AsyncGenerator<ThreadNotification, void, undefined> {

@@ -5,6 +5,7 @@ import type { ReviewStartParams, ReviewTarget, Turn } from "@codex/protocol-type
 import { AbortError, abortErrorFrom } from "../errors.js";
 import { TurnHandle } from "./turn-handle.js";
 import type { ThreadContext } from "./thread.js";
+import type { TurnReservation } from "./turn-router.js";
 
 /** Options of `thread.review()`: the `review/start` params besides the thread and target, plus a `signal`. */
 export type ReviewOptions = Omit<ReviewStartParams, "threadId" | "target"> & {
@@ -17,7 +18,8 @@ export type ReviewOptions = Omit<ReviewStartParams, "threadId" | "target"> & {
  * kept from before the request is written. The compaction turn is the one whose first item is a
  * `contextCompaction`: another turn of the thread (started by another client, or by this one
  * just before) may start in between, so the first `turn/started` alone would not say which.
- * Rejects with `TransportClosedError` if the connection ends first.
+ * Rejects with `TurnLostError` if the thread is lost first (closed, unsubscribed, archived,
+ * deleted), and with `TransportClosedError` if the connection is interrupted or ends first.
  */
 export async function startCompaction(context: ThreadContext, threadId: string): Promise<TurnHandle<null>> {
   const { client, router } = context;
@@ -33,12 +35,19 @@ export async function startCompaction(context: ThreadContext, threadId: string):
     client.onNotification("item/started", (params) => {
       if (params.threadId === threadId && params.item.type === "contextCompaction") resolveTurnId(params.turnId);
     }),
+    client.onNotification("turn/completed", (params) => {
+      // A turn begun after the reservation that ends without a compaction item (the compaction
+      // failed at once): it is the compaction's turn, and its handle reports how it ended.
+      if (params.threadId === threadId && startedTurns.has(params.turn.id) && !reservation.joined(params.turn.id)) resolveTurnId(params.turn.id);
+    }),
   ];
   let turn: Turn;
   try {
     await client.request("thread/compact/start", { threadId });
     const turnId = await Promise.race([
       compactionTurnId,
+      // Rejects when the thread is lost (TurnLostError) or the connection is interrupted or gone.
+      reservation.started.then(() => new Promise<never>(() => {})),
       client.closed.then((error) => {
         throw error;
       }),
@@ -56,23 +65,22 @@ export async function startCompaction(context: ThreadContext, threadId: string):
 
 /**
  * @internal Starts a review (`review/start`, inline on `threadId`) and returns its turn, as
- * `thread.turn()` does for `turn/start`.
+ * `thread.turn()` does for `turn/start`: without a timeout (the review turn exists once the
+ * request is written), and recovering a lost reply from the thread's `turn/started`.
  */
 export async function startReview(context: ThreadContext, threadId: string, target: ReviewTarget, options: ReviewOptions): Promise<TurnHandle<null>> {
   const { signal, ...params } = options;
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the review");
   const { client, router } = context;
   const reservation = await router.reserve(threadId, signal);
-  let response;
+  let turn: Turn;
   try {
-    // No signal on the request: once written, the review turn exists, and only the reply's
-    // turn id lets us interrupt it.
-    response = await client.request("review/start", { ...params, threadId, target });
+    turn = await sendReviewStart(context, reservation, { ...params, threadId, target });
   } catch (error) {
     reservation.release();
     throw error;
   }
-  const handle = new TurnHandle<null>({ client, threadId, turn: response.turn, signal, attach: (sink) => reservation.claim(sink) });
+  const handle = new TurnHandle<null>({ client, threadId, turn, signal, attach: (sink) => reservation.claim(sink) });
   if (signal?.aborted) {
     await handle.run().catch((error: unknown) => {
       if (!AbortError.isInstance(error)) throw error;
@@ -80,4 +88,31 @@ export async function startReview(context: ThreadContext, threadId: string, targ
     throw abortErrorFrom(signal, "Starting the review");
   }
   return handle;
+}
+
+/** Sends `review/start` and resolves with its turn: from the reply, or from the thread's `turn/started` if that comes first. */
+function sendReviewStart(context: ThreadContext, reservation: TurnReservation, params: ReviewStartParams): Promise<Turn> {
+  // No caller signal on the request: once written, the review turn exists, and only its id lets
+  // us interrupt it. This controller only stops waiting for a reply that no longer matters.
+  const unneeded = new AbortController();
+  return new Promise<Turn>((resolve, reject) => {
+    let settled = false;
+    const settle = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      outcome();
+    };
+    context.client.request("review/start", params, { timeoutMs: Number.POSITIVE_INFINITY, signal: unneeded.signal }).then(
+      (response) => settle(() => resolve(response.turn)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+    reservation.started.then(
+      (turn) =>
+        settle(() => {
+          resolve(turn);
+          unneeded.abort(new AbortError("The review turn was recovered from turn/started."));
+        }),
+      (error: unknown) => settle(() => reject(error)),
+    );
+  });
 }

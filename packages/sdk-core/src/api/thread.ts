@@ -151,7 +151,7 @@ export class Thread {
   async startGoal(objective: string, options: GoalOptions = {}): Promise<GoalHandle> {
     const { signal, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the goal");
-    return new GoalHandle({ client: this.#context.client, threadId: this.id, signal }).start(objective, params);
+    return new GoalHandle({ client: this.#context.client, router: this.#context.router, threadId: this.id, signal }).start(objective, params);
   }
 
   /** `startGoal()` and then `run()`: pursues the goal to its end and returns the `GoalResult`. */

@@ -95,6 +95,15 @@ export class TurnRouter {
   /** Called with every notification before it is routed (per-connection state kept beside the turns). */
   readonly #observers = new Set<(notification: Notification) => void>();
 
+  /** Called with the error of every `interrupt` (the connection was lost and is being opened again). */
+  readonly #interruptListeners = new Set<(error: Error) => void>();
+
+  /** Calls `listener` on every `interrupt`, until the returned function is called. */
+  onInterrupt(listener: (error: Error) => void): () => void {
+    this.#interruptListeners.add(listener);
+    return () => this.#interruptListeners.delete(listener);
+  }
+
   /** Calls `observer` with every notification this router is fed, before routing it. */
   observe(observer: (notification: Notification) => void): void {
     this.#observers.add(observer);
@@ -186,7 +195,7 @@ export class TurnRouter {
   /**
    * Ends every live turn with `error` because the connection was lost and is being opened
    * again; their threads are free for the next turn, which is routed as usual. A `turn/start`
-   * still in flight fails through its request.
+   * still in flight fails through its request, and a reservation's `started` rejects with `error`.
    */
   interrupt(error: Error): void {
     const sinks = new Set<TurnSink>();
@@ -195,10 +204,13 @@ export class TurnRouter {
     this.#activeByThread.clear();
     // What runs on the server is unknown until the new connection says.
     this.#runningByThread.clear();
+    // A reservation still waiting for its turn/started will not see it on this connection.
+    for (const set of this.#pendingByThread.values()) for (const reservation of set) reservation.fail(error);
     for (const sink of sinks) {
       this.#finished(sink);
       sink.fail(error);
     }
+    for (const listener of [...this.#interruptListeners]) listener(error);
   }
 
   /** Number of turns being routed, reservations waiting, threads held and calls waiting for them (for tests and leak checks). */

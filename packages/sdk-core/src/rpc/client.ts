@@ -168,6 +168,7 @@ export class AppServerClient {
       message: (message) => this.handleMessage(message),
       dropped: (info) => this.handleDropped(info),
       interrupted: (info) => this.handleInterrupted(info),
+      abandoned: (message) => this.isAbandonedRequest(message),
     });
   }
 
@@ -283,7 +284,7 @@ export class AppServerClient {
 
   /**
    * Registers the handler of one server-request method, replacing the current one until the
-   * returned Disposable is disposed (then the previous handler, if any, is back).
+   * returned Subscription is disposed (then the previous handler, if any, is back).
    */
   onServerRequest<M extends ServerRequestMethod>(method: M, handler: ServerRequestHandler<M>): Subscription {
     return this.serverRequests.register(method, handler as unknown as ServerRequestHandler<ServerRequestMethod>);
@@ -394,6 +395,12 @@ export class AppServerClient {
     if (method === "serverRequest/resolved") this.serverRequests.resolved(notification.params);
     else if (method === "turn/completed") this.serverRequests.turnCompleted(notification.params);
     this.fanout.dispatch(notification);
+  }
+
+  /** A request of ours (it has a method and our id) that is no longer pending: timed out or aborted. */
+  private isAbandonedRequest(message: object): boolean {
+    const { id, method } = message as { id?: unknown; method?: unknown };
+    return typeof method === "string" && typeof id === "number" && this.requests.methodOf(id) === undefined;
   }
 
   private handleDropped(info: DroppedMessage): void {

@@ -116,7 +116,8 @@ export class ReconnectingTransport implements Transport {
   send(message: object): Promise<void> {
     if (this.isClosed || this.closing !== undefined) return Promise.reject(new TransportClosedError({ reason: this.closing ?? "the connection closed" }));
     if (this.state === "connected") return this.current.send(message);
-    // Reconnecting: the message goes out on the new connection (the client's timeout bounds the wait).
+    // Reconnecting: the message goes out on the new connection (the client's timeout bounds the
+    // wait; a request given up on by then is dropped).
     return new Promise((resolve, reject) => this.queue.push({ message, resolve, reject }));
   }
 
@@ -209,7 +210,14 @@ export class ReconnectingTransport implements Transport {
       this.setState("connected", undefined);
       const queue = this.queue;
       this.queue = [];
-      for (const entry of queue) transport.send(entry.message).then(entry.resolve, entry.reject);
+      for (const entry of queue) {
+        // A request that timed out or was aborted while held is not sent: nobody waits for its reply.
+        if (this.receiver?.abandoned?.(entry.message) === true) {
+          entry.resolve();
+          continue;
+        }
+        transport.send(entry.message).then(entry.resolve, entry.reject);
+      }
       return;
     }
     if (this.closing !== undefined) return;

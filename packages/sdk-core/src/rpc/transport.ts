@@ -41,6 +41,11 @@ export interface TransportReceiver {
    * sent so far will be answered. Sending waits until the new connection is ready.
    */
   interrupted?(info: TransportCloseInfo): void;
+  /**
+   * True for an outgoing request the client no longer waits for (it timed out or was aborted).
+   * A transport that holds messages while reconnecting drops such a request instead of sending it.
+   */
+  abandoned?(message: object): boolean;
 }
 
 /**

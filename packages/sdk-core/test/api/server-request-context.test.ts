@@ -26,7 +26,8 @@ async function start(codex: CodexOptions = {}): Promise<TestCodex> {
 
 /** What the scope of a Codex still keeps (private; read for the no-state-past-the-turn check). */
 function kept(t: TestCodex): { turnsWithItems: number; turnsWithHandlers: number } {
-  return (t.codex.client as unknown as { serverRequestScope: { size: { turnsWithItems: number; turnsWithHandlers: number } } }).serverRequestScope.size;
+  type Scope = { size: { turnsWithItems: number; turnsWithHandlers: number } };
+  return (t.codex.client as unknown as { serverRequests: { scope: Scope } }).serverRequests.scope.size;
 }
 
 function touchTurn(t: TestCodex, name: string) {

@@ -92,6 +92,33 @@ describe("ReconnectingTransport", () => {
     expect(states.at(-1)).toBe("closed");
   });
 
+  it("never sends a request that timed out or was aborted while reconnecting", async () => {
+    let openNow!: () => void;
+    const gate = new Promise<void>((resolve) => (openNow = resolve));
+    const { servers, states, client } = setup({
+      open: async () => {
+        await gate;
+        const [clientEnd, serverEnd] = createInMemoryTransportPair();
+        servers.push(serve(serverEnd));
+        return clientEnd;
+      },
+    });
+    await servers[0]!.end.closeWith({ reason: "server killed" });
+    await until(() => states.at(-1) === "reconnecting");
+    const timedOut = client.requestUnchecked("timed-out", {}, { timeoutMs: 20 });
+    await expect(timedOut).rejects.toThrow(/timed-out/);
+    const controller = new AbortController();
+    const aborted = client.requestUnchecked("aborted", {}, { signal: controller.signal });
+    controller.abort();
+    await expect(aborted).rejects.toThrow();
+    const kept = client.requestUnchecked("kept", {});
+    openNow();
+    await expect(kept).resolves.toEqual({ method: "kept", params: {} });
+    expect(servers[1]!.received.map((message) => message.method)).toEqual(["initialize", "initialized", "kept"]);
+    expect(client.load).toMatchObject({ pending: 0, inFlight: 0 });
+    await client.close();
+  });
+
   it("gives up after maxAttempts: closed resolves and queued requests fail with TransportClosedError", async () => {
     let attempts = 0;
     const { servers, states, client, transport } = setup({
