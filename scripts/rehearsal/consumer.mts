@@ -26,7 +26,7 @@ export async function helloTurn(prompt: string): Promise<TurnResult> {
       case "failed":
         break;
       default: {
-        const unreachable: never = result.status;
+        const unreachable: never = result;
         void unreachable;
       }
     }
