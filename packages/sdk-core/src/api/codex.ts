@@ -21,9 +21,10 @@ import {
   abortErrorFrom,
   IncompatibleServerError,
   InvalidInputError,
+  TimeoutError,
   TransportClosedError,
 } from "../errors.js";
-import { connectWebSocket, parseAppServerUrl } from "../net/websocket-transport.js";
+import { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, parseAppServerUrl } from "../net/websocket-transport.js";
 import { AppServerClient, type Subscription, type ServerRequestHandlers } from "../rpc/client.js";
 import { normalizeLogger, type Logger, type NormalizedLogger } from "../rpc/logger.js";
 import {
@@ -245,6 +246,8 @@ export class Codex implements AsyncDisposable {
       serverRequests.observe(notification);
     });
     client.setServerRequestScope(serverRequests);
+    // A reconnect ends every turn this client followed: no turn/completed will let go of them.
+    router.onInterrupt(() => serverRequests.forgetTurns());
     this.#context = { client, router, loadedThreads: this.#connection.loadedThreads, usage, serverRequests };
     this.#optedOut = new Set(optedOut);
   }
@@ -321,7 +324,7 @@ export class Codex implements AsyncDisposable {
     const { token, headers, connectTimeoutMs, heartbeatMs } = options;
     const open = async (attemptSignal: AbortSignal | undefined): Promise<Transport> =>
       connectWebSocket(address, {
-        token: await resolveToken(token, address.url),
+        token: await resolveToken(token, address.url, attemptSignal, connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS),
         headers,
         connectTimeoutMs,
         heartbeatMs,
@@ -460,7 +463,8 @@ export class Codex implements AsyncDisposable {
    */
   thread(threadId: string): Thread {
     if (typeof threadId !== "string" || threadId === "") throw new InvalidInputError("thread(): threadId must be a non-empty string.");
-    return this.#bind(threadId);
+    // Not remembered for a reconnect until a turn runs on it: binding sends nothing.
+    return new Thread(this.#context, threadId);
   }
 
   /**
@@ -492,14 +496,16 @@ export class Codex implements AsyncDisposable {
     await this.client.request("thread/archive", { threadId });
     this.#connection.loadedThreads.delete(threadId);
     this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
+    this.#context.serverRequests.forgetThread(threadId);
   }
 
   /**
    * @internal What this connection still holds, for leak checks: requests awaiting a reply or
-   * queued, server requests being answered, notification subscribers, and the turns being routed.
+   * queued, server requests being answered, notification subscribers, the turns being routed, and
+   * the per-turn server-request handlers and in-progress items kept.
    */
-  get load(): AppServerClient["load"] & { turns: TurnRouter["size"] } {
-    return { ...this.client.load, turns: this.#context.router.size };
+  get load(): AppServerClient["load"] & { turns: TurnRouter["size"]; serverRequestScope: CodexServerRequestScope["size"] } {
+    return { ...this.client.load, turns: this.#context.router.size, serverRequestScope: this.#context.serverRequests.size };
   }
 
   /** Restores an archived thread (`thread/unarchive`). */
@@ -625,14 +631,51 @@ function checkServerVersion(response: InitializeResponse, clientName: string, lo
   return serverVersion;
 }
 
-/** The token for one connection attempt; a function is asked every time. */
-async function resolveToken(token: ConnectOptions["token"], url: string): Promise<string | undefined> {
+/**
+ * The token for one connection attempt; a function is asked every time, and must answer within
+ * `timeoutMs` (`TimeoutError`) and before `signal` aborts (`AbortError`).
+ */
+async function resolveToken(token: ConnectOptions["token"], url: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<string | undefined> {
   if (token === undefined) return undefined;
-  const value = typeof token === "function" ? await token() : token;
+  const value = typeof token === "function" ? await settleWithin(Promise.resolve().then(token), url, signal, timeoutMs) : token;
   if (typeof value !== "string" || value === "" || /[\r\n]/.test(value)) {
     throw new InvalidInputError(`Codex.connect(${url}): the token must be a non-empty string without line breaks (got ${value === "" ? "an empty string" : typeof value}).`);
   }
   return value;
+}
+
+/** `pending` (the token function's answer), unless `signal` aborts or `timeoutMs` passes first. */
+function settleWithin<T>(pending: Promise<T>, url: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
+  if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, `Codex.connect(${url}): getting the token`));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortErrorFrom(signal!, `Codex.connect(${url}): getting the token`));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      reject(
+        new TimeoutError(
+          timeoutMs,
+          undefined,
+          `Codex.connect(${url}): the token function did not answer within ${timeoutMs} ms. Make it settle (or fail) sooner, or raise connectTimeoutMs.`,
+        ),
+      );
+    }, timeoutMs);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Bad limits fail here, before a process is spawned only to be closed again. */

@@ -30,6 +30,8 @@ interface PendingTurn {
   readonly handlers: ServerRequestHandlers;
   /** Resolves with the turn id once bound, or undefined once released. */
   readonly bound: Promise<string | undefined>;
+  /** True once its thread's events stopped before the turn was bound: its handlers are not kept. */
+  lost?: boolean;
 }
 
 /** @internal The `ServerRequestScope` of one `Codex`. */
@@ -77,15 +79,36 @@ export class CodexServerRequestScope implements ServerRequestScope {
       case "turn/completed":
         this.#turnEnded(notification.params.turn.id);
         break;
-      case "thread/closed": {
-        const threadId = notification.params.threadId;
-        for (const [turnId, owner] of [...this.#threadOfTurn]) if (owner === threadId) this.#turnEnded(turnId);
-        for (const [turnId, entry] of [...this.#turnHandlers]) if (entry.threadId === threadId) this.#turnEnded(turnId);
+      // The thread's turns end unseen: their handlers and items are let go of.
+      case "thread/closed":
+      case "thread/archived":
+      case "thread/deleted":
+        this.forgetThread(notification.params.threadId);
         break;
-      }
+      case "thread/status/changed":
+        if (notification.params.status.type === "notLoaded") this.forgetThread(notification.params.threadId);
+        break;
       default:
         break;
     }
+  }
+
+  /**
+   * Lets go of the items and per-turn handlers of `threadId`'s turns: the thread's events stopped
+   * (closed, unsubscribed, archived, deleted, unloaded), so no `turn/completed` will end them.
+   */
+  forgetThread(threadId: string): void {
+    for (const [turnId, owner] of [...this.#threadOfTurn]) if (owner === threadId) this.#turnEnded(turnId);
+    for (const [turnId, entry] of [...this.#turnHandlers]) if (entry.threadId === threadId) this.#turnEnded(turnId);
+    // A turn whose turn/start reply is still being handled ends with the thread too.
+    for (const pending of this.#pending.get(threadId) ?? []) pending.lost = true;
+  }
+
+  /** Lets go of every turn's items and handlers: the connection was lost, and its turns with it. */
+  forgetTurns(): void {
+    this.#items.clear();
+    this.#threadOfTurn.clear();
+    this.#turnHandlers.clear();
   }
 
   /** Number of turns whose items or handlers are kept (for leak checks in tests). */
@@ -111,7 +134,7 @@ export class CodexServerRequestScope implements ServerRequestScope {
     return {
       bind: (turnId) => {
         remove();
-        this.#turnHandlers.set(turnId, { threadId, handlers });
+        if (pending.lost !== true) this.#turnHandlers.set(turnId, { threadId, handlers });
         settle(turnId);
       },
       release: () => {

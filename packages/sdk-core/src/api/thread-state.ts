@@ -19,7 +19,10 @@ import type { Notification } from "../notification.js";
  */
 export type ThreadInfo = ThreadStartResponse | ThreadResumeResponse | ThreadForkResponse | ThreadReadResponse | ThreadUnarchiveResponse;
 
-/** @internal The last `ThreadTokenUsage` per thread id, from `thread/tokenUsage/updated`. */
+/**
+ * @internal The last `ThreadTokenUsage` per thread id, from `thread/tokenUsage/updated`; a thread's
+ * entry goes with `thread/archived`, `thread/deleted` and `thread/closed`.
+ */
 export class ThreadUsageStore {
   // One small object per thread the connection has seen use tokens: usage totals are what a
   // caller budgets with, and the server sends them only when they change.
@@ -27,7 +30,17 @@ export class ThreadUsageStore {
 
   /** Takes one notification of the connection. */
   observe(notification: Notification): void {
+    const method = notification.method as string;
     if (notification.method === "thread/tokenUsage/updated") this.#usage.set(notification.params.threadId, notification.params.tokenUsage);
+    else if (method === "thread/archived" || method === "thread/deleted" || method === "thread/closed") {
+      // The thread is gone from this connection: nothing more will be reported for it.
+      this.#usage.delete((notification.params as { threadId: string }).threadId);
+    }
+  }
+
+  /** Number of threads whose usage is kept (for leak checks in tests). */
+  get size(): number {
+    return this.#usage.size;
   }
 
   /** The last usage reported for `threadId`, or null. */

@@ -183,6 +183,7 @@ export class Thread {
     const { client, router } = this.#context;
     const response = await client.request("thread/unsubscribe", { threadId: this.id });
     router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
+    this.#context.serverRequests.forgetThread(this.id);
     this.#context.loadedThreads?.delete(this.id);
     return response.status;
   }
@@ -239,6 +240,8 @@ export class Thread {
       throw error;
     }
     turnServerRequests?.bind(turn.id);
+    // A thread this client runs turns on is resumed after a reconnect.
+    this.#context.loadedThreads?.add(this.id);
     const handle = new TurnHandle<OutputOf<Schema>>({
       client,
       threadId: this.id,

@@ -213,15 +213,17 @@ export class TurnRouter {
     for (const listener of [...this.#interruptListeners]) listener(error);
   }
 
-  /** Number of turns being routed, reservations waiting, threads held and calls waiting for them (for tests and leak checks). */
-  get size(): { turns: number; reservations: number; lanes: number; running: number } {
+  /** Number of turns being routed, reservations waiting, threads held, calls waiting for them, and turns running (for tests and leak checks). */
+  get size(): { turns: number; reservations: number; lanes: number; waiting: number; running: number } {
+    let waiting = 0;
+    for (const queue of this.#lanes.values()) waiting += queue.length;
     let reservations = 0;
     for (const set of this.#pendingByThread.values()) reservations += set.size;
     let turns = 0;
     for (const set of this.#byTurn.values()) turns += set.size;
     let running = 0;
     for (const set of this.#runningByThread.values()) running += set.size;
-    return { turns, reservations, lanes: this.#lanes.size, running };
+    return { turns, reservations, lanes: this.#lanes.size, waiting, running };
   }
 
   /** @internal */

@@ -46,7 +46,7 @@ export interface WebSocketTransportOptions {
 
 /** Where a URL leads: a TCP WebSocket URL, or a unix socket. */
 export interface AppServerAddress {
-  /** The URL as the user wrote it (shown in errors). */
+  /** The URL as the user wrote it, its query and fragment redacted (shown in errors). */
   url: string;
   /** What `ws` connects to (`ws://…`, `wss://…` or `ws+unix://PATH:/`). */
   target: string;
@@ -78,19 +78,29 @@ export function parseAppServerUrl(url: string, codexHome?: string): AppServerAdd
     }
     return { url, target: `ws+unix://${socketPath}:/`, socketPath };
   }
+  // Messages name the URL without its query and fragment: a `?token=` there must not leak
+  // into errors, close reasons or logs.
+  const shown = redactUrl(url);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidInputError(`Codex.connect(): ${url} is not a URL; use ws://HOST:PORT, wss://HOST:PORT or unix:///path/to/socket.`);
+    throw new InvalidInputError(`Codex.connect(): ${shown} is not a URL; use ws://HOST:PORT, wss://HOST:PORT or unix:///path/to/socket.`);
   }
   if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new InvalidInputError(`Codex.connect(): ${url} has the scheme ${parsed.protocol}; use ws://, wss:// or unix://.`);
+    throw new InvalidInputError(`Codex.connect(): ${shown} has the scheme ${parsed.protocol}; use ws://, wss:// or unix://.`);
   }
   if (parsed.username !== "" || parsed.password !== "") {
     throw new InvalidInputError("Codex.connect(): put credentials in the token option, not in the URL.");
   }
-  return { url, target: parsed.toString(), socketPath: undefined };
+  return { url: shown, target: parsed.toString(), socketPath: undefined };
+}
+
+/** `url` with its query and fragment replaced by `?…` / `#…`, for messages. */
+function redactUrl(url: string): string {
+  const cut = url.search(/[?#]/);
+  if (cut === -1) return url;
+  return url.slice(0, cut) + (url[cut] === "?" ? "?…" : "#…");
 }
 
 /**

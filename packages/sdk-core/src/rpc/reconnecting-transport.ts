@@ -207,7 +207,8 @@ export class ReconnectingTransport implements Transport {
         continue;
       }
       if (this.closing !== undefined) return;
-      this.setState("connected", undefined);
+      // Held messages go out first, then listeners hear "connected": a message a listener sends
+      // must not overtake them.
       const queue = this.queue;
       this.queue = [];
       for (const entry of queue) {
@@ -218,6 +219,7 @@ export class ReconnectingTransport implements Transport {
         }
         transport.send(entry.message).then(entry.resolve, entry.reject);
       }
+      this.setState("connected", undefined);
       return;
     }
     if (this.closing !== undefined) return;

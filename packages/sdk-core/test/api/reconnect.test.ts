@@ -1,6 +1,6 @@
 // Codex over a reconnecting transport, with in-memory servers: after the connection is replaced,
 // `initialize` runs again and the threads this client holds are resumed — not the ones it
-// unsubscribed, archived, or saw archived or deleted.
+// unsubscribed, archived, or saw archived or deleted, nor the ones only bound with codex.thread(id).
 import { describe, expect, it } from "vitest";
 import { Codex, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type ConnectionState } from "../../src/index.js";
 import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
@@ -27,6 +27,7 @@ function serve(end: InMemoryTransport): Received[] {
         "thread/resume": { thread: { id: threadId } },
         "thread/unsubscribe": { status: "unsubscribed" },
         "thread/archive": {},
+        "turn/start": { turn: { id: "turn-1", items: [], status: "inProgress", error: null, startedAt: 1, completedAt: null, durationMs: null } },
       };
       void end.send({ id: message.id, result: results[message.method] ?? {} });
     },
@@ -64,13 +65,22 @@ describe("Codex after a reconnect", () => {
       const unsubscribed = await codex.threadStart();
       const archived = await codex.threadStart();
       const seenArchived = await codex.threadStart();
-      const bound = codex.thread("thread-bound");
+      // Bound without a request: not held, so not resumed...
+      codex.thread("thread-bound");
+      // ...until a turn runs on it.
+      const boundAndUsed = codex.thread("thread-used");
+      await boundAndUsed.turn("hi");
       await unsubscribed.unsubscribe();
       await codex.threadArchive(archived.id);
       // Archived by another client: the server says so.
+      const archivedSeen = new Promise<void>((resolve) => {
+        const subscription = codex.client.onNotification("thread/archived", () => {
+          subscription.dispose();
+          resolve();
+        });
+      });
       await ends[0]!.send({ method: "thread/archived", params: { threadId: seenArchived.id } });
-      await until(() => servers[0]!.length > 0);
-      await new Promise((resolve) => setImmediate(resolve));
+      await archivedSeen;
 
       await ends[0]!.closeWith({ reason: "server restarted" });
       await until(() => states.at(-1) === "connected");
@@ -79,7 +89,7 @@ describe("Codex after a reconnect", () => {
       expect(second[0]).toMatchObject({ method: "initialize" });
       expect(second[1]).toEqual({ method: "initialized" });
       const resumed = second.filter((message) => message.method === "thread/resume").map((message) => message.params?.threadId);
-      expect(resumed.sort()).toEqual([kept.id, bound.id].sort());
+      expect(resumed.sort()).toEqual([kept.id, boundAndUsed.id].sort());
       expect(codex.connectionState).toBe("connected");
     } finally {
       await codex.close();

@@ -38,6 +38,12 @@ function replyError(server: ScriptedServer, request: ReceivedRequest, code: numb
   return server.send({ id: request.id, error: { code, message } });
 }
 
+/** Resolves once `condition` holds, checking on every timer tick; fails the test after a bounded wait. */
+async function poll(condition: () => boolean): Promise<void> {
+  for (let round = 0; round < 1_000 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 2));
+  expect(condition()).toBe(true);
+}
+
 /** Settles within `ms`, or says it is still pending (a hang is a failure, not a timeout of the test). */
 function within<T>(promise: Promise<T>, ms = 3000): Promise<T | "still pending"> {
   return Promise.race([promise, new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref())]);
@@ -155,7 +161,8 @@ describe("one turn per thread from this client", () => {
     const controller = new AbortController();
     const waiting = thread.turn("two", { signal: controller.signal });
     const second = thread.turn("three");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Both calls wait for the first turn's thread.
+    await poll(() => t.codex.load.turns.waiting === 2);
     expect(server.requests.filter((r) => r.method === "turn/start")).toHaveLength(1);
     controller.abort();
     await expect(waiting).rejects.toSatisfy((error) => AbortError.isInstance(error));
@@ -179,7 +186,7 @@ describe("one turn per thread from this client", () => {
     const thread = await t.codex.threadStart();
     // Another client's turn is running on the thread.
     await t.server.notify("turn/started", e.started("other-turn").params);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await poll(() => t.codex.load.turns.running === 1);
     const turn = await thread.turn("mine too");
     expect(turn.steered).toBe(true);
     expect(turn.id).toBe("other-turn");

@@ -145,4 +145,15 @@ describe("WebSocket transport", () => {
       expect(() => parseAppServerUrl(bad)).toThrow(InvalidInputError);
     }
   });
+
+  it("never shows a URL's query in errors: a ?token= there stays secret", async () => {
+    const address = parseAppServerUrl("ws://127.0.0.1:9/socket?token=s3cret#frag");
+    expect(address.url).toBe("ws://127.0.0.1:9/socket?…");
+    expect(address.target).toContain("s3cret");
+    expect(() => parseAppServerUrl("http://127.0.0.1:9/?token=s3cret")).toThrow(/^(?!.*s3cret)/s);
+    // Nothing listens on port 9: the connection error names the URL, redacted.
+    const error = await connectWebSocket("ws://127.0.0.1:9/?token=s3cret", { connectTimeoutMs: 2_000 }).catch((caught: unknown) => caught);
+    expect(String((error as Error).message)).toContain("ws://127.0.0.1:9/?…");
+    expect(String((error as Error).message)).not.toContain("s3cret");
+  });
 });

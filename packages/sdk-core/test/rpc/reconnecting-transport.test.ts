@@ -119,6 +119,39 @@ describe("ReconnectingTransport", () => {
     await client.close();
   });
 
+  it("sends the held messages before telling listeners it is connected", async () => {
+    const servers: Server[] = [];
+    const connect = (): Transport => {
+      const [clientEnd, serverEnd] = createInMemoryTransportPair();
+      servers.push(serve(serverEnd));
+      return clientEnd;
+    };
+    let client!: AppServerClient;
+    const fromListener: Promise<unknown>[] = [];
+    const transport = new ReconnectingTransport(connect(), {
+      open: async () => connect(),
+      reconnect: normalizeReconnect({ initialDelayMs: 1, maxDelayMs: 5, maxAttempts: 5 })!,
+      logger: normalizeLogger(undefined),
+      handshakeTimeoutMs: 5_000,
+      prepare: async (handshake) => {
+        await handshake.request("initialize", {});
+        await handshake.notify("initialized");
+      },
+      // A listener that sends at once, as an app resynchronising on "connected" does.
+      onState: (state) => {
+        if (state === "connected") fromListener.push(client.requestUnchecked("from-listener", {}));
+      },
+    });
+    client = new AppServerClient(transport);
+    await servers[0]!.end.closeWith({ reason: "server killed" });
+    const held = client.requestUnchecked("held", {});
+    await expect(held).resolves.toEqual({ method: "held", params: {} });
+    await until(() => fromListener.length === 1);
+    await fromListener[0];
+    expect(servers[1]!.received.map((message) => message.method)).toEqual(["initialize", "initialized", "held", "from-listener"]);
+    await client.close();
+  });
+
   it("gives up after maxAttempts: closed resolves and queued requests fail with TransportClosedError", async () => {
     let attempts = 0;
     const { servers, states, client, transport } = setup({
