@@ -32,6 +32,8 @@ const STEPS: Step[] = [
   { name: "published-docs", argv: ["pnpm", "--silent", "run", "check-published-docs"], count: summaryLine },
   { name: "generated", argv: ["pnpm", "--silent", "run", "generate-types", "--check"] },
   { name: "build", argv: ["pnpm", "exec", "turbo", "run", "build", "--output-logs=errors-only"] },
+  // The exported names and signatures of every entry point against the committed api-report/.
+  { name: "api-report", argv: ["pnpm", "--silent", "run", "api-report", "--check"] },
   { name: "typecheck", argv: ["pnpm", "exec", "turbo", "run", "typecheck", "--output-logs=errors-only"] },
   {
     name: "unit",

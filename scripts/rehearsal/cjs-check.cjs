@@ -1,7 +1,8 @@
 // Release rehearsal, CommonJS consumer: the same turn as esm-check.mjs, through require().
 const assert = require("node:assert/strict");
 const path = require("node:path");
-const { Codex, PINNED_RUNTIME_VERSION, resolveRuntime, CodexError, SDK_VERSION } = require("@codex/sdk");
+const { Codex, PINNED_RUNTIME_VERSION, CodexError, SDK_VERSION } = require("@codex/sdk");
+const { resolveRuntime, createInMemoryTransportPair } = require("@codex/sdk/rpc");
 const { createTestEnvironment, reply } = require("@codex/sdk-testing");
 const examples = require("@codex/sdk-testing/examples");
 
@@ -12,6 +13,9 @@ async function main() {
   assert.ok(sdkEntry.startsWith(path.join(projectDir, "node_modules")), `@codex/sdk loaded from ${sdkEntry}, not from this project`);
   assert.ok(sdkEntry.endsWith(".cjs"), `require() loaded ${sdkEntry}, not the CommonJS build`);
   assert.equal(typeof CodexError.isInstance, "function");
+  assert.ok(require.resolve("@codex/sdk/rpc").endsWith(".cjs"), "require() must load the rpc entry's CommonJS build");
+  assert.ok(require.resolve("@codex/sdk-core/rpc").endsWith(".cjs"), "require() must load sdk-core's rpc entry's CommonJS build");
+  assert.equal(typeof createInMemoryTransportPair, "function");
   assert.ok(require.resolve("@codex/sdk-testing/examples").endsWith(".cjs"), "require() must load the examples harness's CommonJS build");
   assert.equal(examples.requestedMode({}).mode, "offline");
   assert.throws(() => examples.check(false, "probe"), { name: "CheckFailedError", message: "probe" });

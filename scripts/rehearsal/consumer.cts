@@ -1,6 +1,7 @@
 // Release rehearsal, TypeScript consumer (CommonJS): the same packages seen through require()
 // and their .d.cts declarations.
 import sdk = require("@codex/sdk");
+import rpc = require("@codex/sdk/rpc");
 import testing = require("@codex/sdk-testing");
 import examples = require("@codex/sdk-testing/examples");
 
@@ -23,3 +24,8 @@ export async function hello(): Promise<string | null> {
 export const pinned: string = sdk.PINNED_RUNTIME_VERSION;
 
 export const mode: "offline" | "live" = examples.requestedMode({}).mode;
+
+/** The low-level entry's types reach CommonJS consumers too (`typesVersions` for node10). */
+export function transports(): [rpc.Transport, rpc.Transport] {
+  return rpc.createInMemoryTransportPair();
+}

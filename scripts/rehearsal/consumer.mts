@@ -1,18 +1,7 @@
 // Release rehearsal, TypeScript consumer (ESM): type-checked against the installed packages
 // with skipLibCheck: false, so every .d.ts they ship must be complete and correct.
-import {
-  Codex,
-  CodexError,
-  IncompatibleServerError,
-  PINNED_RUNTIME_VERSION,
-  RuntimeNotFoundError,
-  resolveRuntime,
-  type CodexOptions,
-  type Notification,
-  type ResolvedRuntime,
-  type ThreadItem,
-  type TurnResult,
-} from "@codex/sdk";
+import { Codex, CodexError, IncompatibleServerError, PINNED_RUNTIME_VERSION, RuntimeNotFoundError, type CodexOptions, type Notification, type ThreadItem, type TurnResult } from "@codex/sdk";
+import { resolveRuntime, type ResolvedRuntime } from "@codex/sdk/rpc";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 import { checkEqual, exampleEnvironment, runExample, type ExampleEnvironment } from "@codex/sdk-testing/examples";
 
@@ -37,7 +26,7 @@ export async function helloTurn(prompt: string): Promise<TurnResult> {
       case "failed":
         break;
       default: {
-        const unreachable: never = result.status;
+        const unreachable: never = result;
         void unreachable;
       }
     }

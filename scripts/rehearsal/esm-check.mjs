@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Codex, PINNED_RUNTIME_VERSION, resolveRuntime, SDK_VERSION } from "@codex/sdk";
+import { Codex, PINNED_RUNTIME_VERSION, SDK_VERSION } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 import { checkEqual, exampleEnvironment, requestedMode } from "@codex/sdk-testing/examples";
 
@@ -13,6 +14,7 @@ assert.equal(process.env.CODEX_BIN, undefined, "CODEX_BIN must not be set: the r
 const projectDir = process.cwd();
 const sdkEntry = fileURLToPath(import.meta.resolve("@codex/sdk"));
 assert.ok(sdkEntry.startsWith(path.join(projectDir, "node_modules")), `@codex/sdk loaded from ${sdkEntry}, not from this project`);
+assert.ok(fileURLToPath(import.meta.resolve("@codex/sdk/rpc")).endsWith("rpc.js"), "@codex/sdk/rpc must load its ESM build");
 
 // The versions the code reports are the staged manifests' versions.
 const require = createRequire(import.meta.url);

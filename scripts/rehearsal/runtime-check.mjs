@@ -15,7 +15,8 @@
 //   <runtime> runtime-check.mjs [scenario ...]
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { AbortError, Codex, OutputValidationError, resolveRuntime } from "@codex/sdk";
+import { AbortError, Codex, OutputValidationError } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 
 const runtime =

@@ -1,9 +1,11 @@
 // Release rehearsal, type matrix: copied as probe.ts / probe.mts / probe.cts into one project per
 // TypeScript resolution mode and type-checked with skipLibCheck: true (what `tsc --init` gives).
-// If a mode loses the protocol types (or those of the subpath @codex/sdk-testing/examples), they
+// If a mode loses the protocol types (or those of the subpaths @codex/sdk/rpc and
+// @codex/sdk-testing/examples), they
 // become `any`: the misspelt field below then compiles, its @ts-expect-error is unused, and tsc
 // fails.
 import { Codex, type Notification, type ThreadItem, type TurnResult } from "@codex/sdk";
+import type { TransportReceiver } from "@codex/sdk/rpc";
 import { check, exampleEnvironment } from "@codex/sdk-testing/examples";
 
 export function deltaOf(notification: Notification): string {
@@ -36,4 +38,9 @@ export async function exampleMode(): Promise<"offline" | "live"> {
   // @ts-expect-error a check's message is a string
   check(env.offline, 42);
   return env.mode;
+}
+
+export function misspeltReceiverMethod(receiver: TransportReceiver): void {
+  // @ts-expect-error a transport's receiver has no method `onMesage` (misspelt)
+  void receiver.onMesage;
 }

@@ -3,19 +3,8 @@
 // 2. A request the server rejects throws a typed JsonRpcError subclass; never retry those.
 // 3. An overloaded server (-32001) throws ServerBusyError: retryOnOverload retries just that.
 // 4. A lost connection rejects whatever was waiting with TransportClosedError.
-import {
-  Codex,
-  CodexError,
-  InvalidParamsError,
-  InvalidRequestError,
-  isRetryableError,
-  MethodNotFoundError,
-  resolveRuntime,
-  retryOnOverload,
-  ServerBusyError,
-  spawnAppServer,
-  TransportClosedError,
-} from "@codex/sdk";
+import { Codex, CodexError, InvalidParamsError, InvalidRequestError, isRetryableError, MethodNotFoundError, retryOnOverload, ServerBusyError, TransportClosedError } from "@codex/sdk";
+import { resolveRuntime, spawnAppServer } from "@codex/sdk/rpc";
 import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 import { overloadedTransport } from "./overloaded-transport.js";

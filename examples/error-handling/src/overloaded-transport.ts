@@ -1,7 +1,7 @@
 // A Transport that wraps the real one and answers some requests itself with the reply an
 // overloaded app-server sends (-32001 "Server overloaded; retry later."), so the example can show
 // retryOnOverload at work deterministically. A real server sends this under a burst of requests.
-import type { Transport, TransportReceiver } from "@codex/sdk";
+import type { Transport, TransportReceiver } from "@codex/sdk/rpc";
 
 /** Wraps `inner`; `refuse(method, count)` makes the next `count` requests of `method` fail as overloaded. */
 export function overloadedTransport(inner: Transport): Transport & { refuse(method: string, count: number): void } {

@@ -7,7 +7,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { AuthenticationError, Codex, resolveRuntime, type ConnectionState } from "@codex/sdk";
+import { AuthenticationError, Codex, type ConnectionState } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { QUIET_APP_SERVER_ARGS, reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 

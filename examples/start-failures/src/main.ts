@@ -1,15 +1,8 @@
 // Why Codex.start() fails, and how each cause shows. start() is eager (spawn + initialize), so
 // every problem surfaces here as a typed error, and no child process is left behind.
 import path from "node:path";
-import {
-  AbortError,
-  Codex,
-  CodexError,
-  IncompatibleServerError,
-  resolveRuntime,
-  RuntimeNotFoundError,
-  TransportClosedError,
-} from "@codex/sdk";
+import { AbortError, Codex, CodexError, IncompatibleServerError, RuntimeNotFoundError, TransportClosedError } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 

@@ -8,7 +8,8 @@
 // loopback port, and two clients connect to it: the first starts a thread and watches it; the
 // second resumes the thread and runs a turn, which the first one's watcher sees.
 import { spawn } from "node:child_process";
-import { Codex, resolveRuntime, type ThreadNotification } from "@codex/sdk";
+import { Codex, type ThreadNotification } from "@codex/sdk";
+import { resolveRuntime } from "@codex/sdk/rpc";
 import { QUIET_APP_SERVER_ARGS, reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 

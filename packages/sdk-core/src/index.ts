@@ -1,5 +1,8 @@
-// Anything exported here is public API.
-export {};
+// The root entry: what a user of `Codex`, `Thread`, turns, goals, structured output, errors, retry,
+// server-request handlers and `Codex.connect` needs. The low-level JSON-RPC client, the
+// transports, the config and runtime helpers and the instrumentation hooks are in
+// `@codex/sdk-core/rpc` (src/rpc.ts). Anything exported here is public API, recorded in
+// api-report/ (`pnpm api-report`).
 
 // The wire types users name in their own code (from @codex/protocol-types/experimental, the
 // surface the SDK is typed with), so that nobody imports a transitive package. `Thread` is the
@@ -47,14 +50,12 @@ export {
   AbortError,
   AuthenticationError,
   CodexError,
-  createJsonRpcError,
   IncompatibleServerError,
   InvalidInputError,
   InternalRpcError,
   InterruptFailedError,
   InvalidParamsError,
   InvalidRequestError,
-  JSON_RPC_ERROR_CODES,
   JsonRpcError,
   MethodNotFoundError,
   NotificationBufferOverflowError,
@@ -89,59 +90,18 @@ export type {
   UnknownNotificationMethod,
 } from "./notification.js";
 
-// JSON-RPC client and transports (src/rpc/)
-export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, isControlRequest, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
-export type {
-  AppServerClientOptions,
-  Disposable,
-  NotificationHandler,
-  NotificationIteratorOptions,
-  RequestId,
-  RequestArguments,
-  RequestOptions,
-  ServerRequestContext,
-  ServerRequestHandler,
-  ServerRequestHandlers,
-} from "./rpc/client.js";
-export { DEFAULT_MAX_MESSAGE_BYTES } from "./rpc/framing.js";
+// Server-request handlers (approvals, user input) and the subscriptions `on...` methods return
+export type { ServerRequestContext, ServerRequestHandler, ServerRequestHandlers, Subscription } from "./rpc/client.js";
 export type { LogFunction, Logger, LoggerObject, LogLevel } from "./rpc/logger.js";
 export { isRetryableError, retryOnOverload } from "./rpc/retry.js";
 export type { RetryOptions } from "./rpc/retry.js";
-export type {
-  ClientInstrumentation,
-  RequestObservation,
-  RequestOutcome,
-  ServerRequestReply,
-  ServerRequestStart,
-} from "./rpc/instrumentation.js";
-export { createInMemoryTransportPair } from "./rpc/transport.js";
-export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, TransportReceiver } from "./rpc/transport.js";
-export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";
-export type { ByteStream, InMemoryByteStream, LineTransportOptions } from "./rpc/line-transport.js";
-
+// `Codex.connect` and `Codex.start({ config })`
 export type { ConnectionState, ReconnectOptions } from "./rpc/reconnecting-transport.js";
-
-// The WebSocket and unix-socket transport (src/net/)
-export { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, defaultControlSocketPath } from "./net/websocket-transport.js";
-export type { AppServerAddress, WebSocketTransportOptions } from "./net/websocket-transport.js";
-
-// The stdio transport (src/process/)
-export { configToFlags } from "./process/config-flags.js";
+export type { AppServerAddress } from "./net/websocket-transport.js";
 export type { TomlTable, TomlValue } from "./process/config-flags.js";
-export { spawnAppServer } from "./process/spawn-app-server.js";
-export type { ProcessTransport, SpawnAppServerOptions } from "./process/spawn-app-server.js";
-
-// The runtime lookup (src/process/): which codex binary a start uses
-export { resolveRuntime, runtimeEnvironment } from "./process/resolve-runtime.js";
-export type { ResolvedRuntime, ResolveRuntimeOptions, RuntimeSource } from "./process/resolve-runtime.js";
-export { nodeRuntimeHost } from "./process/runtime-host.js";
-export type { CliBinLocation, FileFacts, RuntimeHost } from "./process/runtime-host.js";
-export { findRuntimePlatform, RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformFor } from "./process/runtime-platforms.js";
-export type { RuntimePlatform } from "./process/runtime-platforms.js";
-export { parseCodexVersionOutput } from "./process/codex-version.js";
 
 // The high-level API (src/api/)
-export { Codex, DEFAULT_CLIENT_INFO } from "./api/codex.js";
+export { Codex } from "./api/codex.js";
 export type {
   ChatgptLoginOptions,
   CodexMetadata,
@@ -176,4 +136,4 @@ export type {
 export type { ImageInput, InputItem, LocalImageInput, MentionInput, RunInput, SkillInput, TextInput } from "./api/inputs.js";
 export { ChatgptDeviceCodeLogin, ChatgptLogin, LoginHandle } from "./api/login.js";
 export type { LoginResult, LoginWaitOptions } from "./api/login.js";
-export { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./api/version.js";
+export { GENERATED_FOR_CODEX_VERSION, SDK_VERSION } from "./api/version.js";

@@ -6,16 +6,9 @@
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import {
-  Codex,
-  CodexError,
-  parseCodexVersionOutput,
-  resolveRuntime as resolveAnyRuntime,
-  runtimePlatformFor,
-  SDK_VERSION,
-  type ResolvedRuntime,
-  type RuntimeHost,
-} from "@codex/sdk-core";
+import { Codex, CodexError, SDK_VERSION } from "@codex/sdk-core";
+import { parseCodexVersionOutput, runtimePlatformFor, type RuntimeHost } from "@codex/sdk-core/internal";
+import { resolveRuntime as resolveAnyRuntime, type ResolvedRuntime } from "@codex/sdk-core/rpc";
 import { PINNED_RUNTIME_VERSION } from "./runtime-version.js";
 import { installedRuntimeHost } from "./runtime/installed-runtime.js";
 

@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { createTestEnvironment, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AbortError, Codex, IncompatibleServerError, PINNED_RUNTIME_VERSION, RUNTIME_PLATFORMS, RuntimeNotFoundError } from "../src/index.js";
+import { AbortError, Codex, IncompatibleServerError, PINNED_RUNTIME_VERSION, RuntimeNotFoundError } from "../src/index.js";
+import { RUNTIME_PLATFORMS } from "@codex/sdk-core/internal";
 
 const posix = process.platform !== "win32";
 const realCodex = resolveCodexBin();

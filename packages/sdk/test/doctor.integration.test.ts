@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { nodeRuntimeHost, runtimePlatformFor, type RuntimeHost } from "@codex/sdk-core";
+import { nodeRuntimeHost, runtimePlatformFor, type RuntimeHost } from "@codex/sdk-core/internal";
 import { resolveCodexBin } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { doctor, formatDoctorReport, PINNED_RUNTIME_VERSION } from "../src/index.js";

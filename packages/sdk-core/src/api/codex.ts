@@ -25,7 +25,7 @@ import {
   TransportClosedError,
 } from "../errors.js";
 import { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, parseAppServerUrl } from "../net/websocket-transport.js";
-import { AppServerClient, type Disposable, type ServerRequestHandlers } from "../rpc/client.js";
+import { AppServerClient, type Subscription, type ServerRequestHandlers } from "../rpc/client.js";
 import { normalizeLogger, type Logger, type NormalizedLogger } from "../rpc/logger.js";
 import {
   normalizeReconnect,
@@ -263,7 +263,7 @@ export class Codex implements AsyncDisposable {
   }
 
   /** Calls `listener` on every change of the connection's state. Dispose the result to stop. */
-  onConnectionChange(listener: (state: ConnectionState) => void): Disposable {
+  onConnectionChange(listener: (state: ConnectionState) => void): Subscription {
     const listeners = this.#connection.listeners;
     const callback = (state: ConnectionState): void => listener(state);
     listeners.add(callback);
@@ -273,7 +273,7 @@ export class Codex implements AsyncDisposable {
       done = true;
       listeners.delete(callback);
     };
-    return { dispose, [Symbol.dispose ?? Symbol.for("nodejs.dispose")]: dispose } as Disposable;
+    return { dispose, [Symbol.dispose ?? Symbol.for("nodejs.dispose")]: dispose } as Subscription;
   }
 
   /**

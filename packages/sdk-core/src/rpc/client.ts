@@ -15,7 +15,7 @@ import type {
 } from "@codex/protocol-types/experimental";
 import { AbortError, CodexError, createJsonRpcError, InvalidInputError, TimeoutError, TransportClosedError } from "../errors.js";
 import type { KnownNotification, Notification } from "../notification.js";
-import type { Disposable } from "./disposable.js";
+import type { Subscription } from "./disposable.js";
 import { describeError, encodeJson } from "./encoding.js";
 import { normalizeLogger, redactedJson } from "./logger.js";
 import type { Logger, NormalizedLogger } from "./logger.js";
@@ -30,7 +30,7 @@ import { ServerRequestDispatcher } from "./server-requests.js";
 import type { RequestId, ServerRequestHandler, ServerRequestHandlers, ServerRequestScope } from "./server-requests.js";
 import type { DroppedMessage, Transport, TransportCloseInfo } from "./transport.js";
 
-export type { Disposable } from "./disposable.js";
+export type { Subscription } from "./disposable.js";
 export { DEFAULT_MAX_IN_FLIGHT, isControlRequest } from "./request-queue.js";
 export { SAFE_SERVER_REQUEST_REPLIES } from "./server-requests.js";
 export type { RequestId, ServerRequestContext, ServerRequestHandler, ServerRequestHandlers } from "./server-requests.js";
@@ -252,9 +252,9 @@ export class AppServerClient {
    * every notification with the whole notification), synchronously and in arrival order. A
    * throwing handler is logged and does not stop the others.
    */
-  onNotification<M extends ServerNotificationMethod>(method: M, handler: NotificationHandler<M>): Disposable;
-  onNotification(method: "*", handler: (notification: Notification) => void): Disposable;
-  onNotification(method: string, handler: (first: never, second: never) => void): Disposable {
+  onNotification<M extends ServerNotificationMethod>(method: M, handler: NotificationHandler<M>): Subscription;
+  onNotification(method: "*", handler: (notification: Notification) => void): Subscription;
+  onNotification(method: string, handler: (first: never, second: never) => void): Subscription {
     if (method === "*") return this.fanout.onAny(handler as (notification: Notification) => void);
     return this.fanout.on(method, handler as (params: unknown, notification: Notification) => void);
   }
@@ -284,9 +284,9 @@ export class AppServerClient {
 
   /**
    * Registers the handler of one server-request method, replacing the current one until the
-   * returned Disposable is disposed (then the previous handler, if any, is back).
+   * returned Subscription is disposed (then the previous handler, if any, is back).
    */
-  onServerRequest<M extends ServerRequestMethod>(method: M, handler: ServerRequestHandler<M>): Disposable {
+  onServerRequest<M extends ServerRequestMethod>(method: M, handler: ServerRequestHandler<M>): Subscription {
     return this.serverRequests.register(method, handler as unknown as ServerRequestHandler<ServerRequestMethod>);
   }
 

@@ -1,7 +1,7 @@
 // The handle every subscription returns: dispose() (or `using`) ends it.
 
 /** Something to stop; also usable with `using`. */
-export interface Disposable {
+export interface Subscription {
   /** Stops it. Idempotent. */
   dispose(): void;
   [Symbol.dispose](): void;
@@ -9,8 +9,8 @@ export interface Disposable {
 
 const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for("nodejs.dispose");
 
-/** A Disposable that runs `dispose` once, however often it is disposed. */
-export function makeDisposable(dispose: () => void): Disposable {
+/** A Subscription that runs `dispose` once, however often it is disposed. */
+export function makeDisposable(dispose: () => void): Subscription {
   let done = false;
   const once = (): void => {
     if (done) return;

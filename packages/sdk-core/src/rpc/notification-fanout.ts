@@ -3,7 +3,7 @@
 
 import { abortErrorFrom } from "../errors.js";
 import type { Notification } from "../notification.js";
-import { makeDisposable, type Disposable } from "./disposable.js";
+import { makeDisposable, type Subscription } from "./disposable.js";
 import { describeError } from "./encoding.js";
 import type { NormalizedLogger } from "./logger.js";
 import { NotificationIterator } from "./notification-iterator.js";
@@ -32,7 +32,7 @@ export class NotificationFanout {
   }
 
   /** Calls `handler` with the params of every notification of `method`. */
-  on(method: string, handler: MethodHandler): Disposable {
+  on(method: string, handler: MethodHandler): Subscription {
     const entry: HandlerEntry<MethodHandler> = { handler, active: true };
     this.byMethod.set(method, [...(this.byMethod.get(method) ?? []), entry]);
     return makeDisposable(() => {
@@ -44,7 +44,7 @@ export class NotificationFanout {
   }
 
   /** Calls `handler` with every notification. */
-  onAny(handler: AnyHandler): Disposable {
+  onAny(handler: AnyHandler): Subscription {
     const entry: HandlerEntry<AnyHandler> = { handler, active: true };
     this.anyHandlers = [...this.anyHandlers, entry];
     return makeDisposable(() => {

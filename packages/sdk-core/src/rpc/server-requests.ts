@@ -5,7 +5,7 @@
 import type { ServerRequestMap, ServerRequestMethod, ThreadItem } from "@codex/protocol-types/experimental";
 import type { Thread } from "../api/thread.js";
 import { AbortError } from "../errors.js";
-import { makeDisposable, type Disposable } from "./disposable.js";
+import { makeDisposable, type Subscription } from "./disposable.js";
 import { describeError, encodeJson } from "./encoding.js";
 import type { NormalizedLogger } from "./logger.js";
 import type { ClientInstrumentation } from "./instrumentation.js";
@@ -135,7 +135,7 @@ export class ServerRequestDispatcher {
   }
 
   /** Makes `handler` the one for `method` until disposed (then the previous one is back). */
-  register(method: string, handler: ServerRequestHandler<ServerRequestMethod>): Disposable {
+  register(method: string, handler: ServerRequestHandler<ServerRequestMethod>): Subscription {
     let stack = this.handlers.get(method);
     if (stack === undefined) {
       stack = [];

@@ -14,49 +14,8 @@ import type {
 } from "@codex/protocol-types/experimental";
 import type * as Stable from "@codex/protocol-types";
 import { describe, expectTypeOf, test } from "vitest";
-import {
-  AbortError,
-  AppServerClient,
-  ChatgptDeviceCodeLogin,
-  ChatgptLogin,
-  Codex,
-  CodexError,
-  IncompatibleServerError,
-  InternalRpcError,
-  InvalidParamsError,
-  InvalidRequestError,
-  JsonRpcError,
-  MethodNotFoundError,
-  ParseError,
-  RetryLimitExceededError,
-  RuntimeNotFoundError,
-  ServerBusyError,
-  Thread,
-  TimeoutError,
-  TransportClosedError,
-  TurnHandle,
-  isRetryableError,
-  retryOnOverload,
-  AuthenticationError,
-  type CodexMetadata,
-  type CodexOptions,
-  type ConnectionState,
-  type ConnectOptions,
-  type TransportCloseInfo,
-  type TransportReceiver,
-  type Disposable,
-  type InputItem,
-  type LoginResult,
-  type Notification,
-  type ThreadNotification,
-  type RunInput,
-  type Transport,
-  type TurnOptions,
-  type TurnResult,
-  type GoalHandle,
-  type GoalResult,
-  type UnknownNotification,
-} from "../../src/index.js";
+import { AbortError, ChatgptDeviceCodeLogin, ChatgptLogin, Codex, CodexError, IncompatibleServerError, InternalRpcError, InvalidParamsError, InvalidRequestError, JsonRpcError, MethodNotFoundError, ParseError, RetryLimitExceededError, RuntimeNotFoundError, ServerBusyError, Thread, TimeoutError, TransportClosedError, TurnHandle, isRetryableError, retryOnOverload, AuthenticationError, type CodexMetadata, type CodexOptions, type ConnectionState, type ConnectOptions, type Subscription, type InputItem, type LoginResult, type Notification, type ThreadNotification, type RunInput, type TurnOptions, type TurnResult, type GoalHandle, type GoalResult, type UnknownNotification } from "../../src/index.js";
+import { AppServerClient, type TransportCloseInfo, type TransportReceiver, type Transport } from "../../src/rpc.js";
 
 declare const codex: Codex;
 declare const thread: Thread;
@@ -99,7 +58,7 @@ describe("connecting to a running app-server", () => {
     expectTypeOf(Codex.connect).returns.toEqualTypeOf<Promise<Codex>>();
     expectTypeOf(codex.closed).toEqualTypeOf<Promise<TransportCloseInfo>>();
     expectTypeOf(codex.onConnectionChange).parameters.toEqualTypeOf<[listener: (state: ConnectionState) => void]>();
-    expectTypeOf(codex.onConnectionChange).returns.toEqualTypeOf<Disposable>();
+    expectTypeOf(codex.onConnectionChange).returns.toEqualTypeOf<Subscription>();
     expectTypeOf<ConnectionState>().toEqualTypeOf<"connected" | "reconnecting" | "closed">();
   });
 
@@ -268,7 +227,7 @@ describe("server requests", () => {
       expectTypeOf(signal).toEqualTypeOf<AbortSignal>();
       return { decision: "decline" as const };
     });
-    expectTypeOf(off).toEqualTypeOf<Disposable>();
+    expectTypeOf(off).toEqualTypeOf<Subscription>();
   });
 });
 

@@ -8,7 +8,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { createTestEnvironment, resolveCodexBin, type TestEnvironment, type TestEnvironmentOptions } from "@codex/sdk-testing";
 import { afterAll } from "vitest";
-import { Codex, configToFlags, type CodexOptions } from "../../src/index.js";
+import { Codex, type CodexOptions } from "../../src/index.js";
+import { configToFlags } from "../../src/rpc.js";
 import { startListeningServer, type ListeningServer } from "../net/listening-server.js";
 
 /** The transport the api suites run over. */

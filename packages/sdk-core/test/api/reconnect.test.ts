@@ -2,7 +2,8 @@
 // `initialize` runs again and the threads this client holds are resumed — not the ones it
 // unsubscribed, archived, or saw archived or deleted, nor the ones only bound with codex.thread(id).
 import { describe, expect, it } from "vitest";
-import { Codex, createInMemoryTransportPair, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type ConnectionState, type InMemoryTransport, type Transport } from "../../src/index.js";
+import { Codex, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type ConnectionState } from "../../src/index.js";
+import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
 
 interface Received {
   id?: number | string;

@@ -1,7 +1,8 @@
 // An app-server scripted by the test, on the far end of an in-memory transport pair: `Codex`
 // talks to it exactly as to the real one, and the test decides what is sent and when (for
 // orderings the real server produces only sometimes, like a turn's events before its response).
-import { Codex, createInMemoryTransportPair, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type InMemoryTransport } from "../../src/index.js";
+import { Codex, GENERATED_FOR_CODEX_VERSION, type CodexOptions } from "../../src/index.js";
+import { createInMemoryTransportPair, type InMemoryTransport } from "../../src/rpc.js";
 
 /** A request the client sent. */
 export interface ReceivedRequest {

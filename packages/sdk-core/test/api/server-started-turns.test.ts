@@ -1,16 +1,8 @@
 // thread.compact() and thread.review() against scripted servers: each settles however its turn
 // ends, and frees the thread for the next turn.
 import { describe, expect, test } from "vitest";
-import {
-  Codex,
-  createInMemoryTransportPair,
-  GENERATED_FOR_CODEX_VERSION,
-  TransportClosedError,
-  TurnLostError,
-  type CodexOptions,
-  type InMemoryTransport,
-  type Transport,
-} from "../../src/index.js";
+import { Codex, GENERATED_FOR_CODEX_VERSION, TransportClosedError, TurnLostError, type CodexOptions } from "../../src/index.js";
+import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
 import { startScripted, turnEvents as e, type ScriptedServer } from "./scripted-server.js";
 
 const TIMEOUT = { timeout: 15_000 };

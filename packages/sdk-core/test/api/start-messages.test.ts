@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { Codex, spawnAppServer, TransportClosedError, type LogLevel } from "../../src/index.js";
+import { Codex, TransportClosedError, type LogLevel } from "../../src/index.js";
+import { spawnAppServer } from "../../src/rpc.js";
 import { codexBin } from "./helpers.js";
 
 let dir: string;

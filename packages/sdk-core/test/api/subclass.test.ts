@@ -1,7 +1,8 @@
 // `Codex` can be extended: `@codex/sdk` does it to find its bundled runtime before starting. A
 // subclass overrides `start()`, calls `super.start()`, and gets an instance of itself.
 import { describe, expect, test } from "vitest";
-import { Codex, createInMemoryTransportPair, type CodexOptions } from "../../src/index.js";
+import { Codex, type CodexOptions } from "../../src/index.js";
+import { createInMemoryTransportPair } from "../../src/rpc.js";
 import { ScriptedServer } from "./scripted-server.js";
 
 class GreetingCodex extends Codex {

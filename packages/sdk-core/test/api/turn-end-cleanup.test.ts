@@ -1,7 +1,8 @@
 // Per-turn server-request handlers and in-progress items are let go of when a turn ends without
 // turn/completed: its thread archived, deleted, unloaded or unsubscribed, or the connection lost.
 import { describe, expect, test } from "vitest";
-import { Codex, createInMemoryTransportPair, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type InMemoryTransport, type Transport } from "../../src/index.js";
+import { Codex, GENERATED_FOR_CODEX_VERSION, type CodexOptions } from "../../src/index.js";
+import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
 import { startScripted, turnEvents as e } from "./scripted-server.js";
 
 const TIMEOUT = { timeout: 15_000 };

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { compareVersions, DEFAULT_CLIENT_INFO, GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, parseServerName, parseServerVersion, SDK_VERSION } from "../../src/index.js";
+import { compareVersions, parseServerName, parseServerVersion } from "../../src/api/version.js";
+import { DEFAULT_CLIENT_INFO } from "../../src/api/codex.js";
+import { GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, SDK_VERSION } from "../../src/index.js";
 import { startScripted } from "./scripted-server.js";
 
 describe("parseServerVersion", () => {

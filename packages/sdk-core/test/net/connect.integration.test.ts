@@ -9,7 +9,8 @@ import path from "node:path";
 import { createTestEnvironment, reply, type TestEnvironment } from "@codex/sdk-testing";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthenticationError, Codex, defaultControlSocketPath, TransportClosedError, type ConnectionState } from "../../src/index.js";
+import { AuthenticationError, Codex, TransportClosedError, type ConnectionState } from "../../src/index.js";
+import { defaultControlSocketPath } from "../../src/rpc.js";
 import { childPids } from "../reliability/helpers.js";
 import { codexBin, startListeningServer } from "./listening-server.js";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppServerClient, createInMemoryTransportPair, type InMemoryTransport } from "../../src/index.js";
+import { AppServerClient, createInMemoryTransportPair, type InMemoryTransport } from "../../src/rpc.js";
 import { openTelemetryInstrumentation, type OpenTelemetryOptions } from "../../src/otel.js";
 
 const exporter = new InMemorySpanExporter();

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { spawnAppServer, type ProcessTransport } from "../../src/index.js";
+import { spawnAppServer, type ProcessTransport } from "../../src/rpc.js";
 
 let temp: string;
 let savedCodexBin: string | undefined;

@@ -1,7 +1,7 @@
 // The client's instrumentation hook: what it is told, in the caller's order, and that a hook that
 // throws never breaks the connection or a request.
 import { describe, expect, it } from "vitest";
-import { AppServerClient, createInMemoryTransportPair, type ClientInstrumentation } from "../../src/index.js";
+import { AppServerClient, createInMemoryTransportPair, type ClientInstrumentation } from "../../src/rpc.js";
 
 function connect(instrumentation: ClientInstrumentation) {
   const [clientEnd, serverEnd] = createInMemoryTransportPair();

@@ -12,7 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestEnvironment, QUIET_APP_SERVER_ARGS, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
-import { Codex, spawnAppServer, type CodexOptions, type Transport, type TransportCloseInfo, type TransportReceiver } from "../../src/index.js";
+import { Codex, type CodexOptions } from "../../src/index.js";
+import { spawnAppServer, type Transport, type TransportCloseInfo, type TransportReceiver } from "../../src/rpc.js";
 import { MACHINE_PATH_PATTERN, normalizeLine, SCENARIOS, type ScenarioName, type SessionMeta, type Substitution } from "./transcript.js";
 
 const FIXTURES_DIR = fileURLToPath(new URL("./fixtures/", import.meta.url));

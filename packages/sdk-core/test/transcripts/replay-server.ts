@@ -16,7 +16,7 @@
 //   the client sends an id this replay has handed out, which must then be the recorded one.
 // Request ids are remapped: a recorded response to request 3 goes out with the id the client
 // actually gave the matching request. Server requests keep their recorded ids.
-import { createInMemoryByteStreamPair, createLineTransport, type InMemoryByteStream, type Transport } from "../../src/index.js";
+import { createInMemoryByteStreamPair, createLineTransport, type InMemoryByteStream, type Transport } from "../../src/rpc.js";
 import { kindOf, LineSplitter, type TranscriptMessage, type TranscriptSession, type WireMessage } from "./transcript.js";
 
 /** Options of {@link startReplay}. */

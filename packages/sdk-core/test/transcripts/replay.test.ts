@@ -3,7 +3,8 @@
 // a model HTTP 500, an interrupted turn and a resume in a fresh process.
 import type { CommandExecutionRequestApprovalParams, ThreadStartResponse } from "@codex/protocol-types/experimental";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { AbortError, AppServerClient, Codex, GENERATED_FOR_CODEX_VERSION, JsonRpcError, type CodexOptions, type Notification } from "../../src/index.js";
+import { AbortError, Codex, GENERATED_FOR_CODEX_VERSION, JsonRpcError, type CodexOptions, type Notification } from "../../src/index.js";
+import { AppServerClient } from "../../src/rpc.js";
 import { startReplay, type ReplayServer } from "./replay-server.js";
 import { fixtureUrl, kindOf, loadTranscript, parseTranscript, type ScenarioName, type TranscriptSession, type WireMessage } from "./transcript.js";
 

@@ -2,17 +2,8 @@
 // undefined (`{ signal: options.signal }`); every optional field of the public option types must
 // accept `undefined` explicitly for that to compile. Checked by `pnpm typecheck`, which also
 // compiles this folder with that flag on (test/types/tsconfig.json).
-import {
-  AppServerClient,
-  Codex,
-  retryOnOverload,
-  type CodexOptions,
-  type ImageInput,
-  type LocalImageInput,
-  type LoginHandle,
-  type Thread,
-  type TurnHandle,
-} from "../../src/index.js";
+import { AppServerClient } from "../../src/rpc.js";
+import { Codex, retryOnOverload, type CodexOptions, type ImageInput, type LocalImageInput, type LoginHandle, type Thread, type TurnHandle } from "../../src/index.js";
 
 declare const maybeSignal: AbortSignal | undefined;
 declare const maybeNumber: number | undefined;

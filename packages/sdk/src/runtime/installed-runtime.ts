@@ -2,14 +2,8 @@
 // its optional dependencies, the `@codex/cli-bin-<platform>` package for this machine. The lookup
 // itself is sdk-core's `resolveRuntime`; this file only tells it where that package is and which
 // version to require.
-import {
-  nodeRuntimeHost,
-  resolveRuntime as resolveAnyRuntime,
-  type CliBinLocation,
-  type ResolvedRuntime,
-  type ResolveRuntimeOptions,
-  type RuntimeHost,
-} from "@codex/sdk-core";
+import { nodeRuntimeHost, type CliBinLocation, type RuntimeHost } from "@codex/sdk-core/internal";
+import { resolveRuntime as resolveAnyRuntime, type ResolvedRuntime, type ResolveRuntimeOptions } from "@codex/sdk-core/rpc";
 import { PINNED_RUNTIME_VERSION } from "../runtime-version.js";
 
 async function locateInstalledCliBin(): Promise<CliBinLocation | undefined> {

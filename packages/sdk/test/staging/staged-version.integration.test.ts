@@ -10,6 +10,7 @@ import { createTestEnvironment, QUIET_APP_SERVER_ARGS, reply, resolveCodexBin, t
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { stageJsPackage } from "../../../../scripts/staging/stage-packages.js";
 import type * as SdkCore from "@codex/sdk-core";
+import type * as SdkCoreRpc from "@codex/sdk-core/rpc";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 
@@ -37,11 +38,12 @@ it("a staged sdk-core sends its staged version as clientInfo.version", { timeout
   }
   const sdkCore = (await import(pathToFileURL(path.join(modules, "sdk-core", "dist", "index.js")).href)) as typeof SdkCore;
   expect(sdkCore.SDK_VERSION).toBe("1.2.3");
+  const sdkCoreRpc = (await import(pathToFileURL(path.join(modules, "sdk-core", "dist", "rpc.js")).href)) as typeof SdkCoreRpc;
 
   // A tap on the transport keeps every message the client sends.
   const sent: { method?: string; params?: { clientInfo?: { version?: string } } }[] = [];
-  const inner = await sdkCore.spawnAppServer({ codexBin: resolveCodexBin(), codexHome: env.codexHome, env: env.env, args: QUIET_APP_SERVER_ARGS });
-  const transport: SdkCore.Transport = {
+  const inner = await sdkCoreRpc.spawnAppServer({ codexBin: resolveCodexBin(), codexHome: env.codexHome, env: env.env, args: QUIET_APP_SERVER_ARGS });
+  const transport: SdkCoreRpc.Transport = {
     start: (receiver) => inner.start(receiver),
     send: (message) => {
       sent.push(message as (typeof sent)[number]);
