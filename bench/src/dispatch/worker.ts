@@ -2,11 +2,13 @@
 // not share a GC with the other benches): the same prepared chunks go through
 //   bare:   line splitting + JSON.parse + a method check   (the floor)
 //   client: the SDK's framing and routing (AppServerClient.onNotification)
-//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn)
+//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn), recorded (the default)
+//   sdk-unrecorded: the same with TurnOptions.record: false (nothing kept for a replay)
 // interleaved round by round. Prints one JSON line.
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import path from "node:path";
+import { startRound, type RoundLoad } from "../load.js";
 import { loadSdk, type SdkModule } from "../sdk.js";
 import { rotate } from "../stats.js";
 import { cpuMicros, pump, ScriptedTransport } from "./scripted-transport.js";
@@ -129,7 +131,9 @@ const gc = (globalThis as { gc?: () => void }).gc;
 const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
 const cpuSamples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
 const errors: string[] = [];
+const loads: RoundLoad[] = [];
 for (let round = 0; round < rounds; round += 1) {
+  const probe = startRound();
   for (const contender of rotate(contenders, round)) {
     gc?.();
     if (process.env["DISPATCH_DEBUG"]) console.error(`before ${contender.name}: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
@@ -140,6 +144,7 @@ for (let round = 0; round < rounds; round += 1) {
     samples[contender.name]!.push((turn.lines / result.ms) * 1000);
     cpuSamples[contender.name]!.push((turn.lines / result.cpuMs) * 1000);
   }
+  loads.push(probe.stop(`round ${round + 1}`));
 }
 process.stdout.write(
   `${JSON.stringify({
@@ -150,6 +155,7 @@ process.stdout.write(
     samples,
     cpuSamples,
     errors,
+    loads,
     missing: "missing" in loaded ? loaded.missing : undefined,
   })}\n`,
 );
