@@ -1,6 +1,7 @@
 // The three ways of running turns against one app-server binary that the process benches compare.
 import type { Baselines } from "./baselines.js";
-import { APP_SERVER_ARGV, type BenchEnvironment } from "./environment.js";
+import type { BenchEnvironment } from "./environment.js";
+import { APP_SERVER_ARGV } from "./prompts.js";
 import { RawDriver } from "./raw-driver.js";
 import type { SdkCodex, SdkModule, SdkThread } from "./sdk.js";
 

@@ -16,20 +16,7 @@ export const BENCH_FEATURES_TOML = ["[features]", "plugins = false", "apps = fal
 /** How the bench's home is configured, for RESULTS.md. */
 export const BENCH_HOME_NOTE = "CODEX_HOME config.toml: `[features] shell_snapshot = false` (no login shell per thread), plugins, apps and remote plugins off";
 
-/** argv given to the binary by every app-server contender (the SDK gets it as `launchArgs`). */
-export const APP_SERVER_ARGV: readonly string[] = ["app-server"];
-
-/** A prompt asking the fake model for a reply streamed as `count` deltas. */
-export function deltasPrompt(count: number): string {
-  return `deltas:${count}`;
-}
-
-/** The reply text the fake model streams for {@link deltasPrompt}. */
-export function deltasText(count: number): string {
-  let text = "";
-  for (let index = 0; index < count; index += 1) text += `w${index} `;
-  return text;
-}
+export { APP_SERVER_ARGV, deltasPrompt, deltasText } from "./prompts.js";
 
 /** Everything a process bench needs. */
 export interface BenchEnvironment {

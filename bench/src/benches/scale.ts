@@ -50,7 +50,7 @@ export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, o
       for (const kind of rotate(kinds, round)) {
         options.log(`scale: round ${round + 1}/${rounds}, ${turns} turns, ${kind}`);
         const probe = startRound();
-        const output = await runWorker<WorkerOutput>("scale-worker.ts", [kind, String(turns), String(deltas)], [], { BENCH_ENV: shared });
+        const output = await runWorker<WorkerOutput>("scale-worker.ts", [kind, String(turns), String(deltas)], [], { BENCH_ENV: shared }, { bundled: true });
         const load = probe.stop(`${turns} turns, round ${round + 1}, ${kind}`);
         loads.push(load);
         const key = `${kind}-${turns}`;
@@ -83,7 +83,7 @@ export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, o
     method:
       `${points.join(", ")} threads on one client, then as many turns started at once, each streaming ${deltas} deltas ` +
       `(up to ${points[points.length - 1]! * deltas} deltas in all); wall time from the first turn/start to the last turn/completed; each run in a fresh ` +
-      `Node process (peak RSS sampled every 5 ms; the app-server's own memory is not included; per turn = peak − RSS before the turns, ÷ turns); ` +
+      `Node process (peak RSS sampled every 5 ms; the app-server's own memory is not included; per turn = (peak − RSS once the client was up, before its threads) ÷ turns); ` +
       `${rounds} rounds, every point once per round, SDK and raw driver alternating. The ratios use the rounds in which neither run was under heavy load ` +
       `(all rounds when every round was), and say so.`,
     contenders,
