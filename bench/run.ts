@@ -3,7 +3,7 @@
 //   bench/RESULTS.md            the tables and ratios
 //   bench/results/chart.svg     the comparison chart
 //
-//   pnpm bench                       everything (about 10 minutes on 2 cores)
+//   pnpm bench                       everything (under 8 minutes on 2 cores)
 //   pnpm bench --only dispatch,startup   a subset, merged into the previous latest.json
 //   pnpm bench --quick               a smoke run of the harness (small sizes; writes *.tmp.json only)
 //   pnpm bench --no-build            skip building the packages under test
