@@ -332,6 +332,8 @@ export class TurnHandle {
   }
 
   #wake(): void {
+    // Runs for every event: most find nobody waiting (the reader is busy with earlier ones).
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();
