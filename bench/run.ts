@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { codegenBench } from "./src/benches/codegen.js";
 import { dispatchBench } from "./src/benches/dispatch.js";
+import { instrumentationBench } from "./src/benches/instrumentation.js";
 import { recordMemoryBench } from "./src/benches/record-memory.js";
 import { scaleBench } from "./src/benches/scale.js";
 import { startupBench } from "./src/benches/startup.js";
@@ -36,7 +37,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyIndex = args.indexOf("--only");
 const only = onlyIndex === -1 ? undefined : (args[onlyIndex + 1] ?? "").split(",").filter(Boolean);
-const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen", "transports"];
+const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen", "transports", "instrumentation"];
 for (const name of only ?? []) {
   if (!ALL.includes(name)) {
     console.error(`Unknown bench "${name}"; known: ${ALL.join(", ")}`);
@@ -125,6 +126,7 @@ try {
   if (selected("record-memory")) await record("record-memory", () => recordMemoryBench(options));
   if (selected("codegen")) await record("codegen", () => codegenBench(environment, baselines!, options));
   if (selected("transports")) await record("transports", () => transportsBench(environment, sdk, options));
+  if (selected("instrumentation")) await record("instrumentation", () => instrumentationBench(options));
 } finally {
   await environment.dispose();
 }

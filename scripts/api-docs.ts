@@ -18,6 +18,7 @@ const check = process.argv.includes("--check");
 /** Module names as users import them, instead of TypeDoc's folder-derived "sdk/src". */
 const MODULE_NAMES: Record<string, string> = {
   "sdk/src": "@codex/sdk",
+  "sdk/src/otel": "@codex/sdk/otel",
   "sdk-testing/src": "@codex/sdk-testing",
   "sdk-testing/src/examples": "@codex/sdk-testing/examples",
 };

@@ -10,8 +10,12 @@
 //      probe with a misspelt protocol field fails to type-check in every resolution mode a
 //      consumer uses (node10, node16, nodenext, bundler; ESM and CommonJS), so no mode silently
 //      turns the protocol types into `any`;
-//   3. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
-//   4. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
+//   3. the runtime matrix: one consumer program (runtime-check.mjs: an approval, a streamed turn,
+//      an abort, a structured-output turn, a turn over Codex.connect() to a ws:// app-server) under Node 20 (this machine's), Node 22, Node 24, Bun
+//      and Deno, each pinned and installed from npm into a cache that survives between runs
+//      (rehearsal/runtime-matrix.ts); a runtime that cannot be installed is skipped, visibly;
+//   4. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
+//   5. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
 //      naming the missing package, and `npx codex-sdk doctor` exits 1 naming it.
 // The other platforms' packages are packed as manifest-only tarballs, so npm resolves
 // @codex/cli-bin's optional dependencies offline exactly as it would from the registry, and
@@ -26,6 +30,7 @@ import { promisify } from "node:util";
 import { resolveCodexBin } from "../packages/sdk-testing/src/codex-bin.js";
 import { RUNTIME_PLATFORMS, type RuntimePlatform } from "../packages/sdk-core/src/process/runtime-platforms.js";
 import { formatSize } from "./staging/describe.js";
+import { MATRIX_RUNTIMES, resolveMatrixRuntimes, runtimeCacheDir, runtimeCommand, scenarioLines } from "./rehearsal/runtime-matrix.js";
 import { readManifest, runtimeManifestDir } from "./staging/stage-packages.js";
 
 const repoRoot = path.resolve(import.meta.dirname, "..");
@@ -65,10 +70,15 @@ function cleanEnvironment(): NodeJS.ProcessEnv {
 interface StepResult {
   name: string;
   ok: boolean;
+  /** Not run, for the reason in `detail`: counted neither as passed nor as failed. */
+  skipped?: boolean;
   seconds: number;
   detail: string;
 }
 const results: StepResult[] = [];
+
+/** Thrown by a step's action when it cannot run here: the step is reported as skipped, with the reason. */
+class StepSkipped extends Error {}
 
 async function step(name: string, action: () => Promise<string> | string): Promise<boolean> {
   const started = Date.now();
@@ -80,6 +90,11 @@ async function step(name: string, action: () => Promise<string> | string): Promi
     return true;
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
+    if (error instanceof StepSkipped) {
+      results.push({ name, ok: true, skipped: true, seconds: (Date.now() - started) / 1000, detail });
+      console.log(`   SKIPPED: ${detail}`);
+      return true;
+    }
     results.push({ name, ok: false, seconds: (Date.now() - started) / 1000, detail });
     console.log(`   FAILED: ${detail.split("\n").join("\n   ")}`);
     return false;
@@ -122,12 +137,19 @@ try {
 }
 
 const failed = results.filter((result) => !result.ok);
+const skipped = results.filter((result) => result.skipped);
 console.log(`\nrelease rehearsal summary (${((Date.now() - started) / 1000).toFixed(1)} s):`);
-for (const result of results) console.log(`  ${result.ok ? "ok  " : "FAIL"}  ${result.name} (${result.seconds.toFixed(1)} s)`);
-console.log(`${results.length - failed.length} passed, ${failed.length} failed`);
+for (const result of results) {
+  const mark = result.skipped ? "skip" : result.ok ? "ok  " : "FAIL";
+  console.log(`  ${mark}  ${result.name} (${result.seconds.toFixed(1)} s)${result.skipped ? `: ${result.detail}` : ""}`);
+}
+console.log(`${results.length - failed.length - skipped.length} passed, ${failed.length} failed${skipped.length > 0 ? `, ${skipped.length} skipped` : ""}`);
 process.exit(failed.length === 0 ? 0 : 1);
 
 async function main(): Promise<void> {
+  // The matrix's runtimes download while the packages build and pack; resolving never rejects.
+  const cacheDir = runtimeCacheDir(repoRoot);
+  const runtimesReady = resolveMatrixRuntimes(cacheDir, env);
   const releaseTag = `rust-v${runtimeVersion}`;
   const stage = (subcommand: string, dir: string, ...args: string[]) => {
     // The staging command itself, as a maintainer runs it; dist/ is built once above.
@@ -223,7 +245,7 @@ async function main(): Promise<void> {
         2,
       )}\n`,
     );
-    for (const file of ["esm-check.mjs", "cjs-check.cjs", "missing-runtime-check.mjs", "consumer.mts", "consumer.cts"]) {
+    for (const file of ["esm-check.mjs", "cjs-check.cjs", "missing-runtime-check.mjs", "runtime-check.mjs", "consumer.mts", "consumer.cts"]) {
       cpSync(path.join(fixtures, file), path.join(projectDir, file));
     }
     await run("npm", ["install", "--offline", "--no-audit", "--no-fund"], { cwd: projectDir, env, timeoutMs: 300_000 });
@@ -244,6 +266,17 @@ async function main(): Promise<void> {
   await step("CommonJS script: Codex.start() without codexBin completes a turn", () =>
     run(process.execPath, ["cjs-check.cjs"], { cwd: projectDir, env, timeoutMs: 120_000 }),
   );
+  const resolvedRuntimes = await runtimesReady;
+  for (const [index, runtime] of MATRIX_RUNTIMES.entries()) {
+    const resolved = resolvedRuntimes[index]!;
+    await step(`runtime ${runtime.label}: approval, stream, abort, structured output, websocket, optional OpenTelemetry peer`, async () => {
+      if (!resolved.ok) throw new StepSkipped(resolved.reason);
+      const command = runtimeCommand(runtime, resolved, "runtime-check.mjs", cacheDir, env);
+      const output = await run(command.command, command.args, { cwd: projectDir, env: command.env, timeoutMs: 120_000 });
+      const installed = resolved.installed === "now" ? "installed now" : resolved.installed === "cached" ? "from the cache" : "this machine's";
+      return [`${resolved.version} (${installed}: ${resolved.installed === "machine" ? resolved.binary : path.relative(repoRoot, resolved.binary)})`, ...scenarioLines(output)].join("\n");
+    });
+  }
   await step("TypeScript consumer type-checks (skipLibCheck: false, module nodenext)", async () => {
     writeFileSync(
       path.join(projectDir, "tsconfig.json"),

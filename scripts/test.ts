@@ -17,6 +17,8 @@ interface Step {
   /** Counts the step's own tests instead of counting the step as one. */
   count?: (output: string) => { passed: number; failed: number } | undefined;
   before?: () => void;
+  /** Lines of the step's output repeated in the final summary (e.g. one per JavaScript runtime). */
+  highlights?: (output: string) => string[];
 }
 
 const vitestReports = () =>
@@ -61,7 +63,13 @@ const STEPS: Step[] = [
     },
   },
   { name: "examples", argv: ["pnpm", "--silent", "run", "examples"], count: summaryLine },
-  { name: "release-rehearsal", argv: ["pnpm", "--silent", "run", "release-rehearsal"], count: summaryLine },
+  {
+    name: "release-rehearsal",
+    argv: ["pnpm", "--silent", "run", "release-rehearsal"],
+    count: summaryLine,
+    // The runtime matrix: one line per JavaScript runtime, passed, failed or skipped (with why).
+    highlights: (output) => [...output.matchAll(/^ {2}(ok {2}|FAIL|skip) {2}(runtime .*)$/gm)].map((match) => `${match[1]!.trim().padEnd(4)}  ${match[2]}`),
+  },
   { name: "api-docs", argv: ["pnpm", "--silent", "run", "docs:api", "--check"] },
 ];
 
@@ -78,6 +86,7 @@ const rootScripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "u
 let passed = 0;
 let failed = 0;
 const failures: string[] = [];
+const highlights: string[] = [];
 for (const step of STEPS) {
   if (only && !only.includes(step.name)) continue;
   const script = step.argv[3];
@@ -102,6 +111,7 @@ for (const step of STEPS) {
   if (output) process.stdout.write(output);
   const ok = result.status === 0;
   const counted = step.count?.(output);
+  highlights.push(...(step.highlights?.(output) ?? []));
   if (counted) {
     passed += counted.passed;
     failed += counted.failed;
@@ -112,6 +122,7 @@ for (const step of STEPS) {
   console.log(`── ${step.name}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+if (highlights.length) console.log(`\n${highlights.join("\n")}`);
 if (failures.length) console.log(`\nfailed steps: ${failures.join(", ")}`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && failures.length === 0 ? 0 : 1);

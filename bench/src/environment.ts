@@ -6,13 +6,6 @@ import os from "node:os";
 import path from "node:path";
 import { createCodexHome, reply, resolveCodexBin, startFakeModel, type FakeModel, type TestCodexHome } from "@codex/sdk-testing";
 
-/**
- * The `[features]` of the bench's CODEX_HOME: discovery off (as `createCodexHome` does by default)
- * and `shell_snapshot = false`. With the snapshot on, codex runs the user's login shell for each
- * new thread, and on a busy machine the benches would time login shells instead of the clients.
- */
-export const BENCH_FEATURES_TOML = ["[features]", "plugins = false", "apps = false", "remote_plugin = false", "shell_snapshot = false"].join("\n");
-
 /** How the bench's home is configured, for RESULTS.md. */
 export const BENCH_HOME_NOTE = "CODEX_HOME config.toml: `[features] shell_snapshot = false` (no login shell per thread), plugins, apps and remote plugins off";
 
@@ -44,8 +37,10 @@ export async function createBenchEnvironment(): Promise<BenchEnvironment> {
     // A bench runs thousands of turns; keeping every request would only grow the heap.
     maxLoggedRequests: 50,
   });
-  // The features table is written here rather than by `quiet`, to add shell_snapshot to it.
-  const home = await createCodexHome({ fakeModel, streamIdleTimeoutMs: 10_000, env: { RUST_LOG: "warn" }, quiet: false, extraToml: BENCH_FEATURES_TOML });
+  // shell_snapshot off (said explicitly, though it is createCodexHome's default): with the snapshot
+  // on, codex runs the user's login shell for each new thread, and on a busy machine the benches
+  // would time login shells instead of the clients. Discovery (plugins, apps) is off too (`quiet`).
+  const home = await createCodexHome({ fakeModel, streamIdleTimeoutMs: 10_000, env: { RUST_LOG: "warn" }, quiet: true, shellSnapshot: false });
   const workspace = mkdtempSync(path.join(os.tmpdir(), "codex-bench-workspace-"));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;

@@ -34,7 +34,16 @@ export interface MethodEntry {
   resultBy: "convention" | "exception" | "missing" | null;
   /** The branch's description, if any. */
   description: string | undefined;
+  /**
+   * Server notifications only: what the params name. `turn` when they carry a `turnId` or a
+   * `turn` (a turn's own events), `thread` when they carry a `threadId` or a `thread` but no turn,
+   * `none` otherwise (account, config, processes); null for the other directions.
+   */
+  scope: NotificationScope | null;
 }
+
+/** What a server notification's params name: a turn, only a thread, or neither. */
+export type NotificationScope = "turn" | "thread" | "none";
 
 /** Every method of one schema surface, sorted by method name within each direction. */
 export type MethodMaps = Record<Direction, MethodEntry[]>;
@@ -104,7 +113,8 @@ export function resolveMethods(
       const description = typeof (branch as SchemaNode)["description"] === "string"
         ? cleanDescription((branch as SchemaNode)["description"] as string) || undefined
         : undefined;
-      const entry: MethodEntry = { method, ...params, result: null, resultBy: null, description };
+      const scope = direction === "serverNotification" ? notificationScope(params.params, definitions) : null;
+      const entry: MethodEntry = { method, ...params, result: null, resultBy: null, description, scope };
       if (info.hasResult) {
         const requestDirection = direction as RequestDirection;
         const conventional = params.params?.endsWith("Params") ? `${params.params.slice(0, -"Params".length)}Response` : undefined;
@@ -169,6 +179,19 @@ export function checkTablesUsed(
     }
   }
   if (problems.length > 0) throw new MethodResolutionError(problems);
+}
+
+/**
+ * What the params definition of a notification names. A `turn` property counts only when it is
+ * the `Turn` definition (the payload of `turn/started` and `turn/completed`).
+ */
+export function notificationScope(params: string | null, definitions: Definitions): NotificationScope {
+  const definition = params === null ? undefined : definitions[params];
+  const properties = definition !== undefined && isObject(definition["properties"]) ? definition["properties"] : {};
+  const turn = properties["turn"];
+  if ("turnId" in properties || (isObject(turn) && refName(turn["$ref"]) === "Turn")) return "turn";
+  if ("threadId" in properties || "thread" in properties) return "thread";
+  return "none";
 }
 
 /** The method name of one `oneOf` branch of a direction union (`properties.method.enum[0]`). */
@@ -279,6 +302,41 @@ export function emitMethodsModule(maps: MethodMaps, codexVersion: string): strin
     out += `\n/** ${CONST_DOCS[direction]} */\nexport const ${info.constName} = [\n`;
     out += entries.map((entry) => `  ${JSON.stringify(entry.method)},\n`).join("");
     out += `] as const satisfies readonly ${info.methodType}[];\n`;
+    if (direction === "serverNotification") out += emitScopes(entries);
+  }
+  return out;
+}
+
+const SCOPE_DOCS: Record<Exclude<NotificationScope, "none">, { constName: string; typeName: string; docs: string[]; typeDoc: string }> = {
+  turn: {
+    constName: "TURN_NOTIFICATION_METHODS",
+    typeName: "TurnNotificationMethod",
+    docs: [
+      "Server notifications whose params name a turn (a `turnId`, or a `turn`): the events of one",
+      "turn, derived from the schema. Sorted.",
+    ],
+    typeDoc: "Method name of a server notification whose params name a turn.",
+  },
+  thread: {
+    constName: "THREAD_NOTIFICATION_METHODS",
+    typeName: "ThreadNotificationMethod",
+    docs: [
+      "Server notifications whose params name a thread (a `threadId`, or a `thread`) but no turn:",
+      "the thread's own events (status, name, settings, resolved server requests, warnings). Sorted.",
+    ],
+    typeDoc: "Method name of a server notification whose params name a thread but no turn.",
+  },
+};
+
+/** The per-scope constants and method types of the server notifications. */
+function emitScopes(entries: readonly MethodEntry[]): string {
+  let out = "";
+  for (const scope of ["turn", "thread"] as const) {
+    const info = SCOPE_DOCS[scope];
+    out += `\n${jsDoc(info.docs, "")}export const ${info.constName} = [\n`;
+    out += entries.filter((entry) => entry.scope === scope).map((entry) => `  ${JSON.stringify(entry.method)},\n`).join("");
+    out += `] as const satisfies readonly ServerNotificationMethod[];\n`;
+    out += `\n/** ${info.typeDoc} */\nexport type ${info.typeName} = (typeof ${info.constName})[number];\n`;
   }
   return out;
 }
@@ -289,6 +347,7 @@ export function methodReport(maps: MethodMaps): Record<string, unknown> {
     params: entry.params,
     ...(entry.params && entry.paramsOptional ? { paramsOptional: true } : {}),
     ...(entry.resultBy ? { result: entry.result, resultBy: entry.resultBy } : {}),
+    ...(entry.scope ? { scope: entry.scope } : {}),
   });
   return Object.fromEntries(
     (Object.keys(DIRECTIONS) as Direction[]).map((direction) => [

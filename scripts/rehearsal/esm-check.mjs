@@ -56,6 +56,7 @@ assert.equal(requestedMode({}).mode, "offline");
     try {
       const result = await (await codex.threadStart()).run("Say hello");
       checkEqual(result.finalResponse, "Hello from the examples harness.", "the examples harness's turn");
+      console.log(JSON.stringify({ module: "esm", harness: "@codex/sdk-testing/examples", finalResponse: result.finalResponse }));
     } finally {
       await codex.close();
     }

@@ -52,7 +52,6 @@ await runExample("approvals", async () => {
   );
 
   const asked: string[] = [];
-  const pendingPatches = new Map<string, string>(); // itemId → the files a patch touches
   await using codex = await Codex.start({
     ...env.options,
     serverRequests: {
@@ -61,16 +60,13 @@ await runExample("approvals", async () => {
         const decision = await decide(`${yellow("?")} run ${bold(params.command ?? "(a command)")} in ${params.cwd}${params.reason ? ` (${params.reason})` : ""}?`, signal);
         return { decision };
       },
-      "item/fileChange/requestApproval": async (params, { signal }) => {
+      // The context carries the item the request is about: here the patch, with its files.
+      "item/fileChange/requestApproval": async (_params, { signal, item }) => {
         asked.push("fileChange");
-        const files = pendingPatches.get(params.itemId) ?? "files";
+        const files = item?.type === "fileChange" ? item.changes.map((change) => `${change.kind.type} ${path.basename(change.path)}`).join(", ") : "files";
         return { decision: await decide(`${yellow("?")} apply a patch to ${bold(files)}?`, signal) };
       },
     },
-  });
-  // The approval request names the item; the item itself (with the patch) arrived just before.
-  codex.client.onNotification("item/started", ({ item }) => {
-    if (item.type === "fileChange") pendingPatches.set(item.id, item.changes.map((change) => `${change.kind.type} ${path.basename(change.path)}`).join(", "));
   });
 
   const thread = await codex.threadStart({ approvalPolicy: "untrusted", sandbox: "workspace-write" });

@@ -1,6 +1,6 @@
 // A thread's life: start, name, read, list, fork, archive, unarchive, compact. Threads persist
 // in CODEX_HOME, so every one of these works on threads of earlier sessions too.
-import { Codex, type Notification } from "@codex/sdk";
+import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
@@ -46,18 +46,11 @@ await runExample("thread-lifecycle", async () => {
   check((await codex.threadList({})).data.some((entry) => entry.id === fork.id), "the unarchived fork is listed again");
   console.log("unarchive: back in the list");
 
-  // Compact: codex asks the model to summarise the history, as a turn of its own. It answers the
-  // request at once; progress arrives as notifications of the thread.
-  const compacted = new Promise<void>((resolve) => {
-    const subscription = codex.client.onNotification("*", (event: Notification) => {
-      if (event.method === "turn/completed" && event.params.threadId === thread.id) {
-        subscription[Symbol.dispose]();
-        resolve();
-      }
-    });
-  });
-  await thread.compact();
-  await compacted;
+  // Compact: codex asks the model to summarise the history, as a turn of its own; compact()
+  // returns that turn's handle, so run() waits for it.
+  const compaction = await thread.compact();
+  const compacted = await compaction.run();
+  checkEqual(compacted.status, "completed", "the compaction turn's status");
   const after = await thread.read({ includeTurns: true });
   const compactions = (after.thread.turns ?? []).flatMap((turn) => turn.items).filter((item) => item.type === "contextCompaction");
   console.log(`compact: ${compactions.length} compaction item(s) in the history`);

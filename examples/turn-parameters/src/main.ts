@@ -42,7 +42,8 @@ await runExample("turn-parameters", async () => {
     approvalsReviewer: "user", //                   who reviews approval requests
     sandboxPolicy: { type: "workspaceWrite", writableRoots: [project], networkAccess: false },
     outputSchema: {
-      //                                            JSON Schema of the final answer
+      //                                            JSON Schema of the final answer: result.output is
+      //                                            the parsed answer (see structured-output for zod)
       type: "object",
       properties: { city: { type: "string" }, country: { type: "string" } },
       required: ["city", "country"],
@@ -64,9 +65,10 @@ await runExample("turn-parameters", async () => {
   console.log(`model ${model}, effort ${effort}, tier ${tier}, cwd project/, workspace-write sandbox\n→ ${result.finalResponse}`);
 
   check(result.status === "completed", `the turn should complete, got ${result.status}: ${result.error?.message}`);
-  const answer = JSON.parse(result.finalResponse ?? "null") as { city?: unknown; country?: unknown };
+  // A plain JSON Schema gives `output: unknown` (parsed JSON); a zod schema would type it.
+  const answer = (result.status === "completed" ? result.output : null) as { city?: unknown; country?: unknown } | null;
   check(typeof answer?.city === "string" && /lisbon|lisboa/i.test(answer.city), `the structured answer names Lisbon, got ${result.finalResponse}`);
-  check(typeof answer.country === "string", "the structured answer has every required field");
+  check(typeof answer?.country === "string", "the structured answer has every required field");
 
   if (env.fake) {
     const request = env.fake.requests.at(-1)!;

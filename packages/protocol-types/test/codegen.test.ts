@@ -109,6 +109,57 @@ describe("resolveMethods", () => {
   });
 });
 
+describe("notification scopes", () => {
+  const notification = (method: string, params: string) => ({
+    properties: { method: { enum: [method], type: "string" }, params: ref(params) },
+    required: ["method", "params"],
+    type: "object",
+  });
+  const withNotifications = surface({
+    ServerNotification: {
+      oneOf: [
+        notification("item/agentMessage/delta", "DeltaNotification"),
+        notification("turn/completed", "TurnCompletedNotification"),
+        notification("thread/status/changed", "StatusNotification"),
+        notification("thread/started", "ThreadStartedNotification"),
+        notification("account/updated", "AccountNotification"),
+        notification("odd/turn", "OddNotification"),
+      ],
+    },
+    DeltaNotification: { type: "object", properties: { threadId: { type: "string" }, turnId: { type: "string" }, delta: { type: "string" } } },
+    TurnCompletedNotification: { type: "object", properties: { threadId: { type: "string" }, turn: ref("Turn") } },
+    StatusNotification: { type: "object", properties: { threadId: { type: "string" } } },
+    ThreadStartedNotification: { type: "object", properties: { thread: ref("Thread") } },
+    AccountNotification: { type: "object", properties: { authMode: { type: "string" } } },
+    // A `turn` that is not the Turn definition does not make it a turn notification.
+    OddNotification: { type: "object", properties: { turn: { type: "string" } } },
+    Turn: object,
+    Thread: object,
+  });
+
+  test("split the server notifications by what their params name, and emit the two lists", () => {
+    const { maps } = resolveMethods(withNotifications, tables());
+    expect(Object.fromEntries(maps.serverNotification.map((entry) => [entry.method, entry.scope]))).toEqual({
+      "account/updated": "none",
+      "item/agentMessage/delta": "turn",
+      "odd/turn": "none",
+      "thread/started": "thread",
+      "thread/status/changed": "thread",
+      "turn/completed": "turn",
+    });
+    expect(maps.clientRequest.every((entry) => entry.scope === null)).toBe(true);
+    expect(methodReport(maps)["serverNotification"]).toMatchObject({ "turn/completed": { params: "TurnCompletedNotification", scope: "turn" } });
+    const module = emitMethodsModule(maps, "0.0.1");
+    expect(module).toContain(
+      'export const TURN_NOTIFICATION_METHODS = [\n  "item/agentMessage/delta",\n  "turn/completed",\n] as const satisfies readonly ServerNotificationMethod[];',
+    );
+    expect(module).toContain(
+      'export const THREAD_NOTIFICATION_METHODS = [\n  "thread/started",\n  "thread/status/changed",\n] as const satisfies readonly ServerNotificationMethod[];',
+    );
+    expect(module).toContain("export type TurnNotificationMethod = (typeof TURN_NOTIFICATION_METHODS)[number];");
+  });
+});
+
 describe("checkTablesUsed", () => {
   test("fails on an exception entry no surface uses", () => {
     const definitions = surface();

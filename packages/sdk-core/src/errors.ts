@@ -16,6 +16,7 @@
 //   the same, message mentioning a retry limit          RetryLimitExceededError  no
 //   any other code                                      JsonRpcError             no
 
+import type { TurnResult } from "./api/turn-result.js";
 import { classifyStderrLine } from "./stderr-lines.js";
 
 const BRAND = Symbol.for("codex.sdk.error");
@@ -292,6 +293,48 @@ export class TimeoutError extends CodexError {
  */
 export class InvalidInputError extends CodexError {
   static override readonly errorKind: string = "InvalidInputError";
+}
+
+/**
+ * A turn with an `outputSchema` completed, but its final answer is not JSON or does not validate
+ * against the schema. `text` is the answer, `issues` says what is wrong (the schema library's
+ * issues, or one issue for an answer that is not JSON), and `result` is the whole `TurnResult`
+ * (with `output: null`). Not retryable as such: run the turn again (the model may answer
+ * differently), or tell the model more precisely what to answer.
+ */
+export class OutputValidationError extends CodexError {
+  static override readonly errorKind: string = "OutputValidationError";
+  /** The final answer that did not validate ("" when the turn produced none). */
+  readonly text: string;
+  /** What is wrong with it, each with a `message` and, from a schema library, a `path`. */
+  readonly issues: readonly OutputValidationIssue[];
+  /** The turn's result, `output` left `null`. */
+  readonly result: TurnResult<null>;
+
+  constructor(text: string, issues: readonly OutputValidationIssue[], result: TurnResult<null>, options?: CodexErrorOptions) {
+    super(describeOutputIssues(result.id, issues), options);
+    this.text = text;
+    this.issues = issues;
+    this.result = result;
+  }
+}
+
+/** One problem of an answer that failed its `outputSchema` (a Standard Schema issue). */
+export interface OutputValidationIssue {
+  readonly message: string;
+  readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
+}
+
+function describeOutputIssues(turnId: string, issues: readonly OutputValidationIssue[]): string {
+  const shown = issues.slice(0, 5).map((issue) => {
+    const path = (issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".");
+    return path === "" ? issue.message : `${path}: ${issue.message}`;
+  });
+  const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
+  return (
+    `The final answer of turn ${turnId} does not match its outputSchema: ${shown.join("; ")}${more}. ` +
+    "The answer is in error.text and the whole turn in error.result; run the turn again, or describe the expected answer in the prompt."
+  );
 }
 
 /**

@@ -58,6 +58,7 @@ export {
   JsonRpcError,
   MethodNotFoundError,
   NotificationBufferOverflowError,
+  OutputValidationError,
   ParseError,
   RetryLimitExceededError,
   RuntimeNotFoundError,
@@ -72,13 +73,21 @@ export type {
   IncompatibleServerDetails,
   JsonRpcErrorObject,
   JsonRpcErrorOptions,
+  OutputValidationIssue,
   RuntimeNotFoundDetails,
   TransportCloseDetails,
 } from "./errors.js";
 
 // Notifications (src/notification.ts)
 export { isUnknownNotification } from "./notification.js";
-export type { KnownNotification, Notification, UnknownNotification, UnknownNotificationMethod } from "./notification.js";
+export type {
+  KnownNotification,
+  Notification,
+  ThreadNotification,
+  TurnNotification,
+  UnknownNotification,
+  UnknownNotificationMethod,
+} from "./notification.js";
 
 // JSON-RPC client and transports (src/rpc/)
 export { AppServerClient, DEFAULT_MAX_IN_FLIGHT, isControlRequest, SAFE_SERVER_REQUEST_REPLIES } from "./rpc/client.js";
@@ -98,6 +107,13 @@ export { DEFAULT_MAX_MESSAGE_BYTES } from "./rpc/framing.js";
 export type { LogFunction, Logger, LoggerObject, LogLevel } from "./rpc/logger.js";
 export { isRetryableError, retryOnOverload } from "./rpc/retry.js";
 export type { RetryOptions } from "./rpc/retry.js";
+export type {
+  ClientInstrumentation,
+  RequestObservation,
+  RequestOutcome,
+  ServerRequestReply,
+  ServerRequestStart,
+} from "./rpc/instrumentation.js";
 export { createInMemoryTransportPair } from "./rpc/transport.js";
 export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, TransportReceiver } from "./rpc/transport.js";
 export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";
@@ -139,10 +155,25 @@ export type {
 } from "./api/codex.js";
 export { Thread } from "./api/thread.js";
 export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
+export type { ThreadInfo } from "./api/thread-state.js";
+export type { ThreadEventsOptions } from "./api/thread-events.js";
+export type { ReviewOptions } from "./api/server-started-turns.js";
+export { GoalHandle } from "./api/goal.js";
+export type { GoalEndStatus, GoalOptions, GoalResult } from "./api/goal.js";
 export { TurnHandle } from "./api/turn-handle.js";
 export type { SteerOptions } from "./api/turn-handle.js";
-export type { TerminalTurnStatus, TurnResult } from "./api/turn-result.js";
+export type { TerminalTurnStatus, TurnResult, TurnSummary } from "./api/turn-result.js";
+export type {
+  JsonSchemaObject,
+  OutputOf,
+  OutputSchema,
+  StandardJsonSchemaOptions,
+  StandardSchemaIssue,
+  StandardSchemaResult,
+  StandardSchemaWithJsonSchema,
+  StandardSchemaWithJsonSchemaProps,
+} from "./api/structured-output.js";
 export type { ImageInput, InputItem, LocalImageInput, MentionInput, RunInput, SkillInput, TextInput } from "./api/inputs.js";
 export { ChatgptDeviceCodeLogin, ChatgptLogin, LoginHandle } from "./api/login.js";
 export type { LoginResult, LoginWaitOptions } from "./api/login.js";
-export { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion, SDK_VERSION } from "./api/version.js";
+export { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./api/version.js";

@@ -2,11 +2,16 @@
 // methods the schema lacks (a newer server may send them).
 
 import { SERVER_NOTIFICATION_METHODS } from "@codex/protocol-types/experimental";
-import type { ServerNotificationMap, ServerNotificationMethod } from "@codex/protocol-types/experimental";
+import type {
+  ServerNotificationMap,
+  ServerNotificationMethod,
+  ThreadNotificationMethod,
+  TurnNotificationMethod,
+} from "@codex/protocol-types/experimental";
 
-/** A notification whose method is in the schema, with its typed `params`. */
-export type KnownNotification = {
-  [M in ServerNotificationMethod]: {
+/** A notification whose method is in the schema (or in `Methods`), with its typed `params`. */
+export type KnownNotification<Methods extends ServerNotificationMethod = ServerNotificationMethod> = {
+  [M in Methods]: {
     /** The notification method. */
     method: M;
     /** Its params, typed per method. */
@@ -14,7 +19,7 @@ export type KnownNotification = {
     /** When the server emitted it, in ms since the epoch (codex 0.169 stamps every notification; not in the schema). */
     emittedAtMs?: number;
   };
-}[ServerNotificationMethod];
+}[Methods];
 
 declare const unknownNotificationMethod: unique symbol;
 
@@ -42,6 +47,22 @@ export interface UnknownNotification {
  * `if (n.method === "item/agentMessage/delta") write(n.params.delta)`.
  */
 export type Notification = KnownNotification | UnknownNotification;
+
+/**
+ * A notification about a thread: its params name a turn (`TurnNotificationMethod`: items,
+ * deltas, token usage, `turn/started`, `turn/completed`, ...) or only the thread
+ * (`ThreadNotificationMethod`: status, name, resolved server requests, warnings), or its method
+ * is one this SDK's schema does not know. Both method lists are derived from the schema by the
+ * generator. What `thread.events()` and `goal.stream()` yield; account, config and process
+ * notifications are not among them.
+ */
+export type ThreadNotification = KnownNotification<TurnNotificationMethod | ThreadNotificationMethod> | UnknownNotification;
+
+/**
+ * What `turn.stream()` yields: the notifications that name this turn, and the thread's own
+ * (which the SDK hands to the thread's running turn) — a `ThreadNotification`.
+ */
+export type TurnNotification = ThreadNotification;
 
 const KNOWN_METHODS: ReadonlySet<string> = new Set<string>(SERVER_NOTIFICATION_METHODS);
 

@@ -12,6 +12,7 @@ import {
   InvalidRequestError,
   JsonRpcError,
   MethodNotFoundError,
+  OutputValidationError,
   ParseError,
   RetryLimitExceededError,
   RuntimeNotFoundError,
@@ -177,4 +178,19 @@ describe("createJsonRpcError", () => {
       expect(mapped.method).toBe(method);
     });
   }
+});
+
+describe("OutputValidationError", () => {
+  it("is a local CodexError whose message names each issue's path", () => {
+    const result = { threadId: "th", id: "tu", status: "completed", output: null } as unknown as ConstructorParameters<typeof OutputValidationError>[2];
+    const error = new OutputValidationError('{"ok":1}', [{ message: "expected boolean", path: ["ok"] }, { message: "required", path: [{ key: "reasons" }, 0] }], result);
+    expect(CodexError.isInstance(error)).toBe(true);
+    expect(JsonRpcError.isInstance(error)).toBe(false);
+    expect(OutputValidationError.isInstance(error)).toBe(true);
+    expect(error.name).toBe("OutputValidationError");
+    expect(error.message).toContain("turn tu");
+    expect(error.message).toContain("ok: expected boolean; reasons.0: required");
+    expect(error.text).toBe('{"ok":1}');
+    expect(error.result).toBe(result);
+  });
 });

@@ -43,6 +43,13 @@ export interface CodexHomeOptions {
   sandboxMode?: "read-only" | "workspace-write" | "danger-full-access";
   /** Turn off plugin, app and remote-plugin discovery in config.toml (default true). */
   quiet?: boolean;
+  /**
+   * Let codex snapshot the user's login shell for each thread (`features.shell_snapshot`; default
+   * false here, although codex turns it on by default). The snapshot runs `bash -lc` with the
+   * machine's shell profile once per thread: on a machine with a slow profile that costs seconds
+   * per thread and makes command output depend on that profile, neither of which a test wants.
+   */
+  shellSnapshot?: boolean;
   /** More TOML appended to config.toml verbatim. */
   extraToml?: string;
   /**
@@ -124,9 +131,10 @@ export function renderConfigToml(options: CodexHomeOptions): string {
     `stream_max_retries = ${nonNegativeInteger("streamMaxRetries", options.streamMaxRetries ?? 0)}`,
     `stream_idle_timeout_ms = ${nonNegativeInteger("streamIdleTimeoutMs", options.streamIdleTimeoutMs ?? 1000)}`,
   ];
-  if (options.quiet ?? true) {
-    lines.push("", "[features]", "plugins = false", "apps = false", "remote_plugin = false");
-  }
+  const features: string[] = [];
+  if (options.quiet ?? true) features.push("plugins = false", "apps = false", "remote_plugin = false");
+  if (!(options.shellSnapshot ?? false)) features.push("shell_snapshot = false");
+  if (features.length > 0) lines.push("", "[features]", ...features);
   if (options.extraToml) lines.push("", options.extraToml);
   return `${lines.join("\n")}\n`;
 }

@@ -27,6 +27,7 @@ describe("createCodexHome", () => {
         "stream_idle_timeout_ms = 1000",
         "[features]",
         "plugins = false",
+        "shell_snapshot = false",
       ]) {
         expect(toml.split("\n")).toContain(line);
       }
@@ -58,6 +59,7 @@ describe("createCodexHome", () => {
       approvalPolicy: "on-request",
       sandboxMode: "workspace-write",
       quiet: false,
+      shellSnapshot: true,
       extraToml: "[tui]\nanimations = false",
     });
     expect(toml).toContain('model = "gpt-5.5"\n');

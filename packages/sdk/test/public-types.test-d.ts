@@ -50,7 +50,9 @@ describe("TurnResult.status", () => {
         case "failed":
           return result.error?.message ?? "failed";
         default: {
-          const unreachable: never = result.status;
+          // TurnResult is a union on `status` (a completed turn has its typed `output`), so the
+          // exhausted switch narrows the whole result to never.
+          const unreachable: never = result;
           return unreachable;
         }
       }

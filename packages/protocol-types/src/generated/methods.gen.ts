@@ -844,6 +844,91 @@ export const SERVER_NOTIFICATION_METHODS = [
 ] as const satisfies readonly ServerNotificationMethod[];
 
 /**
+ * Server notifications whose params name a turn (a `turnId`, or a `turn`): the events of one
+ * turn, derived from the schema. Sorted.
+ */
+export const TURN_NOTIFICATION_METHODS = [
+  "autoApprovalReview/strictReviewRequired",
+  "error",
+  "hook/completed",
+  "hook/started",
+  "item/agentMessage/delta",
+  "item/autoApprovalReview/completed",
+  "item/autoApprovalReview/started",
+  "item/commandExecution/outputDelta",
+  "item/commandExecution/terminalInteraction",
+  "item/completed",
+  "item/fileChange/outputDelta",
+  "item/fileChange/patchUpdated",
+  "item/mcpToolCall/progress",
+  "item/plan/delta",
+  "item/reasoning/summaryPartAdded",
+  "item/reasoning/summaryTextDelta",
+  "item/reasoning/textDelta",
+  "item/started",
+  "model/rerouted",
+  "model/safetyBuffering/updated",
+  "model/verification",
+  "modelProvider/authRecoveryCompleted",
+  "modelProvider/authRecoveryStarted",
+  "thread/compacted",
+  "thread/goal/updated",
+  "thread/tokenUsage/updated",
+  "turn/completed",
+  "turn/diff/updated",
+  "turn/moderationMetadata",
+  "turn/plan/updated",
+  "turn/started",
+] as const satisfies readonly ServerNotificationMethod[];
+
+/** Method name of a server notification whose params name a turn. */
+export type TurnNotificationMethod = (typeof TURN_NOTIFICATION_METHODS)[number];
+
+/**
+ * Server notifications whose params name a thread (a `threadId`, or a `thread`) but no turn:
+ * the thread's own events (status, name, settings, resolved server requests, warnings). Sorted.
+ */
+export const THREAD_NOTIFICATION_METHODS = [
+  "guardianWarning",
+  "mcpServer/oauthLogin/completed",
+  "mcpServer/startupStatus/updated",
+  "serverRequest/resolved",
+  "thread/archived",
+  "thread/attachment/updated",
+  "thread/closed",
+  "thread/deleted",
+  "thread/environment/connected",
+  "thread/environment/disconnected",
+  "thread/goal/cleared",
+  "thread/name/updated",
+  "thread/prediction/updated",
+  "thread/project/updated",
+  "thread/queue/changed",
+  "thread/readState/changed",
+  "thread/realtime/closed",
+  "thread/realtime/error",
+  "thread/realtime/item/completed",
+  "thread/realtime/item/started",
+  "thread/realtime/item/transcript/delta",
+  "thread/realtime/itemAdded",
+  "thread/realtime/outputAudio/delta",
+  "thread/realtime/sdp",
+  "thread/realtime/started",
+  "thread/realtime/transcript/delta",
+  "thread/realtime/transcript/done",
+  "thread/reverted",
+  "thread/section/changed",
+  "thread/settings/updated",
+  "thread/started",
+  "thread/status/changed",
+  "thread/unarchived",
+  "warning",
+] as const satisfies readonly ServerNotificationMethod[];
+
+/** Method name of a server notification whose params name a thread but no turn. */
+export type ThreadNotificationMethod = (typeof THREAD_NOTIFICATION_METHODS)[number];
+
+/**
  * Notifications the client sends: method name -> `params` type (`undefined`: none).
  */
 export interface ClientNotificationMap {

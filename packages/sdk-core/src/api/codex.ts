@@ -32,13 +32,16 @@ import {
   type ConnectionState,
   type ReconnectOptions,
 } from "../rpc/reconnecting-transport.js";
+import type { ClientInstrumentation } from "../rpc/instrumentation.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import type { TomlTable } from "../process/config-flags.js";
 import { spawnAppServer } from "../process/spawn-app-server.js";
 import { ChatgptDeviceCodeLogin, ChatgptLogin, startLogin } from "./login.js";
 import { Thread, type ThreadContext } from "./thread.js";
+import { ThreadUsageStore, type ThreadInfo } from "./thread-state.js";
+import { CodexServerRequestScope } from "./server-request-context.js";
 import { TurnRouter } from "./turn-router.js";
-import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerVersion, SDK_VERSION } from "./version.js";
+import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./version.js";
 
 /** How long `Codex.start()` waits for `initialize` when `requestTimeoutMs` is not set. */
 const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
@@ -105,6 +108,8 @@ export interface CodexOptions {
   trace?: boolean | undefined;
   /** A ready transport to use instead of spawning a process (a socket, an in-memory pair). */
   transport?: Transport | undefined;
+  /** Observes the traffic: e.g. `openTelemetryInstrumentation()` from `@codex/sdk/otel` for tracing. Default none. */
+  instrumentation?: ClientInstrumentation | undefined;
   /**
    * Spawn the app-server again when it exits unexpectedly, with bounded, jittered backoff.
    * Requests and turns in flight then fail with `TransportClosedError`; threads this `Codex`
@@ -131,6 +136,7 @@ export interface ConnectOptions
     | "signal"
     | "logger"
     | "trace"
+    | "instrumentation"
   > {
   /**
    * Sent as `Authorization: Bearer <token>` on the WebSocket upgrade: the contents of the
@@ -172,6 +178,12 @@ export type CodexMetadata = InitializeResponse & {
    * name: `my_app/0.169.0 (...)`); null if it could not be read.
    */
   serverVersion: string | null;
+  /**
+   * The name before the version in `userAgent` (what the Python SDK reports as the server's
+   * name); null if it could not be read. codex puts its originator there, which is
+   * `clientInfo.name`: the name the model provider sees this client under.
+   */
+  serverName: string | null;
 };
 
 /** Options of `codex.threadStart()`: the `thread/start` params. */
@@ -225,7 +237,15 @@ export class Codex implements AsyncDisposable {
     this.client = client;
     this.metadata = metadata;
     this.#connection = connection ?? newConnectionRecord(client.closed.then(closeInfoOf));
-    this.#context = { client, router, loadedThreads: this.#connection.loadedThreads };
+    const serverRequests = new CodexServerRequestScope(client, (threadId) => new Thread(this.#context, threadId));
+    const usage = new ThreadUsageStore();
+    // Fed by the router's one subscription, in arrival order, before the turns see each event.
+    router.observe((notification) => {
+      usage.observe(notification);
+      serverRequests.observe(notification);
+    });
+    client.setServerRequestScope(serverRequests);
+    this.#context = { client, router, loadedThreads: this.#connection.loadedThreads, usage, serverRequests };
     this.#optedOut = new Set(optedOut);
   }
 
@@ -382,6 +402,7 @@ export class Codex implements AsyncDisposable {
         maxInFlight: options.maxInFlight,
         requestTimeoutMs: options.requestTimeoutMs,
         serverRequests: options.serverRequests,
+        instrumentation: options.instrumentation,
       });
     } catch (error) {
       await transport.close();
@@ -419,7 +440,8 @@ export class Codex implements AsyncDisposable {
       await client.notify("initialized");
       if (signal?.aborted) throw abortErrorFrom(signal, "Codex.start()");
       // `this` is the class start() was called on: a subclass's super.start() makes a subclass instance.
-      return new this(client, router, { ...response, serverVersion }, optOut, connection);
+      const serverName = parseServerName(response.userAgent, clientInfo.name);
+      return new this(client, router, { ...response, serverVersion, serverName }, optOut, connection);
     } catch (error) {
       await client.close();
       throw error;
@@ -429,7 +451,7 @@ export class Codex implements AsyncDisposable {
   /** Starts a new thread (`thread/start`). */
   async threadStart(options: ThreadStartOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/start", { ...options });
-    return this.#bind(response.thread.id);
+    return this.#bind(response.thread.id, response);
   }
 
   /**
@@ -448,13 +470,13 @@ export class Codex implements AsyncDisposable {
    */
   async threadResume(threadId: string, overrides: ThreadResumeOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/resume", { ...overrides, threadId });
-    return this.#bind(response.thread.id);
+    return this.#bind(response.thread.id, response);
   }
 
   /** Copies a thread into a new one (`thread/fork`); returns the new thread. */
   async threadFork(threadId: string, overrides: ThreadForkOptions = {}): Promise<Thread> {
     const response = await this.client.request("thread/fork", { ...overrides, threadId });
-    return this.#bind(response.thread.id);
+    return this.#bind(response.thread.id, response);
   }
 
   /** Lists stored threads (`thread/list`), newest first by default; page with `cursor`. */
@@ -483,7 +505,7 @@ export class Codex implements AsyncDisposable {
   /** Restores an archived thread (`thread/unarchive`). */
   async threadUnarchive(threadId: string): Promise<Thread> {
     const response = await this.client.request("thread/unarchive", { threadId });
-    return this.#bind(response.thread.id);
+    return this.#bind(response.thread.id, response);
   }
 
   /** Lists the models the server offers (`model/list`). */
@@ -531,9 +553,9 @@ export class Codex implements AsyncDisposable {
   }
 
   /** A handle on `threadId`, remembered so that a reconnect resumes the thread. */
-  #bind(threadId: string): Thread {
+  #bind(threadId: string, info?: ThreadInfo): Thread {
     this.#connection.loadedThreads.add(threadId);
-    return new Thread(this.#context, threadId);
+    return new Thread(this.#context, threadId, info);
   }
 
   /** An interactive login ends only with `account/login/completed`: without it, `wait()` could never resolve. */

@@ -1,18 +1,47 @@
 // A local handle on one conversation: its id, plus the thread- and turn-level requests.
-import type { ThreadReadParams, ThreadReadResponse, ThreadUnsubscribeStatus, Turn, TurnStartParams } from "@codex/protocol-types/experimental";
-import { abortErrorFrom, AbortError } from "../errors.js";
-import type { AppServerClient } from "../rpc/client.js";
+import type {
+  ReviewTarget,
+  ThreadReadParams,
+  ThreadReadResponse,
+  ThreadTokenUsage,
+  ThreadUnsubscribeStatus,
+  Turn,
+  TurnStartParams,
+} from "@codex/protocol-types/experimental";
+import type { ThreadNotification } from "../notification.js";
+import { AbortError, abortErrorFrom } from "../errors.js";
+import type { AppServerClient, ServerRequestHandlers } from "../rpc/client.js";
+import type { CodexServerRequestScope } from "./server-request-context.js";
 import { toUserInput, type RunInput } from "./inputs.js";
-import { TurnHandle } from "./turn-handle.js";
+import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
+import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
 import type { TurnResult } from "./turn-result.js";
+import { GoalHandle, type GoalOptions, type GoalResult } from "./goal.js";
+import { startCompaction, startReview, type ReviewOptions } from "./server-started-turns.js";
+import { ThreadEventIterator, type ThreadEventsOptions } from "./thread-events.js";
+import type { ThreadInfo, ThreadUsageStore } from "./thread-state.js";
 import type { TurnReservation, TurnRouter } from "./turn-router.js";
 
 /**
  * Options of `thread.turn()` and `thread.run()`: every `turn/start` field except `threadId` and
- * `input` (model, effort, cwd, approvalPolicy, sandboxPolicy, outputSchema, personality,
- * serviceTier, summary, ...), plus a `signal`.
+ * `input` (model, effort, cwd, approvalPolicy, sandboxPolicy, personality, serviceTier, summary,
+ * ...), a typed `outputSchema`, plus a `signal`.
  */
-export type TurnOptions = Omit<TurnStartParams, "threadId" | "input"> & {
+export type TurnOptions<Schema extends OutputSchema | undefined = OutputSchema | undefined> = Omit<TurnStartParams, "threadId" | "input" | "outputSchema"> & {
+  /**
+   * The shape of the final answer: a plain JSON Schema object (then `result.output` is the parsed
+   * JSON, typed `unknown`), or a schema object implementing Standard Schema and Standard JSON
+   * Schema (zod >= 4.2, arktype, valibot through `toStandardJsonSchema`; then `output` is
+   * validated and typed from it). The JSON Schema is sent as `turn/start.outputSchema`; a
+   * completed answer that does not validate makes `run()` reject with `OutputValidationError`.
+   */
+  outputSchema?: Schema;
+  /**
+   * Handlers of this turn's server requests (approvals, questions): same shape as
+   * `CodexOptions.serverRequests`, asked first; a method they lack goes to the connection-wide
+   * handlers. They are dropped when the turn completes.
+   */
+  serverRequests?: ServerRequestHandlers | undefined;
   /**
    * Aborting interrupts the turn on the server (`turn/interrupt`, retried while the server is
    * overloaded) and then rejects the turn's `run()` / `stream()` (and a pending `thread.turn()`)
@@ -36,6 +65,8 @@ export type ThreadReadOptions = Omit<ThreadReadParams, "threadId">;
 export interface ThreadContext {
   client: AppServerClient;
   router: TurnRouter;
+  usage: ThreadUsageStore;
+  serverRequests: CodexServerRequestScope;
   /** Threads this client holds, resumed after a reconnect; a thread it lets go of leaves it. */
   loadedThreads?: Set<string> | undefined;
 }
@@ -49,16 +80,40 @@ export class Thread {
   /** The thread's id. */
   readonly id: string;
   readonly #context: ThreadContext;
+  #info: ThreadInfo | undefined;
 
   /** @internal Use `codex.thread(id)` or `codex.threadStart()`. */
-  constructor(context: ThreadContext, id: string) {
+  constructor(context: ThreadContext, id: string, info?: ThreadInfo) {
     this.#context = context;
     this.id = id;
+    this.#info = info;
   }
 
-  /** Reads the thread (`thread/read`); `includeTurns: true` adds its turns and items. */
-  read(options: ThreadReadOptions = {}): Promise<ThreadReadResponse> {
-    return this.#context.client.request("thread/read", { ...options, threadId: this.id });
+  /**
+   * The server's last reply about this thread through this handle: the `thread/start`,
+   * `thread/resume` or `thread/fork` reply it was made from (the thread plus `model`, `cwd`,
+   * `approvalPolicy`, `sandbox`, ...), replaced by each `read()` (the thread alone).
+   * `undefined` for a handle from `codex.thread(id)` until its first `read()`.
+   */
+  get info(): ThreadInfo | undefined {
+    return this.#info;
+  }
+
+  /**
+   * The last token usage the server reported for this thread on this connection (from
+   * `thread/tokenUsage/updated`, whichever turn or client caused it), or null. After
+   * `codex.threadResume()` the server sends the thread's last usage again, just after the
+   * resume reply.
+   */
+  get lastUsage(): ThreadTokenUsage | null {
+    return this.#context.usage.get(this.id);
+  }
+
+  /** Reads the thread (`thread/read`); `includeTurns: true` adds its turns and items. The reply becomes `info`. */
+  async read(options: ThreadReadOptions = {}): Promise<ThreadReadResponse> {
+    const response = await this.#context.client.request("thread/read", { ...options, threadId: this.id });
+    this.#info = response;
+    return response;
   }
 
   /** Renames the thread (`thread/name/set`). */
@@ -66,9 +121,56 @@ export class Thread {
     await this.#context.client.request("thread/name/set", { threadId: this.id, name });
   }
 
-  /** Starts compacting the thread's context (`thread/compact/start`); progress arrives as notifications. */
-  async compact(): Promise<void> {
-    await this.#context.client.request("thread/compact/start", { threadId: this.id });
+  /**
+   * Compacts the thread's context (`thread/compact/start`). The compaction runs as a turn of the
+   * thread: the returned handle streams it (a `contextCompaction` item) and `run()` waits for it.
+   * Like `turn()`, it first waits for this client's running turn on the thread to end (a
+   * compaction started during a turn interrupts that turn).
+   */
+  compact(): Promise<TurnHandle<null>> {
+    return startCompaction(this.#context, this.id);
+  }
+
+  /**
+   * Starts a code review on this thread (`review/start`, delivered inline) and returns its turn:
+   * `target` is `{ type: "uncommittedChanges" }`, `{ type: "baseBranch", branch }`,
+   * `{ type: "commit", sha }` or `{ type: "custom", instructions }`. The review's text is the
+   * turn's `finalResponse`. Like `turn()`, it first waits for this client's running turn on the
+   * thread to end; `options.signal` cancels that wait, or interrupts the review once started.
+   */
+  review(target: ReviewTarget, options: ReviewOptions = {}): Promise<TurnHandle<null>> {
+    return startReview(this.#context, this.id, target, options);
+  }
+
+  /**
+   * Gives the thread a goal (`thread/goal/set`, experimental API) and returns its `GoalHandle`.
+   * The server then runs turns on its own until the goal is no longer active: the model marks
+   * it complete, its `tokenBudget` runs out, a turn fails (`blocked`), or it is paused or
+   * cleared. `goal.stream()` yields those turns' events as one run; `goal.run()` waits for the end.
+   */
+  async startGoal(objective: string, options: GoalOptions = {}): Promise<GoalHandle> {
+    const { signal, ...params } = options;
+    if (signal?.aborted) throw abortErrorFrom(signal, "Starting the goal");
+    return new GoalHandle({ client: this.#context.client, threadId: this.id, signal }).start(objective, params);
+  }
+
+  /** `startGoal()` and then `run()`: pursues the goal to its end and returns the `GoalResult`. */
+  async runGoal(objective: string, options: GoalOptions = {}): Promise<GoalResult> {
+    const goal = await this.startGoal(objective, options);
+    return goal.run();
+  }
+
+  /**
+   * Every notification of this thread from now on, in arrival order: every turn's (whichever
+   * client started it), and the thread's own (`thread/status/changed`, `thread/name/updated`,
+   * `thread/tokenUsage/updated`, `thread/goal/updated`, ...). Subscribes at the call. Ends when
+   * the `Codex` is closed; throws `TransportClosedError` if the connection ends by itself and
+   * `AbortError` when `signal` aborts. Breaking out of the loop unsubscribes. Another client's
+   * turns are seen when both clients share one app-server and this one has the thread loaded
+   * (`threadStart` / `threadResume`).
+   */
+  events(options: ThreadEventsOptions = {}): AsyncIterableIterator<ThreadNotification> {
+    return new ThreadEventIterator(this.#context.client, this.id, options);
   }
 
   /**
@@ -89,7 +191,10 @@ export class Thread {
    * Runs one turn to completion and returns its `TurnResult`. A failed or interrupted turn is
    * returned, not thrown: check `status` and `error`.
    */
-  async run(input: RunInput, options: TurnOptions = {}): Promise<TurnResult> {
+  async run<const Schema extends OutputSchema | undefined = undefined>(
+    input: RunInput,
+    options: TurnOptions<Schema> = {},
+  ): Promise<TurnResult<OutputOf<Schema>>> {
     const turn = await this.turn(input, options);
     return turn.run();
   }
@@ -105,9 +210,13 @@ export class Thread {
    * exists once the request is written, and a reply given up on would leave it running unseen.
    * A lost reply is recovered from the thread's `turn/started`.
    */
-  async turn(input: RunInput, options: TurnOptions = {}): Promise<TurnHandle> {
-    const { signal, record, ...params } = options;
+  async turn<const Schema extends OutputSchema | undefined = undefined>(
+    input: RunInput,
+    options: TurnOptions<Schema> = {},
+  ): Promise<TurnHandle<OutputOf<Schema>>> {
+    const { signal, record, outputSchema, serverRequests, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
+    const output = prepareOutputSchema(outputSchema);
     // A turn that answers a tool call carries its output in `toolOutput`, and the server then
     // requires the input to be empty.
     const answersToolCall = "toolOutput" in params && params.toolOutput != null;
@@ -115,20 +224,29 @@ export class Thread {
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const { client, router } = this.#context;
     const reservation = await router.reserve(this.id, signal);
+    const turnServerRequests = serverRequests === undefined ? undefined : this.#context.serverRequests.reserve(this.id, serverRequests);
     let turn: Turn;
     try {
-      turn = await this.#start(reservation, { ...params, threadId: this.id, input: userInput });
+      turn = await this.#start(reservation, {
+        ...params,
+        ...(output ? { outputSchema: output.jsonSchema } : {}),
+        threadId: this.id,
+        input: userInput,
+      });
     } catch (error) {
       reservation.release();
+      turnServerRequests?.release();
       throw error;
     }
-    const handle = new TurnHandle({
+    turnServerRequests?.bind(turn.id);
+    const handle = new TurnHandle<OutputOf<Schema>>({
       client,
       threadId: this.id,
       turn,
       signal,
       record,
       steered: reservation.joined(turn.id),
+      decodeOutput: output?.decode as TurnHandleInit<OutputOf<Schema>>["decodeOutput"],
       attach: (sink) => reservation.claim(sink),
     });
     if (signal?.aborted) {

@@ -3,7 +3,7 @@ import type { Turn } from "@codex/protocol-types/experimental";
 import { AbortError, InterruptFailedError, InvalidInputError, JsonRpcError, TransportClosedError } from "../errors.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { isRetryableError } from "../rpc/retry.js";
-import type { Notification } from "../notification.js";
+import type { Notification, TurnNotification } from "../notification.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { TurnResultBuilder, type TurnResult } from "./turn-result.js";
 import type { TurnSink } from "./turn-router.js";
@@ -31,7 +31,7 @@ export interface SteerOptions {
 }
 
 /** @internal What a `TurnHandle` is made from. */
-export interface TurnHandleInit {
+export interface TurnHandleInit<Output = unknown> {
   client: AppServerClient;
   threadId: string;
   turn: Turn;
@@ -42,6 +42,8 @@ export interface TurnHandleInit {
   steered?: boolean | undefined;
   /** Connects the handle's sink to the router (claims the turn's reservation). */
   attach(sink: TurnSink): void;
+  /** Fills in `output` from the turn's `outputSchema` (rejects with `OutputValidationError`); none: `output` stays `null`. */
+  decodeOutput?: ((result: TurnResult<null>) => Promise<TurnResult<Output>>) | undefined;
 }
 
 /**
@@ -53,7 +55,7 @@ export interface TurnHandleInit {
  * A turn always ends for its handle: with `turn/completed`, or with `TurnLostError` (its thread
  * was closed, unsubscribed, archived or deleted) or `TransportClosedError` (the connection ended).
  */
-export class TurnHandle {
+export class TurnHandle<Output = unknown> {
   /** The turn's id. */
   readonly id: string;
   /** The id of the thread the turn runs on. */
@@ -79,13 +81,15 @@ export class TurnHandle {
   #waiters: (() => void)[] = [];
   /** Called once when `turn/completed` arrives: stops `turn/interrupt` requests still waiting. */
   readonly #onCompleted = new Set<() => void>();
-  #built: TurnResult | undefined;
+  #built: Promise<TurnResult<Output>> | undefined;
+  readonly #decodeOutput: TurnHandleInit<Output>["decodeOutput"];
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
 
   /** @internal Created by `Thread.turn()`; not meant to be constructed directly. */
-  constructor(init: TurnHandleInit) {
+  constructor(init: TurnHandleInit<Output>) {
     this.#client = init.client;
+    this.#decodeOutput = init.decodeOutput;
     this.threadId = init.threadId;
     this.id = init.turn.id;
     this.steered = init.steered === true;
@@ -118,7 +122,7 @@ export class TurnHandle {
    * With `record: false`, it can be called once, and not after `run()` was called without it:
    * nothing is kept for a second reader.
    */
-  async *stream(): AsyncGenerator<Notification, void, undefined> {
+  async *stream(): AsyncGenerator<TurnNotification, void, undefined> {
     if (!this.#record) {
       if (this.#queue !== "idle") {
         throw new InvalidInputError(
@@ -131,7 +135,9 @@ export class TurnHandle {
     for (;;) {
       if (!this.#record) index = this.#head;
       if (index < this.#events.length) {
-        const event = this.#events[index++]!;
+        // The router hands a turn only notifications that name its thread or the turn itself:
+        // by the schema, those of the turn and thread notification lists (or unknown methods).
+        const event = this.#events[index++]! as TurnNotification;
         if (!this.#record) this.#consumed(index);
         yield event;
         if (event.method === "turn/completed") {
@@ -161,9 +167,10 @@ export class TurnHandle {
    * signal aborted it, `AbortError` once the server confirmed the interrupt (and the turn's
    * `turn/completed` came, or a short grace passed) and
    * `InterruptFailedError` when it did not (the turn may still be running). An abort that comes
-   * after `turn/completed` changes nothing: the result is returned.
+   * after `turn/completed` changes nothing: the result is returned. With an `outputSchema`, a
+   * completed answer that does not validate rejects with `OutputValidationError`.
    */
-  async run(): Promise<TurnResult> {
+  async run(): Promise<TurnResult<Output>> {
     if (!this.#record && this.#queue === "idle") {
       // Nobody is streaming: stop queueing events for a reader that will never come.
       this.#queue = "dropped";
@@ -178,7 +185,10 @@ export class TurnHandle {
       throw this.#abort.error!;
     }
     if (this.#completed === undefined) throw this.#failure!;
-    this.#built ??= this.#result.build(this.threadId, this.#completed);
+    if (this.#built === undefined) {
+      const result = this.#result.build(this.threadId, this.#completed);
+      this.#built = this.#decodeOutput ? this.#decodeOutput(result) : Promise.resolve(result as TurnResult<Output>);
+    }
     return this.#built;
   }
 

@@ -7,9 +7,29 @@ export type TerminalTurnStatus = Exclude<TurnStatus, "inProgress">;
 
 /**
  * What a finished turn produced. A failed or interrupted turn is a `TurnResult` too: check
- * `status` and `error`.
+ * `status` and `error`. `Output` is the type of `output`, set by the turn's `outputSchema`:
+ * `status === "completed"` narrows `output` to it.
  */
-export interface TurnResult {
+export type TurnResult<Output = unknown> = TurnSummary &
+  (
+    | {
+        status: "completed";
+        /**
+         * The final answer parsed as JSON and validated by the turn's `outputSchema` (typed from
+         * it); `null` when the turn had no `outputSchema`. A completed answer that does not
+         * validate makes `run()` reject with `OutputValidationError` instead.
+         */
+        output: Output;
+      }
+    | {
+        status: Exclude<TerminalTurnStatus, "completed">;
+        /** `null`: only a completed turn's answer is parsed. */
+        output: null;
+      }
+  );
+
+/** The fields of every `TurnResult`, whatever its status and output. */
+export interface TurnSummary {
   /** The thread the turn ran on. */
   threadId: string;
   /** The turn's id. */
@@ -84,8 +104,11 @@ export class TurnResultBuilder {
     }
   }
 
-  /** The result, once `turn` (the `turn/completed` payload) has arrived. */
-  build(threadId: string, turn: Turn): TurnResult {
+  /**
+   * The result, once `turn` (the `turn/completed` payload) has arrived. Its `output` is `null`:
+   * the turn's output schema, if any, fills it in afterwards.
+   */
+  build(threadId: string, turn: Turn): TurnResult<null> {
     // `turn/completed` ends the turn whatever it says; a completion still marked in progress is
     // reported as a failure that says so, rather than leaking a status a finished turn cannot have.
     const unfinished = turn.status === "inProgress";
@@ -101,6 +124,7 @@ export class TurnResultBuilder {
       startedAt: turn.startedAt ?? null,
       completedAt: turn.completedAt ?? null,
       durationMs: turn.durationMs ?? null,
+      output: null,
     };
   }
 }
@@ -109,7 +133,7 @@ export class TurnResultBuilder {
  * Builds a `TurnResult` from the notifications routed to one turn, in order. `completed` is the
  * turn's `turn/completed` payload.
  */
-export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult {
+export function buildTurnResult(threadId: string, turn: Turn, events: readonly Notification[]): TurnResult<null> {
   const builder = new TurnResultBuilder();
   for (const event of events) builder.add(event);
   return builder.build(threadId, turn);

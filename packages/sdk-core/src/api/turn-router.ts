@@ -97,6 +97,13 @@ export class TurnRouter {
   /** What ends each claimed sink's hold on its thread. */
   readonly #unlocks = new Map<TurnSink, () => void>();
   #failure: Error | undefined;
+  /** Called with every notification before it is routed (per-connection state kept beside the turns). */
+  readonly #observers = new Set<(notification: Notification) => void>();
+
+  /** Calls `observer` with every notification this router is fed, before routing it. */
+  observe(observer: (notification: Notification) => void): void {
+    this.#observers.add(observer);
+  }
 
   /**
    * Reserves the next turn of `threadId` once this client's earlier turn on it (if any) has
@@ -117,6 +124,7 @@ export class TurnRouter {
 
   /** Delivers one notification to every turn it belongs to. */
   route(notification: Notification): void {
+    for (const observer of this.#observers) observer(notification);
     // Runs for every notification (every delta): the scope is read field by field, without a record.
     const threadId = notificationThreadId(notification);
     if (threadId === undefined) return;

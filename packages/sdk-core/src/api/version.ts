@@ -43,6 +43,20 @@ export function parseServerVersion(userAgent: string, clientName?: string): stri
   return VERSION_IN_USER_AGENT.exec(userAgent)?.[1] ?? null;
 }
 
+/**
+ * Extracts the name before the version in `InitializeResponse.userAgent` (`my_app` of
+ * `my_app/0.169.0 (...)`). Pass `clientName` to match a name that itself holds `/` or spaces.
+ * Returns `null` when the user agent has no `name/version` at its start.
+ */
+export function parseServerName(userAgent: string, clientName?: string): string | null {
+  const version = parseServerVersion(userAgent, clientName);
+  if (version === null) return null;
+  if (clientName !== undefined && userAgent.startsWith(`${clientName}/${version}`)) return clientName === "" ? null : clientName;
+  const end = userAgent.indexOf(`/${version}`);
+  const name = end <= 0 ? "" : userAgent.slice(0, end).trim();
+  return name === "" ? null : name;
+}
+
 interface ParsedVersion {
   core: [number, number, number];
   prerelease: string[];

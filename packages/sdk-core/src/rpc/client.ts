@@ -11,6 +11,7 @@ import type {
   ServerNotificationMap,
   ServerNotificationMethod,
   ServerRequestMethod,
+  W3cTraceContext,
 } from "@codex/protocol-types/experimental";
 import { AbortError, CodexError, createJsonRpcError, InvalidInputError, TimeoutError, TransportClosedError } from "../errors.js";
 import type { KnownNotification, Notification } from "../notification.js";
@@ -21,10 +22,12 @@ import type { Logger, NormalizedLogger } from "./logger.js";
 import { NotificationFanout } from "./notification-fanout.js";
 import { NotificationIterator } from "./notification-iterator.js";
 import { DEFAULT_MAX_IN_FLIGHT, RequestQueue, toErrorObject } from "./request-queue.js";
+import { guardInstrumentation } from "./instrumentation.js";
+import type { ClientInstrumentation } from "./instrumentation.js";
 import { retryOnOverload } from "./retry.js";
 import type { RetryOptions } from "./retry.js";
 import { ServerRequestDispatcher } from "./server-requests.js";
-import type { RequestId, ServerRequestHandler, ServerRequestHandlers } from "./server-requests.js";
+import type { RequestId, ServerRequestHandler, ServerRequestHandlers, ServerRequestScope } from "./server-requests.js";
 import type { DroppedMessage, Transport, TransportCloseInfo } from "./transport.js";
 
 export type { Disposable } from "./disposable.js";
@@ -70,6 +73,8 @@ export interface AppServerClientOptions {
   requestTimeoutMs?: number | undefined;
   /** Handlers of server requests (approvals, questions, ...). */
   serverRequests?: ServerRequestHandlers | undefined;
+  /** Observes the traffic, e.g. OpenTelemetry tracing from `@codex/sdk-core/otel`. Default none (no cost). */
+  instrumentation?: ClientInstrumentation | undefined;
 }
 
 /** Options of `notifications()`. */
@@ -123,6 +128,7 @@ export class AppServerClient {
   private readonly requests: RequestQueue;
   private readonly fanout: NotificationFanout;
   private readonly serverRequests: ServerRequestDispatcher;
+  private readonly instrumentation: ClientInstrumentation | undefined;
 
   /** True once a valid JSON-RPC message arrived: lines that are not JSON-RPC are banners before, errors after. */
   private sawMessage = false;
@@ -138,11 +144,21 @@ export class AppServerClient {
     if (!(maxInFlight >= 1)) throw new RangeError(`maxInFlight must be at least 1, got ${maxInFlight}.`);
     checkTimeout("requestTimeoutMs", options.requestTimeoutMs);
     this.requestTimeoutMs = options.requestTimeoutMs;
+    this.instrumentation =
+      options.instrumentation === undefined
+        ? undefined
+        : guardInstrumentation(options.instrumentation, (message, error) => this.logger.error(message, error));
     const send = (message: object): Promise<void> => this.send(message);
     const isClosed = (): boolean => this.isClosed;
     this.requests = new RequestQueue({ maxInFlight, requestTimeoutMs: options.requestTimeoutMs, send, isClosed });
     this.fanout = new NotificationFanout(this.logger);
-    this.serverRequests = new ServerRequestDispatcher({ handlers: options.serverRequests, logger: this.logger, send, isClosed });
+    this.serverRequests = new ServerRequestDispatcher({
+      handlers: options.serverRequests,
+      logger: this.logger,
+      send,
+      isClosed,
+      instrumentation: this.instrumentation,
+    });
     this.closed = transport.closed.then(
       (info) => this.handleClosed(info),
       // A transport must not reject `closed`; if one does, it still closed.
@@ -177,6 +193,18 @@ export class AppServerClient {
    * methods, newer servers). Same behaviour otherwise.
    */
   requestUnchecked(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+    const observation = this.instrumentation?.request?.(method, params);
+    if (observation === undefined) return this.requestTraced(method, params, options);
+    const trace = observation.trace;
+    const promise = this.requestTraced(method, params, trace === undefined || trace === null ? options : { ...options, trace });
+    promise.then(
+      (result) => observation.end({ ok: true, result }),
+      (error: unknown) => observation.end({ ok: false, error }),
+    );
+    return promise;
+  }
+
+  private requestTraced(method: string, params: unknown, options: RequestOptions & { trace?: W3cTraceContext }): Promise<unknown> {
     try {
       checkTimeout("timeoutMs", options.timeoutMs);
     } catch (error) {
@@ -261,6 +289,11 @@ export class AppServerClient {
     return this.serverRequests.register(method, handler as unknown as ServerRequestHandler<ServerRequestMethod>);
   }
 
+  /** @internal Set by `Codex`: adds items, threads and per-turn handlers to server requests. */
+  setServerRequestScope(scope: ServerRequestScope): void {
+    this.serverRequests.setScope(scope);
+  }
+
   /**
    * Closes the transport (for a process: stdin EOF, then SIGTERM, then SIGKILL) and resolves
    * once it is closed. Everything pending rejects with `TransportClosedError`. Idempotent.
@@ -287,7 +320,7 @@ export class AppServerClient {
 
   // ---- outgoing ----------------------------------------------------------------------------
 
-  private enqueue(method: string, params: unknown, options: RequestOptions): Promise<unknown> {
+  private enqueue(method: string, params: unknown, options: RequestOptions & { trace?: W3cTraceContext }): Promise<unknown> {
     if (this.isClosed) return Promise.reject(this.closedErrorNow());
     return this.requests.enqueue(method, params, options);
   }
@@ -356,6 +389,7 @@ export class AppServerClient {
   }
 
   private handleNotification(notification: Notification): void {
+    this.instrumentation?.notification?.(notification);
     const method = notification.method as unknown as string;
     if (method === "serverRequest/resolved") this.serverRequests.resolved(notification.params);
     else if (method === "turn/completed") this.serverRequests.turnCompleted(notification.params);
@@ -385,6 +419,7 @@ export class AppServerClient {
     });
     this.requests.failInFlight(error);
     this.serverRequests.abortAll(error);
+    this.instrumentation?.closed?.();
   }
 
   // ---- closing -----------------------------------------------------------------------------
@@ -402,6 +437,7 @@ export class AppServerClient {
     this.requests.failAll(error);
     this.serverRequests.abortAll(error);
     this.fanout.finishIterators(this.closeRequested ? undefined : error);
+    this.instrumentation?.closed?.();
     return error;
   }
 

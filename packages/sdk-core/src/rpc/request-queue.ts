@@ -1,6 +1,7 @@
 // The client's requests: ids, the replies they wait for, timeouts and aborts, and the queue that
 // keeps at most `maxInFlight` of them unanswered at once (control requests never wait).
 
+import type { W3cTraceContext } from "@codex/protocol-types";
 import { abortErrorFrom, createJsonRpcError, TimeoutError } from "../errors.js";
 import type { JsonRpcErrorObject } from "../errors.js";
 import { encodeJson } from "./encoding.js";
@@ -39,6 +40,8 @@ interface PendingRequest {
   counted: boolean;
   /** True if it waited in the queue: then `encodedParams` is what goes out. */
   queued: boolean;
+  /** The envelope's `trace` field (W3C trace context), given by the client's instrumentation. */
+  trace: W3cTraceContext | undefined;
   id: number | undefined;
   settled: boolean;
   resolve(value: unknown): void;
@@ -83,7 +86,11 @@ export class RequestQueue {
    * result; rejects with the error reply, `TimeoutError`, `AbortError`, a transport error, or
    * `InvalidInputError` when the params cannot be encoded (then nothing was sent).
    */
-  enqueue(method: string, params: unknown, options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined }): Promise<unknown> {
+  enqueue(
+    method: string,
+    params: unknown,
+    options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; trace?: W3cTraceContext | undefined },
+  ): Promise<unknown> {
     const signal = options.signal;
     if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, `The "${method}" request`));
     const sentParams = params === undefined ? {} : params;
@@ -101,6 +108,7 @@ export class RequestQueue {
         params: sentParams,
         counted,
         queued: false,
+        trace: options.trace,
         id: undefined,
         settled: false,
         resolve,
@@ -188,7 +196,8 @@ export class RequestQueue {
     // A request that waited in the queue goes out as it was when request() was called, even if
     // the caller changed its params object meanwhile.
     const params = entry.queued ? (JSON.parse(entry.encodedParams) as unknown) : entry.params;
-    this.options.send({ id, method: entry.method, params }).catch((error: unknown) => this.settle(entry, false, error));
+    const message = entry.trace === undefined ? { id, method: entry.method, params } : { id, method: entry.method, params, trace: entry.trace };
+    this.options.send(message).catch((error: unknown) => this.settle(entry, false, error));
   }
 
   /** Starts queued requests while there is room. */

@@ -2,11 +2,13 @@
 // registered for its method, on a later tick, and gets exactly one reply — the handler's, or the
 // safe one (approvals declined, anything else an error). Nothing is ever auto-accepted.
 
-import type { ServerRequestMap, ServerRequestMethod } from "@codex/protocol-types/experimental";
+import type { ServerRequestMap, ServerRequestMethod, ThreadItem } from "@codex/protocol-types/experimental";
+import type { Thread } from "../api/thread.js";
 import { AbortError } from "../errors.js";
 import { makeDisposable, type Disposable } from "./disposable.js";
 import { describeError, encodeJson } from "./encoding.js";
 import type { NormalizedLogger } from "./logger.js";
+import type { ClientInstrumentation } from "./instrumentation.js";
 
 /** A JSON-RPC request id: the server's own requests use integers from 0. */
 export type RequestId = string | number;
@@ -19,7 +21,40 @@ export interface ServerRequestContext {
   requestId: RequestId;
   /** The server-request method. */
   method: ServerRequestMethod;
+  /** The thread the request is about (`params.threadId`), or null. */
+  threadId: string | null;
+  /** The turn the request is about (`params.turnId`), or null. */
+  turnId: string | null;
+  /**
+   * The item the request is about, as its `item/started` described it (the command, the file
+   * changes, ...), or null (no `itemId`, or a bare `AppServerClient`, which keeps no items).
+   */
+  item: ThreadItem | null;
+  /** A `Thread` handle of `threadId` (from `Codex`; null without a thread or on a bare `AppServerClient`). */
+  thread: Thread | null;
 }
+
+/**
+ * @internal What `Codex` adds to the client's server-request dispatch: the item and thread of a
+ * request's context, and the handlers of the request's own turn, which come before the
+ * connection-wide ones.
+ */
+export interface ServerRequestScope {
+  /** Fills in the context's `item` and `thread`. */
+  extend(params: unknown, context: ServerRequestContext): ServerRequestContext;
+  /**
+   * The handler for this request, given the connection-wide one (`fallback`, possibly
+   * undefined); undefined when neither applies.
+   */
+  handlerFor(
+    method: string,
+    context: ServerRequestContext,
+    fallback: ServerRequestHandler<ServerRequestMethod> | undefined,
+  ): ServerRequestHandler<ServerRequestMethod> | undefined;
+}
+
+/** @internal A handler's answer meaning "nobody handled it": the safe reply, without a warning. */
+export const UNHANDLED: unique symbol = Symbol("codex.sdk.unhandledServerRequest");
 
 /**
  * Answers one kind of server request. May be async and may take as long as a human needs; it
@@ -65,6 +100,8 @@ export interface ServerRequestDispatcherOptions {
   send(message: object): Promise<void>;
   /** True once the client is closed: no reply goes out any more. */
   isClosed(): boolean;
+  /** Told of each request and the reply sent (tracing). */
+  instrumentation?: ClientInstrumentation | undefined;
 }
 
 /** @internal The server requests of one client: handlers, and the requests being answered. */
@@ -74,14 +111,22 @@ export class ServerRequestDispatcher {
   private readonly logger: NormalizedLogger;
   private readonly sendMessage: (message: object) => Promise<void>;
   private readonly isClosed: () => boolean;
+  private scope: ServerRequestScope | undefined;
+  private readonly instrumentation: ClientInstrumentation | undefined;
 
   constructor(options: ServerRequestDispatcherOptions) {
+    this.instrumentation = options.instrumentation;
     this.logger = options.logger;
     this.sendMessage = options.send;
     this.isClosed = options.isClosed;
     for (const [method, handler] of Object.entries(options.handlers ?? {})) {
       if (typeof handler === "function") this.handlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
     }
+  }
+
+  /** Adds items, threads and per-turn handlers (set by `Codex`). */
+  setScope(scope: ServerRequestScope): void {
+    this.scope = scope;
   }
 
   /** Requests being answered, for leak checks. */
@@ -107,22 +152,47 @@ export class ServerRequestDispatcher {
   /** Answers one server request: through its handler on a later tick, or with the safe reply. */
   handle(id: RequestId, method: string, params: unknown): void {
     const controller = new AbortController();
-    const turnId = (params as { turnId?: unknown } | null | undefined)?.turnId;
-    this.active.set(id, { controller, method, turnId: typeof turnId === "string" ? turnId : undefined });
+    const record = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
+    const turnId = typeof record["turnId"] === "string" ? record["turnId"] : null;
+    const threadId = typeof record["threadId"] === "string" ? record["threadId"] : null;
+    this.active.set(id, { controller, method, turnId: turnId ?? undefined });
+    this.instrumentation?.serverRequest?.({ requestId: id, method, params, signal: controller.signal });
     const stack = this.handlers.get(method);
-    const handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
+    let handler = stack !== undefined && stack.length > 0 ? stack[stack.length - 1] : undefined;
+    let context: ServerRequestContext = {
+      signal: controller.signal,
+      requestId: id,
+      method: method as ServerRequestMethod,
+      threadId,
+      turnId,
+      item: null,
+      thread: null,
+    };
+    if (this.scope !== undefined) {
+      try {
+        context = this.scope.extend(params, context);
+        handler = this.scope.handlerFor(method, context, handler);
+      } catch (error) {
+        this.logger.error(`Preparing the context of server request "${method}" failed: ${describeError(error)}`, error);
+      }
+    }
     if (handler === undefined) {
       this.replySafely(id, method, undefined);
       return;
     }
-    const context: ServerRequestContext = { signal: controller.signal, requestId: id, method: method as ServerRequestMethod };
+    const chosen = handler;
     // Run the handler on a later tick: it must never block (or throw into) the reader.
     Promise.resolve()
-      .then(() => handler(params as never, context))
+      .then(() => chosen(params as never, context))
       .then(
-        (result) => {
+        (result: unknown) => {
           if (controller.signal.aborted || this.isClosed()) {
             this.finish(id, controller);
+            return;
+          }
+          if (result === UNHANDLED) {
+            // A per-turn dispatch found no handler after all: as if none was registered.
+            this.replySafely(id, method, undefined);
             return;
           }
           // `{}` would be an approval without a decision, and a reply that cannot be encoded is
@@ -203,8 +273,9 @@ export class ServerRequestDispatcher {
     this.sendReply({ id, error: reply }, method);
   }
 
-  private sendReply(message: object, method: string): void {
+  private sendReply(message: { id: RequestId; result?: unknown; error?: unknown }, method: string): void {
     if (this.isClosed()) return;
+    this.instrumentation?.serverReply?.(message);
     this.sendMessage(message).catch((error: unknown) => {
       this.logger.warn(`Could not send the reply to server request "${method}": ${describeError(error)}`);
     });

@@ -48,10 +48,13 @@ import {
   type InputItem,
   type LoginResult,
   type Notification,
+  type ThreadNotification,
   type RunInput,
   type Transport,
   type TurnOptions,
   type TurnResult,
+  type GoalHandle,
+  type GoalResult,
   type UnknownNotification,
 } from "../../src/index.js";
 
@@ -66,6 +69,7 @@ describe("starting and stopping", () => {
     expectTypeOf(codex.metadata).toEqualTypeOf<CodexMetadata>();
     expectTypeOf(codex.metadata).toMatchTypeOf<InitializeResponse>();
     expectTypeOf(codex.metadata.serverVersion).toEqualTypeOf<string | null>();
+    expectTypeOf(codex.metadata.serverName).toEqualTypeOf<string | null>();
     expectTypeOf(codex.close).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(codex[Symbol.asyncDispose]).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(codex.client).toEqualTypeOf<AppServerClient>();
@@ -167,9 +171,21 @@ describe("threads", () => {
     expectTypeOf(thread.read).toBeCallableWith({ includeTurns: true });
     expectTypeOf(thread.read).returns.toEqualTypeOf<Promise<ThreadReadResponse>>();
     expectTypeOf(thread.setName).parameters.toEqualTypeOf<[name: string]>();
-    expectTypeOf(thread.compact).returns.toEqualTypeOf<Promise<void>>();
-    expectTypeOf(thread.run).returns.toEqualTypeOf<Promise<TurnResult>>();
-    expectTypeOf(thread.turn).returns.toEqualTypeOf<Promise<TurnHandle>>();
+    expectTypeOf(thread.compact).returns.toEqualTypeOf<Promise<TurnHandle<null>>>();
+    expectTypeOf(thread.review).returns.toEqualTypeOf<Promise<TurnHandle<null>>>();
+    expectTypeOf(thread.review).toBeCallableWith({ type: "custom", instructions: "Look for bugs" });
+    expectTypeOf(thread.events).returns.toEqualTypeOf<AsyncIterableIterator<ThreadNotification>>();
+    expectTypeOf(thread.events).toBeCallableWith({ signal: new AbortController().signal });
+    expectTypeOf(thread.lastUsage).toEqualTypeOf<ThreadTokenUsage | null>();
+    expectTypeOf(thread.startGoal).returns.toEqualTypeOf<Promise<GoalHandle>>();
+    expectTypeOf(thread.runGoal).returns.toEqualTypeOf<Promise<GoalResult>>();
+    expectTypeOf(thread.startGoal).toBeCallableWith("Make the test suite pass", { tokenBudget: 1000 });
+    expectTypeOf<GoalResult["turns"]>().toExtend<TurnResult[]>();
+    expectTypeOf<keyof GoalResult>().toEqualTypeOf<"threadId" | "status" | "goal" | "turns" | "text" | "finalResponse" | "usage">();
+    expectTypeOf<NonNullable<typeof thread.info>["thread"]["id"]>().toEqualTypeOf<string>();
+    // Without an outputSchema, `output` is null.
+    expectTypeOf(thread.run("hi")).toEqualTypeOf<Promise<TurnResult<null>>>();
+    expectTypeOf(thread.turn("hi", { model: "m" })).toEqualTypeOf<Promise<TurnHandle<null>>>();
   });
 });
 
@@ -222,7 +238,7 @@ describe("turns", () => {
 
   test("TurnResult has exactly the documented fields", () => {
     expectTypeOf<keyof TurnResult>().toEqualTypeOf<
-      "threadId" | "id" | "status" | "error" | "text" | "finalResponse" | "items" | "usage" | "startedAt" | "completedAt" | "durationMs"
+      "threadId" | "id" | "status" | "error" | "text" | "finalResponse" | "items" | "usage" | "startedAt" | "completedAt" | "durationMs" | "output"
     >();
     expectTypeOf<TurnResult["threadId"]>().toEqualTypeOf<string>();
     expectTypeOf<TurnResult["id"]>().toEqualTypeOf<string>();

@@ -2,7 +2,7 @@
 // `initialize` runs again and the threads this client holds are resumed — not the ones it
 // unsubscribed, archived, or saw archived or deleted.
 import { describe, expect, it } from "vitest";
-import { Codex, createInMemoryTransportPair, type CodexOptions, type ConnectionState, type InMemoryTransport, type Transport } from "../../src/index.js";
+import { Codex, createInMemoryTransportPair, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type ConnectionState, type InMemoryTransport, type Transport } from "../../src/index.js";
 
 interface Received {
   id?: number | string;
@@ -21,7 +21,7 @@ function serve(end: InMemoryTransport): Received[] {
       if (message.id === undefined || message.method === undefined) return;
       const threadId = message.params?.threadId;
       const results: Record<string, unknown> = {
-        initialize: { userAgent: "codex_sdk_ts/0.169.0 (Scripted; test) scripted", codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
+        initialize: { userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`, codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
         "thread/start": { thread: { id: `thread-${++threads}` } },
         "thread/resume": { thread: { id: threadId } },
         "thread/unsubscribe": { status: "unsubscribed" },

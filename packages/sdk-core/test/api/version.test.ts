@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { compareVersions, DEFAULT_CLIENT_INFO, GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, parseServerVersion, SDK_VERSION } from "../../src/index.js";
+import { compareVersions, DEFAULT_CLIENT_INFO, GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, parseServerName, parseServerVersion, SDK_VERSION } from "../../src/index.js";
 import { startScripted } from "./scripted-server.js";
 
 describe("parseServerVersion", () => {
@@ -41,6 +41,20 @@ describe("Codex.start() version check", () => {
     );
     expect(IncompatibleServerError.isInstance(error)).toBe(true);
     expect((error as IncompatibleServerError).serverVersion).toBe("0.100.0");
+  });
+});
+
+describe("parseServerName", () => {
+  test.each([
+    ["codex_sdk_ts/0.169.0 (Debian 12.0.0; x86_64) xterm (codex_sdk_ts; 0.169.0)", undefined, "codex_sdk_ts"],
+    ["codex/0.171.0 (Mac OS 15.1.0; arm64)", undefined, "codex"],
+    ["my/app/0.169.0 (Linux; x86_64)", "my/app", "my/app"],
+    ["my app/0.169.0", "my app", "my app"],
+    ["my app/0.169.0", undefined, "my app"],
+    ["no version here", undefined, null],
+    ["/0.169.0 (Linux)", undefined, null],
+  ])("%s → %s", (userAgent, clientName, expected) => {
+    expect(parseServerName(userAgent, clientName)).toBe(expected);
   });
 });
 

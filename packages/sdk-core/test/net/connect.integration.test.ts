@@ -270,11 +270,12 @@ describe("Codex.start({ reconnect })", () => {
 });
 
 describe("the local daemon", () => {
-  it("Codex.connect('unix://') reaches `codex app-server daemon start`'s control socket in CODEX_HOME", { timeout: 120_000 }, async () => {
+  // `daemon start` first installs a copy of the runtime into CODEX_HOME: slow on a loaded machine.
+  it("Codex.connect('unix://') reaches `codex app-server daemon start`'s control socket in CODEX_HOME", { timeout: 360_000 }, async () => {
     await using home = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
     const daemon = (command: string): string => {
-      const run = spawnSync(codexBin, ["app-server", "daemon", command], { env: { ...process.env, ...home.env }, encoding: "utf8", timeout: 60_000 });
-      if (run.status !== 0) throw new Error(`daemon ${command} failed: ${run.stderr}`);
+      const run = spawnSync(codexBin, ["app-server", "daemon", command], { env: { ...process.env, ...home.env }, encoding: "utf8", timeout: 150_000 });
+      if (run.status !== 0) throw new Error(`daemon ${command} failed (status ${String(run.status)}, signal ${String(run.signal)}): ${run.stderr}`);
       return run.stdout;
     };
     try {

@@ -1,0 +1,159 @@
+// What tracing costs, in its own process: the same work with no `instrumentation` (the default),
+// with `openTelemetryInstrumentation()` while OpenTelemetry is off (the API installed, no SDK
+// registered: every span is a no-op), and with it on (a real tracer provider keeping spans in
+// memory). Two measurements, contenders interleaved round by round:
+//   dispatch: N `item/agentMessage/delta` lines through AppServerClient (lines/s)
+//   turn:     µs per trivial `thread.run()` against an in-process server that answers at once
+// With BENCH_BASELINE_SDK_MODULE set to a build of @codex/sdk-core from before the hook existed
+// (see bench/README.md), a fourth contender, "baseline", runs that build: the hook's cost when
+// absent is "none" against it. Prints one JSON line.
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { cpuMicros, ScriptedTransport } from "./dispatch/scripted-transport.js";
+import { buildTurnBytes, resultFor } from "./dispatch/wire.js";
+import { loadSdk, type SdkModule } from "./sdk.js";
+import { rotate } from "./stats.js";
+
+const THREAD = "01a213b0-370d-7f01-8629-b7f8047eee60";
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Answers every request at once; a turn/start with the notifications of a trivial turn (as app-server 0.169.0 sends them). */
+class InstantServer {
+  private resolveClosed!: (info: { exitCode: null; signal: null; stderrTail: string; reason: string }) => void;
+  readonly closed = new Promise<{ exitCode: null; signal: null; stderrTail: string; reason: string }>((resolve) => {
+    this.resolveClosed = resolve;
+  });
+  private onData: ((chunk: Uint8Array) => void) | undefined;
+  private turns = 0;
+
+  start(onData: (chunk: Uint8Array) => void): void {
+    this.onData = onData;
+  }
+
+  private send(lines: unknown[]): void {
+    const bytes = encoder.encode(lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
+    setImmediate(() => this.onData?.(bytes));
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    for (const line of decoder.decode(bytes).split("\n")) {
+      if (line === "") continue;
+      const message = JSON.parse(line) as { id?: number; method?: string };
+      if (message.id === undefined || message.method === undefined) continue;
+      if (message.method !== "turn/start") {
+        this.send([{ id: message.id, result: resultFor(message.method) }]);
+        continue;
+      }
+      const id = `turn-${++this.turns}`;
+      const turn = (status: string) => ({ id, items: [], itemsView: "notLoaded", status, error: null, startedAt: 1, completedAt: null, durationMs: null });
+      const scope = { threadId: THREAD, turnId: id };
+      const usage = { totalTokens: 12, inputTokens: 10, cachedInputTokens: 0, outputTokens: 2, reasoningOutputTokens: 0 };
+      this.send([{ id: message.id, result: { turn: turn("inProgress") } }]);
+      this.send(
+        [
+          { method: "turn/started", params: { threadId: THREAD, turn: turn("inProgress") } },
+          { method: "item/started", params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } } },
+          { method: "item/completed", params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } } },
+          { method: "item/started", params: { ...scope, item: { type: "agentMessage", id: "m", text: "", phase: null } } },
+          { method: "item/agentMessage/delta", params: { ...scope, itemId: "m", delta: "ok" } },
+          { method: "item/completed", params: { ...scope, item: { type: "agentMessage", id: "m", text: "ok", phase: null } } },
+          { method: "thread/tokenUsage/updated", params: { ...scope, tokenUsage: { total: usage, last: usage, modelContextWindow: 258400 } } },
+          { method: "turn/completed", params: { threadId: THREAD, turn: turn("completed") } },
+        ].map((notification) => ({ ...notification, emittedAtMs: 1 })),
+      );
+    }
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.onData = undefined;
+    this.resolveClosed({ exitCode: null, signal: null, stderrTail: "", reason: "closed by the client" });
+    return Promise.resolve();
+  }
+}
+
+const deltas = Number(process.argv[2] ?? 300_000);
+const turnsPerRound = Number(process.argv[3] ?? 2000);
+const rounds = Number(process.argv[4] ?? 7);
+
+const loaded = await loadSdk();
+if (!("sdk" in loaded)) throw new Error(loaded.missing);
+const sdk: SdkModule = loaded.sdk;
+const { openTelemetryInstrumentation } = (await import("@codex/sdk/otel")) as { openTelemetryInstrumentation: (options?: Record<string, unknown>) => unknown };
+const exporter = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+
+type Variant = "baseline" | "none" | "otel-off" | "otel-on";
+const baselineModule = process.env["BENCH_BASELINE_SDK_MODULE"];
+const baseline = baselineModule === undefined ? undefined : ((await import(baselineModule)) as SdkModule);
+const VARIANTS: Variant[] = baseline === undefined ? ["none", "otel-off", "otel-on"] : ["baseline", "none", "otel-off", "otel-on"];
+const sdkOf = (variant: Variant): SdkModule => (variant === "baseline" ? baseline! : sdk);
+function instrumentation(variant: Variant): unknown {
+  if (variant === "none" || variant === "baseline") return undefined;
+  // Off: the global tracer provider, which is OpenTelemetry's no-op one until an SDK registers.
+  return variant === "otel-off" ? openTelemetryInstrumentation() : openTelemetryInstrumentation({ tracerProvider: provider });
+}
+
+const turnBytes = buildTurnBytes(deltas);
+async function dispatchOnce(variant: Variant): Promise<{ linesPerSecond: number; linesPerCpuSecond: number }> {
+  const transport = new ScriptedTransport(turnBytes, true);
+  let seen = 0;
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const client = new (sdkOf(variant).AppServerClient)(transport, { instrumentation: instrumentation(variant) });
+  client.onNotification("item/agentMessage/delta", () => {
+    seen += 1;
+  });
+  client.onNotification("turn/completed", () => finished());
+  await done;
+  const ms = performance.now() - transport.pumpStartedAt;
+  const cpuMs = (cpuMicros() - transport.pumpStartedCpu) / 1000;
+  await client.close();
+  if (seen !== deltas) throw new Error(`${variant}: ${seen}/${deltas} deltas`);
+  return { linesPerSecond: (turnBytes.lines / ms) * 1000, linesPerCpuSecond: (turnBytes.lines / cpuMs) * 1000 };
+}
+
+async function turnsOnce(variant: Variant, count: number): Promise<{ wallMicros: number; cpuMicros: number }> {
+  const codex = await sdkOf(variant).Codex.start({ transport: new InstantServer(), instrumentation: instrumentation(variant) });
+  try {
+    const thread = await codex.threadStart({});
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let index = 0; index < count; index += 1) {
+      const result = await thread.run("hi");
+      if (result.text !== "ok") throw new Error(`unexpected text ${result.text}`);
+    }
+    const cpu = process.cpuUsage(c0);
+    return { wallMicros: ((performance.now() - t0) * 1000) / count, cpuMicros: (cpu.user + cpu.system) / count };
+  } finally {
+    await codex.close();
+    exporter.reset();
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+// Warm-up: every path compiled before anything is timed.
+for (const variant of VARIANTS) {
+  await dispatchOnce(variant);
+  await turnsOnce(variant, 300);
+}
+const dispatch: Record<string, number[]> = Object.fromEntries(VARIANTS.map((variant) => [variant, []]));
+const dispatchCpu: Record<string, number[]> = Object.fromEntries(VARIANTS.map((variant) => [variant, []]));
+const turn: Record<string, number[]> = Object.fromEntries(VARIANTS.map((variant) => [variant, []]));
+const turnCpu: Record<string, number[]> = Object.fromEntries(VARIANTS.map((variant) => [variant, []]));
+for (let round = 0; round < rounds; round += 1) {
+  for (const variant of rotate(VARIANTS, round)) {
+    gc?.();
+    const d = await dispatchOnce(variant);
+    dispatch[variant]!.push(d.linesPerSecond);
+    dispatchCpu[variant]!.push(d.linesPerCpuSecond);
+    gc?.();
+    const t = await turnsOnce(variant, turnsPerRound);
+    turn[variant]!.push(t.wallMicros);
+    turnCpu[variant]!.push(t.cpuMicros);
+  }
+}
+process.stdout.write(`${JSON.stringify({ deltas, lines: turnBytes.lines, turnsPerRound, rounds, dispatch, dispatchCpu, turn, turnCpu })}\n`);
+process.exit(0);
