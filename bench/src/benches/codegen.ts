@@ -96,7 +96,7 @@ function makeConsumer(baselines: Baselines): string {
 /** Runs the codegen bench. */
 export async function codegenBench(env: BenchEnvironment, baselines: Baselines, options: BenchOptions): Promise<BenchResult> {
   const started = now();
-  const rounds = options.quick ? 1 : 5;
+  const rounds = options.quick ? 1 : 3;
   const notes: string[] = [];
   const schemaOut = mkdtempSync(path.join(os.tmpdir(), "codex-bench-schema-"));
   const tsOut = mkdtempSync(path.join(os.tmpdir(), "codex-bench-generate-ts-"));
