@@ -32,7 +32,7 @@ export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, o
   const started = now();
   const points = options.quick ? [1, 8] : [1, 8, 32, 128, 256];
   const deltas = options.quick ? 50 : 200;
-  const rounds = options.quick ? 1 : 3;
+  const rounds = options.quick ? 1 : 2;
   const kinds = sdkAvailable ? ["sdk", "raw"] : ["raw"];
   const shared = JSON.stringify({
     codexBin: env.codexBin,

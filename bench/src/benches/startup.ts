@@ -17,7 +17,7 @@ interface Starter {
 /** Runs the start-up bench. */
 export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undefined, options: BenchOptions): Promise<BenchResult> {
   const started = now();
-  const rounds = options.quick ? 3 : 25;
+  const rounds = options.quick ? 3 : 15;
   const starters: Starter[] = [
     {
       name: "raw",

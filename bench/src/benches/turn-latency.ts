@@ -13,7 +13,7 @@ const TURNS_PER_SESSION = 20;
 /** Runs the turn-latency bench. */
 export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | undefined, baselines: Baselines | undefined, options: BenchOptions): Promise<BenchResult> {
   const started = now();
-  const sessions = options.quick ? 1 : 5;
+  const sessions = options.quick ? 1 : 3;
   const turns = options.quick ? 5 : TURNS_PER_SESSION;
   const contenders: TurnContender[] = [rawContender];
   if (baselines) contenders.push(openaiSdkContender(baselines));
