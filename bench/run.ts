@@ -3,7 +3,7 @@
 //   bench/RESULTS.md            the tables and ratios
 //   bench/results/chart.svg     the comparison chart
 //
-//   pnpm bench                       everything (about 10 minutes on 2 cores)
+//   pnpm bench                       everything (under 8 minutes on 2 cores)
 //   pnpm bench --only dispatch,startup   a subset, merged into the previous latest.json
 //   pnpm bench --quick               a smoke run of the harness (small sizes; writes *.tmp.json only)
 //   pnpm bench --no-build            skip building the packages under test
@@ -23,7 +23,9 @@ import { startupBench } from "./src/benches/startup.js";
 import { transportsBench } from "./src/benches/transports.js";
 import { turnLatencyBench } from "./src/benches/turn-latency.js";
 import { renderChart } from "./src/chart.js";
-import { createBenchEnvironment } from "./src/environment.js";
+import { ensureBaselines, type Baselines } from "./src/baselines.js";
+import { BENCH_HOME_NOTE, createBenchEnvironment } from "./src/environment.js";
+import { startRound } from "./src/load.js";
 import { describeMachine, sampleLoad } from "./src/machine.js";
 import { renderMarkdown, type BenchReport } from "./src/report.js";
 import type { BenchOptions, BenchResult } from "./src/result.js";
@@ -92,31 +94,39 @@ if (!args.includes("--no-build")) {
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const options: BenchOptions = { quick, log };
-// The package's exports map hides its package.json, so read it from the bench's node_modules.
-const openaiSdkManifest = path.join(benchDir, "node_modules", "@openai", "codex-sdk", "package.json");
-const openaiSdkVersion = (JSON.parse(readFileSync(openaiSdkManifest, "utf8")) as { version: string }).version;
+// The baselines (`@openai/codex-sdk` and the codex binary it brings) are not dependencies of the
+// workspace: installed on first use into bench/.baselines/ (gitignored), only by the benches that use them.
+const needsBaselines = selected("turn-latency") || selected("codegen");
+const baselines: Baselines | undefined = needsBaselines ? ensureBaselines(log) : undefined;
 
 const environment = await createBenchEnvironment();
-const machine = describeMachine(environment.codexBin, openaiSdkVersion);
+const machine = describeMachine(environment.codexBin, baselines?.openaiSdkVersion ?? "not installed (no bench that uses it ran)");
+machine.benchHome = BENCH_HOME_NOTE;
 const loaded = await loadSdk();
 const sdk = "sdk" in loaded ? loaded.sdk : undefined;
 if (!sdk) log(`SDK side skipped everywhere: ${"missing" in loaded ? loaded.missing : ""}`);
 
 const load = sampleLoad();
 const results: BenchResult[] = [];
-const record = (result: BenchResult) => {
+/** Runs one bench; one without rounds of its own gets the whole bench as its one round. */
+const record = async (id: string, run: () => Promise<BenchResult>) => {
+  const probe = startRound();
+  const result = await run();
+  const whole = probe.stop("whole bench");
+  if (!result.rounds || result.rounds.length === 0) result.rounds = [whole];
   result.ranAt = new Date().toISOString();
   results.push(result);
+  if (result.rounds.some((round) => round.heavy)) log(`${id}: ${result.rounds.filter((round) => round.heavy).length} of ${result.rounds.length} rounds under heavy load (flagged in RESULTS.md)`);
 };
 try {
-  if (selected("startup")) record(await startupBench(environment, sdk, options));
-  if (selected("turn-latency")) record(await turnLatencyBench(environment, sdk, options));
-  if (selected("scale")) record(await scaleBench(environment, sdk !== undefined, options));
-  if (selected("dispatch")) record(await dispatchBench(options));
-  if (selected("record-memory")) record(await recordMemoryBench(options));
-  if (selected("codegen")) record(await codegenBench(environment, options));
-  if (selected("transports")) record(await transportsBench(environment, sdk, options));
-  if (selected("instrumentation")) record(await instrumentationBench(options));
+  if (selected("startup")) await record("startup", () => startupBench(environment, sdk, options));
+  if (selected("turn-latency")) await record("turn-latency", () => turnLatencyBench(environment, sdk, baselines, options));
+  if (selected("scale")) await record("scale", () => scaleBench(environment, sdk !== undefined, options));
+  if (selected("dispatch")) await record("dispatch", () => dispatchBench(options));
+  if (selected("record-memory")) await record("record-memory", () => recordMemoryBench(options));
+  if (selected("codegen")) await record("codegen", () => codegenBench(environment, baselines!, options));
+  if (selected("transports")) await record("transports", () => transportsBench(environment, sdk, options));
+  if (selected("instrumentation")) await record("instrumentation", () => instrumentationBench(options));
 } finally {
   await environment.dispose();
 }

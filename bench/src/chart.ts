@@ -45,7 +45,7 @@ export function renderChart(benches: BenchResult[]): string {
     }
     y += PANEL_TITLE;
     for (const c of bench.contenders) {
-      const color = COLORS[c.name] ?? "#10b981";
+      const color = COLORS[c.name] ?? COLORS[c.name.replace(/-\d+$/, "")] ?? "#10b981";
       const width = Math.max(1, c.summary.median * scale);
       const whisker = tail(c) * scale;
       const label = shortLabel(c.label);

@@ -1,6 +1,7 @@
 // The three ways of running turns against one app-server binary that the process benches compare.
-import { Codex as OpenAICodex } from "@openai/codex-sdk";
-import { APP_SERVER_ARGV, type BenchEnvironment } from "./environment.js";
+import type { Baselines } from "./baselines.js";
+import type { BenchEnvironment } from "./environment.js";
+import { APP_SERVER_ARGV } from "./prompts.js";
 import { RawDriver } from "./raw-driver.js";
 import type { SdkCodex, SdkModule, SdkThread } from "./sdk.js";
 
@@ -69,11 +70,19 @@ export const rawContender: TurnContender = {
   },
 };
 
+/** The parts of `@openai/codex-sdk` the bench uses (it is installed on demand, so typed here). */
+interface OpenAICodexModule {
+  Codex: new (options: { codexPathOverride: string; env: Record<string, string> }) => {
+    startThread(options: { skipGitRepoCheck: boolean; workingDirectory: string }): { run(input: string): Promise<{ finalResponse: string }> };
+  };
+}
+
 /** `@openai/codex-sdk`: spawns `codex exec --experimental-json` per turn (resuming the thread after the first). */
-export const openaiSdkContender: TurnContender = {
+export const openaiSdkContender = (baselines: Baselines): TurnContender => ({
   name: "openai-codex-sdk",
-  label: "@openai/codex-sdk 0.163.0 — `codex exec` per turn",
+  label: `@openai/codex-sdk ${baselines.openaiSdkVersion} — \`codex exec\` per turn`,
   async open(env) {
+    const { Codex: OpenAICodex } = (await import(baselines.openaiSdkUrl)) as OpenAICodexModule;
     const codex = new OpenAICodex({ codexPathOverride: env.codexBin, env: env.env });
     const thread = codex.startThread({ skipGitRepoCheck: true, workingDirectory: env.workspace });
     return {
@@ -85,4 +94,4 @@ export const openaiSdkContender: TurnContender = {
       close: async () => {},
     };
   },
-};
+});

@@ -6,20 +6,10 @@ import os from "node:os";
 import path from "node:path";
 import { createCodexHome, reply, resolveCodexBin, startFakeModel, type FakeModel, type TestCodexHome } from "@codex/sdk-testing";
 
-/** argv given to the binary by every app-server contender (the SDK gets it as `launchArgs`). */
-export const APP_SERVER_ARGV: readonly string[] = ["app-server"];
+/** How the bench's home is configured, for RESULTS.md. */
+export const BENCH_HOME_NOTE = "CODEX_HOME config.toml: `[features] shell_snapshot = false` (no login shell per thread), plugins, apps and remote plugins off";
 
-/** A prompt asking the fake model for a reply streamed as `count` deltas. */
-export function deltasPrompt(count: number): string {
-  return `deltas:${count}`;
-}
-
-/** The reply text the fake model streams for {@link deltasPrompt}. */
-export function deltasText(count: number): string {
-  let text = "";
-  for (let index = 0; index < count; index += 1) text += `w${index} `;
-  return text;
-}
+export { APP_SERVER_ARGV, deltasPrompt, deltasText } from "./prompts.js";
 
 /** Everything a process bench needs. */
 export interface BenchEnvironment {
@@ -47,7 +37,10 @@ export async function createBenchEnvironment(): Promise<BenchEnvironment> {
     // A bench runs thousands of turns; keeping every request would only grow the heap.
     maxLoggedRequests: 50,
   });
-  const home = await createCodexHome({ fakeModel, streamIdleTimeoutMs: 10_000, env: { RUST_LOG: "warn" } });
+  // shell_snapshot off (said explicitly, though it is createCodexHome's default): with the snapshot
+  // on, codex runs the user's login shell for each new thread, and on a busy machine the benches
+  // would time login shells instead of the clients. Discovery (plugins, apps) is off too (`quiet`).
+  const home = await createCodexHome({ fakeModel, streamIdleTimeoutMs: 10_000, env: { RUST_LOG: "warn" }, quiet: true, shellSnapshot: false });
   const workspace = mkdtempSync(path.join(os.tmpdir(), "codex-bench-workspace-"));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;

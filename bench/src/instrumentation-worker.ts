@@ -102,7 +102,7 @@ async function dispatchOnce(variant: Variant): Promise<{ linesPerSecond: number;
   const done = new Promise<void>((resolve) => {
     finished = resolve;
   });
-  const client = new (sdkOf(variant).AppServerClient)(transport, { instrumentation: instrumentation(variant) });
+  const client = new (sdkOf(variant).AppServerClient)(sdkOf(variant).createLineTransport(transport), { instrumentation: instrumentation(variant) });
   client.onNotification("item/agentMessage/delta", () => {
     seen += 1;
   });
@@ -116,7 +116,7 @@ async function dispatchOnce(variant: Variant): Promise<{ linesPerSecond: number;
 }
 
 async function turnsOnce(variant: Variant, count: number): Promise<{ wallMicros: number; cpuMicros: number }> {
-  const codex = await sdkOf(variant).Codex.start({ transport: new InstantServer(), instrumentation: instrumentation(variant) });
+  const codex = await sdkOf(variant).Codex.start({ transport: sdkOf(variant).createLineTransport(new InstantServer()), instrumentation: instrumentation(variant) });
   try {
     const thread = await codex.threadStart({});
     const t0 = performance.now();

@@ -15,6 +15,8 @@ export interface MachineDescription {
   loadAverageAtStart: number[];
   /** 1-minute load average sampled every 5 s during the run: min, median, max. */
   loadDuringRun?: { min: number; median: number; max: number; samples: number };
+  /** How the bench's CODEX_HOME is configured (shell_snapshot off). */
+  benchHome?: string;
   date: string;
 }
 

@@ -83,8 +83,19 @@ export class RawDriver {
     this.child.stdin.write(`${JSON.stringify(message)}\n`);
   }
 
-  /** Sends a request and resolves with its result. */
-  request(method: string, params: unknown): Promise<any> {
+  /** Sends a request and resolves with its result; an overloaded server (-32001) is asked again after a short backoff, as it asks. */
+  async request(method: string, params: unknown): Promise<any> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.send(method, params);
+      } catch (error) {
+        if (!(error instanceof Error) || !error.message.includes('"code":-32001') || attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** Math.min(attempt, 6)));
+      }
+    }
+  }
+
+  private send(method: string, params: unknown): Promise<any> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });

@@ -1,5 +1,6 @@
 // Renders results as the Markdown of bench/RESULTS.md.
 import type { MachineDescription } from "./machine.js";
+import { describeRounds } from "./load.js";
 import type { BenchResult } from "./result.js";
 
 /** Everything one `pnpm bench` run wrote. */
@@ -31,7 +32,8 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
     "",
     "Written by `pnpm bench` (`bench/run.ts`); raw samples in `bench/results/latest.json`. Every comparison ran",
     "interleaved in one run (contenders alternate round by round, rotating order) and is reported as a ratio of medians.",
-    "These numbers come from one machine shared with other work; treat small differences (a few %) as noise.",
+    "These numbers come from one machine shared with other work; treat small differences (a few %) as noise. Each round",
+    "records how many cores the rest of the machine kept busy; rounds under heavy load are flagged under each bench.",
     "",
     "## Machine",
     "",
@@ -48,6 +50,7 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
     ...(m.loadDuringRun
       ? [`| load during the run | 1-min load ${m.loadDuringRun.min}–${m.loadDuringRun.max}, median ${m.loadDuringRun.median} (${m.loadDuringRun.samples} samples; ${m.cores} cores) |`]
       : []),
+    ...(m.benchHome ? [`| bench home | ${m.benchHome} |`] : []),
     `| date | ${m.date} |`,
     "",
   ];
@@ -77,6 +80,7 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
       lines.push(`- **${ratio.label}: ${ratio.value.toFixed(3)}**${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "missed"})` : ""}`);
     }
     for (const note of bench.notes) lines.push(`- ${note}`);
+    if (bench.rounds && bench.rounds.length > 0) lines.push(`- ${describeRounds(bench.rounds)}`);
     lines.push("");
   }
   if (closingNote) lines.push("## Closing note", "", "(hand-written in `bench/closing-note.md`, about the run above)", "", closingNote.trim(), "");

@@ -1,4 +1,5 @@
 // The shape of one bench's results, as written to results/latest.json and rendered in RESULTS.md.
+import type { RoundLoad } from "./load.js";
 import { summarize, type Summary } from "./stats.js";
 
 /** One side of a comparison. */
@@ -37,6 +38,8 @@ export interface BenchResult {
   /** Set when the bench could not run (e.g. the SDK side has not landed). */
   skipped?: string;
   durationMs: number;
+  /** The machine's load per round (or per bench, for benches without rounds): heavy rounds are flagged in RESULTS.md. */
+  rounds?: RoundLoad[];
   /** When it finished (ISO 8601); set by run.ts. A partial run (--only) keeps older benches' dates. */
   ranAt?: string;
 }

@@ -2,7 +2,8 @@
 // the peak RSS measured is this client's own. Prints one JSON line.
 //   argv: <sdk|raw> <turns> <deltasPerTurn>; BENCH_ENV = JSON {codexBin, codexHome, homeEnv, env, workspace}
 import { sdkStartOptions } from "./contenders.js";
-import { APP_SERVER_ARGV, deltasPrompt, deltasText, type BenchEnvironment } from "./environment.js";
+import type { BenchEnvironment } from "./environment.js";
+import { APP_SERVER_ARGV, deltasPrompt, deltasText } from "./prompts.js";
 import { RawDriver } from "./raw-driver.js";
 import { loadSdk } from "./sdk.js";
 import { now } from "./stats.js";
@@ -32,7 +33,8 @@ let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 5);
-const rssBefore = process.memoryUsage().rss;
+/** RSS once the client is up (started and initialized), before any thread: the growth from here is per-thread and per-turn. */
+let rssBefore = 0;
 let wallMs = 0;
 let lost = 0;
 let wrongText = 0;
@@ -42,6 +44,7 @@ if (kind === "sdk") {
   const loaded = await loadSdk();
   if (!("sdk" in loaded)) throw new Error(loaded.missing);
   const codex = await loaded.sdk.Codex.start(sdkStartOptions(env));
+  rssBefore = process.memoryUsage().rss;
   try {
     const t0 = now();
     const threads = await Promise.all(Array.from({ length: turns }, () => codex.threadStart({ cwd: env.workspace })));
@@ -68,6 +71,7 @@ if (kind === "sdk") {
   }
 } else {
   const driver = await RawDriver.start(env.codexBin, [...APP_SERVER_ARGV], env.env);
+  rssBefore = process.memoryUsage().rss;
   try {
     const t0 = now();
     const threadIds = await Promise.all(Array.from({ length: turns }, () => driver.threadStart({ cwd: env.workspace })));

@@ -66,7 +66,7 @@ class InstantServer {
 
 const loaded = await loadSdk();
 if (!("sdk" in loaded)) throw new Error(loaded.missing);
-const codex = await loaded.sdk.Codex.start({ transport: new InstantServer() });
+const codex = await loaded.sdk.Codex.start({ transport: loaded.sdk.createLineTransport(new InstantServer()) });
 const thread = await codex.threadStart({});
 const turns = Number(process.argv[2] ?? 3000);
 const rounds = Number(process.argv[3] ?? 5);

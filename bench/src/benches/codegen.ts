@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
+import type { Baselines } from "../baselines.js";
 import type { BenchEnvironment } from "../environment.js";
 import { contender, medianRatio, type BenchOptions, type BenchResult } from "../result.js";
 import { now, rotate } from "../stats.js";
@@ -39,7 +40,7 @@ function interleave(commands: Command[], rounds: number): { samples: Record<stri
 }
 
 /** A throwaway consumer project that imports the packages through node_modules symlinks, as after an install. */
-function makeConsumer(): string {
+function makeConsumer(baselines: Baselines): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), "codex-bench-consumer-"));
   const modules = path.join(dir, "node_modules");
   mkdirSync(path.join(modules, "@codex"), { recursive: true });
@@ -47,8 +48,7 @@ function makeConsumer(): string {
   mkdirSync(path.join(modules, "@types"), { recursive: true });
   const requireFromRoot = createRequire(path.join(rootDir, "package.json"));
   symlinkSync(path.join(rootDir, "packages", "sdk"), path.join(modules, "@codex", "sdk"), "dir");
-  // The package's exports map hides its package.json: take the folder from the bench's node_modules.
-  symlinkSync(realpathSync(path.join(benchDir, "node_modules", "@openai", "codex-sdk")), path.join(modules, "@openai", "codex-sdk"), "dir");
+  symlinkSync(baselines.openaiSdkDir, path.join(modules, "@openai", "codex-sdk"), "dir");
   symlinkSync(path.dirname(realpathSync(requireFromRoot.resolve("@types/node/package.json"))), path.join(modules, "@types", "node"), "dir");
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   const compilerOptions = {
@@ -94,13 +94,13 @@ function makeConsumer(): string {
 }
 
 /** Runs the codegen bench. */
-export async function codegenBench(env: BenchEnvironment, options: BenchOptions): Promise<BenchResult> {
+export async function codegenBench(env: BenchEnvironment, baselines: Baselines, options: BenchOptions): Promise<BenchResult> {
   const started = now();
-  const rounds = options.quick ? 1 : 5;
+  const rounds = options.quick ? 1 : 3;
   const notes: string[] = [];
   const schemaOut = mkdtempSync(path.join(os.tmpdir(), "codex-bench-schema-"));
   const tsOut = mkdtempSync(path.join(os.tmpdir(), "codex-bench-generate-ts-"));
-  const consumer = makeConsumer();
+  const consumer = makeConsumer(baselines);
   try {
     const node = process.execPath;
     const tsx = ["--import", "tsx"];

@@ -33,7 +33,7 @@ export async function instrumentationBench(options: BenchOptions): Promise<Bench
   const started = now();
   const deltas = options.quick ? 50_000 : 300_000;
   const turns = options.quick ? 300 : 2_000;
-  const rounds = options.quick ? 2 : 7;
+  const rounds = options.quick ? 2 : 3;
   options.log(`instrumentation: ${deltas} deltas and ${turns} turns × ${rounds} rounds per contender`);
   const output = await runWorker<WorkerOutput>("instrumentation-worker.ts", [String(deltas), String(turns), String(rounds)], ["--expose-gc"]);
   // Samples are µs per turn (lower is better); dispatch throughput goes into the ratios and notes.

@@ -21,7 +21,7 @@ export async function recordMemoryBench(options: BenchOptions): Promise<BenchRes
   const started = now();
   const small = 1_000;
   const large = options.quick ? 100_000 : 1_000_000;
-  const rounds = options.quick ? 1 : 3;
+  const rounds = options.quick ? 1 : 2;
   options.log(`record-memory: turns of ${small} and ${large} deltas × ${rounds} rounds per contender`);
   const output = await runWorker<WorkerOutput>("record-memory/worker.ts", [`${small},${large}`, String(rounds)], [
     "--expose-gc",

@@ -4,6 +4,7 @@ import { APP_SERVER_ARGV, type BenchEnvironment } from "../environment.js";
 import { RawDriver } from "../raw-driver.js";
 import { contender, medianRatio, type BenchOptions, type BenchResult } from "../result.js";
 import type { SdkModule } from "../sdk.js";
+import { startRound, type RoundLoad } from "../load.js";
 import { now, rotate, summarize } from "../stats.js";
 
 interface Starter {
@@ -16,7 +17,7 @@ interface Starter {
 /** Runs the start-up bench. */
 export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undefined, options: BenchOptions): Promise<BenchResult> {
   const started = now();
-  const rounds = options.quick ? 3 : 25;
+  const rounds = options.quick ? 3 : 15;
   const starters: Starter[] = [
     {
       name: "raw",
@@ -40,7 +41,9 @@ export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undef
   const samples: Record<string, number[]> = Object.fromEntries(starters.map((s) => [s.name, []]));
   const closeSamples: Record<string, number[]> = Object.fromEntries(starters.map((s) => [s.name, []]));
   options.log(`start-up: ${rounds} rounds`);
+  const loads: RoundLoad[] = [];
   for (let round = 0; round < rounds; round += 1) {
+    const probe = startRound();
     for (const starter of rotate(starters, round)) {
       const t0 = now();
       const close = await starter.start();
@@ -49,6 +52,7 @@ export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undef
       await close();
       closeSamples[starter.name]!.push(now() - t1);
     }
+    loads.push(probe.stop(`round ${round + 1}`));
   }
   const result: BenchResult = {
     id: "startup",
@@ -66,6 +70,7 @@ export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undef
     ),
     ratios: [],
     notes: [],
+    rounds: loads,
     durationMs: now() - started,
   };
   if (sdk) result.ratios.push({ label: "Codex.start() / raw spawn + initialize (median)", value: medianRatio(result, "sdk", "raw") });

@@ -1,6 +1,7 @@
 // Bench 6: transports — the same turns over stdio (a spawned child), a WebSocket on loopback and a
 // unix socket, against the same server build, home and fake model. shell_snapshot is switched off
 // for all three (it runs the user's login shell on the first turn, which would swamp the difference).
+import { startRound, type RoundLoad } from "../load.js";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
@@ -126,8 +127,10 @@ export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | un
   ];
   const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   const errors: string[] = [];
+  const loads: RoundLoad[] = [];
   for (let session = 0; session < sessions; session += 1) {
     options.log(`transports: session ${session + 1}/${sessions}`);
+    const probe = startRound();
     const open: Record<string, Session> = {};
     try {
       for (const c of contenders) open[c.name] = await c.open();
@@ -142,7 +145,9 @@ export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | un
     } finally {
       for (const session of Object.values(open)) await session.close();
     }
+    loads.push(probe.stop(`session ${session + 1}`));
   }
+  result.rounds = loads;
   result.contenders = contenders.map((c) => contender(c.name, c.label, samples[c.name]!));
   result.ratios.push({ label: "ws / stdio (median)", value: medianRatio(result, "ws", "stdio") });
   result.ratios.push({ label: "unix / stdio (median)", value: medianRatio(result, "unix", "stdio") });

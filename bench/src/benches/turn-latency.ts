@@ -1,24 +1,29 @@
 // Bench 1: turn latency — 20 sequential trivial turns on one thread, per session.
 import { openaiSdkContender, rawContender, sdkContender, type TurnContender, type TurnSession } from "../contenders.js";
+import type { Baselines } from "../baselines.js";
 import type { BenchEnvironment } from "../environment.js";
 import { contender, medianRatio, type BenchOptions, type BenchResult } from "../result.js";
 import type { SdkModule } from "../sdk.js";
 import { runWorker } from "../spawn-worker.js";
+import { startRound, type RoundLoad } from "../load.js";
 import { now, rotate, summarize } from "../stats.js";
 
 const TURNS_PER_SESSION = 20;
 
 /** Runs the turn-latency bench. */
-export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | undefined, options: BenchOptions): Promise<BenchResult> {
+export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | undefined, baselines: Baselines | undefined, options: BenchOptions): Promise<BenchResult> {
   const started = now();
-  const sessions = options.quick ? 1 : 5;
+  const sessions = options.quick ? 1 : 3;
   const turns = options.quick ? 5 : TURNS_PER_SESSION;
-  const contenders: TurnContender[] = [rawContender, openaiSdkContender];
+  const contenders: TurnContender[] = [rawContender];
+  if (baselines) contenders.push(openaiSdkContender(baselines));
   if (sdk) contenders.unshift(sdkContender(sdk));
   const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
   const errors: string[] = [];
+  const loads: RoundLoad[] = [];
   for (let session = 0; session < sessions; session += 1) {
     options.log(`turn latency: session ${session + 1}/${sessions}`);
+    const probe = startRound();
     // Sessions open one after another so start-ups do not overlap; opening is not timed.
     const open: Record<string, TurnSession> = {};
     for (const c of contenders) open[c.name] = await c.open(env);
@@ -34,6 +39,7 @@ export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | u
     } finally {
       for (const c of contenders) await open[c.name]!.close();
     }
+    loads.push(probe.stop(`session ${session + 1}`));
   }
   const result: BenchResult = {
     id: "turn-latency",
@@ -47,6 +53,7 @@ export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | u
     contenders: contenders.map((c) => contender(c.name, c.label, samples[c.name]!)),
     ratios: [],
     notes: errors.slice(0, 10),
+    rounds: loads,
     durationMs: now() - started,
   };
   if (!sdk) result.skipped = "SDK side not run: @codex/sdk is not available yet";

@@ -2,8 +2,13 @@
 // not share a GC with the other benches): the same prepared chunks go through
 //   bare:   line splitting + JSON.parse + a method check   (the floor)
 //   client: the SDK's framing and routing (AppServerClient.onNotification)
-//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn)
+//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn), recorded (the default)
+//   sdk-unrecorded: the same with TurnOptions.record: false (nothing kept for a replay)
 // interleaved round by round. Prints one JSON line.
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import path from "node:path";
+import { startRound, type RoundLoad } from "../load.js";
 import { loadSdk, type SdkModule } from "../sdk.js";
 import { rotate } from "../stats.js";
 import { cpuMicros, pump, ScriptedTransport } from "./scripted-transport.js";
@@ -70,12 +75,12 @@ async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
   return { ms, cpuMs, deltas, completed: true };
 }
 
-async function runSdk(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
+async function runSdk(sdk: SdkModule, turn: TurnBytes, record = true): Promise<Run> {
   const transport = new ScriptedTransport(turn);
   const codex = await sdk.Codex.start({ transport: sdk.createLineTransport(transport), clientInfo: { name: "bench", version: "0.0.0" } });
   try {
     const thread = await codex.threadStart({});
-    const handle = await thread.turn("go");
+    const handle = await thread.turn("go", record ? undefined : { record: false });
     let deltas = 0;
     let completed = false;
     for await (const notification of handle.stream()) {
@@ -101,25 +106,45 @@ const contenders: { name: string; run: () => Promise<Run> }[] = [{ name: "bare",
 if ("sdk" in loaded) {
   contenders.push({ name: "client", run: () => runClient(loaded.sdk, turn) });
   contenders.push({ name: "sdk", run: () => runSdk(loaded.sdk, turn) });
+  contenders.push({ name: "sdk-unrecorded", run: () => runSdk(loaded.sdk, turn, false) });
 }
 // DISPATCH_ONLY=sdk (comma-separated) runs a subset, e.g. under --cpu-prof to find hot spots.
 const only = process.env["DISPATCH_ONLY"]?.split(",");
 if (only) contenders.splice(0, contenders.length, ...contenders.filter((c) => only.includes(c.name)));
+// DISPATCH_PROFILE=<dir> writes one CPU profile per contender and round (<name>-<round>.cpuprofile)
+// that covers the run alone, not the set-up (building the bytes, loading the SDK).
+const profileDir = process.env["DISPATCH_PROFILE"];
+let session: Session | undefined;
+async function profiled(name: string, round: number, run: () => Promise<Run>): Promise<Run> {
+  if (!session) {
+    session = new Session();
+    session.connect();
+    await session.post("Profiler.enable");
+  }
+  await session.post("Profiler.start");
+  const result = await run();
+  const { profile } = await session.post("Profiler.stop");
+  writeFileSync(path.join(profileDir!, `${name}-${round}.cpuprofile`), JSON.stringify(profile));
+  return result;
+}
 const gc = (globalThis as { gc?: () => void }).gc;
 const samples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
 const cpuSamples: Record<string, number[]> = Object.fromEntries(contenders.map((c) => [c.name, []]));
 const errors: string[] = [];
+const loads: RoundLoad[] = [];
 for (let round = 0; round < rounds; round += 1) {
+  const probe = startRound();
   for (const contender of rotate(contenders, round)) {
     gc?.();
     if (process.env["DISPATCH_DEBUG"]) console.error(`before ${contender.name}: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
-    const result = await contender.run();
+    const result = profileDir ? await profiled(contender.name, round, contender.run) : await contender.run();
     if (result.deltas !== count || !result.completed) {
       errors.push(`${contender.name} round ${round}: ${result.deltas}/${count} deltas, completed=${result.completed}`);
     }
     samples[contender.name]!.push((turn.lines / result.ms) * 1000);
     cpuSamples[contender.name]!.push((turn.lines / result.cpuMs) * 1000);
   }
+  loads.push(probe.stop(`round ${round + 1}`));
 }
 process.stdout.write(
   `${JSON.stringify({
@@ -130,6 +155,7 @@ process.stdout.write(
     samples,
     cpuSamples,
     errors,
+    loads,
     missing: "missing" in loaded ? loaded.missing : undefined,
   })}\n`,
 );

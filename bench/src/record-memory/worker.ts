@@ -117,7 +117,7 @@ type Contender = "run-unrecorded" | "stream-unrecorded" | "run-recorded";
 /** One turn of `count` deltas; resolves with the peak heap seen while it streamed. */
 async function oneTurn(sdk: SdkModule, contender: Contender, count: number): Promise<number> {
   const transport = new LazyTurnTransport(count);
-  const codex = await sdk.Codex.start({ transport, clientInfo: { name: "bench", version: "0.0.0" } });
+  const codex = await sdk.Codex.start({ transport: sdk.createLineTransport(transport), clientInfo: { name: "bench", version: "0.0.0" } });
   try {
     collect();
     const thread = await codex.threadStart({});

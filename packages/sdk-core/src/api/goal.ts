@@ -14,7 +14,7 @@ import type { Notification, ThreadNotification } from "../notification.js";
 import type { AppServerClient } from "../rpc/client.js";
 import { threadIdOf } from "./thread-events.js";
 import { buildTurnResult, type TurnResult } from "./turn-result.js";
-import { notificationScope, type TurnRouter } from "./turn-router.js";
+import { notificationTurnId, type TurnRouter } from "./turn-router.js";
 
 /** Options of `thread.startGoal()` / `thread.runGoal()`: the `thread/goal/set` fields besides the objective, plus a `signal`. */
 export type GoalOptions = Omit<ThreadGoalSetParams, "threadId" | "objective" | "status"> & {
@@ -172,7 +172,7 @@ export class GoalHandle {
   #accept(notification: Notification): void {
     if (this.#end !== undefined) return;
     this.#events.push(notification);
-    const { turnId } = notificationScope(notification);
+    const turnId = notificationTurnId(notification);
     switch (notification.method) {
       case "turn/started":
         this.#runningTurn = notification.params.turn.id;

@@ -279,7 +279,10 @@ export class TurnHandle<Output = unknown> {
   /** Router callback: one notification of this turn. */
   #accept(notification: Notification): boolean {
     if (this.#completed) return true;
-    if (this.#record || this.#queue !== "dropped") this.#events.push(notification);
+    if (this.#record) {
+      this.#shareIds(notification);
+      this.#events.push(notification);
+    } else if (this.#queue !== "dropped") this.#events.push(notification);
     this.#result.add(notification);
     if (notification.method === "turn/completed") {
       this.#completed = notification.params.turn;
@@ -288,6 +291,22 @@ export class TurnHandle<Output = unknown> {
     }
     this.#wake();
     return this.#completed !== undefined;
+  }
+
+  /**
+   * A recorded event keeps its ids alive as long as the handle: JSON.parse made a fresh copy of
+   * the thread and turn id strings for every event. Pointing them at the handle's own (equal)
+   * strings lets a long turn's record hold one copy, and the garbage collector copy less.
+   */
+  #shareIds(notification: Notification): void {
+    const params = notification.params as { threadId?: unknown; turnId?: unknown } | null;
+    if (typeof params !== "object" || params === null) return;
+    try {
+      if (params.threadId === this.threadId) params.threadId = this.threadId;
+      if (params.turnId === this.id) params.turnId = this.id;
+    } catch {
+      // Frozen params (a custom transport's): they keep their own strings.
+    }
   }
 
   /** Router callback: the connection ended, or the thread's events stopped, before the turn did. */
@@ -323,6 +342,8 @@ export class TurnHandle<Output = unknown> {
   }
 
   #wake(): void {
+    // Runs for every event: most find nobody waiting (the reader is busy with earlier ones).
+    if (this.#waiters.length === 0) return;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();

@@ -61,12 +61,18 @@ export interface TurnSummary {
   durationMs: Turn["durationMs"];
 }
 
+/** Deltas joined into one string at a time by {@link TurnResultBuilder}. */
+const TEXT_RUN = 256;
+
 /**
  * Builds a `TurnResult` from a turn's notifications as they arrive, keeping only what the
  * result needs (not the notifications): a turn that records nothing still gets its result.
  */
 export class TurnResultBuilder {
+  /** The text so far, as joined runs of {@link TEXT_RUN} deltas (one string each) ... */
   readonly #text: string[] = [];
+  /** ... and the deltas after the last run, not joined yet. */
+  #pieces: string[] = [];
   readonly #items: ThreadItem[] = [];
   #usage: ThreadTokenUsage | null = null;
   #finalResponse: string | null = null;
@@ -75,7 +81,12 @@ export class TurnResultBuilder {
   add(event: Notification): void {
     switch (event.method) {
       case "item/agentMessage/delta":
-        this.#text.push(event.params.delta);
+        // Joining runs keeps one string per TEXT_RUN deltas alive instead of every delta: a long
+        // turn's text then costs the garbage collector little.
+        if (this.#pieces.push(event.params.delta) === TEXT_RUN) {
+          this.#text.push(this.#pieces.join(""));
+          this.#pieces = [];
+        }
         break;
       case "item/completed": {
         const item = event.params.item;
@@ -106,7 +117,7 @@ export class TurnResultBuilder {
       id: turn.id,
       status: turn.status === "inProgress" ? "failed" : turn.status,
       error: unfinished ? { message: "The server ended the turn (turn/completed) with status inProgress." } : (turn.error ?? null),
-      text: this.#text.join(""),
+      text: this.#text.join("") + this.#pieces.join(""),
       finalResponse: this.#finalResponse,
       items: [...this.#items],
       usage: this.#usage,

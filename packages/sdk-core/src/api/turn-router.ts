@@ -33,21 +33,26 @@ export interface TurnSink {
   fail(error: Error): void;
 }
 
-/** Where a notification belongs: its thread and, when it says, its turn. */
-export function notificationScope(notification: Notification): { threadId: string | undefined; turnId: string | undefined } {
-  const params = notification.params;
-  if (typeof params !== "object" || params === null) return { threadId: undefined, turnId: undefined };
-  const record = params as Record<string, unknown>;
-  const threadId = typeof record["threadId"] === "string" ? record["threadId"] : undefined;
-  let turnId = typeof record["turnId"] === "string" ? record["turnId"] : undefined;
-  if (turnId === undefined && (notification.method === "turn/started" || notification.method === "turn/completed")) {
-    const turn = record["turn"];
-    if (typeof turn === "object" && turn !== null && typeof (turn as Record<string, unknown>)["id"] === "string") {
-      turnId = (turn as Record<string, string>)["id"];
-    }
+/** The thread a notification belongs to (its `params.threadId`), if it names one. */
+export function notificationThreadId(notification: Notification): string | undefined {
+  const params = notification.params as { threadId?: unknown } | null | undefined;
+  if (typeof params !== "object" || params === null) return undefined;
+  const threadId = params.threadId;
+  return typeof threadId === "string" ? threadId : undefined;
+}
+
+/** The turn a notification belongs to (its `params.turnId`, or `params.turn.id` on `turn/started` and `turn/completed`), if it names one. */
+export function notificationTurnId(notification: Notification): string | undefined {
+  const params = notification.params as { turnId?: unknown; turn?: { id?: unknown } | null } | null | undefined;
+  if (typeof params !== "object" || params === null) return undefined;
+  const turnId = params.turnId;
+  if (typeof turnId === "string") return turnId;
+  const method = notification.method as string;
+  if (method === "turn/started" || method === "turn/completed") {
+    const turn = params.turn;
+    if (typeof turn === "object" && turn !== null && typeof turn.id === "string") return turn.id;
   }
-  // One small object per notification: this runs for every delta, on the hot path.
-  return { threadId, turnId };
+  return undefined;
 }
 
 /** A claim on a thread's next turn, made before `turn/start` is written. */
@@ -129,8 +134,10 @@ export class TurnRouter {
   /** Delivers one notification to every turn it belongs to. */
   route(notification: Notification): void {
     for (const observer of this.#observers) observer(notification);
-    const { threadId, turnId } = notificationScope(notification);
+    // Runs for every notification (every delta): the scope is read field by field, without a record.
+    const threadId = notificationThreadId(notification);
     if (threadId === undefined) return;
+    const turnId = notificationTurnId(notification);
     const method = notification.method as string;
     if (turnId !== undefined) {
       if (method === "turn/started") add(this.#runningByThread, threadId, turnId);
@@ -295,7 +302,7 @@ export class TurnRouter {
   }
 
   #belongs(sink: TurnSink, notification: Notification): boolean {
-    const { turnId } = notificationScope(notification);
+    const turnId = notificationTurnId(notification);
     // Events of another turn on this thread (a previous turn's stragglers) are not ours.
     return turnId === undefined || turnId === sink.id;
   }
