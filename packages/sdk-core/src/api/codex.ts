@@ -383,13 +383,7 @@ export class Codex implements AsyncDisposable {
           if (state === "reconnecting") {
             router.interrupt(new TransportClosedError({ ...info, reason: `${info?.reason ?? "the connection was lost"}; reconnecting`, cause: info?.error }));
           }
-          for (const listener of [...connection.listeners]) {
-            try {
-              listener(state);
-            } catch (error) {
-              logger.error(`An onConnectionChange listener threw: ${error instanceof Error ? error.message : String(error)}`, error);
-            }
-          }
+          notifyConnectionListeners(connection, state, logger);
         },
       });
       transport = reconnecting;
@@ -426,13 +420,7 @@ export class Codex implements AsyncDisposable {
         router.fail(error);
         if (reopen === undefined) {
           connection.state = "closed";
-          for (const listener of [...connection.listeners]) {
-            try {
-              listener("closed");
-            } catch (listenerError) {
-              logger.error(`An onConnectionChange listener threw: ${listenerError instanceof Error ? listenerError.message : String(listenerError)}`, listenerError);
-            }
-          }
+          notifyConnectionListeners(connection, "closed", logger);
         }
       });
       const response = await client.request("initialize", params, {
@@ -609,6 +597,17 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
 
 function newConnectionRecord(closed: Promise<TransportCloseInfo>): ConnectionRecord {
   return { closed, state: "connected", listeners: new Set(), loadedThreads: new Set() };
+}
+
+/** Tells every `onConnectionChange` listener the connection's new state; a listener that throws is logged. */
+function notifyConnectionListeners(connection: ConnectionRecord, state: ConnectionState, logger: NormalizedLogger): void {
+  for (const listener of [...connection.listeners]) {
+    try {
+      listener(state);
+    } catch (error) {
+      logger.error(`An onConnectionChange listener threw: ${error instanceof Error ? error.message : String(error)}`, error);
+    }
+  }
 }
 
 function closeInfoOf(error: TransportClosedError): TransportCloseInfo {
