@@ -97,6 +97,8 @@ export { isRetryableError, retryOnOverload } from "./rpc/retry.js";
 export type { RetryOptions } from "./rpc/retry.js";
 // `Codex.connect` and `Codex.start({ config })`
 export type { ConnectionState, ReconnectOptions } from "./rpc/reconnecting-transport.js";
+// What `codex.closed` resolves with.
+export type { TransportCloseInfo } from "./rpc/transport.js";
 export type { AppServerAddress } from "./net/websocket-transport.js";
 export type { TomlTable, TomlValue } from "./process/config-flags.js";
 
