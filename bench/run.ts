@@ -37,7 +37,16 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const onlyIndex = args.indexOf("--only");
 const only = onlyIndex === -1 ? undefined : (args[onlyIndex + 1] ?? "").split(",").filter(Boolean);
-const ALL = ["startup", "turn-latency", "scale", "dispatch", "record-memory", "codegen", "transports", "instrumentation"];
+const ALL = [
+  "startup",
+  "turn-latency",
+  "scale",
+  "dispatch",
+  "record-memory",
+  "codegen",
+  "transports",
+  "instrumentation",
+];
 for (const name of only ?? []) {
   if (!ALL.includes(name)) {
     console.error(`Unknown bench "${name}"; known: ${ALL.join(", ")}`);
@@ -83,7 +92,15 @@ if (!args.includes("--no-build")) {
   console.log("building the packages under test…");
   const build = spawnSync(
     "pnpm",
-    ["exec", "turbo", "run", "build", "--filter=@codex/sdk...", "--filter=@codex/sdk-testing", "--output-logs=errors-only"],
+    [
+      "exec",
+      "turbo",
+      "run",
+      "build",
+      "--filter=@codex/sdk...",
+      "--filter=@codex/sdk-testing",
+      "--output-logs=errors-only",
+    ],
     { cwd: rootDir, stdio: "inherit" },
   );
   if (build.status !== 0) {
@@ -100,7 +117,10 @@ const needsBaselines = selected("turn-latency") || selected("codegen");
 const baselines: Baselines | undefined = needsBaselines ? ensureBaselines(log) : undefined;
 
 const environment = await createBenchEnvironment();
-const machine = describeMachine(environment.codexBin, baselines?.openaiSdkVersion ?? "not installed (no bench that uses it ran)");
+const machine = describeMachine(
+  environment.codexBin,
+  baselines?.openaiSdkVersion ?? "not installed (no bench that uses it ran)",
+);
 machine.benchHome = BENCH_HOME_NOTE;
 const loaded = await loadSdk();
 const sdk = "sdk" in loaded ? loaded.sdk : undefined;
@@ -116,11 +136,15 @@ const record = async (id: string, run: () => Promise<BenchResult>) => {
   if (!result.rounds || result.rounds.length === 0) result.rounds = [whole];
   result.ranAt = new Date().toISOString();
   results.push(result);
-  if (result.rounds.some((round) => round.heavy)) log(`${id}: ${result.rounds.filter((round) => round.heavy).length} of ${result.rounds.length} rounds under heavy load (flagged in RESULTS.md)`);
+  if (result.rounds.some((round) => round.heavy))
+    log(
+      `${id}: ${result.rounds.filter((round) => round.heavy).length} of ${result.rounds.length} rounds under heavy load (flagged in RESULTS.md)`,
+    );
 };
 try {
   if (selected("startup")) await record("startup", () => startupBench(environment, sdk, options));
-  if (selected("turn-latency")) await record("turn-latency", () => turnLatencyBench(environment, sdk, baselines, options));
+  if (selected("turn-latency"))
+    await record("turn-latency", () => turnLatencyBench(environment, sdk, baselines, options));
   if (selected("scale")) await record("scale", () => scaleBench(environment, sdk !== undefined, options));
   if (selected("dispatch")) await record("dispatch", () => dispatchBench(options));
   if (selected("record-memory")) await record("record-memory", () => recordMemoryBench(options));
@@ -136,6 +160,8 @@ const report: BenchReport = { machine, benches: mergeWithPrevious(results) };
 writeResults(report);
 for (const bench of results) {
   for (const ratio of bench.ratios) {
-    log(`${bench.title}: ${ratio.label} = ${ratio.value.toFixed(3)}${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "MISSED"})` : ""}`);
+    log(
+      `${bench.title}: ${ratio.label} = ${ratio.value.toFixed(3)}${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "MISSED"})` : ""}`,
+    );
   }
 }

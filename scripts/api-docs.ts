@@ -61,14 +61,22 @@ if (!check) {
   try {
     await generate(scratch);
     const [expected, actual] = await Promise.all([listFiles(scratch), listFiles(committed).catch((): string[] => [])]);
-    const stale = new Set([...expected.filter((file) => !actual.includes(file)), ...actual.filter((file) => !expected.includes(file))]);
+    const stale = new Set([
+      ...expected.filter((file) => !actual.includes(file)),
+      ...actual.filter((file) => !expected.includes(file)),
+    ]);
     for (const file of expected) {
       if (stale.has(file)) continue;
-      const [a, b] = await Promise.all([readFile(path.join(scratch, file), "utf8"), readFile(path.join(committed, file), "utf8")]);
+      const [a, b] = await Promise.all([
+        readFile(path.join(scratch, file), "utf8"),
+        readFile(path.join(committed, file), "utf8"),
+      ]);
       if (a !== b) stale.add(file);
     }
     if (stale.size > 0) {
-      console.error(`docs/api is out of date (${stale.size} file(s), e.g. ${[...stale].slice(0, 5).join(", ")}). Run: pnpm docs:api`);
+      console.error(
+        `docs/api is out of date (${stale.size} file(s), e.g. ${[...stale].slice(0, 5).join(", ")}). Run: pnpm docs:api`,
+      );
       process.exitCode = 1;
     } else {
       console.log(`docs/api is up to date (${expected.length} files).`);

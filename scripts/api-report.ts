@@ -22,7 +22,15 @@ interface PackageJson {
 
 /** One line per exported name: `kind name: declaration`, sorted by name. */
 export function reportFor(declarationFile: string, namesOnly = false): string[] {
-  const program = ts.createProgram([declarationFile], { noEmit: true, noLib: true, types: [], skipLibCheck: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022 });
+  const program = ts.createProgram([declarationFile], {
+    noEmit: true,
+    noLib: true,
+    types: [],
+    skipLibCheck: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(declarationFile);
   if (source === undefined) throw new Error(`${declarationFile} was not loaded: run \`pnpm build\` first.`);
@@ -32,7 +40,11 @@ export function reportFor(declarationFile: string, namesOnly = false): string[] 
   for (const exported of checker.getExportsOfModule(moduleSymbol)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     const declarations = symbol.declarations ?? [];
-    const kinds = [...new Set(declarations.map((declaration) => ts.SyntaxKind[declaration.kind].replace(/Declaration$/, "").toLowerCase()))];
+    const kinds = [
+      ...new Set(
+        declarations.map((declaration) => ts.SyntaxKind[declaration.kind].replace(/Declaration$/, "").toLowerCase()),
+      ),
+    ];
     if (namesOnly) {
       lines.push(`${kinds.join("+")} ${exported.name}`);
       continue;
@@ -46,7 +58,9 @@ export function reportFor(declarationFile: string, namesOnly = false): string[] 
         return withoutComments(raw);
       })
       .join(" | ");
-    lines.push(`${kinds.join("+")} ${exported.name}${exported.name !== symbol.name ? ` (declared as ${symbol.name})` : ""}: ${text}`);
+    lines.push(
+      `${kinds.join("+")} ${exported.name}${exported.name !== symbol.name ? ` (declared as ${symbol.name})` : ""}: ${text}`,
+    );
   }
   return lines.sort((a, b) => nameOf(a).localeCompare(nameOf(b)) || a.localeCompare(b));
 }
@@ -61,7 +75,8 @@ function withoutComments(text: string): string {
   let out = "";
   for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
     if (token === ts.SyntaxKind.SingleLineCommentTrivia || token === ts.SyntaxKind.MultiLineCommentTrivia) continue;
-    out += token === ts.SyntaxKind.WhitespaceTrivia || token === ts.SyntaxKind.NewLineTrivia ? " " : scanner.getTokenText();
+    out +=
+      token === ts.SyntaxKind.WhitespaceTrivia || token === ts.SyntaxKind.NewLineTrivia ? " " : scanner.getTokenText();
   }
   return out.replace(/\s+/g, " ").trim();
 }
@@ -113,7 +128,8 @@ export function compareReports(reports: Map<string, string>, directory: string):
     const afterSet = new Set(after);
     for (const line of before) if (!afterSet.has(line)) problems.push(`${file}: - ${line.slice(0, 160)}`);
     for (const line of after) if (!beforeSet.has(line)) problems.push(`${file}: + ${line.slice(0, 160)}`);
-    if (problems.length === 0 && readFileSync(target, "utf8") !== text) problems.push(`${file}: header or order differs`);
+    if (problems.length === 0 && readFileSync(target, "utf8") !== text)
+      problems.push(`${file}: header or order differs`);
   }
   return problems;
 }
@@ -121,7 +137,12 @@ export function compareReports(reports: Map<string, string>, directory: string):
 function codeLines(text: string): string[] {
   const start = text.indexOf("```ts\n");
   const end = text.lastIndexOf("```");
-  return start === -1 ? [] : text.slice(start + 6, end).split("\n").filter((line) => line !== "");
+  return start === -1
+    ? []
+    : text
+        .slice(start + 6, end)
+        .split("\n")
+        .filter((line) => line !== "");
 }
 
 function main(): void {
@@ -130,7 +151,9 @@ function main(): void {
   if (check) {
     const problems = compareReports(reports, reportDir);
     if (problems.length > 0) {
-      console.error(`The public API changed without its report (${problems.length} differences); run \`pnpm api-report\` and review the diff:`);
+      console.error(
+        `The public API changed without its report (${problems.length} differences); run \`pnpm api-report\` and review the diff:`,
+      );
       for (const problem of problems) console.error(`  ${problem}`);
       process.exitCode = 1;
       return;
@@ -139,7 +162,8 @@ function main(): void {
     return;
   }
   mkdirSync(reportDir, { recursive: true });
-  for (const file of readdirSync(reportDir)) if (file.endsWith(".api.md") && !reports.has(file)) rmSync(path.join(reportDir, file));
+  for (const file of readdirSync(reportDir))
+    if (file.endsWith(".api.md") && !reports.has(file)) rmSync(path.join(reportDir, file));
   for (const [file, text] of reports) writeFileSync(path.join(reportDir, file), text);
   for (const [file, text] of reports) console.log(`${file}: ${/(\d+) exported names/.exec(text)?.[1]} names`);
 }

@@ -23,8 +23,11 @@ await buildJavaScript(packageDir, path.join(packageDir, "dist"), packageJson);
 for (const [name, source] of entries) {
   const bundle = await rollup({
     input: path.join(packageDir, source),
-    external: (id) => id.startsWith("node:") || external.some((e) => id === e || id.startsWith(`${e.replace("/*", "")}/`)),
-    plugins: [dts({ tsconfig: path.join(packageDir, "tsconfig.json"), compilerOptions: { noEmit: false, declaration: true } })],
+    external: (id) =>
+      id.startsWith("node:") || external.some((e) => id === e || id.startsWith(`${e.replace("/*", "")}/`)),
+    plugins: [
+      dts({ tsconfig: path.join(packageDir, "tsconfig.json"), compilerOptions: { noEmit: false, declaration: true } }),
+    ],
   });
   const { output } = await bundle.generate({ format: "es" });
   await bundle.close();

@@ -37,7 +37,9 @@ function run(argv: string[], what: string): void {
   console.log(`\n── ${what}: ${argv.join(" ")}`);
   const result = spawnSync(argv[0]!, argv.slice(1), { cwd: root, stdio: "inherit", env: process.env });
   if (result.status !== 0) {
-    fail(`${what} failed (${argv.join(" ")} exited with ${result.status ?? result.signal}). Fix it and run the same bump again: the steps before it are done and re-running them changes nothing.`);
+    fail(
+      `${what} failed (${argv.join(" ")} exited with ${result.status ?? result.signal}). Fix it and run the same bump again: the steps before it are done and re-running them changes nothing.`,
+    );
   }
 }
 
@@ -83,7 +85,13 @@ function writeChangeset(from: string, to: string): string {
     .map((dir) => path.join(root, "packages", dir, "package.json"))
     .filter((file) => existsSync(file))
     .map((file) => JSON.parse(readFileSync(file, "utf8")) as { name: string; private?: boolean })
-    .filter((manifest) => !manifest.private && (config.fixed?.[0] ?? []).some((pattern) => pattern.endsWith("*") ? manifest.name.startsWith(pattern.slice(0, -1)) : manifest.name === pattern))
+    .filter(
+      (manifest) =>
+        !manifest.private &&
+        (config.fixed?.[0] ?? []).some((pattern) =>
+          pattern.endsWith("*") ? manifest.name.startsWith(pattern.slice(0, -1)) : manifest.name === pattern,
+        ),
+    )
     .map((manifest) => manifest.name)
     .sort();
   const breaking = breakingChanges();
@@ -104,7 +112,11 @@ function writeChangeset(from: string, to: string): string {
 let values: { check: boolean };
 let positionals: string[];
 try {
-  ({ values, positionals } = parseArgs({ options: { check: { type: "boolean", default: false } }, allowPositionals: true, strict: true }));
+  ({ values, positionals } = parseArgs({
+    options: { check: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  }));
 } catch (error) {
   fail(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`, 2);
 }
@@ -112,9 +124,12 @@ try {
 const pinned = readPinnedRuntime(root);
 
 if (values.check) {
-  const latest = npmView(RUNTIME_PACKAGE, "dist-tags.latest") ?? fail(`the registry has no "latest" tag for ${RUNTIME_PACKAGE}.`);
+  const latest =
+    npmView(RUNTIME_PACKAGE, "dist-tags.latest") ?? fail(`the registry has no "latest" tag for ${RUNTIME_PACKAGE}.`);
   if (compareVersions(latest, pinned) > 0) {
-    console.log(`A newer codex runtime is published: ${RUNTIME_PACKAGE}@${latest} (pinned: ${pinned}). Run "pnpm bump-runtime ${latest}".`);
+    console.log(
+      `A newer codex runtime is published: ${RUNTIME_PACKAGE}@${latest} (pinned: ${pinned}). Run "pnpm bump-runtime ${latest}".`,
+    );
   } else {
     console.log(`The pinned codex runtime ${pinned} is the newest published (${RUNTIME_PACKAGE} latest: ${latest}).`);
   }
@@ -123,10 +138,15 @@ if (values.check) {
 
 if (positionals.length !== 1) fail(USAGE, 2);
 const requested = positionals[0]!;
-const version = requested === "latest" ? (npmView(RUNTIME_PACKAGE, "dist-tags.latest") ?? fail(`the registry has no "latest" tag for ${RUNTIME_PACKAGE}.`)) : requested;
+const version =
+  requested === "latest"
+    ? (npmView(RUNTIME_PACKAGE, "dist-tags.latest") ?? fail(`the registry has no "latest" tag for ${RUNTIME_PACKAGE}.`))
+    : requested;
 if (!isSemver(version)) fail(`"${requested}" is not a version (X.Y.Z or X.Y.Z-alpha.N) or "latest".\n${USAGE}`, 2);
 if (version !== pinned && npmView(`${RUNTIME_PACKAGE}@${version}`, "version") !== version) {
-  fail(`${RUNTIME_PACKAGE}@${version} is not published. "npm view ${RUNTIME_PACKAGE} versions" lists the published ones.`);
+  fail(
+    `${RUNTIME_PACKAGE}@${version} is not published. "npm view ${RUNTIME_PACKAGE} versions" lists the published ones.`,
+  );
 }
 
 const started = Date.now();
@@ -141,7 +161,10 @@ run(["pnpm", "--silent", "run", "generate-types"], "schema and types");
 if (moved.length > 0 || transcriptsVersion() !== version) {
   // The recorder runs the SDK's built packages against the new binary.
   run(["pnpm", "exec", "turbo", "run", "build", "--output-logs=errors-only"], "build");
-  run(["pnpm", "--filter", "@codex/sdk-core", "exec", "tsx", "test/transcripts/record.ts"], "re-record the transcripts");
+  run(
+    ["pnpm", "--filter", "@codex/sdk-core", "exec", "tsx", "test/transcripts/record.ts"],
+    "re-record the transcripts",
+  );
   run(["pnpm", "--silent", "run", "generate-types"], "changelog: schema vs wire");
 }
 if (version !== pinned) console.log(`\n── changeset: ${writeChangeset(pinned, version)}`);

@@ -6,7 +6,8 @@ import path from "node:path";
 
 // `--root DIR` checks another copy of the repository layout (the tests break pins in a copy).
 const rootFlag = process.argv.indexOf("--root");
-const root = rootFlag === -1 ? path.resolve(import.meta.dirname, "..") : path.resolve(process.argv[rootFlag + 1] ?? ".");
+const root =
+  rootFlag === -1 ? path.resolve(import.meta.dirname, "..") : path.resolve(process.argv[rootFlag + 1] ?? ".");
 const readJson = (file: string): Record<string, any> => JSON.parse(readFileSync(path.join(root, file), "utf8"));
 
 const pinned: string = readJson("package.json").codexRuntimeVersion;
@@ -28,7 +29,9 @@ if (existsSync(path.join(root, "schema/provenance.json"))) {
 
 const generatedDir = path.join(root, "packages/protocol-types/src/generated");
 const walk = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 for (const file of existsSync(generatedDir) ? walk(generatedDir).filter((f) => f.endsWith(".ts")) : []) {
   const firstLine = readFileSync(file, "utf8").split("\n", 1)[0] ?? "";
   expectPin(`${path.relative(root, file)} header`, firstLine.match(/\(codex ([^)]+)\)/)?.[1]);
@@ -77,4 +80,6 @@ if (problems.length) {
   for (const problem of problems) console.error(`  - ${problem}`);
   process.exit(1);
 }
-console.log(`Runtime pins agree (codex ${pinned}): ${checked} checks passed, every published package is in the changesets fixed group.`);
+console.log(
+  `Runtime pins agree (codex ${pinned}): ${checked} checks passed, every published package is in the changesets fixed group.`,
+);

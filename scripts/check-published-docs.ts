@@ -24,7 +24,8 @@ interface Manifest {
   peerDependencies?: Record<string, string>;
 }
 
-const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest;
+const readManifest = (dir: string): Manifest =>
+  JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Manifest;
 
 let passed = 0;
 const problems: string[] = [];
@@ -53,7 +54,9 @@ for (const dir of packageDirs) {
     const resolved = path.resolve(dir, target);
     if (resolved !== dir && !resolved.startsWith(dir + path.sep)) {
       leaving += 1;
-      problems.push(`${relative}: the link "${match[1] ?? match[2]}" leaves the package (dead on the registry's page): use an absolute URL`);
+      problems.push(
+        `${relative}: the link "${match[1] ?? match[2]}" leaves the package (dead on the registry's page): use an absolute URL`,
+      );
     }
   }
   if (leaving === 0) passed += 1;
@@ -61,8 +64,12 @@ for (const dir of packageDirs) {
 
 // 2. repository and homepage.
 const rootManifest = readManifest(root);
-const rootRepository = typeof rootManifest.repository === "object" ? rootManifest.repository.url : rootManifest.repository;
-check(typeof rootRepository === "string" && rootRepository !== "", `package.json: the root manifest has no repository.url`);
+const rootRepository =
+  typeof rootManifest.repository === "object" ? rootManifest.repository.url : rootManifest.repository;
+check(
+  typeof rootRepository === "string" && rootRepository !== "",
+  `package.json: the root manifest has no repository.url`,
+);
 for (const dir of published) {
   const manifest = readManifest(dir);
   const where = path.relative(root, path.join(dir, "package.json"));
@@ -81,7 +88,8 @@ for (const dir of published) {
 // 3. Examples import only what a copied project would have.
 const examplesDir = path.join(root, "examples");
 const builtins = new Set([...builtinModules, ...builtinModules.map((name) => `node:${name}`)]);
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)|(?:^|\n)\s*import\s+["']([^"']+)["']/g;
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const file = path.join(dir, name);
@@ -120,7 +128,9 @@ for (const dir of exampleDirs) {
         problems.push(`${path.relative(root, file)}: imports ${name}, which is not a published package`);
       } else if (listed[name] === undefined) {
         bad += 1;
-        problems.push(`${path.relative(root, file)}: imports ${name}, which ${relative}/package.json does not list in "dependencies"`);
+        problems.push(
+          `${path.relative(root, file)}: imports ${name}, which ${relative}/package.json does not list in "dependencies"`,
+        );
       }
     }
   }

@@ -45,7 +45,10 @@ function findExamples(): Example[] {
 }
 
 function run(example: Example): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: process.env["NO_COLOR"] ?? (process.stdout.isTTY ? undefined : "1") };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: process.env["NO_COLOR"] ?? (process.stdout.isTTY ? undefined : "1"),
+  };
   if (!live) {
     // Offline means offline, whatever the shell exports.
     delete env["CODEX_EXAMPLES_LIVE"];

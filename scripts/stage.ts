@@ -85,7 +85,9 @@ async function main(args: string[]): Promise<void> {
   });
   const expectedPositionals = subcommand === "stage-runtime" ? 2 : 1;
   if (positionals.length !== expectedPositionals) {
-    throw new StageError(`${subcommand} takes ${expectedPositionals === 2 ? "<dir> <binary-or-package-dir>" : "<dir>"}.\n${USAGE}`);
+    throw new StageError(
+      `${subcommand} takes ${expectedPositionals === 2 ? "<dir> <binary-or-package-dir>" : "<dir>"}.\n${USAGE}`,
+    );
   }
   const stagingDir = path.resolve(positionals[0]!);
 
@@ -94,11 +96,14 @@ async function main(args: string[]): Promise<void> {
   if (!needsSdk && !needsRuntime) throw new StageError(`Unknown subcommand "${subcommand}".\n${USAGE}`);
   const requested: RequestedVersion[] = [];
   const sdkVersion = needsSdk ? parseVersionArgument("--sdk-version", values["sdk-version"]) : undefined;
-  const runtimeVersion = needsRuntime ? parseVersionArgument("--runtime-version", values["runtime-version"]) : undefined;
+  const runtimeVersion = needsRuntime
+    ? parseVersionArgument("--runtime-version", values["runtime-version"])
+    : undefined;
   if (sdkVersion !== undefined) requested.push({ flag: "--sdk-version", version: sdkVersion });
   if (runtimeVersion !== undefined) requested.push({ flag: "--runtime-version", version: runtimeVersion });
   const releaseTag = values["release-tag"] ?? process.env["CODEX_RELEASE_TAG"];
-  for (const warning of checkAgainstReleaseTag(requested, releaseTag, values["allow-version-mismatch"])) console.warn(warning);
+  for (const warning of checkAgainstReleaseTag(requested, releaseTag, values["allow-version-mismatch"]))
+    console.warn(warning);
 
   const prepare = (packageKey: keyof typeof JS_PACKAGES, regenerate: boolean) => {
     if (regenerate && !values["skip-generate-types"]) generateTypes();
@@ -126,7 +131,13 @@ async function main(args: string[]): Promise<void> {
       staged = await stageCliBin({ repoRoot, stagingDir, runtimeVersion });
       break;
     default:
-      staged = await stageRuntime({ repoRoot, stagingDir, source: positionals[1]!, runtimeVersion, platform: values.platform });
+      staged = await stageRuntime({
+        repoRoot,
+        stagingDir,
+        source: positionals[1]!,
+        runtimeVersion,
+        platform: values.platform,
+      });
   }
   console.log(describeStaged(staged));
 }

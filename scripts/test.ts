@@ -39,8 +39,17 @@ const STEPS: Step[] = [
     name: "unit",
     // One package at a time: integration suites spawn the real app-server and the machine has two cores.
     argv: [
-      "pnpm", "exec", "turbo", "run", "test", "--concurrency=1", "--output-logs=full", "--",
-      "--reporter=default", "--reporter=json", "--outputFile.json=.vitest-report.json",
+      "pnpm",
+      "exec",
+      "turbo",
+      "run",
+      "test",
+      "--concurrency=1",
+      "--output-logs=full",
+      "--",
+      "--reporter=default",
+      "--reporter=json",
+      "--outputFile.json=.vitest-report.json",
     ],
     before: () => {
       for (const file of vitestReports()) rmSync(file);
@@ -59,7 +68,9 @@ const STEPS: Step[] = [
         passed += report.numPassedTests;
         failed += report.numFailedTests;
         // A test file that fails to load has no assertion results but must still count as a failure.
-        failed += (report.testResults ?? []).filter((r) => r.status === "failed" && r.assertionResults.length === 0).length;
+        failed += (report.testResults ?? []).filter(
+          (r) => r.status === "failed" && r.assertionResults.length === 0,
+        ).length;
       }
       return { passed, failed };
     },
@@ -70,7 +81,10 @@ const STEPS: Step[] = [
     argv: ["pnpm", "--silent", "run", "release-rehearsal"],
     count: summaryLine,
     // The runtime matrix: one line per JavaScript runtime, passed, failed or skipped (with why).
-    highlights: (output) => [...output.matchAll(/^ {2}(ok {2}|FAIL|skip) {2}(runtime .*)$/gm)].map((match) => `${match[1]!.trim().padEnd(4)}  ${match[2]}`),
+    highlights: (output) =>
+      [...output.matchAll(/^ {2}(ok {2}|FAIL|skip) {2}(runtime .*)$/gm)].map(
+        (match) => `${match[1]!.trim().padEnd(4)}  ${match[2]}`,
+      ),
   },
   { name: "api-docs", argv: ["pnpm", "--silent", "run", "docs:api", "--check"] },
 ];
@@ -83,7 +97,9 @@ function summaryLine(output: string): { passed: number; failed: number } | undef
 }
 
 const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]?.split(",") : undefined;
-const rootScripts = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const rootScripts = (
+  JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
 
 let passed = 0;
 let failed = 0;
@@ -121,7 +137,9 @@ for (const step of STEPS) {
   } else if (ok) passed += 1;
   else failed += 1;
   if (!ok) failures.push(step.name);
-  console.log(`── ${step.name}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `── ${step.name}: ${ok ? "ok" : `FAILED (exit ${result.status ?? result.signal})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (highlights.length) console.log(`\n${highlights.join("\n")}`);

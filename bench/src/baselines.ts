@@ -43,12 +43,17 @@ export function ensureBaselines(log: (line: string) => void): Baselines {
       path.join(BASELINES_DIR, "package.json"),
       `${JSON.stringify({ name: "codex-bench-baselines", private: true, description: "Written by bench/src/baselines.ts", dependencies: BASELINE_PACKAGES }, null, 2)}\n`,
     );
-    log(`installing the baselines into bench/.baselines (${missing.map(([name, version]) => `${name}@${version}`).join(", ")}; once)…`);
+    log(
+      `installing the baselines into bench/.baselines (${missing.map(([name, version]) => `${name}@${version}`).join(", ")}; once)…`,
+    );
     const t0 = now();
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const run = spawnSync(npm, ["install", "--prefix", BASELINES_DIR, "--no-audit", "--no-fund", "--loglevel=error"], { stdio: "inherit" });
+    const run = spawnSync(npm, ["install", "--prefix", BASELINES_DIR, "--no-audit", "--no-fund", "--loglevel=error"], {
+      stdio: "inherit",
+    });
     installSeconds = (now() - t0) / 1000;
-    if (run.status !== 0) throw new Error(`npm install of the baselines failed (exit ${run.status ?? run.signal}); see the output above.`);
+    if (run.status !== 0)
+      throw new Error(`npm install of the baselines failed (exit ${run.status ?? run.signal}); see the output above.`);
     log(`baselines installed in ${installSeconds.toFixed(1)} s`);
   }
   const modulesDir = path.join(BASELINES_DIR, "node_modules");

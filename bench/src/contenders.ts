@@ -72,8 +72,13 @@ export const rawContender: TurnContender = {
 
 /** The parts of `@openai/codex-sdk` the bench uses (it is installed on demand, so typed here). */
 interface OpenAICodexModule {
-  Codex: new (options: { codexPathOverride: string; env: Record<string, string> }) => {
-    startThread(options: { skipGitRepoCheck: boolean; workingDirectory: string }): { run(input: string): Promise<{ finalResponse: string }> };
+  Codex: new (options: {
+    codexPathOverride: string;
+    env: Record<string, string>;
+  }) => {
+    startThread(options: { skipGitRepoCheck: boolean; workingDirectory: string }): {
+      run(input: string): Promise<{ finalResponse: string }>;
+    };
   };
 }
 

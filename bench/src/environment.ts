@@ -4,10 +4,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createCodexHome, reply, resolveCodexBin, startFakeModel, type FakeModel, type TestCodexHome } from "@codex/sdk-testing";
+import {
+  createCodexHome,
+  reply,
+  resolveCodexBin,
+  startFakeModel,
+  type FakeModel,
+  type TestCodexHome,
+} from "@codex/sdk-testing";
 
 /** How the bench's home is configured, for RESULTS.md. */
-export const BENCH_HOME_NOTE = "CODEX_HOME config.toml: `[features] shell_snapshot = false` (no login shell per thread), plugins, apps and remote plugins off";
+export const BENCH_HOME_NOTE =
+  "CODEX_HOME config.toml: `[features] shell_snapshot = false` (no login shell per thread), plugins, apps and remote plugins off";
 
 export { APP_SERVER_ARGV, deltasPrompt, deltasText } from "./prompts.js";
 
@@ -40,7 +48,13 @@ export async function createBenchEnvironment(): Promise<BenchEnvironment> {
   // shell_snapshot off (said explicitly, though it is createCodexHome's default): with the snapshot
   // on, codex runs the user's login shell for each new thread, and on a busy machine the benches
   // would time login shells instead of the clients. Discovery (plugins, apps) is off too (`quiet`).
-  const home = await createCodexHome({ fakeModel, streamIdleTimeoutMs: 10_000, env: { RUST_LOG: "warn" }, quiet: true, shellSnapshot: false });
+  const home = await createCodexHome({
+    fakeModel,
+    streamIdleTimeoutMs: 10_000,
+    env: { RUST_LOG: "warn" },
+    quiet: true,
+    shellSnapshot: false,
+  });
   const workspace = mkdtempSync(path.join(os.tmpdir(), "codex-bench-workspace-"));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;

@@ -45,19 +45,49 @@ class InstantServer {
         continue;
       }
       const id = `turn-${++this.turns}`;
-      const turn = (status: string) => ({ id, items: [], itemsView: "notLoaded", status, error: null, startedAt: 1, completedAt: null, durationMs: null });
+      const turn = (status: string) => ({
+        id,
+        items: [],
+        itemsView: "notLoaded",
+        status,
+        error: null,
+        startedAt: 1,
+        completedAt: null,
+        durationMs: null,
+      });
       const scope = { threadId: THREAD, turnId: id };
-      const usage = { totalTokens: 12, inputTokens: 10, cachedInputTokens: 0, outputTokens: 2, reasoningOutputTokens: 0 };
+      const usage = {
+        totalTokens: 12,
+        inputTokens: 10,
+        cachedInputTokens: 0,
+        outputTokens: 2,
+        reasoningOutputTokens: 0,
+      };
       this.send([{ id: message.id, result: { turn: turn("inProgress") } }]);
       this.send(
         [
           { method: "turn/started", params: { threadId: THREAD, turn: turn("inProgress") } },
-          { method: "item/started", params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } } },
-          { method: "item/completed", params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } } },
-          { method: "item/started", params: { ...scope, item: { type: "agentMessage", id: "m", text: "", phase: null } } },
+          {
+            method: "item/started",
+            params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } },
+          },
+          {
+            method: "item/completed",
+            params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } },
+          },
+          {
+            method: "item/started",
+            params: { ...scope, item: { type: "agentMessage", id: "m", text: "", phase: null } },
+          },
           { method: "item/agentMessage/delta", params: { ...scope, itemId: "m", delta: "ok" } },
-          { method: "item/completed", params: { ...scope, item: { type: "agentMessage", id: "m", text: "ok", phase: null } } },
-          { method: "thread/tokenUsage/updated", params: { ...scope, tokenUsage: { total: usage, last: usage, modelContextWindow: 258400 } } },
+          {
+            method: "item/completed",
+            params: { ...scope, item: { type: "agentMessage", id: "m", text: "ok", phase: null } },
+          },
+          {
+            method: "thread/tokenUsage/updated",
+            params: { ...scope, tokenUsage: { total: usage, last: usage, modelContextWindow: 258400 } },
+          },
           { method: "turn/completed", params: { threadId: THREAD, turn: turn("completed") } },
         ].map((notification) => ({ ...notification, emittedAtMs: 1 })),
       );
@@ -79,19 +109,24 @@ const rounds = Number(process.argv[4] ?? 7);
 const loaded = await loadSdk();
 if (!("sdk" in loaded)) throw new Error(loaded.missing);
 const sdk: SdkModule = loaded.sdk;
-const { openTelemetryInstrumentation } = (await import("@codex/sdk/otel")) as { openTelemetryInstrumentation: (options?: Record<string, unknown>) => unknown };
+const { openTelemetryInstrumentation } = (await import("@codex/sdk/otel")) as {
+  openTelemetryInstrumentation: (options?: Record<string, unknown>) => unknown;
+};
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 
 type Variant = "baseline" | "none" | "otel-off" | "otel-on";
 const baselineModule = process.env["BENCH_BASELINE_SDK_MODULE"];
 const baseline = baselineModule === undefined ? undefined : ((await import(baselineModule)) as SdkModule);
-const VARIANTS: Variant[] = baseline === undefined ? ["none", "otel-off", "otel-on"] : ["baseline", "none", "otel-off", "otel-on"];
+const VARIANTS: Variant[] =
+  baseline === undefined ? ["none", "otel-off", "otel-on"] : ["baseline", "none", "otel-off", "otel-on"];
 const sdkOf = (variant: Variant): SdkModule => (variant === "baseline" ? baseline! : sdk);
 function instrumentation(variant: Variant): unknown {
   if (variant === "none" || variant === "baseline") return undefined;
   // Off: the global tracer provider, which is OpenTelemetry's no-op one until an SDK registers.
-  return variant === "otel-off" ? openTelemetryInstrumentation() : openTelemetryInstrumentation({ tracerProvider: provider });
+  return variant === "otel-off"
+    ? openTelemetryInstrumentation()
+    : openTelemetryInstrumentation({ tracerProvider: provider });
 }
 
 const turnBytes = buildTurnBytes(deltas);
@@ -102,7 +137,9 @@ async function dispatchOnce(variant: Variant): Promise<{ linesPerSecond: number;
   const done = new Promise<void>((resolve) => {
     finished = resolve;
   });
-  const client = new (sdkOf(variant).AppServerClient)(sdkOf(variant).createLineTransport(transport), { instrumentation: instrumentation(variant) });
+  const client = new (sdkOf(variant).AppServerClient)(sdkOf(variant).createLineTransport(transport), {
+    instrumentation: instrumentation(variant),
+  });
   client.onNotification("item/agentMessage/delta", () => {
     seen += 1;
   });
@@ -116,7 +153,10 @@ async function dispatchOnce(variant: Variant): Promise<{ linesPerSecond: number;
 }
 
 async function turnsOnce(variant: Variant, count: number): Promise<{ wallMicros: number; cpuMicros: number }> {
-  const codex = await sdkOf(variant).Codex.start({ transport: sdkOf(variant).createLineTransport(new InstantServer()), instrumentation: instrumentation(variant) });
+  const codex = await sdkOf(variant).Codex.start({
+    transport: sdkOf(variant).createLineTransport(new InstantServer()),
+    instrumentation: instrumentation(variant),
+  });
   try {
     const thread = await codex.threadStart({});
     const t0 = performance.now();
@@ -155,5 +195,7 @@ for (let round = 0; round < rounds; round += 1) {
     turnCpu[variant]!.push(t.cpuMicros);
   }
 }
-process.stdout.write(`${JSON.stringify({ deltas, lines: turnBytes.lines, turnsPerRound, rounds, dispatch, dispatchCpu, turn, turnCpu })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ deltas, lines: turnBytes.lines, turnsPerRound, rounds, dispatch, dispatchCpu, turn, turnCpu })}\n`,
+);
 process.exit(0);

@@ -81,9 +81,16 @@ export function startRound(): { stop(label: string): RoundLoad } {
 /** One line for RESULTS.md about a bench's rounds. */
 export function describeRounds(rounds: readonly RoundLoad[]): string {
   const heavy = rounds.filter((round) => round.heavy);
-  const others = rounds.map((round) => round.othersCores).filter((value): value is number => value !== undefined).sort((a, b) => a - b);
-  const range = others.length > 0 ? `; the rest of the machine used ${others[0]!.toFixed(2)}–${others[others.length - 1]!.toFixed(2)} cores (median ${others[Math.floor(others.length / 2)]!.toFixed(2)})` : "";
-  if (heavy.length === 0) return `Load: all ${rounds.length} rounds quiet (heavy = the rest of the machine used ≥ ${heavyThresholdCores()} cores)${range}.`;
+  const others = rounds
+    .map((round) => round.othersCores)
+    .filter((value): value is number => value !== undefined)
+    .sort((a, b) => a - b);
+  const range =
+    others.length > 0
+      ? `; the rest of the machine used ${others[0]!.toFixed(2)}–${others[others.length - 1]!.toFixed(2)} cores (median ${others[Math.floor(others.length / 2)]!.toFixed(2)})`
+      : "";
+  if (heavy.length === 0)
+    return `Load: all ${rounds.length} rounds quiet (heavy = the rest of the machine used ≥ ${heavyThresholdCores()} cores)${range}.`;
   const listed = heavy
     .slice(0, 12)
     .map((round) => `${round.label} (${round.othersCores?.toFixed(2) ?? "?"} cores, load ${round.load1})`)

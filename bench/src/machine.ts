@@ -31,7 +31,12 @@ export function sampleLoad(): { stop(): MachineDescription["loadDuringRun"] } {
       samples.push(os.loadavg()[0] ?? 0);
       const sorted = [...samples].sort((a, b) => a - b);
       const round = (value: number) => Math.round(value * 100) / 100;
-      return { min: round(sorted[0]!), median: round(sorted[Math.floor(sorted.length / 2)]!), max: round(sorted[sorted.length - 1]!), samples: sorted.length };
+      return {
+        min: round(sorted[0]!),
+        median: round(sorted[Math.floor(sorted.length / 2)]!),
+        max: round(sorted[sorted.length - 1]!),
+        samples: sorted.length,
+      };
     },
   };
 }
@@ -40,7 +45,9 @@ function cpuModel(): string {
   const fromNode = os.cpus()[0]?.model?.trim();
   if (fromNode && fromNode !== "unknown") return fromNode;
   try {
-    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
     return line?.split(":")[1]?.trim() ?? "unknown";
   } catch {
     return "unknown";

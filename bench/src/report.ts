@@ -48,7 +48,9 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
     `| @openai/codex-sdk | ${m.codexSdkVersion} |`,
     `| load average at start | ${m.loadAverageAtStart.join(", ")} (1, 5, 15 min) |`,
     ...(m.loadDuringRun
-      ? [`| load during the run | 1-min load ${m.loadDuringRun.min}–${m.loadDuringRun.max}, median ${m.loadDuringRun.median} (${m.loadDuringRun.samples} samples; ${m.cores} cores) |`]
+      ? [
+          `| load during the run | 1-min load ${m.loadDuringRun.min}–${m.loadDuringRun.max}, median ${m.loadDuringRun.median} (${m.loadDuringRun.samples} samples; ${m.cores} cores) |`,
+        ]
       : []),
     ...(m.benchHome ? [`| bench home | ${m.benchHome} |`] : []),
     `| date | ${m.date} |`,
@@ -68,21 +70,38 @@ export function renderMarkdown(report: BenchReport, chartFile: string | undefine
     lines.push(`## ${bench.title}`, "", bench.method, "");
     if (bench.skipped) lines.push(`> ${bench.skipped}`, "");
     const better = bench.higherIsBetter ? "higher is better" : "lower is better";
-    lines.push(`| contender | n | median (${bench.unit}) | p95 | min | max | notes |`, "|---|---:|---:|---:|---:|---:|---|");
+    lines.push(
+      `| contender | n | median (${bench.unit}) | p95 | min | max | notes |`,
+      "|---|---:|---:|---:|---:|---:|---|",
+    );
     for (const c of bench.contenders) {
       const s = c.summary;
       lines.push(
         `| ${c.label} | ${s.n} | ${formatValue(s.median, bench.unit)} | ${formatValue(s.p95, bench.unit)} | ${formatValue(s.min, bench.unit)} | ${formatValue(s.max, bench.unit)} | ${formatExtra(c.extra)} |`,
       );
     }
-    lines.push("", `(${better}; bench took ${(bench.durationMs / 1000).toFixed(0)} s${bench.ranAt ? `, finished ${bench.ranAt}` : ""})`, "");
+    lines.push(
+      "",
+      `(${better}; bench took ${(bench.durationMs / 1000).toFixed(0)} s${bench.ranAt ? `, finished ${bench.ranAt}` : ""})`,
+      "",
+    );
     for (const ratio of bench.ratios) {
-      lines.push(`- **${ratio.label}: ${ratio.value.toFixed(3)}**${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "missed"})` : ""}`);
+      lines.push(
+        `- **${ratio.label}: ${ratio.value.toFixed(3)}**${ratio.target ? ` (target ${ratio.target}: ${ratio.met ? "met" : "missed"})` : ""}`,
+      );
     }
     for (const note of bench.notes) lines.push(`- ${note}`);
     if (bench.rounds && bench.rounds.length > 0) lines.push(`- ${describeRounds(bench.rounds)}`);
     lines.push("");
   }
-  if (closingNote) lines.push("## Closing note", "", "(hand-written in `bench/closing-note.md`, about the run above)", "", closingNote.trim(), "");
+  if (closingNote)
+    lines.push(
+      "## Closing note",
+      "",
+      "(hand-written in `bench/closing-note.md`, about the run above)",
+      "",
+      closingNote.trim(),
+      "",
+    );
   return lines.join("\n");
 }

@@ -45,7 +45,12 @@ export interface BenchResult {
 }
 
 /** Builds a contender entry from raw samples. */
-export function contender(name: string, label: string, samples: number[], extra?: ContenderResult["extra"]): ContenderResult {
+export function contender(
+  name: string,
+  label: string,
+  samples: number[],
+  extra?: ContenderResult["extra"],
+): ContenderResult {
   const result: ContenderResult = { name, label, summary: summarize(samples), samples };
   if (extra) result.extra = extra;
   return result;

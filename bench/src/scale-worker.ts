@@ -74,7 +74,9 @@ if (kind === "sdk") {
   rssBefore = process.memoryUsage().rss;
   try {
     const t0 = now();
-    const threadIds = await Promise.all(Array.from({ length: turns }, () => driver.threadStart({ cwd: env.workspace })));
+    const threadIds = await Promise.all(
+      Array.from({ length: turns }, () => driver.threadStart({ cwd: env.workspace })),
+    );
     threadStartMs = now() - t0;
     const t1 = now();
     const completions = await Promise.all(threadIds.map((threadId) => driver.runTurn(threadId, prompt)));

@@ -44,7 +44,8 @@ export async function loadSdk(): Promise<{ sdk: SdkModule } | { missing: string 
     const sdk = (await import(specifier)) as unknown as Partial<SdkModule>;
     if (typeof sdk.Codex?.start !== "function") return { missing: "@codex/sdk does not export Codex.start yet" };
     if (typeof sdk.AppServerClient !== "function") return { missing: "@codex/sdk does not export AppServerClient yet" };
-    if (typeof sdk.createLineTransport !== "function") return { missing: "@codex/sdk does not export createLineTransport yet" };
+    if (typeof sdk.createLineTransport !== "function")
+      return { missing: "@codex/sdk does not export createLineTransport yet" };
     return { sdk: sdk as SdkModule };
   } catch (error) {
     return { missing: `@codex/sdk cannot be imported: ${(error as Error).message}` };

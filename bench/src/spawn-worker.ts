@@ -17,7 +17,16 @@ function bundle(file: string): string {
   if (out === undefined) {
     mkdirSync(cacheDir, { recursive: true });
     out = path.join(cacheDir, `${file.replace(/[\\/]/g, "-").replace(/\.ts$/, "")}.mjs`);
-    buildSync({ entryPoints: [path.join(here, file)], outfile: out, bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error" });
+    buildSync({
+      entryPoints: [path.join(here, file)],
+      outfile: out,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      logLevel: "error",
+    });
     bundles.set(file, out);
   }
   return out;
@@ -30,7 +39,13 @@ export interface WorkerOptions {
 }
 
 /** Runs `src/<file>` with `args`; rejects with the worker's stderr if it fails. */
-export function runWorker<T>(file: string, args: string[], nodeFlags: string[] = [], env?: Record<string, string>, options: WorkerOptions = {}): Promise<T> {
+export function runWorker<T>(
+  file: string,
+  args: string[],
+  nodeFlags: string[] = [],
+  env?: Record<string, string>,
+  options: WorkerOptions = {},
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const entry = options.bundled ? [bundle(file)] : ["--import", "tsx", path.join(here, file)];
     const child = spawn(process.execPath, [...nodeFlags, ...entry, ...args], {

@@ -33,7 +33,16 @@ class InstantServer {
         continue;
       }
       const id = `turn-${++this.turns}`;
-      const turn = (status: string) => ({ id, items: [], itemsView: "notLoaded", status, error: null, startedAt: 1, completedAt: null, durationMs: null });
+      const turn = (status: string) => ({
+        id,
+        items: [],
+        itemsView: "notLoaded",
+        status,
+        error: null,
+        startedAt: 1,
+        completedAt: null,
+        durationMs: null,
+      });
       const scope = { threadId: THREAD, turnId: id };
       this.send([
         { method: "warning", params: { threadId: THREAD, message: "Model metadata not found" }, emittedAtMs: 1 },
@@ -41,14 +50,32 @@ class InstantServer {
       ]);
       this.send(
         [
-          { method: "thread/status/changed", params: { threadId: THREAD, status: { type: "active", activeFlags: [] } } },
+          {
+            method: "thread/status/changed",
+            params: { threadId: THREAD, status: { type: "active", activeFlags: [] } },
+          },
           { method: "turn/started", params: { threadId: THREAD, turn: turn("inProgress") } },
-          { method: "item/started", params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } } },
-          { method: "item/completed", params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } } },
-          { method: "item/started", params: { ...scope, item: { type: "agentMessage", id: "m", text: "", phase: null } } },
+          {
+            method: "item/started",
+            params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } },
+          },
+          {
+            method: "item/completed",
+            params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } },
+          },
+          {
+            method: "item/started",
+            params: { ...scope, item: { type: "agentMessage", id: "m", text: "", phase: null } },
+          },
           { method: "item/agentMessage/delta", params: { ...scope, itemId: "m", delta: "ok" } },
-          { method: "item/completed", params: { ...scope, item: { type: "agentMessage", id: "m", text: "ok", phase: null } } },
-          { method: "thread/tokenUsage/updated", params: { ...scope, tokenUsage: { total: {}, last: {}, modelContextWindow: 258400 } } },
+          {
+            method: "item/completed",
+            params: { ...scope, item: { type: "agentMessage", id: "m", text: "ok", phase: null } },
+          },
+          {
+            method: "thread/tokenUsage/updated",
+            params: { ...scope, tokenUsage: { total: {}, last: {}, modelContextWindow: 258400 } },
+          },
           { method: "account/rateLimits/updated", params: { rateLimits: { limitId: "codex" } } },
           { method: "thread/readState/changed", params: { threadId: THREAD, readState: {} } },
           { method: "thread/status/changed", params: { threadId: THREAD, status: { type: "idle" } } },

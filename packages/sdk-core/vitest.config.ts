@@ -14,7 +14,10 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "stdio", include: ["test/**/*.test.ts"] } },
       { extends: true, test: { name: "ws", include: OVER_EVERY_TRANSPORT, env: { CODEX_SDK_TEST_TRANSPORT: "ws" } } },
-      { extends: true, test: { name: "unix", include: OVER_EVERY_TRANSPORT, env: { CODEX_SDK_TEST_TRANSPORT: "unix" } } },
+      {
+        extends: true,
+        test: { name: "unix", include: OVER_EVERY_TRANSPORT, env: { CODEX_SDK_TEST_TRANSPORT: "unix" } },
+      },
     ],
   },
 });

@@ -60,7 +60,11 @@ export function externalNames(manifest: BuildManifest): string[] {
  * dependencies, with `workspace:X.Y.Z` as the exact `X.Y.Z` it is published as (`workspace:*` as
  * the package's own version: the packages are released in lockstep). Nothing else is bundled.
  */
-export function bundledManifest(manifest: BuildManifest): { name: string; version: string; dependencies: Record<string, string> } {
+export function bundledManifest(manifest: BuildManifest): {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+} {
   const dependencies = Object.fromEntries(
     Object.entries(manifest.dependencies ?? {}).map(([name, range]) => [
       name,
@@ -77,7 +81,9 @@ function manifestPlugin(packageDir: string, manifest: BuildManifest): Plugin {
     name: "codex-package-manifest",
     setup(builder) {
       builder.onLoad({ filter: /[\\/]package\.json$/ }, (args) =>
-        path.resolve(args.path) === own ? { contents: JSON.stringify(bundledManifest(manifest)), loader: "json" } : undefined,
+        path.resolve(args.path) === own
+          ? { contents: JSON.stringify(bundledManifest(manifest)), loader: "json" }
+          : undefined,
       );
     },
   };
@@ -87,7 +93,11 @@ function manifestPlugin(packageDir: string, manifest: BuildManifest): Plugin {
  * Bundles the package's entries into `outDir` as `.js` (ESM) and `.cjs`, with source maps.
  * `manifest` is what the code's own package.json import sees (default: the package's manifest).
  */
-export async function buildJavaScript(packageDir: string, outDir: string, manifest: BuildManifest = readBuildManifest(packageDir)): Promise<void> {
+export async function buildJavaScript(
+  packageDir: string,
+  outDir: string,
+  manifest: BuildManifest = readBuildManifest(packageDir),
+): Promise<void> {
   const common = {
     entryPoints: Object.fromEntries(packageEntries(manifest)),
     absWorkingDir: packageDir,
@@ -104,5 +114,6 @@ export async function buildJavaScript(packageDir: string, outDir: string, manife
   await build({ ...common, format: "cjs", outExtension: { ".js": ".cjs" } });
   // A bin is one ESM file (its `#!` line kept), without declarations.
   const bins = packageBins(manifest);
-  if (bins.size > 0) await build({ ...common, entryPoints: Object.fromEntries(bins), format: "esm", outExtension: { ".js": ".js" } });
+  if (bins.size > 0)
+    await build({ ...common, entryPoints: Object.fromEntries(bins), format: "esm", outExtension: { ".js": ".js" } });
 }

@@ -31,7 +31,10 @@ export function readPinnedRuntime(root: string): string {
  */
 export function movePins(root: string, version: string): PinChange[] {
   const changes: PinChange[] = [];
-  const pin = (file: string, edit: (manifest: Json, set: (where: string, object: Json, key: string, value: string) => void) => void) => {
+  const pin = (
+    file: string,
+    edit: (manifest: Json, set: (where: string, object: Json, key: string, value: string) => void) => void,
+  ) => {
     const target = path.join(root, file);
     if (!existsSync(target)) return;
     const text = readFileSync(target, "utf8");
@@ -54,7 +57,11 @@ export function movePins(root: string, version: string): PinChange[] {
   });
 
   const packagesDir = path.join(root, "packages");
-  const runtimeDirs = existsSync(packagesDir) ? readdirSync(packagesDir).filter((dir) => dir.startsWith("cli-bin")).sort() : [];
+  const runtimeDirs = existsSync(packagesDir)
+    ? readdirSync(packagesDir)
+        .filter((dir) => dir.startsWith("cli-bin"))
+        .sort()
+    : [];
   for (const dir of runtimeDirs) {
     pin(`packages/${dir}/package.json`, (manifest, set) => {
       set("version", manifest, "version", version);
@@ -72,7 +79,9 @@ export function movePins(root: string, version: string): PinChange[] {
   // Every published package is released at the runtime's version (one changesets fixed group,
   // one release tag): the SDK packages move with the runtime packages.
   const sdkDirs = existsSync(packagesDir)
-    ? readdirSync(packagesDir).filter((dir) => !dir.startsWith("cli-bin") && existsSync(path.join(packagesDir, dir, "package.json"))).sort()
+    ? readdirSync(packagesDir)
+        .filter((dir) => !dir.startsWith("cli-bin") && existsSync(path.join(packagesDir, dir, "package.json")))
+        .sort()
     : [];
   for (const dir of sdkDirs) {
     pin(`packages/${dir}/package.json`, (manifest, set) => {
@@ -84,9 +93,15 @@ export function movePins(root: string, version: string): PinChange[] {
     const dependencies = manifest["dependencies"] as Json | undefined;
     const range = dependencies?.["@codex/cli-bin"];
     if (typeof range === "string" && range !== "workspace:*") {
-      set("dependencies[@codex/cli-bin]", dependencies!, "@codex/cli-bin", range.startsWith("workspace:") ? `workspace:${version}` : version);
+      set(
+        "dependencies[@codex/cli-bin]",
+        dependencies!,
+        "@codex/cli-bin",
+        range.startsWith("workspace:") ? `workspace:${version}` : version,
+      );
     }
-    if (typeof manifest["codexRuntimeVersion"] === "string") set("codexRuntimeVersion", manifest, "codexRuntimeVersion", version);
+    if (typeof manifest["codexRuntimeVersion"] === "string")
+      set("codexRuntimeVersion", manifest, "codexRuntimeVersion", version);
   });
 
   return changes;
@@ -97,7 +112,11 @@ export function movePins(root: string, version: string): PinChange[] {
  * order) stays as it was. Falls back to a full re-serialisation if a value cannot be found
  * exactly once; the result always parses to `expected`.
  */
-function rewriteJson(text: string, expected: Json, edits: readonly { key: string; from: string; to: string }[]): string {
+function rewriteJson(
+  text: string,
+  expected: Json,
+  edits: readonly { key: string; from: string; to: string }[],
+): string {
   let result = text;
   for (const { key, from, to } of edits) {
     const needle = `${JSON.stringify(key)}: ${JSON.stringify(from)}`;

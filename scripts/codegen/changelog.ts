@@ -35,8 +35,8 @@ const PREAMBLE = [
   "",
   "Written by `pnpm generate-types` (scripts/codegen/changelog.ts) each time the schema exported from",
   "the pinned codex runtime changes; newest first. Each entry compares the new schema with the one it",
-  "replaced. \"(experimental)\" marks what only the `--experimental` schema has, which `@codex/sdk-core`",
-  "types the wire with. Do not edit: entries are kept verbatim, and the \"Schema vs wire\" section of the",
+  'replaced. "(experimental)" marks what only the `--experimental` schema has, which `@codex/sdk-core`',
+  'types the wire with. Do not edit: entries are kept verbatim, and the "Schema vs wire" section of the',
   "newest entry is rewritten from `packages/sdk-core/test/transcripts/fixtures/` on every run.",
 ].join("\n");
 
@@ -87,9 +87,12 @@ function unionMembers(node: unknown): string[] {
         const required = new Set(Array.isArray(node["required"]) ? node["required"] : []);
         const properties = node["properties"];
         const fields = Object.keys(properties).sort(compareNames);
-        return [`{ ${fields.map((field) => `${field}${required.has(field) ? "" : "?"}: ${signature(properties[field]).text}`).join("; ")} }`];
+        return [
+          `{ ${fields.map((field) => `${field}${required.has(field) ? "" : "?"}: ${signature(properties[field]).text}`).join("; ")} }`,
+        ];
       }
-      if (isObject(node["additionalProperties"])) return [`Record<string, ${signature(node["additionalProperties"]).text}>`];
+      if (isObject(node["additionalProperties"]))
+        return [`Record<string, ${signature(node["additionalProperties"]).text}>`];
       return ["object"];
     }
     case "string":
@@ -124,7 +127,12 @@ interface Shape {
 function fieldsOf(node: SchemaNode): Map<string, Field> {
   const properties = isObject(node["properties"]) ? node["properties"] : {};
   const required = new Set(Array.isArray(node["required"]) ? node["required"] : []);
-  return new Map(Object.entries(properties).map(([name, schema]) => [name, { signature: signature(schema), required: required.has(name) }]));
+  return new Map(
+    Object.entries(properties).map(([name, schema]) => [
+      name,
+      { signature: signature(schema), required: required.has(name) },
+    ]),
+  );
 }
 
 /**
@@ -134,7 +142,9 @@ function fieldsOf(node: SchemaNode): Map<string, Field> {
 function variantTag(variants: SchemaNode[]): string | undefined {
   const pinned = (variant: SchemaNode, key: string): unknown => {
     const property = isObject(variant["properties"]) ? variant["properties"][key] : undefined;
-    return isObject(property) && Array.isArray(property["enum"]) && property["enum"].length === 1 ? JSON.stringify(property["enum"][0]) : undefined;
+    return isObject(property) && Array.isArray(property["enum"]) && property["enum"].length === 1
+      ? JSON.stringify(property["enum"][0])
+      : undefined;
   };
   const keys = Object.keys(isObject(variants[0]?.["properties"]) ? variants[0]!["properties"] : {}).sort(compareNames);
   const candidates = [...["type", "method"].filter((key) => keys.includes(key)), ...keys];
@@ -151,7 +161,7 @@ function shapeOf(node: SchemaNode): Shape {
     const tag = variantTag(objects);
     const variants = new Map<string, Map<string, Field>>();
     objects.forEach((variant, index) => {
-      const value = tag ? ((variant["properties"] as SchemaNode)[tag] as SchemaNode)["enum"] as unknown[] : undefined;
+      const value = tag ? (((variant["properties"] as SchemaNode)[tag] as SchemaNode)["enum"] as unknown[]) : undefined;
       const key = tag ? `${tag}: ${JSON.stringify(value![0])}` : `variant ${index + 1}`;
       variants.set(key, fieldsOf(variant));
     });
@@ -189,10 +199,13 @@ function reachability(definitions: Definitions): Reach {
     if (!Array.isArray(branches)) continue;
     for (const branch of branches) {
       const refs: string[] = [];
-      walkSchema(isObject(branch) && isObject(branch["properties"]) ? branch["properties"]["params"] : undefined, (node) => {
-        const name = refName(node["$ref"]);
-        if (name) refs.push(name);
-      });
+      walkSchema(
+        isObject(branch) && isObject(branch["properties"]) ? branch["properties"]["params"] : undefined,
+        (node) => {
+          const name = refName(node["$ref"]);
+          if (name) refs.push(name);
+        },
+      );
       const sent = direction === "clientRequest" || direction === "clientNotification";
       (sent ? roots.inputs : roots.outputs).push(...refs);
     }
@@ -202,7 +215,9 @@ function reachability(definitions: Definitions): Reach {
   for (const name of Object.keys(definitions)) {
     if (!name.endsWith("Response")) continue;
     const params = `${name.slice(0, -"Response".length)}Params`;
-    (serverRequestParams.has(params) && isServerRequestParams(definitions, params) ? roots.inputs : roots.outputs).push(name);
+    (serverRequestParams.has(params) && isServerRequestParams(definitions, params) ? roots.inputs : roots.outputs).push(
+      name,
+    );
   }
   return { inputs: closure(definitions, roots.inputs), outputs: closure(definitions, roots.outputs) };
 }
@@ -212,9 +227,12 @@ function isServerRequestParams(definitions: Definitions, params: string): boolea
   if (!Array.isArray(branches)) return false;
   return branches.some((branch) => {
     let found = false;
-    walkSchema(isObject(branch) && isObject(branch["properties"]) ? branch["properties"]["params"] : undefined, (node) => {
-      if (refName(node["$ref"]) === params) found = true;
-    });
+    walkSchema(
+      isObject(branch) && isObject(branch["properties"]) ? branch["properties"]["params"] : undefined,
+      (node) => {
+        if (refName(node["$ref"]) === params) found = true;
+      },
+    );
     return found;
   });
 }
@@ -238,7 +256,11 @@ function methodsOf(definitions: Definitions): Record<Direction, Set<string>> {
   const result = {} as Record<Direction, Set<string>>;
   for (const [direction, info] of Object.entries(DIRECTIONS) as [Direction, (typeof DIRECTIONS)[Direction]][]) {
     const branches = definitions[info.union]?.["oneOf"];
-    result[direction] = new Set(Array.isArray(branches) ? branches.map(readMethod).filter((method): method is string => method !== undefined) : []);
+    result[direction] = new Set(
+      Array.isArray(branches)
+        ? branches.map(readMethod).filter((method): method is string => method !== undefined)
+        : [],
+    );
   }
   return result;
 }
@@ -267,7 +289,7 @@ function methodChanges(before: SchemaSnapshot, after: SchemaSnapshot): Change[] 
       const to = now(direction, method);
       if (from === to) continue;
       const name = `${DIRECTION_TITLES[direction].singular} \`${method}\``;
-      const tag = (to === "experimental" || (to === "none" && from === "experimental")) ? " (experimental)" : "";
+      const tag = to === "experimental" || (to === "none" && from === "experimental") ? " (experimental)" : "";
       let text: string;
       let breaking = false;
       if (from === "none") text = `added ${name}${tag}`;
@@ -289,7 +311,13 @@ function describeField(field: Field): string {
   return `${field.required ? "" : "?"}: ${field.signature.text}`;
 }
 
-function fieldChanges(owner: string, before: Map<string, Field>, after: Map<string, Field>, reach: Reach, typeName: string): Change[] {
+function fieldChanges(
+  owner: string,
+  before: Map<string, Field>,
+  after: Map<string, Field>,
+  reach: Reach,
+  typeName: string,
+): Change[] {
   const changes: Change[] = [];
   const isInput = reach.inputs.has(typeName);
   const isOutput = reach.outputs.has(typeName);
@@ -300,11 +328,21 @@ function fieldChanges(owner: string, before: Map<string, Field>, after: Map<stri
     const key = `1 ${owner} ${name}`;
     const where = `\`${owner}.${name}\``;
     if (!old && now) {
-      changes.push({ key, text: `${where} added (\`${name}${describeField(now)}\`)`, breaking: now.required && isInput, section: "types" });
+      changes.push({
+        key,
+        text: `${where} added (\`${name}${describeField(now)}\`)`,
+        breaking: now.required && isInput,
+        section: "types",
+      });
       continue;
     }
     if (old && !now) {
-      changes.push({ key, text: `${where} removed (was \`${name}${describeField(old)}\`)`, breaking: true, section: "types" });
+      changes.push({
+        key,
+        text: `${where} removed (was \`${name}${describeField(old)}\`)`,
+        breaking: true,
+        section: "types",
+      });
       continue;
     }
     if (!old || !now) continue;
@@ -314,7 +352,12 @@ function fieldChanges(owner: string, before: Map<string, Field>, after: Map<stri
       const kind = lost.length === 0 ? "widened" : gained.length === 0 ? "narrowed" : "retyped";
       // A widened type breaks code that receives it only when it must handle every member; a
       // narrowed or retyped one breaks whoever relied on the lost members.
-      changes.push({ key: `${key} 1`, text: `${where} ${kind}: \`${old.signature.text}\` → \`${now.signature.text}\``, breaking: kind !== "widened", section: "types" });
+      changes.push({
+        key: `${key} 1`,
+        text: `${where} ${kind}: \`${old.signature.text}\` → \`${now.signature.text}\``,
+        breaking: kind !== "widened",
+        section: "types",
+      });
     }
     if (old.required !== now.required) {
       const text = now.required ? `${where} is now required` : `${where} is now optional`;
@@ -327,9 +370,14 @@ function fieldChanges(owner: string, before: Map<string, Field>, after: Map<stri
 function typeChanges(before: Definitions, after: Definitions): Change[] {
   const reach = reachability(after);
   const oldReach = reachability(before);
-  const merged: Reach = { inputs: new Set([...reach.inputs, ...oldReach.inputs]), outputs: new Set([...reach.outputs, ...oldReach.outputs]) };
+  const merged: Reach = {
+    inputs: new Set([...reach.inputs, ...oldReach.inputs]),
+    outputs: new Set([...reach.outputs, ...oldReach.outputs]),
+  };
   const changes: Change[] = [];
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => !UNION_NAMES.has(name)).sort(compareNames);
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((name) => !UNION_NAMES.has(name))
+    .sort(compareNames);
   for (const name of names) {
     const old = before[name];
     const now = after[name];
@@ -348,15 +396,28 @@ function typeChanges(before: Definitions, after: Definitions): Change[] {
       if (a.whole.text !== b.whole.text) {
         const lost = a.whole.members.filter((member) => !b.whole!.members.includes(member));
         const gained = b.whole.members.filter((member) => !a.whole!.members.includes(member));
-        const detail = [gained.length ? `adds ${gained.map((m) => `\`${m}\``).join(", ")}` : "", lost.length ? `drops ${lost.map((m) => `\`${m}\``).join(", ")}` : ""]
+        const detail = [
+          gained.length ? `adds ${gained.map((m) => `\`${m}\``).join(", ")}` : "",
+          lost.length ? `drops ${lost.map((m) => `\`${m}\``).join(", ")}` : "",
+        ]
           .filter(Boolean)
           .join("; ");
-        changes.push({ key: `1 ${name}`, text: `type \`${name}\` ${lost.length ? (gained.length ? "retyped" : "narrowed") : "widened"}: ${detail}`, breaking: lost.length > 0, section: "types" });
+        changes.push({
+          key: `1 ${name}`,
+          text: `type \`${name}\` ${lost.length ? (gained.length ? "retyped" : "narrowed") : "widened"}: ${detail}`,
+          breaking: lost.length > 0,
+          section: "types",
+        });
       }
       continue;
     }
     if (a.whole || b.whole) {
-      changes.push({ key: `1 ${name}`, text: `type \`${name}\` changed shape: \`${signature(old).text}\` → \`${signature(now).text}\``, breaking: true, section: "types" });
+      changes.push({
+        key: `1 ${name}`,
+        text: `type \`${name}\` changed shape: \`${signature(old).text}\` → \`${signature(now).text}\``,
+        breaking: true,
+        section: "types",
+      });
       continue;
     }
     changes.push(...fieldChanges(name, a.fields ?? new Map(), b.fields ?? new Map(), merged, name));
@@ -367,8 +428,20 @@ function typeChanges(before: Definitions, after: Definitions): Change[] {
         const before = oldVariants.get(variant);
         const after = newVariants.get(variant);
         const owner = `${name} (${variant})`;
-        if (!before) changes.push({ key: `1 ${owner}`, text: `\`${name}\` variant \`${variant}\` added`, breaking: false, section: "types" });
-        else if (!after) changes.push({ key: `1 ${owner}`, text: `\`${name}\` variant \`${variant}\` removed`, breaking: true, section: "types" });
+        if (!before)
+          changes.push({
+            key: `1 ${owner}`,
+            text: `\`${name}\` variant \`${variant}\` added`,
+            breaking: false,
+            section: "types",
+          });
+        else if (!after)
+          changes.push({
+            key: `1 ${owner}`,
+            text: `\`${name}\` variant \`${variant}\` removed`,
+            breaking: true,
+            section: "types",
+          });
         else {
           changes.push(...fieldChanges(owner, before, after, merged, name));
         }
@@ -393,8 +466,14 @@ function mergeSurfaces(stable: Change[], experimental: Change[]): Change[] {
 }
 
 /** Every change from `before` to `after`, methods and types, each surface compared with itself. */
-export function diffSchemas(before: SchemaSnapshot, after: SchemaSnapshot): { breaking: Change[]; methods: Change[]; types: Change[] } {
-  const types = mergeSurfaces(typeChanges(before.stable.definitions, after.stable.definitions), typeChanges(before.experimental.definitions, after.experimental.definitions));
+export function diffSchemas(
+  before: SchemaSnapshot,
+  after: SchemaSnapshot,
+): { breaking: Change[]; methods: Change[]; types: Change[] } {
+  const types = mergeSurfaces(
+    typeChanges(before.stable.definitions, after.stable.definitions),
+    typeChanges(before.experimental.definitions, after.experimental.definitions),
+  );
   const methods = methodChanges(before, after);
   const all = [...methods, ...types];
   return {
@@ -408,7 +487,12 @@ export function diffSchemas(before: SchemaSnapshot, after: SchemaSnapshot): { br
 // Rendering and the file
 
 /** Renders one entry (without its "Schema vs wire" section). */
-export function renderEntry(before: SchemaSnapshot | undefined, after: SchemaSnapshot, holes: readonly SchemaHole[], unreadable?: string): string {
+export function renderEntry(
+  before: SchemaSnapshot | undefined,
+  after: SchemaSnapshot,
+  holes: readonly SchemaHole[],
+  unreadable?: string,
+): string {
   const lines: string[] = [];
   if (!before) {
     lines.push(
@@ -420,7 +504,11 @@ export function renderEntry(before: SchemaSnapshot | undefined, after: SchemaSna
     );
   } else {
     const same = before.codexVersion === after.codexVersion;
-    lines.push(same ? `## codex ${after.codexVersion} (schema re-exported)` : `## codex ${after.codexVersion} (from ${before.codexVersion})`);
+    lines.push(
+      same
+        ? `## codex ${after.codexVersion} (schema re-exported)`
+        : `## codex ${after.codexVersion} (from ${before.codexVersion})`,
+    );
     const { breaking, methods, types } = diffSchemas(before, after);
     lines.push("");
     if (breaking.length + methods.length + types.length === 0) lines.push("No change to the methods or the types.");
@@ -449,9 +537,14 @@ export function renderEntry(before: SchemaSnapshot | undefined, after: SchemaSna
   lines.push("", "### Schema holes", "");
   if (holes.length === 0) lines.push("None: every request's result is defined by the schema.");
   else {
-    lines.push("Requests whose result the schema does not define: their result is typed `unknown` (call them with `client.request()`).", "");
+    lines.push(
+      "Requests whose result the schema does not define: their result is typed `unknown` (call them with `client.request()`).",
+      "",
+    );
     for (const hole of holes) {
-      lines.push(`- ${DIRECTION_TITLES[hole.direction].singular} \`${hole.method}\`${hole.experimentalOnly ? " (experimental)" : ""}`);
+      lines.push(
+        `- ${DIRECTION_TITLES[hole.direction].singular} \`${hole.method}\`${hole.experimentalOnly ? " (experimental)" : ""}`,
+      );
     }
   }
   return lines.join("\n");
@@ -500,9 +593,14 @@ export interface ChangelogInput {
 export function buildChangelog(input: ChangelogInput): string {
   const entries = input.existing ? parseEntries(input.existing) : [];
   if (!input.unchanged || entries.length === 0) {
-    entries.unshift(renderEntry(input.unchanged ? undefined : input.previous, input.current, input.holes, input.previousUnreadable));
+    entries.unshift(
+      renderEntry(input.unchanged ? undefined : input.previous, input.current, input.holes, input.previousUnreadable),
+    );
   }
   const [newest, ...older] = entries;
-  const top = input.wire === undefined ? withoutWireSection(newest!) : `${withoutWireSection(newest!)}\n\n${WIRE_HEADING}\n\n${input.wire.trimEnd()}`;
+  const top =
+    input.wire === undefined
+      ? withoutWireSection(newest!)
+      : `${withoutWireSection(newest!)}\n\n${WIRE_HEADING}\n\n${input.wire.trimEnd()}`;
   return `${[PREAMBLE, top, ...older].join("\n\n")}\n`;
 }

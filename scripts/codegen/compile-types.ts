@@ -30,7 +30,9 @@ export async function compileDefinitions(definitions: Definitions): Promise<stri
   const placeholders = new Map(names.map((name, index) => [name, placeholder(index)]));
   // The placeholder goes in `title`: json-schema-to-typescript names object schemas from
   // `title`/`$id` and passes no definition key to `customName` for them.
-  const titled = Object.fromEntries(names.map((name) => [name, { ...definitions[name], title: placeholders.get(name) }]));
+  const titled = Object.fromEntries(
+    names.map((name) => [name, { ...definitions[name], title: placeholders.get(name) }]),
+  );
   const root = {
     title: ROOT_NAME,
     definitions: titled,
@@ -66,7 +68,9 @@ function sortDeclarations(source: string, expected: ReadonlySet<string>): string
   const blocks = new Map<string, string>();
   for (const statement of file.statements) {
     if (!ts.isTypeAliasDeclaration(statement) && !ts.isInterfaceDeclaration(statement)) {
-      throw new Error(`Unexpected ${ts.SyntaxKind[statement.kind]} in json-schema-to-typescript output: ${statement.getText(file).slice(0, 200)}`);
+      throw new Error(
+        `Unexpected ${ts.SyntaxKind[statement.kind]} in json-schema-to-typescript output: ${statement.getText(file).slice(0, 200)}`,
+      );
     }
     const name = statement.name.text;
     if (name === ROOT_NAME) continue;
@@ -78,7 +82,9 @@ function sortDeclarations(source: string, expected: ReadonlySet<string>): string
   if (extra.length > 0 || missing.length > 0) {
     throw new Error(
       `The generated declarations do not match the schema definitions one to one.\n` +
-        (extra.length ? `  declared but not a definition (numeric suffix or inferred name?): ${extra.join(", ")}\n` : "") +
+        (extra.length
+          ? `  declared but not a definition (numeric suffix or inferred name?): ${extra.join(", ")}\n`
+          : "") +
         (missing.length ? `  definitions without a declaration: ${missing.join(", ")}\n` : ""),
     );
   }

@@ -6,7 +6,16 @@ import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { buildChangelog, type SchemaHole, type SchemaSnapshot } from "./changelog.js";
 import { compileDefinitions } from "./compile-types.js";
-import { checkTablesUsed, emitMethodsModule, generatedHeader, methodReport, resolveMethods, schemaHoles, type Direction, type ResolvedSurface } from "./method-maps.js";
+import {
+  checkTablesUsed,
+  emitMethodsModule,
+  generatedHeader,
+  methodReport,
+  resolveMethods,
+  schemaHoles,
+  type Direction,
+  type ResolvedSurface,
+} from "./method-maps.js";
 import { preprocessDefinitions, type PreprocessSummary } from "./preprocess.js";
 import { BUNDLE_FILE, exportSchema, type ExportedSchema } from "./schema-export.js";
 import { compareNames, flattenBundle, type Definitions } from "./schema-model.js";
@@ -57,7 +66,10 @@ export async function generateFiles(
   options: GenerateOptions = {},
 ): Promise<GeneratedFiles> {
   const files: GeneratedFiles = new Map();
-  const provenance: { codexVersion: string; files: Record<string, string> } = { codexVersion: schema.codexVersion, files: {} };
+  const provenance: { codexVersion: string; files: Record<string, string> } = {
+    codexVersion: schema.codexVersion,
+    files: {},
+  };
   const surfaces: { definitions: Definitions; resolved: ResolvedSurface }[] = [];
 
   for (const surface of SURFACES) {
@@ -80,7 +92,10 @@ export async function generateFiles(
   checkTablesUsed(surfaces);
   files.set(joinPosix(SCHEMA_DIR, "provenance.json"), `${JSON.stringify(provenance, null, 2)}\n`);
   const experimental = surfaces[1]!;
-  const wireSection = options.transcripts === undefined ? undefined : await wireFidelitySection(options.transcripts, experimental.definitions, experimental.resolved.maps);
+  const wireSection =
+    options.transcripts === undefined
+      ? undefined
+      : await wireFidelitySection(options.transcripts, experimental.definitions, experimental.resolved.maps);
   files.set(CHANGELOG_FILE, changelog(schema, surfaces, previous, wireSection));
   return new Map([...files].sort(([a], [b]) => compareNames(a, b)));
 }
@@ -135,13 +150,21 @@ function changelog(
   });
 }
 
-function reportJson(codexVersion: string, surface: string, definitions: Definitions, resolved: ResolvedSurface, summary: PreprocessSummary): string {
+function reportJson(
+  codexVersion: string,
+  surface: string,
+  definitions: Definitions,
+  resolved: ResolvedSurface,
+  summary: PreprocessSummary,
+): string {
   const report = {
     generatedBy: "scripts/generate-types.ts",
     codexVersion,
     surface,
     definitions: Object.keys(definitions).length,
-    methods: Object.fromEntries(Object.entries(resolved.maps).map(([direction, entries]) => [direction, entries.length])),
+    methods: Object.fromEntries(
+      Object.entries(resolved.maps).map(([direction, entries]) => [direction, entries.length]),
+    ),
     preprocess: summary,
     schemaHoles: schemaHoles(resolved.maps),
     ...methodReport(resolved.maps),
@@ -175,9 +198,12 @@ function joinPosix(...parts: string[]): string {
 
 /** Reads `codexRuntimeVersion` from the root package.json. */
 export async function readPinnedVersion(rootDir: string): Promise<string> {
-  const packageJson = JSON.parse(await readFile(path.join(rootDir, "package.json"), "utf8")) as { codexRuntimeVersion?: unknown };
+  const packageJson = JSON.parse(await readFile(path.join(rootDir, "package.json"), "utf8")) as {
+    codexRuntimeVersion?: unknown;
+  };
   const version = packageJson.codexRuntimeVersion;
-  if (typeof version !== "string" || !version) throw new Error(`${path.join(rootDir, "package.json")} has no "codexRuntimeVersion" field.`);
+  if (typeof version !== "string" || !version)
+    throw new Error(`${path.join(rootDir, "package.json")} has no "codexRuntimeVersion" field.`);
   return version;
 }
 
@@ -194,9 +220,12 @@ export async function readPreviousState(rootDir: string): Promise<PreviousState>
     read(joinPosix(SCHEMA_DIR, "experimental", BUNDLE_FILE)),
     read(CHANGELOG_FILE),
   ]);
-  const codexVersion = provenanceText === undefined ? undefined : (JSON.parse(provenanceText) as { codexVersion?: unknown }).codexVersion;
+  const codexVersion =
+    provenanceText === undefined ? undefined : (JSON.parse(provenanceText) as { codexVersion?: unknown }).codexVersion;
   const schema =
-    typeof codexVersion === "string" && stable !== undefined && experimental !== undefined ? { codexVersion, stable, experimental } : undefined;
+    typeof codexVersion === "string" && stable !== undefined && experimental !== undefined
+      ? { codexVersion, stable, experimental }
+      : undefined;
   return { schema, changelog };
 }
 
@@ -274,7 +303,9 @@ export function formatCheckResult(result: CheckResult): string {
   for (const file of result.stale) lines.push(`  changed: ${file}`);
   for (const file of result.missing) lines.push(`  missing: ${file}`);
   for (const file of result.extra) lines.push(`  not generated (would be deleted): ${file}`);
-  lines.push('Run "pnpm generate-types" and commit the result. Never edit these files by hand: fix scripts/codegen/ instead.');
+  lines.push(
+    'Run "pnpm generate-types" and commit the result. Never edit these files by hand: fix scripts/codegen/ instead.',
+  );
   return lines.join("\n");
 }
 

@@ -9,10 +9,34 @@ import { compareNames, isObject, refName, type Definitions, type SchemaNode } fr
 
 /** The four directions of the protocol, each a union definition in the schema. */
 export const DIRECTIONS = {
-  clientRequest: { union: "ClientRequest", mapName: "ClientRequestMap", methodType: "ClientRequestMethod", constName: "CLIENT_REQUEST_METHODS", hasResult: true },
-  serverRequest: { union: "ServerRequest", mapName: "ServerRequestMap", methodType: "ServerRequestMethod", constName: "SERVER_REQUEST_METHODS", hasResult: true },
-  serverNotification: { union: "ServerNotification", mapName: "ServerNotificationMap", methodType: "ServerNotificationMethod", constName: "SERVER_NOTIFICATION_METHODS", hasResult: false },
-  clientNotification: { union: "ClientNotification", mapName: "ClientNotificationMap", methodType: "ClientNotificationMethod", constName: "CLIENT_NOTIFICATION_METHODS", hasResult: false },
+  clientRequest: {
+    union: "ClientRequest",
+    mapName: "ClientRequestMap",
+    methodType: "ClientRequestMethod",
+    constName: "CLIENT_REQUEST_METHODS",
+    hasResult: true,
+  },
+  serverRequest: {
+    union: "ServerRequest",
+    mapName: "ServerRequestMap",
+    methodType: "ServerRequestMethod",
+    constName: "SERVER_REQUEST_METHODS",
+    hasResult: true,
+  },
+  serverNotification: {
+    union: "ServerNotification",
+    mapName: "ServerNotificationMap",
+    methodType: "ServerNotificationMethod",
+    constName: "SERVER_NOTIFICATION_METHODS",
+    hasResult: false,
+  },
+  clientNotification: {
+    union: "ClientNotification",
+    mapName: "ClientNotificationMap",
+    methodType: "ClientNotificationMethod",
+    constName: "CLIENT_NOTIFICATION_METHODS",
+    hasResult: false,
+  },
 } as const;
 
 /** One of `clientRequest`, `serverRequest`, `serverNotification`, `clientNotification`. */
@@ -51,8 +75,10 @@ export type MethodMaps = Record<Direction, MethodEntry[]>;
 /** Generation problems, collected so that one run reports all of them. */
 export class MethodResolutionError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Cannot build the method maps:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n` +
-      `If the runtime added a method whose result does not follow XxxParams -> XxxResponse, add it to scripts/codegen/result-exceptions.ts.`);
+    super(
+      `Cannot build the method maps:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n` +
+        `If the runtime added a method whose result does not follow XxxParams -> XxxResponse, add it to scripts/codegen/result-exceptions.ts.`,
+    );
     this.name = "MethodResolutionError";
   }
 }
@@ -110,21 +136,26 @@ export function resolveMethods(
         problems.push(`${where} (${method}): ${params}`);
         continue;
       }
-      const description = typeof (branch as SchemaNode)["description"] === "string"
-        ? cleanDescription((branch as SchemaNode)["description"] as string) || undefined
-        : undefined;
+      const description =
+        typeof (branch as SchemaNode)["description"] === "string"
+          ? cleanDescription((branch as SchemaNode)["description"] as string) || undefined
+          : undefined;
       const scope = direction === "serverNotification" ? notificationScope(params.params, definitions) : null;
       const entry: MethodEntry = { method, ...params, result: null, resultBy: null, description, scope };
       if (info.hasResult) {
         const requestDirection = direction as RequestDirection;
-        const conventional = params.params?.endsWith("Params") ? `${params.params.slice(0, -"Params".length)}Response` : undefined;
+        const conventional = params.params?.endsWith("Params")
+          ? `${params.params.slice(0, -"Params".length)}Response`
+          : undefined;
         const exception = tables.exceptions[requestDirection][method];
         if (exception !== undefined) {
           usedExceptions.add(`${requestDirection}:${method}`);
           if (!definitions[exception]) {
             problems.push(`result-exceptions: ${method} -> ${exception}, but ${exception} is not a definition.`);
           } else if (exception === conventional) {
-            problems.push(`result-exceptions: stale entry ${method} -> ${exception}: the naming convention already gives that; remove it.`);
+            problems.push(
+              `result-exceptions: stale entry ${method} -> ${exception}: the naming convention already gives that; remove it.`,
+            );
           }
           entry.result = exception;
           entry.resultBy = "exception";
@@ -143,7 +174,10 @@ export function resolveMethods(
     maps[direction] = entries.sort((a, b) => compareNames(a.method, b.method));
   }
 
-  const holes = Object.values(maps).flat().filter((entry) => entry.resultBy === "missing").map((entry) => entry.method);
+  const holes = Object.values(maps)
+    .flat()
+    .filter((entry) => entry.resultBy === "missing")
+    .map((entry) => entry.method);
   for (const name of Object.keys(definitions)) {
     if (name.endsWith("Response") && !usedResults.has(name) && !tables.nonResults.includes(name)) {
       problems.push(
@@ -169,7 +203,9 @@ export function checkTablesUsed(
     for (const [method, result] of Object.entries(entries)) {
       const key = `${direction}:${method}`;
       if (!surfaces.some((surface) => surface.resolved.usedExceptions.has(key))) {
-        problems.push(`result-exceptions: stale entry ${direction} "${method}" -> ${result}: no such method in the schema; remove it.`);
+        problems.push(
+          `result-exceptions: stale entry ${direction} "${method}" -> ${result}: no such method in the schema; remove it.`,
+        );
       }
     }
   }
@@ -204,7 +240,10 @@ export function readMethod(branch: unknown): string | undefined {
 }
 
 /** The params of a branch, or a problem description. */
-function readParams(branch: SchemaNode, definitions: Definitions): Pick<MethodEntry, "params" | "paramsOptional"> | string {
+function readParams(
+  branch: SchemaNode,
+  definitions: Definitions,
+): Pick<MethodEntry, "params" | "paramsOptional"> | string {
   const properties = branch["properties"] as SchemaNode;
   const schema = properties["params"];
   const required = Array.isArray(branch["required"]) && branch["required"].includes("params");
@@ -212,7 +251,8 @@ function readParams(branch: SchemaNode, definitions: Definitions): Pick<MethodEn
   if (!isObject(schema)) return `unsupported params schema ${JSON.stringify(schema)}.`;
   if (schema["type"] === "null" && Object.keys(schema).length === 1) return { params: null, paramsOptional: true };
   const direct = refName(schema["$ref"]);
-  if (direct) return definitions[direct] ? { params: direct, paramsOptional: !required } : `params refer to missing ${direct}.`;
+  if (direct)
+    return definitions[direct] ? { params: direct, paramsOptional: !required } : `params refer to missing ${direct}.`;
   const anyOf = schema["anyOf"];
   if (Array.isArray(anyOf) && anyOf.length === 2) {
     const ref = anyOf.map((member) => (isObject(member) ? refName(member["$ref"]) : undefined)).find(Boolean);
@@ -255,7 +295,9 @@ const CONST_DOCS: Record<Direction, string> = {
 };
 
 function jsDoc(lines: string[], indent: string): string {
-  const body = lines.flatMap((line) => line.split("\n")).map((line) => `${indent} *${line ? ` ${line.replace(/\*\//g, "*\\/")}` : ""}`);
+  const body = lines
+    .flatMap((line) => line.split("\n"))
+    .map((line) => `${indent} *${line ? ` ${line.replace(/\*\//g, "*\\/")}` : ""}`);
   return `${indent}/**\n${body.join("\n")}\n${indent} */\n`;
 }
 
@@ -283,7 +325,10 @@ export function emitMethodsModule(maps: MethodMaps, codexVersion: string): strin
     }
   }
   let out = `${generatedHeader(codexVersion)}\n`;
-  out += `import type {\n${[...imported].sort(compareNames).map((name) => `  ${name},\n`).join("")}} from "./types.gen.js";\n`;
+  out += `import type {\n${[...imported]
+    .sort(compareNames)
+    .map((name) => `  ${name},\n`)
+    .join("")}} from "./types.gen.js";\n`;
 
   out += `\n/**\n * The codex release whose app-server schema these types were generated from (the pinned runtime).\n */\n`;
   out += `export const GENERATED_FOR_CODEX_VERSION = ${JSON.stringify(codexVersion)};\n`;
@@ -292,9 +337,13 @@ export function emitMethodsModule(maps: MethodMaps, codexVersion: string): strin
     const entries = maps[direction];
     out += `\n${jsDoc(MAP_DOCS[direction], "")}export interface ${info.mapName} {\n`;
     for (const entry of entries) {
-      const docs = [entry.description, entry.resultBy === "missing" ? HOLE_DOC : undefined].filter((line) => line !== undefined);
+      const docs = [entry.description, entry.resultBy === "missing" ? HOLE_DOC : undefined].filter(
+        (line) => line !== undefined,
+      );
       if (docs.length > 0) out += jsDoc(docs.length === 2 ? [docs[0]!, "", docs[1]!] : docs, "  ");
-      const value = info.hasResult ? `{ params: ${paramsType(entry)}; result: ${entry.result ?? "unknown"} }` : paramsType(entry);
+      const value = info.hasResult
+        ? `{ params: ${paramsType(entry)}; result: ${entry.result ?? "unknown"} }`
+        : paramsType(entry);
       out += `  ${JSON.stringify(entry.method)}: ${value};\n`;
     }
     out += `}\n`;
@@ -307,7 +356,10 @@ export function emitMethodsModule(maps: MethodMaps, codexVersion: string): strin
   return out;
 }
 
-const SCOPE_DOCS: Record<Exclude<NotificationScope, "none">, { constName: string; typeName: string; docs: string[]; typeDoc: string }> = {
+const SCOPE_DOCS: Record<
+  Exclude<NotificationScope, "none">,
+  { constName: string; typeName: string; docs: string[]; typeDoc: string }
+> = {
   turn: {
     constName: "TURN_NOTIFICATION_METHODS",
     typeName: "TurnNotificationMethod",
@@ -334,7 +386,10 @@ function emitScopes(entries: readonly MethodEntry[]): string {
   for (const scope of ["turn", "thread"] as const) {
     const info = SCOPE_DOCS[scope];
     out += `\n${jsDoc(info.docs, "")}export const ${info.constName} = [\n`;
-    out += entries.filter((entry) => entry.scope === scope).map((entry) => `  ${JSON.stringify(entry.method)},\n`).join("");
+    out += entries
+      .filter((entry) => entry.scope === scope)
+      .map((entry) => `  ${JSON.stringify(entry.method)},\n`)
+      .join("");
     out += `] as const satisfies readonly ServerNotificationMethod[];\n`;
     out += `\n/** ${info.typeDoc} */\nexport type ${info.typeName} = (typeof ${info.constName})[number];\n`;
   }

@@ -15,8 +15,23 @@ const SUBSCHEMA_KEYWORDS = ["items", "additionalProperties", "oneOf", "anyOf", "
 
 /** Every keyword the exported schema uses today; anything else fails generation. */
 const KNOWN_KEYWORDS = new Set([
-  "$ref", "$schema", "additionalProperties", "allOf", "anyOf", "default", "description", "enum",
-  "format", "items", "minLength", "minimum", "oneOf", "properties", "required", "title", "type",
+  "$ref",
+  "$schema",
+  "additionalProperties",
+  "allOf",
+  "anyOf",
+  "default",
+  "description",
+  "enum",
+  "format",
+  "items",
+  "minLength",
+  "minimum",
+  "oneOf",
+  "properties",
+  "required",
+  "title",
+  "type",
 ]);
 
 /** Removes a leaked Rust section comment from the start of a description. */
@@ -47,7 +62,10 @@ export interface PreprocessSummary {
  *   may send) becomes `string & {}`: raw, it made the whole union collapse to `string | {}`.
  *   Unknown codes stay assignable and the known literals keep their completions and narrowing.
  */
-export function preprocessDefinitions(definitions: Definitions): { definitions: Definitions; summary: PreprocessSummary } {
+export function preprocessDefinitions(definitions: Definitions): {
+  definitions: Definitions;
+  summary: PreprocessSummary;
+} {
   const result = cloneJson(definitions);
   const summary: PreprocessSummary = { distributed: [], catchAlls: [] };
 
@@ -64,7 +82,9 @@ export function preprocessDefinitions(definitions: Definitions): { definitions: 
     const unknown = Object.keys(node).filter((keyword) => !KNOWN_KEYWORDS.has(keyword));
     if (unknown.length > 0) {
       // A keyword the rewrite does not know could change what a type means; stop rather than guess.
-      throw new Error(`${path}: JSON Schema keyword(s) ${unknown.join(", ")} not handled by scripts/codegen/preprocess.ts.`);
+      throw new Error(
+        `${path}: JSON Schema keyword(s) ${unknown.join(", ")} not handled by scripts/codegen/preprocess.ts.`,
+      );
     }
     delete node["title"];
     delete node["$schema"];
@@ -73,7 +93,8 @@ export function preprocessDefinitions(definitions: Definitions): { definitions: 
       // became `X & string`), and TypeScript has no use for it: keep it as documentation.
       const value = node["default"];
       delete node["default"];
-      if (value !== null) node["description"] = [node["description"], `@default ${JSON.stringify(value)}`].filter(Boolean).join("\n\n");
+      if (value !== null)
+        node["description"] = [node["description"], `@default ${JSON.stringify(value)}`].filter(Boolean).join("\n\n");
     }
     if (typeof node["description"] === "string") {
       const description = cleanDescription(node["description"]);
@@ -87,7 +108,8 @@ export function preprocessDefinitions(definitions: Definitions): { definitions: 
     // Parents first: the branches receive their shared properties before they are visited.
     // Only keywords that hold schemas are walked: a `default` or `enum` value is data.
     if (isObject(node["properties"])) {
-      for (const [property, schema] of Object.entries(node["properties"])) visit(schema, `${path}/properties/${property}`);
+      for (const [property, schema] of Object.entries(node["properties"]))
+        visit(schema, `${path}/properties/${property}`);
     }
     for (const keyword of SUBSCHEMA_KEYWORDS) {
       if (keyword in node) visit(node[keyword], `${path}/${keyword}`);
@@ -112,7 +134,8 @@ export function preprocessDefinitions(definitions: Definitions): { definitions: 
 /** Moves `properties`/`required`/`additionalProperties` of a union schema into each branch. */
 function distributeProperties(node: SchemaNode, path: string): void {
   const keyword = node["oneOf"] ? "oneOf" : "anyOf";
-  if (node["oneOf"] && node["anyOf"]) throw new Error(`${path}: both oneOf and anyOf next to properties; the generator does not handle that.`);
+  if (node["oneOf"] && node["anyOf"])
+    throw new Error(`${path}: both oneOf and anyOf next to properties; the generator does not handle that.`);
   const branches = node[keyword];
   if (!Array.isArray(branches)) throw new Error(`${path}: ${keyword} is not an array.`);
   const shared = node["properties"] as SchemaNode;
@@ -121,20 +144,32 @@ function distributeProperties(node: SchemaNode, path: string): void {
   for (const [index, branch] of branches.entries()) {
     if (!isObject(branch) || "$ref" in branch) {
       // A `$ref` branch would need its target inlined to receive the shared properties.
-      throw new Error(`${path}/${keyword}/${index}: a branch next to shared properties must be an inline object schema.`);
+      throw new Error(
+        `${path}/${keyword}/${index}: a branch next to shared properties must be an inline object schema.`,
+      );
     }
     const own = isObject(branch["properties"]) ? branch["properties"] : {};
     for (const [property, schema] of Object.entries(shared)) {
       if (property in own && !isDeepStrictEqual(own[property], schema)) {
-        throw new Error(`${path}/${keyword}/${index}: property "${property}" is both shared and branch-specific, with different schemas.`);
+        throw new Error(
+          `${path}/${keyword}/${index}: property "${property}" is both shared and branch-specific, with different schemas.`,
+        );
       }
     }
     const merged = { ...cloneJson(shared), ...own };
-    branch["properties"] = Object.fromEntries(Object.keys(merged).sort().map((key) => [key, merged[key]]));
-    const required = [...sharedRequired, ...(Array.isArray(branch["required"]) ? (branch["required"] as string[]) : [])];
+    branch["properties"] = Object.fromEntries(
+      Object.keys(merged)
+        .sort()
+        .map((key) => [key, merged[key]]),
+    );
+    const required = [
+      ...sharedRequired,
+      ...(Array.isArray(branch["required"]) ? (branch["required"] as string[]) : []),
+    ];
     if (required.length > 0) branch["required"] = [...new Set(required)].sort();
     branch["type"] ??= "object";
-    if ("additionalProperties" in node && !("additionalProperties" in branch)) branch["additionalProperties"] = node["additionalProperties"];
+    if ("additionalProperties" in node && !("additionalProperties" in branch))
+      branch["additionalProperties"] = node["additionalProperties"];
   }
   delete node["properties"];
   delete node["required"];
@@ -144,7 +179,7 @@ function distributeProperties(node: SchemaNode, path: string): void {
 
 const CATCH_ALL_NOTE =
   "The schema also admits any other string or object here, for values added by newer servers. " +
-  "Other strings are typed as `string & {}`; other objects are left out so that `\"key\" in value` checks narrow.";
+  'Other strings are typed as `string & {}`; other objects are left out so that `"key" in value` checks narrow.';
 
 /** The bare `{type: ["string", "object"]}` branch: "anything else", kept for forward compatibility. */
 function isCatchAll(branch: unknown): boolean {

@@ -26,7 +26,8 @@ export interface ExportedSchema {
 export async function readCodexVersion(codexBin: string): Promise<string> {
   const { stdout } = await execFileAsync(codexBin, ["--version"], { timeout: 30_000 });
   const match = /(\d+\.\d+\.\d+(?:-[\w.]+)?)\s*$/.exec(stdout.trim());
-  if (!match?.[1]) throw new Error(`Cannot read the version of ${codexBin}: "--version" printed ${JSON.stringify(stdout)}.`);
+  if (!match?.[1])
+    throw new Error(`Cannot read the version of ${codexBin}: "--version" printed ${JSON.stringify(stdout)}.`);
   return match[1];
 }
 

@@ -74,9 +74,14 @@ export function flattenBundle(bundleText: string): Definitions {
     const target = refName(node["$ref"]);
     if (!target || !definitions[target]) missing.add(String(node["$ref"]));
   });
-  if (missing.size > 0) throw new Error(`The schema has references to missing definitions: ${[...missing].join(", ")}.`);
+  if (missing.size > 0)
+    throw new Error(`The schema has references to missing definitions: ${[...missing].join(", ")}.`);
 
-  return Object.fromEntries(Object.keys(definitions).sort(compareNames).map((name) => [name, definitions[name]!]));
+  return Object.fromEntries(
+    Object.keys(definitions)
+      .sort(compareNames)
+      .map((name) => [name, definitions[name]!]),
+  );
 }
 
 /** Locale-independent ordering (UTF-16 code units), so output is the same on every machine. */

@@ -40,10 +40,22 @@ const SINGULAR: Record<Direction, string> = {
  * Reads the transcripts' messages, sorted into groups: the envelope of each kind of message, and
  * the params and results of each method. Returns the groups and the methods the schema lacks.
  */
-function groupMessages(files: readonly TranscriptFile[], maps: MethodMaps): { groups: Group[]; unknownMethods: string[]; messages: number } {
-  const index = new Map<string, { direction: Direction; params: string | null; result: string | null; hole: boolean }>();
+function groupMessages(
+  files: readonly TranscriptFile[],
+  maps: MethodMaps,
+): { groups: Group[]; unknownMethods: string[]; messages: number } {
+  const index = new Map<
+    string,
+    { direction: Direction; params: string | null; result: string | null; hole: boolean }
+  >();
   for (const [direction, entries] of Object.entries(maps) as [Direction, MethodMaps[Direction]][]) {
-    for (const entry of entries) index.set(`${direction} ${entry.method}`, { direction, params: entry.params, result: entry.result, hole: entry.resultBy === "missing" });
+    for (const entry of entries)
+      index.set(`${direction} ${entry.method}`, {
+        direction,
+        params: entry.params,
+        result: entry.result,
+        hole: entry.resultBy === "missing",
+      });
   }
   const groups = new Map<string, Group>();
   const add = (key: string, label: string, declared: unknown, sample: WireObject, topLevelOnly = false) => {
@@ -70,10 +82,19 @@ function groupMessages(files: readonly TranscriptFile[], maps: MethodMaps): { gr
       messages += 1;
       const fromServer = entry.direction === "in";
       const method = typeof message["method"] === "string" ? message["method"] : undefined;
-      const id = message["id"] === undefined ? undefined : `${fromServer ? "server" : "client"}:${JSON.stringify(message["id"])}`;
+      const id =
+        message["id"] === undefined
+          ? undefined
+          : `${fromServer ? "server" : "client"}:${JSON.stringify(message["id"])}`;
       if (method !== undefined) {
         const isRequest = message["id"] !== undefined;
-        const direction: Direction = fromServer ? (isRequest ? "serverRequest" : "serverNotification") : isRequest ? "clientRequest" : "clientNotification";
+        const direction: Direction = fromServer
+          ? isRequest
+            ? "serverRequest"
+            : "serverNotification"
+          : isRequest
+            ? "clientRequest"
+            : "clientNotification";
         const envelope = isRequest ? "JSONRPCRequest" : "JSONRPCNotification";
         add(`envelope ${direction}`, `every ${SINGULAR[direction]}`, ref(envelope), message, true);
         const known = index.get(`${direction} ${method}`);
@@ -82,7 +103,13 @@ function groupMessages(files: readonly TranscriptFile[], maps: MethodMaps): { gr
           continue;
         }
         if (id !== undefined) pending.set(id, `${direction} ${method}`);
-        if (message["params"] !== undefined) add(`${direction} ${method} params`, `${SINGULAR[direction]} \`${method}\` params`, known.params ? ref(known.params) : { type: "null" }, { params: message["params"] });
+        if (message["params"] !== undefined)
+          add(
+            `${direction} ${method} params`,
+            `${SINGULAR[direction]} \`${method}\` params`,
+            known.params ? ref(known.params) : { type: "null" },
+            { params: message["params"] },
+          );
         continue;
       }
       // A response: to a request the other side sent.
@@ -90,11 +117,22 @@ function groupMessages(files: readonly TranscriptFile[], maps: MethodMaps): { gr
       const request = pending.get(requestKey);
       pending.delete(requestKey);
       const isError = message["error"] !== undefined;
-      add(`envelope response ${isError ? "error" : "result"}`, `every ${isError ? "error " : ""}response`, ref(isError ? "JSONRPCError" : "JSONRPCResponse"), message, true);
+      add(
+        `envelope response ${isError ? "error" : "result"}`,
+        `every ${isError ? "error " : ""}response`,
+        ref(isError ? "JSONRPCError" : "JSONRPCResponse"),
+        message,
+        true,
+      );
       if (!request || isError) continue;
       const known = index.get(request)!;
       const requestMethod = request.slice(request.indexOf(" ") + 1);
-      add(`${request} result`, `${SINGULAR[known.direction]} \`${requestMethod}\` result`, known.hole ? null : ref(known.result), { result: message["result"] });
+      add(
+        `${request} result`,
+        `${SINGULAR[known.direction]} \`${requestMethod}\` result`,
+        known.hole ? null : ref(known.result),
+        { result: message["result"] },
+      );
     }
   }
   // Params and results are compared inside a wrapper (`{ params }`, `{ result }`), so their
@@ -102,7 +140,10 @@ function groupMessages(files: readonly TranscriptFile[], maps: MethodMaps): { gr
   const wrapped = [...groups.values()].map((group) => {
     if (group.topLevelOnly) return group;
     const key = "params" in group.samples[0]! ? "params" : "result";
-    return { ...group, declared: group.declared === null ? null : { type: "object", properties: { [key]: group.declared } } };
+    return {
+      ...group,
+      declared: group.declared === null ? null : { type: "object", properties: { [key]: group.declared } },
+    };
   });
   return { groups: wrapped, unknownMethods: [...unknownMethods].sort(compareNames), messages };
 }
@@ -137,7 +178,13 @@ function alternatives(node: unknown, definitions: Definitions, seen = new Set<st
     return alternatives(definitions[ref], definitions, new Set([...seen, ref]));
   }
   const members = [node["anyOf"], node["oneOf"], node["allOf"]].filter(Array.isArray).flat() as unknown[];
-  const own = isObject(node["properties"]) || node["type"] !== undefined || node["enum"] !== undefined || Object.keys(node).every((key) => key === "description" || key === "title") ? [node] : [];
+  const own =
+    isObject(node["properties"]) ||
+    node["type"] !== undefined ||
+    node["enum"] !== undefined ||
+    Object.keys(node).every((key) => key === "description" || key === "title")
+      ? [node]
+      : [];
   // A union with shared `properties` (the schema's way of writing common fields) counts both.
   return [...own, ...members.flatMap((member) => alternatives(member, definitions, seen))];
 }
@@ -163,7 +210,8 @@ function compare(
 ): void {
   if (!isObject(inferred)) return;
   const target = refName(inferred["$ref"]);
-  if (target) return compare(inferredDefinitions[target], inferredDefinitions, declared, definitions, path, out, topLevelOnly);
+  if (target)
+    return compare(inferredDefinitions[target], inferredDefinitions, declared, definitions, path, out, topLevelOnly);
   for (const member of [inferred["anyOf"], inferred["oneOf"]].filter(Array.isArray).flat() as unknown[]) {
     compare(member, inferredDefinitions, declared, definitions, path, out, topLevelOnly);
   }
@@ -171,18 +219,28 @@ function compare(
   if (options.some(isOpen)) return;
 
   if (inferred["type"] === "array") {
-    const items = options.filter((option) => isObject(option) && option["type"] === "array").map((option) => (option as SchemaNode)["items"]);
-    if (items.length > 0 && !topLevelOnly) compare(inferred["items"], inferredDefinitions, { anyOf: items }, definitions, `${path}[]`, out, false);
+    const items = options
+      .filter((option) => isObject(option) && option["type"] === "array")
+      .map((option) => (option as SchemaNode)["items"]);
+    if (items.length > 0 && !topLevelOnly)
+      compare(inferred["items"], inferredDefinitions, { anyOf: items }, definitions, `${path}[]`, out, false);
     return;
   }
   if (!isObject(inferred["properties"])) return;
-  const objects = options.filter((option): option is SchemaNode => isObject(option) && (isObject(option["properties"]) || isObject(option["additionalProperties"]) || option["additionalProperties"] === true));
+  const objects = options.filter(
+    (option): option is SchemaNode =>
+      isObject(option) &&
+      (isObject(option["properties"]) ||
+        isObject(option["additionalProperties"]) ||
+        option["additionalProperties"] === true),
+  );
   if (objects.length === 0) return;
   for (const [key, value] of Object.entries(inferred["properties"])) {
     const declaredHere = objects.flatMap((option) => {
       const properties = isObject(option["properties"]) ? option["properties"] : {};
       if (key in properties) return [properties[key]];
-      if (option["additionalProperties"] !== undefined && option["additionalProperties"] !== false) return [option["additionalProperties"]];
+      if (option["additionalProperties"] !== undefined && option["additionalProperties"] !== false)
+        return [option["additionalProperties"]];
       return [];
     });
     const fieldPath = path ? `${path}.${key}` : key;
@@ -201,7 +259,8 @@ function inferredType(node: unknown, definitions: Definitions): string {
   const target = refName(node["$ref"]);
   if (target) return "object";
   const members = [node["anyOf"], node["oneOf"]].filter(Array.isArray).flat() as unknown[];
-  if (members.length > 0) return [...new Set(members.map((member) => inferredType(member, definitions)))].sort(compareNames).join(" | ");
+  if (members.length > 0)
+    return [...new Set(members.map((member) => inferredType(member, definitions)))].sort(compareNames).join(" | ");
   if (Array.isArray(node["type"])) return [...node["type"]].map(String).sort(compareNames).join(" | ");
   return typeof node["type"] === "string" ? node["type"] : "unknown";
 }
@@ -210,7 +269,11 @@ function inferredType(node: unknown, definitions: Definitions): string {
  * The markdown body of the changelog's "Schema vs wire" section: every field and method the
  * recorded traffic has and the (experimental) schema does not declare.
  */
-export async function wireFidelitySection(files: readonly TranscriptFile[], definitions: Definitions, maps: MethodMaps): Promise<string> {
+export async function wireFidelitySection(
+  files: readonly TranscriptFile[],
+  definitions: Definitions,
+  maps: MethodMaps,
+): Promise<string> {
   if (files.length === 0) return `No recorded traffic in \`${TRANSCRIPTS_DIR}/\`: nothing to compare.`;
   const { groups, unknownMethods, messages } = groupMessages(files, maps);
   const lines: string[] = [];
@@ -229,11 +292,14 @@ export async function wireFidelitySection(files: readonly TranscriptFile[], defi
   const header =
     `Inferred with quicktype-core from ${messages} messages in ${files.length} transcript files (\`${TRANSCRIPTS_DIR}/\`), ` +
     "compared with the experimental schema.";
-  if (lines.length === 0 && unknownMethods.length === 0) return `${header} Every field and method seen on the wire is declared.`;
+  if (lines.length === 0 && unknownMethods.length === 0)
+    return `${header} Every field and method seen on the wire is declared.`;
   return [
     header,
     "",
-    ...(unknownMethods.length > 0 ? ["Methods the schema does not declare:", "", ...unknownMethods.map((method) => `- ${method}`), ""] : []),
+    ...(unknownMethods.length > 0
+      ? ["Methods the schema does not declare:", "", ...unknownMethods.map((method) => `- ${method}`), ""]
+      : []),
     ...(lines.length > 0 ? ["Fields on the wire the schema does not declare:", "", ...lines] : []),
   ]
     .join("\n")

@@ -1,6 +1,16 @@
 // Release rehearsal, TypeScript consumer (ESM): type-checked against the installed packages
 // with skipLibCheck: false, so every .d.ts they ship must be complete and correct.
-import { Codex, CodexError, IncompatibleServerError, PINNED_RUNTIME_VERSION, RuntimeNotFoundError, type CodexOptions, type Notification, type ThreadItem, type TurnResult } from "@codex/sdk";
+import {
+  Codex,
+  CodexError,
+  IncompatibleServerError,
+  PINNED_RUNTIME_VERSION,
+  RuntimeNotFoundError,
+  type CodexOptions,
+  type Notification,
+  type ThreadItem,
+  type TurnResult,
+} from "@codex/sdk";
 import { resolveRuntime, type ResolvedRuntime } from "@codex/sdk/rpc";
 import { createTestEnvironment, reply } from "@codex/sdk-testing";
 import { checkEqual, exampleEnvironment, runExample, type ExampleEnvironment } from "@codex/sdk-testing/examples";
@@ -40,13 +50,16 @@ export async function helloTurn(prompt: string): Promise<TurnResult> {
 /** A wire type named from @codex/sdk itself, not from a transitive package. */
 export function commandsOf(result: TurnResult): string[] {
   return result.items
-    .filter((item: ThreadItem): item is Extract<ThreadItem, { type: "commandExecution" }> => item.type === "commandExecution")
+    .filter(
+      (item: ThreadItem): item is Extract<ThreadItem, { type: "commandExecution" }> => item.type === "commandExecution",
+    )
     .map((item) => item.command);
 }
 
 export function explain(error: unknown): string {
   if (RuntimeNotFoundError.isInstance(error)) return `install ${error.packageName ?? "the runtime"}: ${error.fix}`;
-  if (IncompatibleServerError.isInstance(error)) return `server ${error.serverVersion ?? "?"} vs ${error.requiredVersion}`;
+  if (IncompatibleServerError.isInstance(error))
+    return `server ${error.serverVersion ?? "?"} vs ${error.requiredVersion}`;
   if (CodexError.isInstance(error)) return error.message;
   return String(error);
 }

@@ -37,7 +37,10 @@ function within(ms, what, promise) {
 
 const scenarios = {
   async approval({ env, codex, approvals }) {
-    env.fakeModel.enqueue(reply.toolCall({ cmd: "echo approved-by-handler", yieldTimeMs: 10_000 }), reply.text("The command ran."));
+    env.fakeModel.enqueue(
+      reply.toolCall({ cmd: "echo approved-by-handler", yieldTimeMs: 10_000 }),
+      reply.text("The command ran."),
+    );
     const thread = await codex.threadStart({ approvalPolicy: "untrusted", sandbox: "workspace-write" });
     const result = await thread.run("Run echo");
     assert.equal(result.status, "completed", `turn status ${result.status}: ${JSON.stringify(result.error)}`);
@@ -120,7 +123,10 @@ const scenarios = {
       (unexpected) => ({ unexpected }),
       (error) => ({ error }),
     );
-    assert.ok(OutputValidationError.isInstance(invalid.error), `an answer that is not JSON: ${invalid.error?.name ?? `resolved with ${JSON.stringify(invalid.unexpected?.output)}`}`);
+    assert.ok(
+      OutputValidationError.isInstance(invalid.error),
+      `an answer that is not JSON: ${invalid.error?.name ?? `resolved with ${JSON.stringify(invalid.unexpected?.output)}`}`,
+    );
     assert.equal(invalid.error.text, "Looks fine to me.");
     return { output: result.output, invalid: invalid.error.name };
   },
@@ -150,7 +156,9 @@ async function startWebSocketServer(env) {
           const match = /listening on: (ws:\/\/\S+)/.exec(stderr);
           if (match) resolve(match[1]);
         });
-        child.once("exit", (code) => reject(new Error(`the ws app-server exited (${code}) before listening: ${stderr.slice(-2000)}`)));
+        child.once("exit", (code) =>
+          reject(new Error(`the ws app-server exited (${code}) before listening: ${stderr.slice(-2000)}`)),
+        );
       }),
     );
     return { url, stop };
@@ -170,7 +178,8 @@ scenarios.websocket = async ({ env }) => {
       const thread = await remote.threadStart();
       const turn = await thread.turn("Say it over the socket");
       const deltas = [];
-      for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") deltas.push(event.params.delta);
+      for await (const event of turn.stream())
+        if (event.method === "item/agentMessage/delta") deltas.push(event.params.delta);
       assert.deepEqual(deltas, chunks);
       const result = await turn.run();
       assert.equal(result.status, "completed");
@@ -189,8 +198,15 @@ scenarios["otel-peer"] = async () => {
     () => undefined,
     (error) => error,
   );
-  assert.ok(missing !== undefined, "@codex/sdk/otel loaded although @opentelemetry/api is not installed: is it installed here?");
-  assert.match(String(missing?.message ?? missing), /@opentelemetry\/api/, "the failure names the missing optional peer");
+  assert.ok(
+    missing !== undefined,
+    "@codex/sdk/otel loaded although @opentelemetry/api is not installed: is it installed here?",
+  );
+  assert.match(
+    String(missing?.message ?? missing),
+    /@opentelemetry\/api/,
+    "the failure names the missing optional peer",
+  );
   return { otelEntry: "fails without @opentelemetry/api, naming it" };
 };
 
@@ -223,7 +239,9 @@ try {
       try {
         if (!scenario) throw new Error(`no scenario "${name}" (known: ${Object.keys(scenarios).join(", ")})`);
         const detail = await within(60_000, name, scenario({ env, codex, approvals }));
-        console.log(JSON.stringify({ runtime, scenario: name, ok: true, seconds: (Date.now() - started) / 1000, detail }));
+        console.log(
+          JSON.stringify({ runtime, scenario: name, ok: true, seconds: (Date.now() - started) / 1000, detail }),
+        );
       } catch (error) {
         failed += 1;
         console.log(JSON.stringify({ runtime, scenario: name, ok: false, error: error?.stack ?? String(error) }));

@@ -51,7 +51,10 @@ export const MATRIX_RUNTIMES: readonly MatrixRuntime[] = [
     label: "bun",
     npm: { name: "bun", version: "1.4.5" },
     // Installed without scripts, the binary stays in its platform package (glibc first, then musl).
-    binaries: [`node_modules/@oven/bun-${os}-${bunArch}/bin/bun`, `node_modules/@oven/bun-${os}-${bunArch}-musl/bin/bun`],
+    binaries: [
+      `node_modules/@oven/bun-${os}-${bunArch}/bin/bun`,
+      `node_modules/@oven/bun-${os}-${bunArch}-musl/bin/bun`,
+    ],
     expectVersion: "1.4.5",
   },
   {
@@ -66,7 +69,9 @@ export const MATRIX_RUNTIMES: readonly MatrixRuntime[] = [
 ];
 
 /** A runtime ready to run, or the reason it is skipped. */
-export type ResolvedRuntime = { ok: true; binary: string; version: string; installed: "cached" | "now" | "machine" } | { ok: false; reason: string };
+export type ResolvedRuntime =
+  | { ok: true; binary: string; version: string; installed: "cached" | "now" | "machine" }
+  | { ok: false; reason: string };
 
 /** The cache directory: beside the repository's installed packages, so `git clean` of sources keeps it and a fresh clone starts empty. */
 export function runtimeCacheDir(repoRoot: string): string {
@@ -82,12 +87,18 @@ async function versionOf(binary: string): Promise<string> {
  * The runtime's binary from the cache, installing it first when missing. Never throws: a
  * runtime that cannot be installed (no registry, no package for this platform) is `{ ok: false }`.
  */
-export async function resolveMatrixRuntime(runtime: MatrixRuntime, cacheDir: string, env: NodeJS.ProcessEnv): Promise<ResolvedRuntime> {
-  if (runtime.npm === undefined) return { ok: true, binary: process.execPath, version: `v${process.versions.node}`, installed: "machine" };
+export async function resolveMatrixRuntime(
+  runtime: MatrixRuntime,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ResolvedRuntime> {
+  if (runtime.npm === undefined)
+    return { ok: true, binary: process.execPath, version: `v${process.versions.node}`, installed: "machine" };
   const { name, version } = runtime.npm;
   const dir = path.join(cacheDir, `${name.replaceAll("/", "+")}@${version}`);
   const marker = path.join(dir, "installed.json");
-  const find = (): string | undefined => runtime.binaries?.map((relative) => path.join(dir, relative)).find((candidate) => existsSync(candidate));
+  const find = (): string | undefined =>
+    runtime.binaries?.map((relative) => path.join(dir, relative)).find((candidate) => existsSync(candidate));
   const check = async (binary: string): Promise<string> => {
     const reported = await versionOf(binary);
     if (runtime.expectVersion !== undefined && !reported.startsWith(runtime.expectVersion)) {
@@ -109,20 +120,33 @@ export async function resolveMatrixRuntime(runtime: MatrixRuntime, cacheDir: str
   try {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ name: "codex-runtime-matrix-cache", private: true }, null, 2)}\n`);
+    writeFileSync(
+      path.join(dir, "package.json"),
+      `${JSON.stringify({ name: "codex-runtime-matrix-cache", private: true }, null, 2)}\n`,
+    );
     // --ignore-scripts: the binary is taken from the platform package as published, nothing runs at install.
-    await execFileAsync("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save", `${name}@${version}`], {
-      cwd: dir,
-      env,
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await execFileAsync(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--ignore-scripts", "--no-save", `${name}@${version}`],
+      {
+        cwd: dir,
+        env,
+        timeout: 240_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const binary = find();
     if (binary === undefined) {
-      return { ok: false, reason: `npm installed ${name}@${version}, but none of ${runtime.binaries?.join(", ")} exists for ${os}-${arch}` };
+      return {
+        ok: false,
+        reason: `npm installed ${name}@${version}, but none of ${runtime.binaries?.join(", ")} exists for ${os}-${arch}`,
+      };
     }
     const reported = await check(binary);
-    writeFileSync(marker, `${JSON.stringify({ name, version, binary: path.relative(dir, binary), reported }, null, 2)}\n`);
+    writeFileSync(
+      marker,
+      `${JSON.stringify({ name, version, binary: path.relative(dir, binary), reported }, null, 2)}\n`,
+    );
     return { ok: true, binary, version: reported, installed: "now" };
   } catch (error) {
     const failure = error as { stderr?: string; message?: string };
@@ -138,7 +162,13 @@ export function resolveMatrixRuntimes(cacheDir: string, env: NodeJS.ProcessEnv):
 }
 
 /** The command that runs `script` under the runtime, and the environment it needs. */
-export function runtimeCommand(runtime: MatrixRuntime, resolved: { binary: string }, script: string, cacheDir: string, env: NodeJS.ProcessEnv): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+export function runtimeCommand(
+  runtime: MatrixRuntime,
+  resolved: { binary: string },
+  script: string,
+  cacheDir: string,
+  env: NodeJS.ProcessEnv,
+): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   const runEnv: NodeJS.ProcessEnv = { ...env, ...runtime.env?.(cacheDir) };
   return { command: resolved.binary, args: [...(runtime.runArgs ?? []), script], env: runEnv };
 }
@@ -151,7 +181,11 @@ export function scenarioLines(output: string): string[] {
     try {
       const parsed = JSON.parse(line) as { scenario?: string; ok?: boolean; seconds?: number; error?: string };
       if (parsed.scenario === undefined) continue;
-      lines.push(parsed.ok ? `${parsed.scenario}: ok (${parsed.seconds?.toFixed(1)} s)` : `${parsed.scenario}: FAILED ${parsed.error ?? ""}`);
+      lines.push(
+        parsed.ok
+          ? `${parsed.scenario}: ok (${parsed.seconds?.toFixed(1)} s)`
+          : `${parsed.scenario}: FAILED ${parsed.error ?? ""}`,
+      );
     } catch {
       // Not one of the program's lines.
     }

@@ -18,23 +18,33 @@ export function classifyBinary(header: Buffer): BinaryPlatform {
     return { native: false, reason: 'a script ("#!"), e.g. a Node launcher, not the native binary' };
   }
   if (header.length >= 20 && header.readUInt32BE(0) === 0x7f454c46) {
-    if (header[4] !== 2 || header[5] !== 1) return { native: false, reason: "an ELF file that is not 64-bit little-endian" };
+    if (header[4] !== 2 || header[5] !== 1)
+      return { native: false, reason: "an ELF file that is not 64-bit little-endian" };
     const cpu = ELF_MACHINES[header.readUInt16LE(18)];
-    return cpu ? { native: true, os: "linux", cpu, format: "ELF" } : { native: false, reason: `an ELF binary for machine 0x${header.readUInt16LE(18).toString(16)}` };
+    return cpu
+      ? { native: true, os: "linux", cpu, format: "ELF" }
+      : { native: false, reason: `an ELF binary for machine 0x${header.readUInt16LE(18).toString(16)}` };
   }
   if (header.length >= 8 && header.readUInt32LE(0) === 0xfeedfacf) {
     const cpu = MACHO_CPUS[header.readUInt32LE(4)];
-    return cpu ? { native: true, os: "darwin", cpu, format: "Mach-O" } : { native: false, reason: `a Mach-O binary for CPU type 0x${header.readUInt32LE(4).toString(16)}` };
+    return cpu
+      ? { native: true, os: "darwin", cpu, format: "Mach-O" }
+      : { native: false, reason: `a Mach-O binary for CPU type 0x${header.readUInt32LE(4).toString(16)}` };
   }
   if (header.length >= 4 && (header.readUInt32BE(0) === 0xcafebabe || header.readUInt32BE(0) === 0xcafebabf)) {
-    return { native: false, reason: "a universal (fat) Mach-O binary, which serves several CPUs: stage each architecture's binary separately" };
+    return {
+      native: false,
+      reason: "a universal (fat) Mach-O binary, which serves several CPUs: stage each architecture's binary separately",
+    };
   }
   if (header.length >= 0x40 && header[0] === 0x4d && header[1] === 0x5a) {
     const peOffset = header.readUInt32LE(0x3c);
     if (peOffset + 6 <= header.length && header.readUInt32BE(peOffset) === 0x50450000) {
       const machine = header.readUInt16LE(peOffset + 4);
       const cpu = PE_MACHINES[machine];
-      return cpu ? { native: true, os: "win32", cpu, format: "PE" } : { native: false, reason: `a PE binary for machine 0x${machine.toString(16)}` };
+      return cpu
+        ? { native: true, os: "win32", cpu, format: "PE" }
+        : { native: false, reason: `a PE binary for machine 0x${machine.toString(16)}` };
     }
     return { native: false, reason: "a DOS/PE file whose PE header could not be read" };
   }

@@ -12,7 +12,9 @@ export function formatSize(bytes: number): string {
 export function describeStaged(staged: StagedPackage): string {
   const total = staged.files.reduce((sum, file) => sum + file.size, 0);
   const width = Math.max(...staged.files.map((file) => file.path.length));
-  const lines = [`staged ${staged.name}@${staged.version} in ${staged.dir} (${staged.files.length} files, ${formatSize(total)})`];
+  const lines = [
+    `staged ${staged.name}@${staged.version} in ${staged.dir} (${staged.files.length} files, ${formatSize(total)})`,
+  ];
   for (const file of staged.files) lines.push(`  ${file.path.padEnd(width)}  ${formatSize(file.size)}`);
   for (const note of staged.notes) lines.push(`  note: ${note}`);
   return lines.join("\n");

@@ -85,7 +85,9 @@ function releasedVersionOf(name: string, versions: ReleaseVersions, dependent: s
   const isRuntime = name === RUNTIME_PACKAGE_NAME || name.startsWith(`${RUNTIME_PACKAGE_NAME}-`);
   const version = isRuntime ? versions.runtimeVersion : versions.sdkVersion;
   if (version === undefined) {
-    throw new StageError(`${dependent} depends on ${name}: staging it needs ${isRuntime ? "--runtime-version" : "--sdk-version"}.`);
+    throw new StageError(
+      `${dependent} depends on ${name}: staging it needs ${isRuntime ? "--runtime-version" : "--sdk-version"}.`,
+    );
   }
   return version;
 }
@@ -96,7 +98,10 @@ function releasedVersionOf(name: string, versions: ReleaseVersions, dependent: s
  * already be that exact version, and a range that cannot be published (`workspace:`, `link:`,
  * `file:`) on anything else is refused.
  */
-export function publishableDependencies(manifest: PackageManifest, versions: ReleaseVersions): Partial<PackageManifest> {
+export function publishableDependencies(
+  manifest: PackageManifest,
+  versions: ReleaseVersions,
+): Partial<PackageManifest> {
   const result: Partial<PackageManifest> = {};
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"] as const) {
     const ranges = manifest[field];
@@ -106,7 +111,9 @@ export function publishableDependencies(manifest: PackageManifest, versions: Rel
         if (name.startsWith("@codex/")) {
           const released = releasedVersionOf(name, versions, manifest.name);
           if (range.startsWith("workspace:") || range === released) return [name, released];
-          throw new StageError(`${manifest.name} ${field}["${name}"] is "${range}", but the release stages ${name}@${released}: use "workspace:*".`);
+          throw new StageError(
+            `${manifest.name} ${field}["${name}"] is "${range}", but the release stages ${name}@${released}: use "workspace:*".`,
+          );
         }
         if (/^(workspace|link|file|portal):/.test(range)) {
           throw new StageError(`${manifest.name} ${field}["${name}"] is "${range}", which cannot be published.`);
@@ -121,7 +128,9 @@ export function publishableDependencies(manifest: PackageManifest, versions: Rel
 /** Lists what was written under `dir`, with sizes. */
 export function listFiles(dir: string, prefix = ""): StagedFile[] {
   const files: StagedFile[] = [];
-  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true }).sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  )) {
     const relative = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
     if (entry.isDirectory()) files.push(...listFiles(dir, relative));
     else files.push({ path: relative, size: statSync(path.join(dir, relative)).size });
@@ -135,7 +144,9 @@ async function copyPackageFiles(from: string, to: string, files: readonly string
     const source = path.join(from, entry);
     if (!existsSync(source)) {
       if (entry === "README.md" || entry === "LICENSE") continue;
-      throw new StageError(`${name}: "${entry}" (listed in "files") does not exist in ${from}. Build the package first (pnpm build).`);
+      throw new StageError(
+        `${name}: "${entry}" (listed in "files") does not exist in ${from}. Build the package first (pnpm build).`,
+      );
     }
     await cp(source, path.join(to, entry), { recursive: true, preserveTimestamps: true });
   }
@@ -146,10 +157,16 @@ async function copyPackageFiles(from: string, to: string, files: readonly string
  * package.json with exact versions for our own dependencies and without `scripts` and
  * `devDependencies`.
  */
-async function stageManifestPackage(sourceDir: string, stagingDir: string, version: string, versions: ReleaseVersions): Promise<StagedPackage> {
+async function stageManifestPackage(
+  sourceDir: string,
+  stagingDir: string,
+  version: string,
+  versions: ReleaseVersions,
+): Promise<StagedPackage> {
   const manifest = readManifest(sourceDir);
   if (manifest.private) throw new StageError(`${manifest.name} is private and cannot be published.`);
-  if (!manifest.files?.length) throw new StageError(`${manifest.name} has no "files" field: refusing to publish everything in ${sourceDir}.`);
+  if (!manifest.files?.length)
+    throw new StageError(`${manifest.name} has no "files" field: refusing to publish everything in ${sourceDir}.`);
   const dependencies = publishableDependencies(manifest, versions);
   assertNoOverlap(stagingDir, [{ label: `${manifest.name} sources`, dir: sourceDir }]);
   const dir = await wipeStagingDir(stagingDir);
@@ -173,7 +190,8 @@ export interface StageJsPackageOptions extends ReleaseVersions {
  * package.json (the SDK's `clientInfo.version`, the pinned runtime) is then the published version.
  */
 export async function stageJsPackage(options: StageJsPackageOptions): Promise<StagedPackage> {
-  if (options.sdkVersion === undefined) throw new StageError(`Staging ${JS_PACKAGES[options.package]} needs --sdk-version.`);
+  if (options.sdkVersion === undefined)
+    throw new StageError(`Staging ${JS_PACKAGES[options.package]} needs --sdk-version.`);
   const sourceDir = path.join(options.repoRoot, JS_PACKAGES[options.package]);
   const staged = await stageManifestPackage(sourceDir, options.stagingDir, options.sdkVersion, options);
   if (readManifest(sourceDir).exports !== undefined) {
@@ -211,7 +229,8 @@ export async function stageSdk(options: Omit<StageJsPackageOptions, "package">):
   const staged = await stageJsPackage({ ...options, package: "sdk" });
   const manifest = readManifest(staged.dir);
   for (const name of ["@codex/sdk-core", RUNTIME_PACKAGE_NAME]) {
-    if (manifest.dependencies?.[name] === undefined) throw new StageError(`@codex/sdk must depend on ${name}; packages/sdk/package.json does not.`);
+    if (manifest.dependencies?.[name] === undefined)
+      throw new StageError(`@codex/sdk must depend on ${name}; packages/sdk/package.json does not.`);
   }
   return staged;
 }
@@ -221,7 +240,11 @@ export async function stageSdk(options: Omit<StageJsPackageOptions, "package">):
  * platform package, all at `runtimeVersion`. Its manifest must list exactly the platforms the SDK
  * knows.
  */
-export async function stageCliBin(options: { repoRoot: string; stagingDir: string; runtimeVersion: string | undefined }): Promise<StagedPackage> {
+export async function stageCliBin(options: {
+  repoRoot: string;
+  stagingDir: string;
+  runtimeVersion: string | undefined;
+}): Promise<StagedPackage> {
   const sourceDir = runtimeManifestDir(options.repoRoot, RUNTIME_PACKAGE_NAME);
   const manifest = readManifest(sourceDir);
   const listed = Object.keys(manifest.optionalDependencies ?? {}).sort();
@@ -232,7 +255,9 @@ export async function stageCliBin(options: { repoRoot: string; stagingDir: strin
     );
   }
   if (options.runtimeVersion === undefined) throw new StageError("stage-cli-bin needs --runtime-version.");
-  return stageManifestPackage(sourceDir, options.stagingDir, options.runtimeVersion, { runtimeVersion: options.runtimeVersion });
+  return stageManifestPackage(sourceDir, options.stagingDir, options.runtimeVersion, {
+    runtimeVersion: options.runtimeVersion,
+  });
 }
 
 /** `codex-package.json`: codex's own manifest of its install layout. */
@@ -269,7 +294,8 @@ function readLayout(dir: string): LayoutManifest | undefined {
  */
 function locateRuntimeSource(input: string, platformId: string | undefined): RuntimeSource {
   const absolute = path.resolve(input);
-  if (!existsSync(absolute)) throw new StageError(`${absolute} does not exist: pass the codex binary or a runtime package directory.`);
+  if (!existsSync(absolute))
+    throw new StageError(`${absolute} does not exist: pass the codex binary or a runtime package directory.`);
   const entrypointOf = (dir: string, layout: LayoutManifest) => path.join(dir, layout.entrypoint ?? "bin/codex");
 
   if (statSync(absolute).isDirectory()) {
@@ -289,14 +315,19 @@ function locateRuntimeSource(input: string, platformId: string | undefined): Run
       return { layoutDir, layout: layoutManifest, binary: entrypointOf(layoutDir, layoutManifest) };
     }
     if (layouts.length > 1) {
-      throw new StageError(`${absolute} holds runtimes for several targets (${layouts.map((dir) => path.basename(dir)).join(", ")}): pick one with --platform.`);
+      throw new StageError(
+        `${absolute} holds runtimes for several targets (${layouts.map((dir) => path.basename(dir)).join(", ")}): pick one with --platform.`,
+      );
     }
-    throw new StageError(`${absolute} is not a runtime: it has no ${LAYOUT_MANIFEST}, and no vendor/<target>/${LAYOUT_MANIFEST}.`);
+    throw new StageError(
+      `${absolute} is not a runtime: it has no ${LAYOUT_MANIFEST}, and no vendor/<target>/${LAYOUT_MANIFEST}.`,
+    );
   }
 
   const layoutDir = path.dirname(path.dirname(absolute));
   const layout = readLayout(layoutDir);
-  if (layout && path.resolve(entrypointOf(layoutDir, layout)) === absolute) return { layoutDir, layout, binary: absolute };
+  if (layout && path.resolve(entrypointOf(layoutDir, layout)) === absolute)
+    return { layoutDir, layout, binary: absolute };
   return { layoutDir: undefined, layout: undefined, binary: absolute };
 }
 
@@ -331,7 +362,8 @@ export async function stageRuntime(options: StageRuntimeOptions): Promise<Staged
   if (version === undefined) throw new StageError("stage-runtime needs --runtime-version.");
   const notes: string[] = [];
   const source = locateRuntimeSource(options.source, options.platform);
-  if (!existsSync(source.binary)) throw new StageError(`The runtime in ${source.layoutDir} has no binary at ${source.binary}.`);
+  if (!existsSync(source.binary))
+    throw new StageError(`The runtime in ${source.layoutDir} has no binary at ${source.binary}.`);
 
   const header = classifyBinaryFile(source.binary);
   if (!header.native) {
@@ -340,48 +372,74 @@ export async function stageRuntime(options: StageRuntimeOptions): Promise<Staged
     );
   }
   const byHeader = RUNTIME_PLATFORMS.filter((platform) => platform.os === header.os && platform.cpu === header.cpu);
-  const byLayout = source.layout?.target === undefined ? undefined : RUNTIME_PLATFORMS.find((platform) => platform.targetTriple === source.layout!.target);
+  const byLayout =
+    source.layout?.target === undefined
+      ? undefined
+      : RUNTIME_PLATFORMS.find((platform) => platform.targetTriple === source.layout!.target);
   if (source.layout?.target !== undefined && byLayout === undefined) {
-    throw new StageError(`${LAYOUT_MANIFEST} names target ${source.layout.target}, which no runtime package is published for.`);
+    throw new StageError(
+      `${LAYOUT_MANIFEST} names target ${source.layout.target}, which no runtime package is published for.`,
+    );
   }
   let platform: RuntimePlatform | undefined;
   if (options.platform !== undefined) {
     platform = findRuntimePlatform(options.platform);
     if (platform === undefined) {
-      throw new StageError(`--platform ${options.platform} is not a runtime platform: use one of ${RUNTIME_PLATFORMS.map((p) => p.id).join(", ")}.`);
+      throw new StageError(
+        `--platform ${options.platform} is not a runtime platform: use one of ${RUNTIME_PLATFORMS.map((p) => p.id).join(", ")}.`,
+      );
     }
   } else {
     platform = byLayout ?? (byHeader.length === 1 ? byHeader[0] : undefined);
-    if (platform === undefined) throw new StageError(`Cannot tell which platform ${source.binary} is for: pass --platform.`);
+    if (platform === undefined)
+      throw new StageError(`Cannot tell which platform ${source.binary} is for: pass --platform.`);
   }
   if (platform.os !== header.os || platform.cpu !== header.cpu) {
-    throw new StageError(`--platform ${platform.id} does not match the binary, which is a ${header.format} executable for ${header.os}-${header.cpu}.`);
+    throw new StageError(
+      `--platform ${platform.id} does not match the binary, which is a ${header.format} executable for ${header.os}-${header.cpu}.`,
+    );
   }
   if (byLayout !== undefined && byLayout !== platform) {
-    throw new StageError(`--platform ${platform.id} does not match ${LAYOUT_MANIFEST}, whose target ${source.layout!.target} is ${byLayout.id}.`);
+    throw new StageError(
+      `--platform ${platform.id} does not match ${LAYOUT_MANIFEST}, whose target ${source.layout!.target} is ${byLayout.id}.`,
+    );
   }
 
   // The version: codex's own manifest says it; a lone binary is asked, when it can run here.
   let binaryVersion = source.layout?.version;
   if (binaryVersion === undefined && hostCanRun(platform)) {
-    const run = options.runVersion ?? ((binary: string) => execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 }));
+    const run =
+      options.runVersion ??
+      ((binary: string) => execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 }));
     binaryVersion = parseCodexVersionOutput(run(source.binary));
   }
   if (binaryVersion === undefined) {
-    notes.push(`the binary's version was not verified (a ${platform.id} binary cannot run on ${process.platform}-${process.arch}); it is recorded as ${version}`);
+    notes.push(
+      `the binary's version was not verified (a ${platform.id} binary cannot run on ${process.platform}-${process.arch}); it is recorded as ${version}`,
+    );
   } else if (binaryVersion !== version) {
-    throw new StageError(`--runtime-version ${version} does not match the binary, which is codex ${binaryVersion} (${source.binary}).`);
+    throw new StageError(
+      `--runtime-version ${version} does not match the binary, which is codex ${binaryVersion} (${source.binary}).`,
+    );
   }
 
   const templateDir = runtimeManifestDir(options.repoRoot, platform.packageName);
   const template = readManifest(templateDir);
-  if (template.name !== platform.packageName || template.os?.join() !== platform.os || template.cpu?.join() !== platform.cpu) {
-    throw new StageError(`${templateDir}/package.json does not describe ${platform.id} (name, os, cpu): fix the manifest.`);
+  if (
+    template.name !== platform.packageName ||
+    template.os?.join() !== platform.os ||
+    template.cpu?.join() !== platform.cpu
+  ) {
+    throw new StageError(
+      `${templateDir}/package.json does not describe ${platform.id} (name, os, cpu): fix the manifest.`,
+    );
   }
   const sources = [
     { label: `${platform.packageName} manifest`, dir: templateDir },
     // A lone binary is all that is read: staging next to it is fine, around it is not.
-    source.layoutDir === undefined ? { label: "codex binary", dir: source.binary } : { label: "runtime layout", dir: source.layoutDir },
+    source.layoutDir === undefined
+      ? { label: "codex binary", dir: source.binary }
+      : { label: "runtime layout", dir: source.layoutDir },
   ];
   assertNoOverlap(options.stagingDir, sources);
   const dir = await wipeStagingDir(options.stagingDir);
@@ -420,7 +478,8 @@ export async function stageRuntime(options: StageRuntimeOptions): Promise<Staged
       for (const file of listFiles(dir, sub)) await chmod(path.join(dir, file.path), 0o755);
     }
   }
-  if (existsSync(path.join(templateDir, "README.md"))) await copyFile(path.join(templateDir, "README.md"), path.join(dir, "README.md"));
+  if (existsSync(path.join(templateDir, "README.md")))
+    await copyFile(path.join(templateDir, "README.md"), path.join(dir, "README.md"));
   await writeManifest(dir, { ...template, version });
   return { name: platform.packageName, version, dir, files: listFiles(dir), notes };
 }

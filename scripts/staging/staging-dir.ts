@@ -65,7 +65,9 @@ function isEarlierStagingOutput(dir: string): boolean {
 export async function wipeStagingDir(dir: string): Promise<string> {
   const target = realPathOf(dir);
   if (path.dirname(target) === target || target === realPathOf(os.homedir())) {
-    throw new StageError(`Refusing to stage into ${target}: give a dedicated directory, e.g. ${path.join(os.tmpdir(), "codex-release", "sdk")}.`);
+    throw new StageError(
+      `Refusing to stage into ${target}: give a dedicated directory, e.g. ${path.join(os.tmpdir(), "codex-release", "sdk")}.`,
+    );
   }
   if (existsSync(target)) {
     const entries = readdirSync(target);

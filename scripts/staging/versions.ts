@@ -17,7 +17,9 @@ export function isSemver(value: string): boolean {
 export function versionFromTag(tag: string): string {
   const version = tag.startsWith(TAG_PREFIX) ? tag.slice(TAG_PREFIX.length) : undefined;
   if (version === undefined || !isSemver(version)) {
-    throw new StageError(`"${tag}" is not a release tag: expected ${TAG_PREFIX}X.Y.Z or ${TAG_PREFIX}X.Y.Z-alpha.N (e.g. ${TAG_PREFIX}0.169.0).`);
+    throw new StageError(
+      `"${tag}" is not a release tag: expected ${TAG_PREFIX}X.Y.Z or ${TAG_PREFIX}X.Y.Z-alpha.N (e.g. ${TAG_PREFIX}0.169.0).`,
+    );
   }
   return version;
 }
@@ -27,10 +29,13 @@ export function versionFromTag(tag: string): string {
  * stands for its version.
  */
 export function parseVersionArgument(flag: string, value: string | undefined): string {
-  if (value === undefined || value === "") throw new StageError(`${flag} is required (a version such as 1.2.3, or a release tag such as ${TAG_PREFIX}1.2.3).`);
+  if (value === undefined || value === "")
+    throw new StageError(`${flag} is required (a version such as 1.2.3, or a release tag such as ${TAG_PREFIX}1.2.3).`);
   if (value.startsWith(TAG_PREFIX)) return versionFromTag(value);
   if (value.startsWith("v") && isSemver(value.slice(1))) {
-    throw new StageError(`${flag} ${value}: write the version without "v" (${value.slice(1)}), or give the release tag (${TAG_PREFIX}${value.slice(1)}).`);
+    throw new StageError(
+      `${flag} ${value}: write the version without "v" (${value.slice(1)}), or give the release tag (${TAG_PREFIX}${value.slice(1)}).`,
+    );
   }
   if (!isSemver(value)) throw new StageError(`${flag} ${value} is not a semver version (X.Y.Z or X.Y.Z-alpha.N).`);
   return value;
@@ -47,7 +52,11 @@ export interface RequestedVersion {
  * one, every version must be the tag's, unless `allowMismatch`: then the disagreements are
  * returned as warnings to print.
  */
-export function checkAgainstReleaseTag(versions: readonly RequestedVersion[], tag: string | undefined, allowMismatch: boolean): string[] {
+export function checkAgainstReleaseTag(
+  versions: readonly RequestedVersion[],
+  tag: string | undefined,
+  allowMismatch: boolean,
+): string[] {
   if (tag === undefined || tag === "") return [];
   const tagVersion = versionFromTag(tag);
   const mismatches = versions

@@ -22,7 +22,11 @@ interface Command {
 
 function timeCommand(command: Command): { ms: number; status: number | null; output: string } {
   const t0 = now();
-  const run = spawnSync(command.argv[0]!, command.argv.slice(1), { cwd: command.cwd, encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+  const run = spawnSync(command.argv[0]!, command.argv.slice(1), {
+    cwd: command.cwd,
+    encoding: "utf8",
+    maxBuffer: 64 * 2 ** 20,
+  });
   return { ms: now() - t0, status: run.status, output: `${run.stdout ?? ""}${run.stderr ?? ""}`.slice(-3000) };
 }
 
@@ -33,7 +37,8 @@ function interleave(commands: Command[], rounds: number): { samples: Record<stri
     for (const command of rotate(commands, round)) {
       const run = timeCommand(command);
       samples[command.name]!.push(run.ms);
-      if (run.status !== 0 && round === 0) failures.push(`${command.name} exited ${run.status}: ${run.output.trim().split("\n").slice(-5).join(" | ")}`);
+      if (run.status !== 0 && round === 0)
+        failures.push(`${command.name} exited ${run.status}: ${run.output.trim().split("\n").slice(-5).join(" | ")}`);
     }
   }
   return { samples, failures };
@@ -49,7 +54,11 @@ function makeConsumer(baselines: Baselines): string {
   const requireFromRoot = createRequire(path.join(rootDir, "package.json"));
   symlinkSync(path.join(rootDir, "packages", "sdk"), path.join(modules, "@codex", "sdk"), "dir");
   symlinkSync(baselines.openaiSdkDir, path.join(modules, "@openai", "codex-sdk"), "dir");
-  symlinkSync(path.dirname(realpathSync(requireFromRoot.resolve("@types/node/package.json"))), path.join(modules, "@types", "node"), "dir");
+  symlinkSync(
+    path.dirname(realpathSync(requireFromRoot.resolve("@types/node/package.json"))),
+    path.join(modules, "@types", "node"),
+    "dir",
+  );
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   const compilerOptions = {
     target: "es2022",
@@ -87,14 +96,21 @@ function makeConsumer(baselines: Baselines): string {
       // with skipLibCheck: false its consumers get TS2307 unless they install that package too.
       if (name === "openai" && !skipLibCheck) continue;
       const config = { compilerOptions: { ...compilerOptions, skipLibCheck }, files: [`${name}.ts`] };
-      writeFileSync(path.join(dir, `tsconfig.${name}${skipLibCheck ? ".skiplib" : ""}.json`), JSON.stringify(config, null, 2));
+      writeFileSync(
+        path.join(dir, `tsconfig.${name}${skipLibCheck ? ".skiplib" : ""}.json`),
+        JSON.stringify(config, null, 2),
+      );
     }
   }
   return dir;
 }
 
 /** Runs the codegen bench. */
-export async function codegenBench(env: BenchEnvironment, baselines: Baselines, options: BenchOptions): Promise<BenchResult> {
+export async function codegenBench(
+  env: BenchEnvironment,
+  baselines: Baselines,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const started = now();
   const rounds = options.quick ? 1 : 3;
   const notes: string[] = [];
@@ -127,8 +143,15 @@ export async function codegenBench(env: BenchEnvironment, baselines: Baselines, 
     const tsc5 = path.join(rootDir, "node_modules", "typescript", "bin", "tsc");
     const tsc7 = path.join(rootDir, "node_modules", "typescript-7", "bin", "tsc");
     const typeChecks: Command[] = [];
-    const programLabels: Record<string, string> = { empty: "empty program", sdk: "import @codex/sdk", openai: "import @openai/codex-sdk" };
-    for (const [compiler, bin] of [["tsc5.9", tsc5], ["tsc7", tsc7]] as const) {
+    const programLabels: Record<string, string> = {
+      empty: "empty program",
+      sdk: "import @codex/sdk",
+      openai: "import @openai/codex-sdk",
+    };
+    for (const [compiler, bin] of [
+      ["tsc5.9", tsc5],
+      ["tsc7", tsc7],
+    ] as const) {
       if (!existsSync(bin)) continue;
       for (const skipLibCheck of [false, true]) {
         for (const program of ["empty", "sdk", "openai"]) {
@@ -167,7 +190,10 @@ export async function codegenBench(env: BenchEnvironment, baselines: Baselines, 
       durationMs: now() - started,
     };
     if (hasGenerator) {
-      result.ratios.push({ label: "generate-types / codex generate-ts", value: medianRatio(result, "generate-types", "codex-generate-ts") });
+      result.ratios.push({
+        label: "generate-types / codex generate-ts",
+        value: medianRatio(result, "generate-types", "codex-generate-ts"),
+      });
     } else {
       notes.push("scripts/generate-types.ts does not exist yet: not timed.");
     }
@@ -177,10 +203,18 @@ export async function codegenBench(env: BenchEnvironment, baselines: Baselines, 
         const key = `${compiler}${suffix}`;
         if (!all[`${key}:sdk`]) continue;
         const cost = median(`${key}:sdk`) - median(`${key}:empty`);
-        notes.push(`${compiler}, skipLibCheck ${suffix !== ""}: importing @codex/sdk adds ${cost.toFixed(0)} ms to an empty program (median).`);
-        result.ratios.push({ label: `${compiler}, skipLibCheck ${suffix !== ""}: import @codex/sdk / empty program`, value: medianRatio(result, `${key}:sdk`, `${key}:empty`) });
+        notes.push(
+          `${compiler}, skipLibCheck ${suffix !== ""}: importing @codex/sdk adds ${cost.toFixed(0)} ms to an empty program (median).`,
+        );
+        result.ratios.push({
+          label: `${compiler}, skipLibCheck ${suffix !== ""}: import @codex/sdk / empty program`,
+          value: medianRatio(result, `${key}:sdk`, `${key}:empty`),
+        });
         if (all[`${key}:openai`]) {
-          result.ratios.push({ label: `${compiler}, skipLibCheck ${suffix !== ""}: import @codex/sdk / import @openai/codex-sdk`, value: medianRatio(result, `${key}:sdk`, `${key}:openai`) });
+          result.ratios.push({
+            label: `${compiler}, skipLibCheck ${suffix !== ""}: import @codex/sdk / import @openai/codex-sdk`,
+            value: medianRatio(result, `${key}:sdk`, `${key}:openai`),
+          });
         }
       }
     }

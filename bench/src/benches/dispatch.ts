@@ -28,17 +28,20 @@ export async function dispatchBench(options: BenchOptions): Promise<BenchResult>
   const count = options.quick ? 100_000 : 1_000_000;
   const rounds = options.quick ? 2 : 5;
   options.log(`dispatch: ${count} deltas × ${rounds} rounds per contender`);
-  const output = await runWorker<WorkerOutput>("dispatch/worker.ts", [String(count), String(rounds)], [
-    "--expose-gc",
-    "--max-old-space-size=8192",
-  ]);
+  const output = await runWorker<WorkerOutput>(
+    "dispatch/worker.ts",
+    [String(count), String(rounds)],
+    ["--expose-gc", "--max-old-space-size=8192"],
+  );
   // Ratios use the rounds that were not under heavy load (all rounds if every one was).
   const quiet = output.loads.map((load, index) => (load.heavy ? -1 : index)).filter((index) => index >= 0);
   const use = quiet.length > 0 ? quiet : output.loads.map((_, index) => index);
   const pick = (values: number[] | undefined) => (values ?? []).filter((_, index) => use.includes(index));
   const cpuMedian = (name: string) => summarize(pick(output.cpuSamples[name])).median;
   const wallMedian = (name: string) => summarize(pick(output.samples[name])).median;
-  const cpuExtra = (name: string) => ({ cpuThroughputMedian: Math.round(summarize(output.cpuSamples[name] ?? []).median) });
+  const cpuExtra = (name: string) => ({
+    cpuThroughputMedian: Math.round(summarize(output.cpuSamples[name] ?? []).median),
+  });
   const labels: Record<string, string> = {
     bare: "line split + JSON.parse (floor)",
     client: "SDK framing + routing (onNotification)",
@@ -48,7 +51,12 @@ export async function dispatchBench(options: BenchOptions): Promise<BenchResult>
   const contenders = Object.keys(labels)
     .filter((name) => output.samples[name] !== undefined)
     .map((name) => contender(name, labels[name]!, output.samples[name]!, cpuExtra(name)));
-  const which = quiet.length === rounds ? "" : quiet.length > 0 ? `; ${quiet.length} quiet of ${rounds} rounds` : "; every round under heavy load";
+  const which =
+    quiet.length === rounds
+      ? ""
+      : quiet.length > 0
+        ? `; ${quiet.length} quiet of ${rounds} rounds`
+        : "; every round under heavy load";
   const result: BenchResult = {
     id: "dispatch",
     title: "Dispatch throughput",
@@ -73,13 +81,26 @@ export async function dispatchBench(options: BenchOptions): Promise<BenchResult>
   ] as const) {
     if (!output.samples[name]) continue;
     const cpuValue = cpuMedian(name) / cpuMedian("bare");
-    result.ratios.push({ label: `${label}, per CPU-second${which}`, value: cpuValue, target: `≥ ${STREAM_TARGET}`, met: cpuValue >= STREAM_TARGET });
+    result.ratios.push({
+      label: `${label}, per CPU-second${which}`,
+      value: cpuValue,
+      target: `≥ ${STREAM_TARGET}`,
+      met: cpuValue >= STREAM_TARGET,
+    });
     result.ratios.push({ label: `${label}, wall time${which}`, value: wallMedian(name) / wallMedian("bare") });
   }
   if (output.samples["client"]) {
     const cpuValue = cpuMedian("client") / cpuMedian("bare");
-    result.ratios.push({ label: `SDK client (no stream) / bare JSON.parse, per CPU-second${which}`, value: cpuValue, target: `≥ ${CLIENT_TARGET.toFixed(1)}`, met: cpuValue >= CLIENT_TARGET });
-    result.ratios.push({ label: `SDK client (no stream) / bare JSON.parse, wall time${which}`, value: wallMedian("client") / wallMedian("bare") });
+    result.ratios.push({
+      label: `SDK client (no stream) / bare JSON.parse, per CPU-second${which}`,
+      value: cpuValue,
+      target: `≥ ${CLIENT_TARGET.toFixed(1)}`,
+      met: cpuValue >= CLIENT_TARGET,
+    });
+    result.ratios.push({
+      label: `SDK client (no stream) / bare JSON.parse, wall time${which}`,
+      value: wallMedian("client") / wallMedian("bare"),
+    });
   }
   return result;
 }

@@ -35,10 +35,18 @@ export async function instrumentationBench(options: BenchOptions): Promise<Bench
   const turns = options.quick ? 300 : 2_000;
   const rounds = options.quick ? 2 : 3;
   options.log(`instrumentation: ${deltas} deltas and ${turns} turns × ${rounds} rounds per contender`);
-  const output = await runWorker<WorkerOutput>("instrumentation-worker.ts", [String(deltas), String(turns), String(rounds)], ["--expose-gc"]);
+  const output = await runWorker<WorkerOutput>(
+    "instrumentation-worker.ts",
+    [String(deltas), String(turns), String(rounds)],
+    ["--expose-gc"],
+  );
   // Samples are µs per turn (lower is better); dispatch throughput goes into the ratios and notes.
   const names = Object.keys(LABELS).filter((name) => output.turn[name] !== undefined);
-  const contenders = names.map((name) => contender(name, LABELS[name]!, output.turn[name]!, { turnCpuMicrosMedian: Math.round(median(output.turnCpu[name])) }));
+  const contenders = names.map((name) =>
+    contender(name, LABELS[name]!, output.turn[name]!, {
+      turnCpuMicrosMedian: Math.round(median(output.turnCpu[name])),
+    }),
+  );
   const result: BenchResult = {
     id: "instrumentation",
     title: "Instrumentation off: the cost of the tracing hook",
@@ -49,7 +57,7 @@ export async function instrumentationBench(options: BenchOptions): Promise<Bench
       `(1) µs per trivial \`thread.run()\` (${turns} turns per round) against an in-process server that answers at once with ` +
       "the notifications of a trivial turn (the samples below); (2) dispatch throughput of " +
       `${deltas.toLocaleString("en-US")} \`item/agentMessage/delta\` lines through \`AppServerClient\` in 64 KiB chunks (ratios). ` +
-      "\"Off\" passes `openTelemetryInstrumentation()` with OpenTelemetry's global no-op tracer provider; \"on\" passes a " +
+      '"Off" passes `openTelemetryInstrumentation()` with OpenTelemetry\'s global no-op tracer provider; "on" passes a ' +
       "`BasicTracerProvider` with a `SimpleSpanProcessor` into an `InMemorySpanExporter`.",
     contenders,
     ratios: [],
@@ -58,21 +66,48 @@ export async function instrumentationBench(options: BenchOptions): Promise<Bench
   };
   if (output.turn["baseline"] !== undefined) {
     const turnCpu = median(output.turnCpu["none"]) / median(output.turnCpu["baseline"]);
-    result.ratios.push({ label: "turn CPU time, no instrumentation / before the hook", value: turnCpu, target: "≤ 1.05", met: turnCpu <= 1.05 });
-    result.ratios.push({ label: "turn time, no instrumentation / before the hook", value: medianRatio(result, "none", "baseline") });
+    result.ratios.push({
+      label: "turn CPU time, no instrumentation / before the hook",
+      value: turnCpu,
+      target: "≤ 1.05",
+      met: turnCpu <= 1.05,
+    });
+    result.ratios.push({
+      label: "turn time, no instrumentation / before the hook",
+      value: medianRatio(result, "none", "baseline"),
+    });
     const dispatchCpu = median(output.dispatchCpu["none"]) / median(output.dispatchCpu["baseline"]);
-    result.ratios.push({ label: "dispatch throughput per CPU-second, no instrumentation / before the hook", value: dispatchCpu, target: "≥ 0.95", met: dispatchCpu >= 0.95 });
-    result.ratios.push({ label: "dispatch throughput, no instrumentation / before the hook", value: median(output.dispatch["none"]) / median(output.dispatch["baseline"]) });
+    result.ratios.push({
+      label: "dispatch throughput per CPU-second, no instrumentation / before the hook",
+      value: dispatchCpu,
+      target: "≥ 0.95",
+      met: dispatchCpu >= 0.95,
+    });
+    result.ratios.push({
+      label: "dispatch throughput, no instrumentation / before the hook",
+      value: median(output.dispatch["none"]) / median(output.dispatch["baseline"]),
+    });
   } else {
-    result.notes.push("No baseline: set BENCH_BASELINE_SDK_MODULE to a build from before the hook to compare against it (bench/README.md).");
+    result.notes.push(
+      "No baseline: set BENCH_BASELINE_SDK_MODULE to a build from before the hook to compare against it (bench/README.md).",
+    );
   }
   const off = medianRatio(result, "otel-off", "none");
   result.ratios.push({ label: "turn time, OpenTelemetry off / no instrumentation", value: off });
-  result.ratios.push({ label: "turn time, OpenTelemetry on / no instrumentation", value: medianRatio(result, "otel-on", "none") });
+  result.ratios.push({
+    label: "turn time, OpenTelemetry on / no instrumentation",
+    value: medianRatio(result, "otel-on", "none"),
+  });
   const dispatchOff = median(output.dispatch["otel-off"]) / median(output.dispatch["none"]);
   result.ratios.push({ label: "dispatch throughput, OpenTelemetry off / no instrumentation", value: dispatchOff });
-  result.ratios.push({ label: "dispatch throughput, OpenTelemetry on / no instrumentation", value: median(output.dispatch["otel-on"]) / median(output.dispatch["none"]) });
-  result.ratios.push({ label: "dispatch throughput per CPU-second, OpenTelemetry off / no instrumentation", value: median(output.dispatchCpu["otel-off"]) / median(output.dispatchCpu["none"]) });
+  result.ratios.push({
+    label: "dispatch throughput, OpenTelemetry on / no instrumentation",
+    value: median(output.dispatch["otel-on"]) / median(output.dispatch["none"]),
+  });
+  result.ratios.push({
+    label: "dispatch throughput per CPU-second, OpenTelemetry off / no instrumentation",
+    value: median(output.dispatchCpu["otel-off"]) / median(output.dispatchCpu["none"]),
+  });
   for (const name of names) {
     result.notes.push(
       `${name}: dispatch median ${Math.round(median(output.dispatch[name])).toLocaleString("en-US")} lines/s; turn CPU median ${median(output.turnCpu[name]).toFixed(0)} µs`,

@@ -23,10 +23,11 @@ export async function recordMemoryBench(options: BenchOptions): Promise<BenchRes
   const large = options.quick ? 100_000 : 1_000_000;
   const rounds = options.quick ? 1 : 2;
   options.log(`record-memory: turns of ${small} and ${large} deltas × ${rounds} rounds per contender`);
-  const output = await runWorker<WorkerOutput>("record-memory/worker.ts", [`${small},${large}`, String(rounds)], [
-    "--expose-gc",
-    "--max-old-space-size=8192",
-  ]);
+  const output = await runWorker<WorkerOutput>(
+    "record-memory/worker.ts",
+    [`${small},${large}`, String(rounds)],
+    ["--expose-gc", "--max-old-space-size=8192"],
+  );
   const mib = (bytes: number[]) => bytes.map((value) => value / 2 ** 20);
   const contenders = [];
   const ratios = [];

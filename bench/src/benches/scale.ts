@@ -28,7 +28,11 @@ const RATIO_TARGET = 1.05;
 const RSS_TARGET_MIB = 100;
 
 /** Runs the scale bench. */
-export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, options: BenchOptions): Promise<BenchResult> {
+export async function scaleBench(
+  env: BenchEnvironment,
+  sdkAvailable: boolean,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const started = now();
   const points = options.quick ? [1, 8] : [1, 8, 32, 128, 256];
   const deltas = options.quick ? 50 : 200;
@@ -50,7 +54,13 @@ export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, o
       for (const kind of rotate(kinds, round)) {
         options.log(`scale: round ${round + 1}/${rounds}, ${turns} turns, ${kind}`);
         const probe = startRound();
-        const output = await runWorker<WorkerOutput>("scale-worker.ts", [kind, String(turns), String(deltas)], [], { BENCH_ENV: shared }, { bundled: true });
+        const output = await runWorker<WorkerOutput>(
+          "scale-worker.ts",
+          [kind, String(turns), String(deltas)],
+          [],
+          { BENCH_ENV: shared },
+          { bundled: true },
+        );
         const load = probe.stop(`${turns} turns, round ${round + 1}, ${kind}`);
         loads.push(load);
         const key = `${kind}-${turns}`;
@@ -64,14 +74,19 @@ export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, o
     for (const kind of kinds) {
       const list = runs.get(`${kind}-${turns}`)!;
       contenders.push(
-        contender(`${kind}-${turns}`, `${kind === "sdk" ? "@codex/sdk" : "raw driver"} — ${turns} turn${turns === 1 ? "" : "s"}`, list.map((r) => r.wallMs), {
-          peakRssMedianMiB: Number(median(list.map((r) => r.peakRssMiB)).toFixed(1)),
-          rssPerTurnKiB: Math.round((median(list.map((r) => r.peakRssMiB - r.rssBeforeMiB)) / turns) * 1024),
-          threadStartMedianMs: Number(median(list.map((r) => r.threadStartMs)).toFixed(1)),
-          lostEvents: list.reduce((sum, r) => sum + r.lost, 0),
-          wrongTexts: list.reduce((sum, r) => sum + r.wrongText, 0),
-          heavyLoadRuns: list.filter((r) => r.heavy).length,
-        }),
+        contender(
+          `${kind}-${turns}`,
+          `${kind === "sdk" ? "@codex/sdk" : "raw driver"} — ${turns} turn${turns === 1 ? "" : "s"}`,
+          list.map((r) => r.wallMs),
+          {
+            peakRssMedianMiB: Number(median(list.map((r) => r.peakRssMiB)).toFixed(1)),
+            rssPerTurnKiB: Math.round((median(list.map((r) => r.peakRssMiB - r.rssBeforeMiB)) / turns) * 1024),
+            threadStartMedianMs: Number(median(list.map((r) => r.threadStartMs)).toFixed(1)),
+            lostEvents: list.reduce((sum, r) => sum + r.lost, 0),
+            wrongTexts: list.reduce((sum, r) => sum + r.wrongText, 0),
+            heavyLoadRuns: list.filter((r) => r.heavy).length,
+          },
+        ),
       );
     }
   }
@@ -99,22 +114,56 @@ export async function scaleBench(env: BenchEnvironment, sdkAvailable: boolean, o
   for (const turns of points) {
     const sdkRuns = runs.get(`sdk-${turns}`)!;
     const rawRuns = runs.get(`raw-${turns}`)!;
-    const quietRounds = sdkRuns.filter((r) => !r.heavy && !rawRuns.find((o) => o.round === r.round)!.heavy).map((r) => r.round);
+    const quietRounds = sdkRuns
+      .filter((r) => !r.heavy && !rawRuns.find((o) => o.round === r.round)!.heavy)
+      .map((r) => r.round);
     const use = quietRounds.length > 0 ? quietRounds : sdkRuns.map((r) => r.round);
-    const value = median(sdkRuns.filter((r) => use.includes(r.round)).map((r) => r.wallMs)) / median(rawRuns.filter((r) => use.includes(r.round)).map((r) => r.wallMs));
-    const which = quietRounds.length === rounds ? "" : quietRounds.length > 0 ? `, ${quietRounds.length} quiet of ${rounds} rounds` : ", every round under heavy load";
-    result.ratios.push({ label: `${turns} turns: SDK / raw wall time (median${which})`, value, target: `≤ ${RATIO_TARGET}`, met: value <= RATIO_TARGET });
+    const value =
+      median(sdkRuns.filter((r) => use.includes(r.round)).map((r) => r.wallMs)) /
+      median(rawRuns.filter((r) => use.includes(r.round)).map((r) => r.wallMs));
+    const which =
+      quietRounds.length === rounds
+        ? ""
+        : quietRounds.length > 0
+          ? `, ${quietRounds.length} quiet of ${rounds} rounds`
+          : ", every round under heavy load";
+    result.ratios.push({
+      label: `${turns} turns: SDK / raw wall time (median${which})`,
+      value,
+      target: `≤ ${RATIO_TARGET}`,
+      met: value <= RATIO_TARGET,
+    });
     if (quietRounds.length < rounds) {
       const all = median(sdkRuns.map((r) => r.wallMs)) / median(rawRuns.map((r) => r.wallMs));
-      result.notes.push(`${turns} turns: ${rounds - quietRounds.length} of ${rounds} rounds flagged (heavy load); over all rounds the ratio is ${all.toFixed(3)}.`);
+      result.notes.push(
+        `${turns} turns: ${rounds - quietRounds.length} of ${rounds} rounds flagged (heavy load); over all rounds the ratio is ${all.toFixed(3)}.`,
+      );
     }
   }
-  const lost = kinds.reduce((sum, kind) => sum + points.reduce((inner, turns) => inner + runs.get(`${kind}-${turns}`)!.reduce((s, r) => s + r.lost + r.wrongText, 0), 0), 0);
-  result.ratios.push({ label: "lost events + wrong texts (all points, all rounds)", value: lost, target: "= 0", met: lost === 0 });
+  const lost = kinds.reduce(
+    (sum, kind) =>
+      sum +
+      points.reduce(
+        (inner, turns) => inner + runs.get(`${kind}-${turns}`)!.reduce((s, r) => s + r.lost + r.wrongText, 0),
+        0,
+      ),
+    0,
+  );
+  result.ratios.push({
+    label: "lost events + wrong texts (all points, all rounds)",
+    value: lost,
+    target: "= 0",
+    met: lost === 0,
+  });
   const largest = points[points.length - 1]!;
   const sdkRss = median(runs.get(`sdk-${largest}`)!.map((r) => r.peakRssMiB));
   const rawRss = median(runs.get(`raw-${largest}`)!.map((r) => r.peakRssMiB));
-  result.ratios.push({ label: `${largest} turns: SDK process peak RSS, MiB (median)`, value: sdkRss, target: `< ${RSS_TARGET_MIB}`, met: sdkRss < RSS_TARGET_MIB });
+  result.ratios.push({
+    label: `${largest} turns: SDK process peak RSS, MiB (median)`,
+    value: sdkRss,
+    target: `< ${RSS_TARGET_MIB}`,
+    met: sdkRss < RSS_TARGET_MIB,
+  });
   result.notes.push(`${largest} turns: raw driver process peak RSS ${rawRss.toFixed(1)} MiB (median).`);
   return result;
 }

@@ -15,7 +15,11 @@ interface Starter {
 }
 
 /** Runs the start-up bench. */
-export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undefined, options: BenchOptions): Promise<BenchResult> {
+export async function startupBench(
+  env: BenchEnvironment,
+  sdk: SdkModule | undefined,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const started = now();
   const rounds = options.quick ? 3 : 15;
   const starters: Starter[] = [
@@ -73,7 +77,11 @@ export async function startupBench(env: BenchEnvironment, sdk: SdkModule | undef
     rounds: loads,
     durationMs: now() - started,
   };
-  if (sdk) result.ratios.push({ label: "Codex.start() / raw spawn + initialize (median)", value: medianRatio(result, "sdk", "raw") });
+  if (sdk)
+    result.ratios.push({
+      label: "Codex.start() / raw spawn + initialize (median)",
+      value: medianRatio(result, "sdk", "raw"),
+    });
   else result.skipped = "SDK side not run: @codex/sdk is not available yet";
   return result;
 }

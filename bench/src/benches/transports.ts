@@ -26,8 +26,15 @@ interface TransportContender {
 }
 
 /** Starts `codex app-server --listen <listen>` and resolves with its URL once it accepts connections. */
-async function listen(env: BenchEnvironment, address: string, extra: string[]): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(env.codexBin, ["app-server", ...CONFIG_FLAGS, "--listen", address, ...extra], { env: env.env, stdio: ["ignore", "ignore", "pipe"] });
+async function listen(
+  env: BenchEnvironment,
+  address: string,
+  extra: string[],
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(env.codexBin, ["app-server", ...CONFIG_FLAGS, "--listen", address, ...extra], {
+    env: env.env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
@@ -41,7 +48,12 @@ async function listen(env: BenchEnvironment, address: string, extra: string[]): 
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`app-server exited: ${stderr}`);
-    if (address.startsWith("unix://") ? existsSync(address.slice("unix://".length)) : /listening on: ws:\/\/\S+/.test(stderr)) break;
+    if (
+      address.startsWith("unix://")
+        ? existsSync(address.slice("unix://".length))
+        : /listening on: ws:\/\/\S+/.test(stderr)
+    )
+      break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`app-server did not listen: ${stderr}`);
@@ -67,7 +79,11 @@ function sessionOn(codex: SdkCodex, env: BenchEnvironment, after: () => Promise<
 }
 
 /** Runs the transports bench. */
-export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | undefined, options: BenchOptions): Promise<BenchResult> {
+export async function transportsBench(
+  env: BenchEnvironment,
+  sdk: SdkModule | undefined,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const started = now();
   const sessions = options.quick ? 1 : 3;
   const turns = options.quick ? 5 : 20;
@@ -82,10 +98,14 @@ export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | un
       `same native binary, fake model and CODEX_HOME; features.shell_snapshot=false for all three. Start-up and thread creation are not timed.`,
     contenders: [],
     ratios: [],
-    notes: ["shell_snapshot is off in this bench: with it, codex runs the user's login shell on a thread's first turn, which would swamp the difference between transports."],
+    notes: [
+      "shell_snapshot is off in this bench: with it, codex runs the user's login shell on a thread's first turn, which would swamp the difference between transports.",
+    ],
     durationMs: 0,
   };
-  const connect = (sdk?.Codex as { connect?: (url: string, options?: Record<string, unknown>) => Promise<SdkCodex> } | undefined)?.connect;
+  const connect = (
+    sdk?.Codex as { connect?: (url: string, options?: Record<string, unknown>) => Promise<SdkCodex> } | undefined
+  )?.connect;
   if (!sdk || connect === undefined) {
     result.skipped = "SDK side not run: @codex/sdk has no Codex.connect yet";
     result.durationMs = now() - started;
@@ -101,7 +121,10 @@ export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | un
       name: "stdio",
       label: "Codex.start(): a child over stdio",
       async open() {
-        const codex = await sdk.Codex.start({ ...sdkStartOptions(env), config: { features: { shell_snapshot: false } } });
+        const codex = await sdk.Codex.start({
+          ...sdkStartOptions(env),
+          config: { features: { shell_snapshot: false } },
+        });
         return sessionOn(codex, env, async () => {});
       },
     },
@@ -109,7 +132,12 @@ export async function transportsBench(env: BenchEnvironment, sdk: SdkModule | un
       name: "ws",
       label: "Codex.connect(ws://127.0.0.1:PORT) with a token",
       async open() {
-        const server = await listen(env, "ws://127.0.0.1:0", ["--ws-auth", "capability-token", "--ws-token-file", tokenFile]);
+        const server = await listen(env, "ws://127.0.0.1:0", [
+          "--ws-auth",
+          "capability-token",
+          "--ws-token-file",
+          tokenFile,
+        ]);
         const codex = await connect.call(sdk.Codex, server.url, { token, clientInfo });
         return sessionOn(codex, env, server.stop);
       },

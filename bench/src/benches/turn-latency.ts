@@ -11,7 +11,12 @@ import { now, rotate, summarize } from "../stats.js";
 const TURNS_PER_SESSION = 20;
 
 /** Runs the turn-latency bench. */
-export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | undefined, baselines: Baselines | undefined, options: BenchOptions): Promise<BenchResult> {
+export async function turnLatencyBench(
+  env: BenchEnvironment,
+  sdk: SdkModule | undefined,
+  baselines: Baselines | undefined,
+  options: BenchOptions,
+): Promise<BenchResult> {
   const started = now();
   const sessions = options.quick ? 1 : 3;
   const turns = options.quick ? 5 : TURNS_PER_SESSION;
@@ -64,10 +69,18 @@ export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | u
     const sdkSamples = samples["sdk"]!;
     const rawSamples = samples["raw"]!;
     const paired = summarize(sdkSamples.map((value, index) => value - (rawSamples[index] ?? Number.NaN)));
-    result.notes.unshift(`SDK − raw, paired by round: median ${paired.median.toFixed(2)} ms, p95 ${paired.p95.toFixed(2)} ms.`);
-    result.ratios.push({ label: "@openai/codex-sdk / SDK (median)", value: medianRatio(result, "openai-codex-sdk", "sdk") });
+    result.notes.unshift(
+      `SDK − raw, paired by round: median ${paired.median.toFixed(2)} ms, p95 ${paired.p95.toFixed(2)} ms.`,
+    );
+    result.ratios.push({
+      label: "@openai/codex-sdk / SDK (median)",
+      value: medianRatio(result, "openai-codex-sdk", "sdk"),
+    });
     // The SDK's own share, measured without an app-server (see turn-overhead-worker.ts).
-    const overhead = await runWorker<{ wallMicros: number[]; cpuMicros: number[] }>("turn-overhead-worker.ts", options.quick ? ["500", "2"] : ["3000", "5"]);
+    const overhead = await runWorker<{ wallMicros: number[]; cpuMicros: number[] }>(
+      "turn-overhead-worker.ts",
+      options.quick ? ["500", "2"] : ["3000", "5"],
+    );
     const own = summarize(overhead.wallMicros).median;
     const rawMedian = result.contenders.find((c) => c.name === "raw")!.summary.median;
     result.notes.push(
@@ -76,6 +89,9 @@ export async function turnLatencyBench(env: BenchEnvironment, sdk: SdkModule | u
         `${((own / 1000 / rawMedian) * 100).toFixed(2)}% of the raw driver's median turn.`,
     );
   }
-  result.ratios.push({ label: "@openai/codex-sdk / raw driver (median)", value: medianRatio(result, "openai-codex-sdk", "raw") });
+  result.ratios.push({
+    label: "@openai/codex-sdk / raw driver (median)",
+    value: medianRatio(result, "openai-codex-sdk", "raw"),
+  });
   return result;
 }

@@ -41,7 +41,10 @@ export class ScriptedTransport {
   private isClosed = false;
   private pending = "";
 
-  constructor(private readonly turn: TurnBytes, private readonly pumpOnStart = false) {
+  constructor(
+    private readonly turn: TurnBytes,
+    private readonly pumpOnStart = false,
+  ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });

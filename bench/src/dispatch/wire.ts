@@ -5,7 +5,9 @@
 import { readFileSync } from "node:fs";
 
 /** The pinned runtime version (the root package.json's `codexRuntimeVersion`). */
-const SERVER_VERSION = (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { codexRuntimeVersion: string }).codexRuntimeVersion;
+const SERVER_VERSION = (
+  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { codexRuntimeVersion: string }
+).codexRuntimeVersion;
 
 /** Thread and turn ids of the scripted session. */
 export const THREAD_ID = "01a213b0-370d-7f01-8629-b7f8047eee60";
@@ -129,12 +131,24 @@ export interface TurnBytes {
 /** Builds the server output of one turn with `count` deltas. */
 export function buildTurnBytes(count: number): TurnBytes {
   const head =
-    line({ method: "thread/status/changed", params: { threadId: THREAD_ID, status: { type: "active", activeFlags: [] } }, emittedAtMs: 1 }) +
+    line({
+      method: "thread/status/changed",
+      params: { threadId: THREAD_ID, status: { type: "active", activeFlags: [] } },
+      emittedAtMs: 1,
+    }) +
     line({ method: "turn/started", params: { threadId: THREAD_ID, turn: turn("inProgress") }, emittedAtMs: 1 }) +
     line({
       method: "item/started",
       params: {
-        item: { type: "agentMessage", id: ITEM_ID, text: "", phase: null, memoryCitation: null, startedAtMs: 1, completedAtMs: null },
+        item: {
+          type: "agentMessage",
+          id: ITEM_ID,
+          text: "",
+          phase: null,
+          memoryCitation: null,
+          startedAtMs: 1,
+          completedAtMs: null,
+        },
         threadId: THREAD_ID,
         turnId: TURN_ID,
         startedAtMs: 1,
@@ -145,14 +159,26 @@ export function buildTurnBytes(count: number): TurnBytes {
     line({
       method: "item/completed",
       params: {
-        item: { type: "agentMessage", id: ITEM_ID, text: "(elided)", phase: null, memoryCitation: null, startedAtMs: 1, completedAtMs: 2 },
+        item: {
+          type: "agentMessage",
+          id: ITEM_ID,
+          text: "(elided)",
+          phase: null,
+          memoryCitation: null,
+          startedAtMs: 1,
+          completedAtMs: 2,
+        },
         threadId: THREAD_ID,
         turnId: TURN_ID,
         completedAtMs: 2,
       },
       emittedAtMs: 2,
     }) +
-    line({ method: "thread/status/changed", params: { threadId: THREAD_ID, status: { type: "idle" } }, emittedAtMs: 2 }) +
+    line({
+      method: "thread/status/changed",
+      params: { threadId: THREAD_ID, status: { type: "idle" } },
+      emittedAtMs: 2,
+    }) +
     line({ method: "turn/completed", params: { threadId: THREAD_ID, turn: turn("completed") }, emittedAtMs: 2 });
 
   // Encode in slabs so no single JS string gets near V8's string length limit.

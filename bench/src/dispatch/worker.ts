@@ -51,7 +51,8 @@ async function runBare(turn: TurnBytes): Promise<Run> {
       start = newline + 1;
       newline = chunk.indexOf(10, start);
     }
-    if (start < chunk.length) remainder = remainder ? Buffer.concat([remainder, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
+    if (start < chunk.length)
+      remainder = remainder ? Buffer.concat([remainder, chunk.subarray(start)]) : Buffer.from(chunk.subarray(start));
   });
   return { ms: performance.now() - started, cpuMs: (cpuMicros() - startedCpu) / 1000, deltas, completed };
 }
@@ -77,7 +78,10 @@ async function runClient(sdk: SdkModule, turn: TurnBytes): Promise<Run> {
 
 async function runSdk(sdk: SdkModule, turn: TurnBytes, record = true): Promise<Run> {
   const transport = new ScriptedTransport(turn);
-  const codex = await sdk.Codex.start({ transport: sdk.createLineTransport(transport), clientInfo: { name: "bench", version: "0.0.0" } });
+  const codex = await sdk.Codex.start({
+    transport: sdk.createLineTransport(transport),
+    clientInfo: { name: "bench", version: "0.0.0" },
+  });
   try {
     const thread = await codex.threadStart({});
     const handle = await thread.turn("go", record ? undefined : { record: false });
@@ -136,7 +140,8 @@ for (let round = 0; round < rounds; round += 1) {
   const probe = startRound();
   for (const contender of rotate(contenders, round)) {
     gc?.();
-    if (process.env["DISPATCH_DEBUG"]) console.error(`before ${contender.name}: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+    if (process.env["DISPATCH_DEBUG"])
+      console.error(`before ${contender.name}: heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
     const result = profileDir ? await profiled(contender.name, round, contender.run) : await contender.run();
     if (result.deltas !== count || !result.completed) {
       errors.push(`${contender.name} round ${round}: ${result.deltas}/${count} deltas, completed=${result.completed}`);

@@ -20,7 +20,16 @@ function line(message: unknown): string {
 }
 
 function turn(status: "inProgress" | "completed") {
-  return { id: TURN_ID, items: [], itemsView: "notLoaded", status, error: null, startedAt: 1, completedAt: status === "completed" ? 2 : null, durationMs: status === "completed" ? 1000 : null };
+  return {
+    id: TURN_ID,
+    items: [],
+    itemsView: "notLoaded",
+    status,
+    error: null,
+    startedAt: 1,
+    completedAt: status === "completed" ? 2 : null,
+    durationMs: status === "completed" ? 1000 : null,
+  };
 }
 
 const ITEM = "call_1";
@@ -85,7 +94,9 @@ class LazyTurnTransport {
   }
 
   private async streamTurn(): Promise<void> {
-    await this.send(line({ method: "turn/started", params: { threadId: THREAD_ID, turn: turn("inProgress") }, emittedAtMs: 1 }));
+    await this.send(
+      line({ method: "turn/started", params: { threadId: THREAD_ID, turn: turn("inProgress") }, emittedAtMs: 1 }),
+    );
     let text = "";
     let chunks = 0;
     // Sample about 16 times per turn (and at least every 64 chunks), so short turns are measured too.
@@ -100,7 +111,9 @@ class LazyTurnTransport {
     }
     if (text !== "") await this.send(text);
     this.sample();
-    await this.send(line({ method: "turn/completed", params: { threadId: THREAD_ID, turn: turn("completed") }, emittedAtMs: 2 }));
+    await this.send(
+      line({ method: "turn/completed", params: { threadId: THREAD_ID, turn: turn("completed") }, emittedAtMs: 2 }),
+    );
   }
 
   close(): Promise<void> {
@@ -117,7 +130,10 @@ type Contender = "run-unrecorded" | "stream-unrecorded" | "run-recorded";
 /** One turn of `count` deltas; resolves with the peak heap seen while it streamed. */
 async function oneTurn(sdk: SdkModule, contender: Contender, count: number): Promise<number> {
   const transport = new LazyTurnTransport(count);
-  const codex = await sdk.Codex.start({ transport: sdk.createLineTransport(transport), clientInfo: { name: "bench", version: "0.0.0" } });
+  const codex = await sdk.Codex.start({
+    transport: sdk.createLineTransport(transport),
+    clientInfo: { name: "bench", version: "0.0.0" },
+  });
   try {
     collect();
     const thread = await codex.threadStart({});
@@ -137,7 +153,11 @@ async function oneTurn(sdk: SdkModule, contender: Contender, count: number): Pro
 
 const counts = (process.argv[2] ?? "1000,1000000").split(",").map(Number);
 const rounds = Number(process.argv[3] ?? "3");
-const contenders: Contender[] = (process.env["RECORD_MEMORY_ONLY"]?.split(",") as Contender[] | undefined) ?? ["run-unrecorded", "stream-unrecorded", "run-recorded"];
+const contenders: Contender[] = (process.env["RECORD_MEMORY_ONLY"]?.split(",") as Contender[] | undefined) ?? [
+  "run-unrecorded",
+  "stream-unrecorded",
+  "run-recorded",
+];
 const loaded = await loadSdk();
 if (!("sdk" in loaded)) {
   console.log(JSON.stringify({ samples: {}, errors: [], missing: loaded.missing }));

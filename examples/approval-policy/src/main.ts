@@ -40,12 +40,18 @@ await runExample("approval-policy", async () => {
       const command = item?.type === "commandExecution" ? item.command : "";
       const deletes = /\brm\b/.test(command);
       decisions.push(`${deletes ? "decline" : "accept"} ${command}`);
-      console.log(dim(`  [turn ${turnId?.slice(-6)} on ${handle?.id.slice(-6)}] ${deletes ? "declined" : "accepted"}: ${command}`));
+      console.log(
+        dim(
+          `  [turn ${turnId?.slice(-6)} on ${handle?.id.slice(-6)}] ${deletes ? "declined" : "accepted"}: ${command}`,
+        ),
+      );
       return { decision: deletes ? "decline" : "accept" };
     },
   };
   console.log("> Create notes.txt, then remove it.");
-  const tidy = await thread.run("Create notes.txt with touch, then remove it with rm.", { serverRequests: housekeeping });
+  const tidy = await thread.run("Create notes.txt with touch, then remove it with rm.", {
+    serverRequests: housekeeping,
+  });
   console.log(tidy.finalResponse);
 
   console.log("> Create later.txt.");
@@ -56,7 +62,11 @@ await runExample("approval-policy", async () => {
     result.items.flatMap((item) => (item.type === "commandExecution" ? [item.status] : []));
   check(tidy.status === "completed" && later.status === "completed", "both turns complete");
   if (env.fake) {
-    checkEqual(decisions.map((decision) => decision.split(" ")[0]), ["accept", "decline"], "the per-turn policy's decisions");
+    checkEqual(
+      decisions.map((decision) => decision.split(" ")[0]),
+      ["accept", "decline"],
+      "the per-turn policy's decisions",
+    );
     checkEqual(statuses(tidy), ["completed", "declined"], "touch ran, rm was declined");
     check(existsSync(path.join(env.workDir, "notes.txt")), "notes.txt exists");
     checkEqual(connectionWide.length, 1, "the next turn went to the connection-wide handler");

@@ -11,17 +11,31 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { Codex } from "@codex/sdk";
 import { reply } from "@codex/sdk-testing";
-import { ask, bold, check, checkEqual, dim, exampleEnvironment, flag, isInteractive, runExample, yellow } from "@codex/sdk-testing/examples";
+import {
+  ask,
+  bold,
+  check,
+  checkEqual,
+  dim,
+  exampleEnvironment,
+  flag,
+  isInteractive,
+  runExample,
+  yellow,
+} from "@codex/sdk-testing/examples";
 
 type Decision = "accept" | "acceptForSession" | "decline" | "cancel";
 const DECISIONS: Record<string, Decision> = { y: "accept", a: "acceptForSession", n: "decline", c: "cancel" };
 
 /** Where the answers come from: the person at the terminal, or the --answers list. */
 function decider(): (question: string, signal: AbortSignal) => Promise<Decision> {
-  const scripted = flag("answers")?.split(",").map((answer) => answer.trim());
+  const scripted = flag("answers")
+    ?.split(",")
+    .map((answer) => answer.trim());
   if (scripted) {
     for (const answer of scripted) {
-      if (!Object.values(DECISIONS).includes(answer as Decision)) throw new Error(`--answers: unknown decision "${answer}"`);
+      if (!Object.values(DECISIONS).includes(answer as Decision))
+        throw new Error(`--answers: unknown decision "${answer}"`);
     }
     return async (question) => {
       // Running out of answers declines: the safe default.
@@ -30,7 +44,8 @@ function decider(): (question: string, signal: AbortSignal) => Promise<Decision>
       return decision;
     };
   }
-  if (!isInteractive()) throw new Error("No terminal to ask on: pass --answers accept,decline,... (see pnpm start:ci).");
+  if (!isInteractive())
+    throw new Error("No terminal to ask on: pass --answers accept,decline,... (see pnpm start:ci).");
   return async (question, signal) => {
     for (;;) {
       const answer = await ask(`${question} ${bold("[y]es [a]lways [n]o [c]ancel turn")} `, signal);
@@ -57,13 +72,19 @@ await runExample("approvals", async () => {
     serverRequests: {
       "item/commandExecution/requestApproval": async (params, { signal }) => {
         asked.push("command");
-        const decision = await decide(`${yellow("?")} run ${bold(params.command ?? "(a command)")} in ${params.cwd}${params.reason ? ` (${params.reason})` : ""}?`, signal);
+        const decision = await decide(
+          `${yellow("?")} run ${bold(params.command ?? "(a command)")} in ${params.cwd}${params.reason ? ` (${params.reason})` : ""}?`,
+          signal,
+        );
         return { decision };
       },
       // The context carries the item the request is about: here the patch, with its files.
       "item/fileChange/requestApproval": async (_params, { signal, item }) => {
         asked.push("fileChange");
-        const files = item?.type === "fileChange" ? item.changes.map((change) => `${change.kind.type} ${path.basename(change.path)}`).join(", ") : "files";
+        const files =
+          item?.type === "fileChange"
+            ? item.changes.map((change) => `${change.kind.type} ${path.basename(change.path)}`).join(", ")
+            : "files";
         return { decision: await decide(`${yellow("?")} apply a patch to ${bold(files)}?`, signal) };
       },
     },
@@ -76,16 +97,32 @@ await runExample("approvals", async () => {
   console.log(`\n${result.finalResponse}`);
   for (const item of result.items) {
     if (item.type === "commandExecution") console.log(dim(`  command ${item.command}: ${item.status}`));
-    if (item.type === "fileChange") console.log(dim(`  patch ${item.changes.map((change) => path.basename(change.path)).join(", ")}: ${item.status}`));
+    if (item.type === "fileChange")
+      console.log(
+        dim(`  patch ${item.changes.map((change) => path.basename(change.path)).join(", ")}: ${item.status}`),
+      );
   }
 
-  check(result.status === "completed" || result.status === "interrupted", `the turn ends (completed, or interrupted by "cancel"), got ${result.status}`);
+  check(
+    result.status === "completed" || result.status === "interrupted",
+    `the turn ends (completed, or interrupted by "cancel"), got ${result.status}`,
+  );
   if (env.fake) {
     // The scripted run: accept, accept, decline.
     checkEqual(asked, ["command", "fileChange", "command"], "approval requests, in order");
-    const statuses = result.items.flatMap((item) => (item.type === "commandExecution" || item.type === "fileChange" ? [`${item.type}:${item.status}`] : []));
-    checkEqual(statuses, ["commandExecution:completed", "fileChange:completed", "commandExecution:declined"], "what happened to each");
-    checkEqual((await readFile(path.join(env.workDir, "greeting.txt"), "utf8")).trim(), "hello", "the accepted command's file");
+    const statuses = result.items.flatMap((item) =>
+      item.type === "commandExecution" || item.type === "fileChange" ? [`${item.type}:${item.status}`] : [],
+    );
+    checkEqual(
+      statuses,
+      ["commandExecution:completed", "fileChange:completed", "commandExecution:declined"],
+      "what happened to each",
+    );
+    checkEqual(
+      (await readFile(path.join(env.workDir, "greeting.txt"), "utf8")).trim(),
+      "hello",
+      "the accepted command's file",
+    );
     check(existsSync(path.join(env.workDir, "notes.txt")), "the accepted patch's file");
     check(existsSync(path.join(env.workDir, "greeting.txt")), "the declined rm left greeting.txt in place");
     const declined = env.fake.requests.at(-1)?.toolOutputs.at(-1)?.output ?? "";

@@ -6,7 +6,15 @@
 //   echo "Hi" | pnpm start            lines piped into stdin
 import { createInterface } from "node:readline/promises";
 import { AbortError, Codex, type Thread, type TurnResult } from "@codex/sdk";
-import { bold, check, dim, exampleEnvironment, isInteractive, runExample, scriptedLines } from "@codex/sdk-testing/examples";
+import {
+  bold,
+  check,
+  dim,
+  exampleEnvironment,
+  isInteractive,
+  runExample,
+  scriptedLines,
+} from "@codex/sdk-testing/examples";
 
 /** Sends one line as a turn and prints the answer as it streams. */
 async function chatTurn(thread: Thread, line: string, signal?: AbortSignal): Promise<TurnResult> {
@@ -17,7 +25,8 @@ async function chatTurn(thread: Thread, line: string, signal?: AbortSignal): Pro
   }
   process.stdout.write("\n");
   const result = await turn.run();
-  if (result.status !== "completed") console.log(dim(`(turn ${result.status}${result.error ? `: ${result.error.message}` : ""})`));
+  if (result.status !== "completed")
+    console.log(dim(`(turn ${result.status}${result.error ? `: ${result.error.message}` : ""})`));
   return result;
 }
 
@@ -62,7 +71,11 @@ async function interactive(codex: Codex): Promise<void> {
 }
 
 /** Plays scripted lines (CI, pipes) and checks the conversation. */
-async function scripted(codex: Codex, lines: string[], fake: { requests: readonly { threadId: string | undefined; body: unknown }[] } | undefined): Promise<void> {
+async function scripted(
+  codex: Codex,
+  lines: string[],
+  fake: { requests: readonly { threadId: string | undefined; body: unknown }[] } | undefined,
+): Promise<void> {
   check(lines.length > 0, "no input: pass --script <file>, pipe lines into stdin, or run on a terminal");
   let thread = await codex.threadStart();
   const threads = new Set([thread.id]);
@@ -83,10 +96,19 @@ async function scripted(codex: Codex, lines: string[], fake: { requests: readonl
     check(fake.requests.length === turns, `expected ${turns} model requests, got ${fake.requests.length}`);
     const first = lines[0]!;
     const sameThread = fake.requests.filter((request) => request.threadId === fake.requests[0]!.threadId);
-    check(sameThread.slice(1).every((request) => JSON.stringify(request.body).includes(first)), "later turns of a thread carry the earlier lines");
+    check(
+      sameThread.slice(1).every((request) => JSON.stringify(request.body).includes(first)),
+      "later turns of a thread carry the earlier lines",
+    );
     const other = fake.requests.filter((request) => request.threadId !== fake.requests[0]!.threadId);
-    check(other.every((request) => !JSON.stringify(request.body).includes(first)), "a /new thread starts without the old history");
-    check(new Set(fake.requests.map((request) => request.threadId)).size === threads.size, "one model thread per chat thread");
+    check(
+      other.every((request) => !JSON.stringify(request.body).includes(first)),
+      "a /new thread starts without the old history",
+    );
+    check(
+      new Set(fake.requests.map((request) => request.threadId)).size === threads.size,
+      "one model thread per chat thread",
+    );
   }
 }
 

@@ -36,7 +36,9 @@ await runExample("concurrent-threads", async () => {
         }
       }
       const result = await turn.run();
-      console.log(`thread ${index + 1}: ${result.finalResponse} ${dim(`(${Math.round(performance.now() - started)} ms)`)}`);
+      console.log(
+        `thread ${index + 1}: ${result.finalResponse} ${dim(`(${Math.round(performance.now() - started)} ms)`)}`,
+      );
       checkEqual(deltas, result.text, `thread ${index + 1}: streamed text`);
       return result;
     }),
@@ -47,7 +49,11 @@ await runExample("concurrent-threads", async () => {
     checkEqual(result.threadId, threads[index]!.id, `thread ${index + 1}: the result's thread`);
   }
   if (env.fake) {
-    checkEqual(results.map((result) => result.finalResponse), scripted, "each thread got its own answer");
+    checkEqual(
+      results.map((result) => result.finalResponse),
+      scripted,
+      "each thread got its own answer",
+    );
     check(new Set(env.fake.requests.map((request) => request.threadId)).size === 3, "three threads reached the model");
   }
 });

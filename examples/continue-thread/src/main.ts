@@ -37,7 +37,11 @@ await runExample("continue-thread", async () => {
       const same = await codex.threadResume(threadId, { model: "gpt-5.5" });
       env.fake.enqueueFor({ prompt: "Still there?" }, reply.text("Still here."));
       await same.run("Still there?");
-      checkEqual(env.fake.requests.at(-1)!.model, before, "model after threadResume() of a loaded thread (override not applied)");
+      checkEqual(
+        env.fake.requests.at(-1)!.model,
+        before,
+        "model after threadResume() of a loaded thread (override not applied)",
+      );
     }
   } // the app-server exits here; the thread stays on disk in CODEX_HOME
 
@@ -52,7 +56,10 @@ await runExample("continue-thread", async () => {
     } catch (error) {
       rejected = error;
     }
-    check(InvalidRequestError.isInstance(rejected), `thread(id) on an unloaded thread should be rejected, got ${String(rejected)}`);
+    check(
+      InvalidRequestError.isInstance(rejected),
+      `thread(id) on an unloaded thread should be rejected, got ${String(rejected)}`,
+    );
     console.log(dim(`\ncodex.thread(id) in a new process: ${(rejected as Error).message}`));
 
     // threadResume loads it, and here also switches the model for the turns that follow.
@@ -66,7 +73,10 @@ await runExample("continue-thread", async () => {
     check(/papaya/i.test(third.finalResponse ?? ""), "the resumed thread remembers the first process's turns");
     if (env.fake) {
       const request = env.fake.requests.at(-1)!;
-      check(JSON.stringify(request.body).includes("Remember the code word PAPAYA."), "the model received the whole history after the resume");
+      check(
+        JSON.stringify(request.body).includes("Remember the code word PAPAYA."),
+        "the model received the whole history after the resume",
+      );
       checkEqual(request.model, "gpt-5.5", "the model override of threadResume");
     }
   }

@@ -3,7 +3,17 @@
 // 2. A request the server rejects throws a typed JsonRpcError subclass; never retry those.
 // 3. An overloaded server (-32001) throws ServerBusyError: retryOnOverload retries just that.
 // 4. A lost connection rejects whatever was waiting with TransportClosedError.
-import { Codex, CodexError, InvalidParamsError, InvalidRequestError, isRetryableError, MethodNotFoundError, retryOnOverload, ServerBusyError, TransportClosedError } from "@codex/sdk";
+import {
+  Codex,
+  CodexError,
+  InvalidParamsError,
+  InvalidRequestError,
+  isRetryableError,
+  MethodNotFoundError,
+  retryOnOverload,
+  ServerBusyError,
+  TransportClosedError,
+} from "@codex/sdk";
 import { resolveRuntime, spawnAppServer } from "@codex/sdk/rpc";
 import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
@@ -15,7 +25,9 @@ async function thrown(what: string, fn: () => Promise<unknown>): Promise<unknown
     await fn();
   } catch (error) {
     const name = CodexError.isInstance(error) ? error.name : String(error);
-    console.log(`${what}\n  → ${name}, retryable: ${isRetryableError(error)}\n  ${dim((error as Error).message.split("\n")[0]!)}`);
+    console.log(
+      `${what}\n  → ${name}, retryable: ${isRetryableError(error)}\n  ${dim((error as Error).message.split("\n")[0]!)}`,
+    );
     return error;
   }
   check(false, `${what} should have thrown`);
@@ -37,13 +49,15 @@ await runExample("error-handling", async () => {
     reply.httpError(404, { code: "model_not_found", message: "The model `no-such-model` does not exist." }),
   );
   const failed = await thread.run("Hello", { model: "no-such-model" });
-  console.log(`  status ${failed.status}, codexErrorInfo ${JSON.stringify(failed.error?.codexErrorInfo)}\n  ${dim(failed.error?.message ?? "")}\n`);
+  console.log(
+    `  status ${failed.status}, codexErrorInfo ${JSON.stringify(failed.error?.codexErrorInfo)}\n  ${dim(failed.error?.message ?? "")}\n`,
+  );
   checkEqual(failed.status, "failed", "status of a turn the provider refused");
   check(failed.error !== null && failed.error.message.length > 0, "a failed turn carries an error message");
 
   // 2. Requests the server rejects: typed, and not retryable — fix the input or the version.
   console.log("2. requests the server rejects");
-  const badParams = await thrown("thread/start with approvalPolicy \"sometimes\"", () =>
+  const badParams = await thrown('thread/start with approvalPolicy "sometimes"', () =>
     codex.client.request("thread/start", { approvalPolicy: "sometimes" } as never),
   );
   check(InvalidParamsError.isInstance(badParams), "a bad enum value is InvalidParamsError");
@@ -51,9 +65,12 @@ await runExample("error-handling", async () => {
     codex.client.request("thread/teleport" as never, {} as never),
   );
   check(MethodNotFoundError.isInstance(noMethod), "an unknown method is MethodNotFoundError");
-  const noThread = await thrown("a turn on a thread id that does not exist", () => codex.thread("00000000-0000-4000-8000-000000000000").run("Hi"));
+  const noThread = await thrown("a turn on a thread id that does not exist", () =>
+    codex.thread("00000000-0000-4000-8000-000000000000").run("Hi"),
+  );
   check(InvalidRequestError.isInstance(noThread), "an unknown thread is InvalidRequestError");
-  for (const error of [badParams, noMethod, noThread]) check(!isRetryableError(error), "rejected requests are not retryable");
+  for (const error of [badParams, noMethod, noThread])
+    check(!isRetryableError(error), "rejected requests are not retryable");
 
   // 3. Overload: retried with backoff, and only that.
   console.log("\n3. an overloaded server");

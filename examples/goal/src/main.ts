@@ -13,7 +13,11 @@ await runExample("goal", async () => {
   env.fake?.enqueue(
     reply.text("Outline: greeting, wish, farewell."),
     reply.text("Draft: Hello friend, may your day be bright."),
-    reply.toolCall({ name: "update_goal", arguments: { status: "complete" }, text: "Final: Hello friend, may your day be bright. Goodbye!" }),
+    reply.toolCall({
+      name: "update_goal",
+      arguments: { status: "complete" },
+      text: "Final: Hello friend, may your day be bright. Goodbye!",
+    }),
     reply.text("The note is written; the goal is complete."),
   );
   await using codex = await Codex.start(env.options);
@@ -26,15 +30,23 @@ await runExample("goal", async () => {
   let turns = 0;
   for await (const event of goal.stream()) {
     if (event.method === "turn/started") console.log(dim(`  turn ${++turns} started`));
-    if (event.method === "item/completed" && event.params.item.type === "agentMessage") console.log(`  ${event.params.item.text}`);
-    if (event.method === "thread/goal/updated") console.log(dim(`  goal ${event.params.goal.status}, ${event.params.goal.tokensUsed} tokens used`));
+    if (event.method === "item/completed" && event.params.item.type === "agentMessage")
+      console.log(`  ${event.params.item.text}`);
+    if (event.method === "thread/goal/updated")
+      console.log(dim(`  goal ${event.params.goal.status}, ${event.params.goal.tokensUsed} tokens used`));
   }
   const result = await goal.run();
   console.log(`ended: ${result.status} after ${result.turns.length} turns, ${result.goal?.tokensUsed ?? "?"} tokens`);
 
   check(result.turns.length >= 1, "the goal ran at least one turn");
-  check(result.turns.every((turn) => turn.threadId === thread.id), "every turn ran on the goal's thread");
-  check(result.status === "complete" || result.status === "budgetLimited", `the goal ended as complete or budget-limited, got ${result.status}`);
+  check(
+    result.turns.every((turn) => turn.threadId === thread.id),
+    "every turn ran on the goal's thread",
+  );
+  check(
+    result.status === "complete" || result.status === "budgetLimited",
+    `the goal ended as complete or budget-limited, got ${result.status}`,
+  );
   if (env.fake) {
     checkEqual(result.status, "complete", "the model marked the goal complete");
     checkEqual(result.turns.length, 3, "three automatic turns");

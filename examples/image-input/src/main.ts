@@ -6,7 +6,8 @@ import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 /** A 16×16 PNG, all one red. */
-const RED_SQUARE_PNG = "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGO4IydHEmIY1TCqYfhqAACaMxgQdGu1YAAAAABJRU5ErkJggg==";
+const RED_SQUARE_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR4nGO4IydHEmIY1TCqYfhqAACaMxgQdGu1YAAAAABJRU5ErkJggg==";
 
 await runExample("image-input", async () => {
   await using env = await exampleEnvironment();
@@ -42,7 +43,10 @@ await runExample("image-input", async () => {
 
   // A remote URL is refused by the server before anything reaches the model.
   try {
-    await thread.run([{ type: "text", text: "And this one?" }, { type: "image", url: "https://example.com/cat.png" }]);
+    await thread.run([
+      { type: "text", text: "And this one?" },
+      { type: "image", url: "https://example.com/cat.png" },
+    ]);
     check(false, "a remote image URL should be rejected");
   } catch (error) {
     check(InvalidRequestError.isInstance(error), `expected InvalidRequestError, got ${String(error)}`);

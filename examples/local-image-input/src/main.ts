@@ -25,20 +25,27 @@ await runExample("local-image-input", async () => {
   check(/red/i.test(result.finalResponse ?? ""), `the answer should say red, got ${result.finalResponse}`);
   const userMessage = result.items.find((item) => item.type === "userMessage");
   check(
-    userMessage?.type === "userMessage" && userMessage.content.some((part) => part.type === "localImage" && part.path === IMAGE),
+    userMessage?.type === "userMessage" &&
+      userMessage.content.some((part) => part.type === "localImage" && part.path === IMAGE),
     "the user message records the local image by its absolute path",
   );
 
   if (env.fake) {
     // Codex inlined the file: the model got its bytes as a base64 data URL.
     const base64 = (await readFile(IMAGE)).toString("base64");
-    check(JSON.stringify(env.fake.requests[0]?.body).includes(`data:image/png;base64,${base64}`), "the model received the file's bytes inline");
+    check(
+      JSON.stringify(env.fake.requests[0]?.body).includes(`data:image/png;base64,${base64}`),
+      "the model received the file's bytes inline",
+    );
   }
 
   // A missing file is caught locally, before any request: nothing reaches the server.
   const requestsBefore = env.fake?.requests.length;
   try {
-    await thread.run([{ type: "text", text: "And this?" }, { type: "localImage", path: "no-such-image.png" }]);
+    await thread.run([
+      { type: "text", text: "And this?" },
+      { type: "localImage", path: "no-such-image.png" },
+    ]);
     check(false, "a missing image file should be rejected");
   } catch (error) {
     check(InvalidInputError.isInstance(error), `expected InvalidInputError, got ${String(error)}`);

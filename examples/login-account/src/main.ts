@@ -7,7 +7,15 @@
 //   pnpm start -- --chatgpt        on a terminal: really sign in with ChatGPT in your browser
 //   pnpm start -- --device-code    on a terminal: sign in with a device code (needs the network)
 import { AbortError, Codex } from "@codex/sdk";
-import { check, checkEqual, dim, exampleEnvironment, isInteractive, requestedMode, runExample } from "@codex/sdk-testing/examples";
+import {
+  check,
+  checkEqual,
+  dim,
+  exampleEnvironment,
+  isInteractive,
+  requestedMode,
+  runExample,
+} from "@codex/sdk-testing/examples";
 
 await runExample("login-account", async () => {
   await using env = await exampleEnvironment();
@@ -17,7 +25,9 @@ await runExample("login-account", async () => {
   codex.client.onNotification("account/updated", ({ authMode }) => events.push(`account/updated ${authMode}`));
 
   const before = await codex.account();
-  console.log(`signed out:  account ${JSON.stringify(before.account)}, requiresOpenaiAuth ${before.requiresOpenaiAuth}`);
+  console.log(
+    `signed out:  account ${JSON.stringify(before.account)}, requiresOpenaiAuth ${before.requiresOpenaiAuth}`,
+  );
   checkEqual(before.account, null, "nobody is signed in to a fresh CODEX_HOME");
   check(before.requiresOpenaiAuth, "the OpenAI provider needs credentials");
 
@@ -49,7 +59,11 @@ await runExample("login-account", async () => {
     process.once("SIGINT", () => giveUp.abort());
     try {
       const outcome = await login.wait({ signal: giveUp.signal });
-      console.log(outcome.success ? `signed in: ${JSON.stringify((await codex.account()).account)}` : `not signed in: ${outcome.error}`);
+      console.log(
+        outcome.success
+          ? `signed in: ${JSON.stringify((await codex.account()).account)}`
+          : `not signed in: ${outcome.error}`,
+      );
     } catch (error) {
       if (!AbortError.isInstance(error)) throw error;
       console.log("gave up; the login was cancelled");

@@ -13,7 +13,9 @@ await runExample("model-selection", async () => {
   console.log("models offered:");
   for (const model of models) {
     const efforts = model.supportedReasoningEfforts.map((option) => option.reasoningEffort).join("/");
-    console.log(`  ${model.isDefault ? "*" : " "} ${model.model.padEnd(16)} efforts ${efforts} (default ${model.defaultReasoningEffort}) · input ${model.inputModalities?.join("+") ?? "text+image"}`);
+    console.log(
+      `  ${model.isDefault ? "*" : " "} ${model.model.padEnd(16)} efforts ${efforts} (default ${model.defaultReasoningEffort}) · input ${model.inputModalities?.join("+") ?? "text+image"}`,
+    );
   }
   check(models.length > 0, "the server offers at least one model");
   const hidden = (await codex.models({ includeHidden: true })).data;
@@ -43,8 +45,16 @@ await runExample("model-selection", async () => {
 
   if (env.fake) {
     const turns = env.fake.requests.filter((request) => request.requestKind === "turn");
-    checkEqual(turns.map((request) => request.model), [chosen.model, other.model], "models sent to the provider, per turn");
-    checkEqual((turns[1]?.body as { reasoning?: { effort?: string } }).reasoning?.effort, effort, "effort sent with the second turn");
+    checkEqual(
+      turns.map((request) => request.model),
+      [chosen.model, other.model],
+      "models sent to the provider, per turn",
+    );
+    checkEqual(
+      (turns[1]?.body as { reasoning?: { effort?: string } }).reasoning?.effort,
+      effort,
+      "effort sent with the second turn",
+    );
     // Switching models mid-thread can make codex summarise the history first (a compaction
     // request, one extra model call) when the new model's context differs.
     const compactions = env.fake.requests.filter((request) => request.requestKind === "compaction").length;

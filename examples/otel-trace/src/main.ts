@@ -9,7 +9,12 @@
 // would register your exporter (OTLP, console, ...) instead.
 import { context, SpanStatusCode } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from "@opentelemetry/sdk-trace-base";
 import { Codex } from "@codex/sdk";
 import { openTelemetryInstrumentation } from "@codex/sdk/otel";
 import { reply } from "@codex/sdk-testing";
@@ -21,18 +26,26 @@ function printTree(spans: readonly ReadableSpan[]): string[] {
   const ids = new Set(spans.map((span) => span.spanContext().spanId));
   const children = (parentId: string | undefined) =>
     spans
-      .filter((span) => (parentId === undefined ? !ids.has(span.parentSpanContext?.spanId ?? "") : span.parentSpanContext?.spanId === parentId))
+      .filter((span) =>
+        parentId === undefined
+          ? !ids.has(span.parentSpanContext?.spanId ?? "")
+          : span.parentSpanContext?.spanId === parentId,
+      )
       .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]);
   const show = (span: ReadableSpan, depth: number) => {
     const indent = "  ".repeat(depth);
     const ms = (span.duration[0] * 1000 + span.duration[1] / 1e6).toFixed(0);
     const error = span.status.code === SpanStatusCode.ERROR ? ` ERROR ${span.status.message ?? ""}` : "";
     lines.push(`${indent}${bold(span.name)} ${dim(`${ms} ms`)}${error}`);
-    const attributes = Object.entries(span.attributes).filter(([key]) => key.startsWith("gen_ai.") || key.startsWith("codex.approval") || key === "codex.command");
+    const attributes = Object.entries(span.attributes).filter(
+      ([key]) => key.startsWith("gen_ai.") || key.startsWith("codex.approval") || key === "codex.command",
+    );
     for (const [key, value] of attributes) lines.push(`${indent}  ${dim(`${key} = ${JSON.stringify(value)}`)}`);
     for (const event of span.events) {
       const attributes = event.attributes ?? {};
-      lines.push(`${indent}  ${dim("event")} ${event.name} ${attributes["codex.item.type"] ?? ""}${attributes["codex.item.status"] ? ` (${attributes["codex.item.status"]})` : ""}`);
+      lines.push(
+        `${indent}  ${dim("event")} ${event.name} ${attributes["codex.item.type"] ?? ""}${attributes["codex.item.status"] ? ` (${attributes["codex.item.status"]})` : ""}`,
+      );
     }
     for (const child of children(span.spanContext().spanId)) show(child, depth + 1);
   };
@@ -51,7 +64,11 @@ await runExample("otel-trace", async () => {
 
   await using env = await exampleEnvironment({ home: { sandboxMode: "workspace-write" } });
   env.fake?.enqueue(
-    reply.toolCall({ cmd: "echo traced", yieldTimeMs: 10_000, usage: { inputTokens: 1200, cachedInputTokens: 200, outputTokens: 40 } }),
+    reply.toolCall({
+      cmd: "echo traced",
+      yieldTimeMs: 10_000,
+      usage: { inputTokens: 1200, cachedInputTokens: 200, outputTokens: 40 },
+    }),
     reply.text("The command printed: traced.", { usage: { inputTokens: 1300, outputTokens: 12 } }),
   );
   const decisions: string[] = [];
@@ -97,9 +114,17 @@ await runExample("otel-trace", async () => {
     checkEqual(turn.attributes["gen_ai.usage.input_tokens"], 2500, "the turn's input tokens (both model calls)");
     checkEqual(turn.attributes["gen_ai.usage.output_tokens"], 52, "the turn's output tokens");
   }
-  const itemEvents = turn.events.filter((event) => event.name === "codex.item.completed").map((event) => event.attributes?.["codex.item.type"]);
-  check(itemEvents.includes("commandExecution") && itemEvents.includes("agentMessage"), "the command and the answer are events of the turn");
-  check(byName("codex.request turn/start")?.parentSpanContext?.spanId === turn.spanContext().spanId, "turn/start is a child of its turn");
+  const itemEvents = turn.events
+    .filter((event) => event.name === "codex.item.completed")
+    .map((event) => event.attributes?.["codex.item.type"]);
+  check(
+    itemEvents.includes("commandExecution") && itemEvents.includes("agentMessage"),
+    "the command and the answer are events of the turn",
+  );
+  check(
+    byName("codex.request turn/start")?.parentSpanContext?.spanId === turn.spanContext().spanId,
+    "turn/start is a child of its turn",
+  );
 
   await provider.shutdown();
   context.disable();

@@ -99,11 +99,17 @@ await runExample("progress-display", async () => {
   check(seen.has("item/agentMessage/delta"), "the answer streamed as deltas");
   check(answer === result.text, "the deltas shown add up to the result's text");
   check(display.history.includes("thinking"), "the display showed the thinking phase");
-  check(display.history.some((line) => line.startsWith("writing the answer")), "the display showed the answer being written");
+  check(
+    display.history.some((line) => line.startsWith("writing the answer")),
+    "the display showed the answer being written",
+  );
   if (env.fake) {
     const command = result.items.find((item) => item.type === "commandExecution");
     check(command?.type === "commandExecution" && command.exitCode === 0, "the scripted command ran and exited 0");
     check(/step 3/.test(command.aggregatedOutput ?? ""), "the command's output reached the client");
-    check(display.history.some((line) => line.startsWith("running")), "the display showed the running command");
+    check(
+      display.history.some((line) => line.startsWith("running")),
+      "the display showed the running command",
+    );
   }
 });

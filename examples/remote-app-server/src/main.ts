@@ -20,12 +20,31 @@ interface Server {
 }
 
 /** Starts `codex app-server --listen <listen>` with a token file, as one would on the remote host. */
-async function startServer(codexBin: string, listen: string, tokenFile: string, env: Record<string, string>, cwd: string): Promise<Server> {
-  const child = spawn(codexBin, ["app-server", ...QUIET_APP_SERVER_ARGS, "--listen", listen, "--ws-auth", "capability-token", "--ws-token-file", tokenFile], {
-    env: { ...process.env, ...env, RUST_LOG: "warn" },
-    cwd,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+async function startServer(
+  codexBin: string,
+  listen: string,
+  tokenFile: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<Server> {
+  const child = spawn(
+    codexBin,
+    [
+      "app-server",
+      ...QUIET_APP_SERVER_ARGS,
+      "--listen",
+      listen,
+      "--ws-auth",
+      "capability-token",
+      "--ws-token-file",
+      tokenFile,
+    ],
+    {
+      env: { ...process.env, ...env, RUST_LOG: "warn" },
+      cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -75,12 +94,21 @@ await runExample("remote-app-server", async () => {
   const token = randomBytes(32).toString("hex");
   const tokenFile = path.join(env.codexHome, "app-server-token");
   await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  let server = await startServer(codexBin, "ws://127.0.0.1:0", tokenFile, env.options.env as Record<string, string>, env.workDir);
+  let server = await startServer(
+    codexBin,
+    "ws://127.0.0.1:0",
+    tokenFile,
+    env.options.env as Record<string, string>,
+    env.workDir,
+  );
   try {
     console.log(dim(`app-server listening on ${server.url} (capability token)`));
 
     // The client: the URL and the token. `reconnect` keeps it working across server restarts.
-    await using codex = await Codex.connect(server.url, { token, reconnect: { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 60 } });
+    await using codex = await Codex.connect(server.url, {
+      token,
+      reconnect: { initialDelayMs: 100, maxDelayMs: 1_000, maxAttempts: 60 },
+    });
     const states: ConnectionState[] = [];
     codex.onConnectionChange((state) => {
       states.push(state);
@@ -97,7 +125,13 @@ await runExample("remote-app-server", async () => {
     await server.stop();
     await until(() => states.includes("reconnecting"), "the client to notice");
     // ... and comes back on the same port, with the same CODEX_HOME (where threads persist).
-    server = await startServer(codexBin, `ws://127.0.0.1:${port}`, tokenFile, env.options.env as Record<string, string>, env.workDir);
+    server = await startServer(
+      codexBin,
+      `ws://127.0.0.1:${port}`,
+      tokenFile,
+      env.options.env as Record<string, string>,
+      env.workDir,
+    );
     await until(() => states.at(-1) === "connected", "the client to reconnect");
 
     // The same Thread handle, through the same Codex: the thread was resumed on the new server.
@@ -107,12 +141,18 @@ await runExample("remote-app-server", async () => {
     check(/mango/i.test(second.finalResponse ?? ""), "the conversation continues after the restart");
     checkEqual(states.join(","), "reconnecting,connected", "connection states");
     if (env.fake) {
-      check(JSON.stringify(env.fake.requests.at(-1)!.body).includes("Remember the code word MANGO."), "the model received the history from before the restart");
+      check(
+        JSON.stringify(env.fake.requests.at(-1)!.body).includes("Remember the code word MANGO."),
+        "the model received the history from before the restart",
+      );
     }
 
     // The token opened the door; a wrong one is refused with a typed error, not a hang.
     const refused = await Codex.connect(server.url, { token: "not-the-token" }).catch((error: unknown) => error);
-    check(AuthenticationError.isInstance(refused), `a wrong token should be an AuthenticationError, got ${String(refused)}`);
+    check(
+      AuthenticationError.isInstance(refused),
+      `a wrong token should be an AuthenticationError, got ${String(refused)}`,
+    );
     console.log(dim(`wrong token: ${(refused as Error).message}`));
   } finally {
     await server.stop();

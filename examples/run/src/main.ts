@@ -36,20 +36,32 @@ await runExample("run", async () => {
 
   // A failed or interrupted turn is returned, not thrown: always look at status (and error).
   for (const result of [first, second]) {
-    check(result.status === "completed", `turn ${result.id} should complete, got ${result.status}: ${result.error?.message}`);
+    check(
+      result.status === "completed",
+      `turn ${result.id} should complete, got ${result.status}: ${result.error?.message}`,
+    );
     check(result.error === null, "a completed turn has no error");
     check(result.threadId === thread.id, "the result names its thread");
-    check(result.items.some((item) => item.type === "agentMessage"), "the items include the agent's message");
+    check(
+      result.items.some((item) => item.type === "agentMessage"),
+      "the items include the agent's message",
+    );
     check(result.usage !== null, "token usage arrived");
   }
   check(first.id !== second.id, "each run is a new turn");
-  check(/ada/i.test(second.finalResponse ?? ""), `the second answer should remember the name, got ${second.finalResponse}`);
+  check(
+    /ada/i.test(second.finalResponse ?? ""),
+    `the second answer should remember the name, got ${second.finalResponse}`,
+  );
 
   if (env.fake) {
     checkEqual(first.finalResponse, "Nice to meet you, Ada.", "first answer");
     checkEqual(first.usage?.last.inputTokens, 1200, "input tokens of the first turn");
     // Continuity: the second request to the model carried the first exchange.
     const history = JSON.stringify(env.fake.requests[1]?.body);
-    check(history.includes("My name is Ada.") && history.includes("Nice to meet you, Ada."), "the second request carries the first turn");
+    check(
+      history.includes("My name is Ada.") && history.includes("Nice to meet you, Ada."),
+      "the second request carries the first turn",
+    );
   }
 });

@@ -1,7 +1,14 @@
 // Why Codex.start() fails, and how each cause shows. start() is eager (spawn + initialize), so
 // every problem surfaces here as a typed error, and no child process is left behind.
 import path from "node:path";
-import { AbortError, Codex, CodexError, IncompatibleServerError, RuntimeNotFoundError, TransportClosedError } from "@codex/sdk";
+import {
+  AbortError,
+  Codex,
+  CodexError,
+  IncompatibleServerError,
+  RuntimeNotFoundError,
+  TransportClosedError,
+} from "@codex/sdk";
 import { resolveRuntime } from "@codex/sdk/rpc";
 import { reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
@@ -31,7 +38,9 @@ await runExample("start-failures", async () => {
     console.log(`runtime lookup\n  → found ${runtime.codexBin} (from ${runtime.source}, version ${runtime.version})\n`);
   } catch (error) {
     check(RuntimeNotFoundError.isInstance(error), `a failed lookup is RuntimeNotFoundError, got ${String(error)}`);
-    console.log(`runtime lookup\n  → ${error.name} (package ${error.packageName ?? "-"})\n${dim(error.message.replace(/^/gm, "    "))}\n`);
+    console.log(
+      `runtime lookup\n  → ${error.name} (package ${error.packageName ?? "-"})\n${dim(error.message.replace(/^/gm, "    "))}\n`,
+    );
   }
 
   // 2. codexBin points to a missing file.

@@ -45,7 +45,11 @@ await runExample("steer-interrupt", async () => {
   else console.log(dim("   (the turn finished before the steer arrived)"));
   if (env.fake) {
     check(steered === true, "the steer reached the running turn");
-    checkEqual(env.fake.requests.at(-1)?.prompt, "Actually, count in French instead, and stop at three.", "the model's last input was the steer");
+    checkEqual(
+      env.fake.requests.at(-1)?.prompt,
+      "Actually, count in French instead, and stop at three.",
+      "the model's last input was the steer",
+    );
     check(steeredResult.finalResponse?.includes("French") === true, "the final answer follows the steer");
   }
 
@@ -81,5 +85,9 @@ await runExample("steer-interrupt", async () => {
   const after = await thread.run("Are you still there? One word.");
   checkEqual(after.status, "completed", "a turn after the abort");
   const { thread: stored } = await thread.read({ includeTurns: true });
-  checkEqual(stored.turns?.map((turn) => turn.status), ["completed", "interrupted", "interrupted", "completed"], "statuses of the thread's turns");
+  checkEqual(
+    stored.turns?.map((turn) => turn.status),
+    ["completed", "interrupted", "interrupted", "completed"],
+    "statuses of the thread's turns",
+  );
 });

@@ -33,9 +33,14 @@ await runExample("structured-output", async () => {
 
   if (env.fake) {
     checkEqual(verdict, { ok: true, reasons: ["The tests pass.", "The change is small."] }, "the parsed verdict");
-    const format = (env.fake.requests.at(-1)!.body as { text?: { format?: { type?: string; schema?: unknown } } }).text?.format;
+    const format = (env.fake.requests.at(-1)!.body as { text?: { format?: { type?: string; schema?: unknown } } }).text
+      ?.format;
     checkEqual(format?.type, "json_schema", "the schema became the model's response format");
-    checkEqual(format?.schema, stripDialect(z.toJSONSchema(Verdict, { io: "output" })), "the JSON Schema the model got");
+    checkEqual(
+      format?.schema,
+      stripDialect(z.toJSONSchema(Verdict, { io: "output" })),
+      "the JSON Schema the model got",
+    );
 
     // A second answer that does not fit the schema: run() rejects, and the error says why.
     try {
@@ -44,7 +49,11 @@ await runExample("structured-output", async () => {
     } catch (error) {
       if (!OutputValidationError.isInstance(error)) throw error;
       console.log(`\nrejected: ${error.issues.map((issue) => issue.message).join("; ")}\nanswer was: ${error.text}`);
-      checkEqual(error.issues.map((issue) => issue.path?.join(".")), ["ok"], "the issue names the field");
+      checkEqual(
+        error.issues.map((issue) => issue.path?.join(".")),
+        ["ok"],
+        "the issue names the field",
+      );
       checkEqual(error.result.status, "completed", "the turn itself completed");
     }
   }

@@ -14,7 +14,11 @@ import { QUIET_APP_SERVER_ARGS, reply } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
 
 /** Starts `codex app-server --listen ws://127.0.0.1:0` and resolves with the URL it prints. */
-async function startSharedServer(codexBin: string, env: Record<string, string>, cwd: string): Promise<{ url: string; stop(): Promise<void> }> {
+async function startSharedServer(
+  codexBin: string,
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(codexBin, ["app-server", ...QUIET_APP_SERVER_ARGS, "--listen", "ws://127.0.0.1:0"], {
     env: { ...process.env, ...env, RUST_LOG: "warn" },
     cwd,
@@ -116,7 +120,9 @@ function describe(event: ThreadNotification): string | undefined {
     case "turn/completed":
       return `turn ${event.params.turn.id.slice(-6)} ${event.params.turn.status}`;
     case "item/completed":
-      return event.params.item.type === "agentMessage" ? `answer: ${event.params.item.text}` : `item ${event.params.item.type}`;
+      return event.params.item.type === "agentMessage"
+        ? `answer: ${event.params.item.text}`
+        : `item ${event.params.item.type}`;
     case "thread/status/changed":
       return `thread ${event.params.status.type}`;
     case "thread/name/updated":

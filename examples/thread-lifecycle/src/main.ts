@@ -19,7 +19,9 @@ await runExample("thread-lifecycle", async () => {
 
   // Read: metadata, and with includeTurns the turns and their items.
   const { thread: stored } = await thread.read({ includeTurns: true });
-  console.log(`read:   "${stored.name}" · ${stored.turns?.length} turn(s) · status ${stored.status.type} · preview "${stored.preview}"`);
+  console.log(
+    `read:   "${stored.name}" · ${stored.turns?.length} turn(s) · status ${stored.status.type} · preview "${stored.preview}"`,
+  );
   checkEqual(stored.name, "Lisbon trip", "the name set with setName()");
   checkEqual(stored.turns?.length, 1, "turns of the thread");
 
@@ -43,7 +45,10 @@ await runExample("thread-lifecycle", async () => {
 
   const restored = await codex.threadUnarchive(fork.id);
   checkEqual(restored.id, fork.id, "threadUnarchive returns the thread");
-  check((await codex.threadList({})).data.some((entry) => entry.id === fork.id), "the unarchived fork is listed again");
+  check(
+    (await codex.threadList({})).data.some((entry) => entry.id === fork.id),
+    "the unarchived fork is listed again",
+  );
   console.log("unarchive: back in the list");
 
   // Compact: codex asks the model to summarise the history, as a turn of its own; compact()
@@ -52,8 +57,11 @@ await runExample("thread-lifecycle", async () => {
   const compacted = await compaction.run();
   checkEqual(compacted.status, "completed", "the compaction turn's status");
   const after = await thread.read({ includeTurns: true });
-  const compactions = (after.thread.turns ?? []).flatMap((turn) => turn.items).filter((item) => item.type === "contextCompaction");
+  const compactions = (after.thread.turns ?? [])
+    .flatMap((turn) => turn.items)
+    .filter((item) => item.type === "contextCompaction");
   console.log(`compact: ${compactions.length} compaction item(s) in the history`);
   check(compactions.length === 1, "the compaction shows in the thread's history");
-  if (env.fake) checkEqual(env.fake.requests.at(-1)?.requestKind, "compaction", "the last model request was the compaction");
+  if (env.fake)
+    checkEqual(env.fake.requests.at(-1)?.requestKind, "compaction", "the last model request was the compaction");
 });

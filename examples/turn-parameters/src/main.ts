@@ -16,7 +16,10 @@ await runExample("turn-parameters", async () => {
   await using env = await exampleEnvironment({ home: { model: "gpt-5.5" } });
   env.fake?.enqueue(reply.text("Noted."));
   // Routed by prompt: switching models makes codex send a compaction request first.
-  env.fake?.enqueueFor({ prompt: /Torre de Belém/ }, reply.text(JSON.stringify({ city: "Lisbon", country: "Portugal" })));
+  env.fake?.enqueueFor(
+    { prompt: /Torre de Belém/ },
+    reply.text(JSON.stringify({ city: "Lisbon", country: "Portugal" })),
+  );
   await using codex = await Codex.start(env.options);
   const thread = await codex.threadStart();
 
@@ -26,7 +29,9 @@ await runExample("turn-parameters", async () => {
   const chosen = models.data.find((entry) => entry.isDefault) ?? models.data[0]!;
   const model = chosen.model;
   // Settings the model advertises, so the real service accepts them too.
-  const effort = chosen.supportedReasoningEfforts.some((option) => option.reasoningEffort === "high") ? "high" : chosen.defaultReasoningEffort;
+  const effort = chosen.supportedReasoningEfforts.some((option) => option.reasoningEffort === "high")
+    ? "high"
+    : chosen.defaultReasoningEffort;
   const tier = chosen.serviceTiers?.[0]?.id ?? "default";
 
   // An earlier turn, to show parentTurnId / rootTurnId.
@@ -62,12 +67,17 @@ await runExample("turn-parameters", async () => {
     // since the SDK asks for the experimental API by default).
   } satisfies Required<Omit<TurnStartParams, "threadId" | "input" | "toolOutput">> & { signal: AbortSignal };
   const result = await thread.run("Which city is the Torre de Belém in? Answer as JSON.", options);
-  console.log(`model ${model}, effort ${effort}, tier ${tier}, cwd project/, workspace-write sandbox\n→ ${result.finalResponse}`);
+  console.log(
+    `model ${model}, effort ${effort}, tier ${tier}, cwd project/, workspace-write sandbox\n→ ${result.finalResponse}`,
+  );
 
   check(result.status === "completed", `the turn should complete, got ${result.status}: ${result.error?.message}`);
   // A plain JSON Schema gives `output: unknown` (parsed JSON); a zod schema would type it.
   const answer = (result.status === "completed" ? result.output : null) as { city?: unknown; country?: unknown } | null;
-  check(typeof answer?.city === "string" && /lisbon|lisboa/i.test(answer.city), `the structured answer names Lisbon, got ${result.finalResponse}`);
+  check(
+    typeof answer?.city === "string" && /lisbon|lisboa/i.test(answer.city),
+    `the structured answer names Lisbon, got ${result.finalResponse}`,
+  );
   check(typeof answer?.country === "string", "the structured answer has every required field");
 
   if (env.fake) {
@@ -79,17 +89,28 @@ await runExample("turn-parameters", async () => {
       text?: { format?: { type?: string; schema?: unknown } };
     };
     checkEqual(body.model, model, "model sent to the provider");
-    checkEqual([body.reasoning?.effort, body.reasoning?.summary], [effort, "concise"], "reasoning effort and summary sent");
+    checkEqual(
+      [body.reasoning?.effort, body.reasoning?.summary],
+      [effort, "concise"],
+      "reasoning effort and summary sent",
+    );
     checkEqual(body.service_tier, tier, "service tier sent");
     checkEqual(body.text?.format?.type, "json_schema", "the output schema became a JSON-schema response format");
     checkEqual(body.text?.format?.schema, options.outputSchema, "the output schema itself");
     const context = JSON.stringify(body);
     check(context.includes(`<cwd>${project}</cwd>`), "the model is told the turn's working directory");
-    check(context.includes(`<entry access=\\"write\\"><path>${project}</path>`), "the sandbox lets the turn write to the project only");
+    check(
+      context.includes(`<entry access=\\"write\\"><path>${project}</path>`),
+      "the sandbox lets the turn write to the project only",
+    );
   }
   const { thread: stored } = await thread.read({ includeTurns: true });
   const turn = stored.turns?.find((entry) => entry.id === result.id);
   checkEqual(turn?.rootTurnId, earlier.id, "the turn's root is the earlier turn");
   const userMessage = turn?.items.find((item) => item.type === "userMessage");
-  checkEqual(userMessage?.type === "userMessage" ? userMessage.clientId : undefined, "message-42", "clientUserMessageId is kept as the message's clientId");
+  checkEqual(
+    userMessage?.type === "userMessage" ? userMessage.clientId : undefined,
+    "message-42",
+    "clientUserMessageId is kept as the message's clientId",
+  );
 });

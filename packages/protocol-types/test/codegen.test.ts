@@ -2,7 +2,15 @@
 // its failure modes, the schema rewrite, and the naming/sorting of the compiled declarations.
 import { describe, expect, test } from "vitest";
 import { compileDefinitions } from "../../../scripts/codegen/compile-types.js";
-import { checkTablesUsed, emitMethodsModule, methodReport, MethodResolutionError, resolveMethods, schemaHoles, type ResolutionTables } from "../../../scripts/codegen/method-maps.js";
+import {
+  checkTablesUsed,
+  emitMethodsModule,
+  methodReport,
+  MethodResolutionError,
+  resolveMethods,
+  schemaHoles,
+  type ResolutionTables,
+} from "../../../scripts/codegen/method-maps.js";
 import { preprocessDefinitions } from "../../../scripts/codegen/preprocess.js";
 import { flattenBundle, type Definitions } from "../../../scripts/codegen/schema-model.js";
 
@@ -15,20 +23,30 @@ const request = (method: string, params?: object) => ({
 const object = { type: "object", properties: {} };
 
 /** A minimal schema surface: two client requests, no server requests or notifications. */
-function surface(extra: Definitions = {}, clientRequests = [request("thread/start", ref("ThreadStartParams")), request("account/logout")]): Definitions {
+function surface(
+  extra: Definitions = {},
+  clientRequests = [request("thread/start", ref("ThreadStartParams")), request("account/logout")],
+): Definitions {
   return {
     RequestId: { type: "string" },
     ClientRequest: { oneOf: clientRequests },
     ServerRequest: { oneOf: [] },
     ServerNotification: { oneOf: [] },
-    ClientNotification: { oneOf: [{ properties: { method: { enum: ["initialized"], type: "string" } }, required: ["method"], type: "object" }] },
+    ClientNotification: {
+      oneOf: [
+        { properties: { method: { enum: ["initialized"], type: "string" } }, required: ["method"], type: "object" },
+      ],
+    },
     ThreadStartParams: object,
     ThreadStartResponse: object,
     LogoutAccountResponse: object,
     ...extra,
   };
 }
-const tables = (clientRequest: Record<string, string> = { "account/logout": "LogoutAccountResponse" }, nonResults: string[] = []): ResolutionTables => ({
+const tables = (
+  clientRequest: Record<string, string> = { "account/logout": "LogoutAccountResponse" },
+  nonResults: string[] = [],
+): ResolutionTables => ({
   exceptions: { clientRequest, serverRequest: {} },
   nonResults,
 });
@@ -67,20 +85,32 @@ describe("resolveMethods", () => {
       request("modelProvider/default/set", ref("ModelProviderDefaultSetParams")),
     ]);
     const { maps } = resolveMethods(withHole, tables());
-    expect(maps.clientRequest[1]).toMatchObject({ method: "modelProvider/default/set", params: "ModelProviderDefaultSetParams", result: null, resultBy: "missing" });
+    expect(maps.clientRequest[1]).toMatchObject({
+      method: "modelProvider/default/set",
+      params: "ModelProviderDefaultSetParams",
+      result: null,
+      resultBy: "missing",
+    });
     expect(schemaHoles(maps)).toEqual(["clientRequest:modelProvider/default/set"]);
     expect(methodReport(maps)["clientRequest"]).toMatchObject({
       "modelProvider/default/set": { params: "ModelProviderDefaultSetParams", result: null, resultBy: "missing" },
     });
     const module = emitMethodsModule(maps, "0.0.1");
-    expect(module).toContain(`"modelProvider/default/set": { params: ModelProviderDefaultSetParams; result: unknown };`);
+    expect(module).toContain(
+      `"modelProvider/default/set": { params: ModelProviderDefaultSetParams; result: unknown };`,
+    );
     expect(module).toContain("The schema defines no result for this method, so its result is typed `unknown`.");
     expect(module).not.toMatch(/\bany\b/);
   });
 
   test("fails on an exception entry the convention already covers", () => {
-    const problems = problemsOf(() => resolveMethods(surface(), tables({ "account/logout": "LogoutAccountResponse", "thread/start": "ThreadStartResponse" })));
-    expect(problems).toEqual([expect.stringContaining('stale entry thread/start -> ThreadStartResponse')]);
+    const problems = problemsOf(() =>
+      resolveMethods(
+        surface(),
+        tables({ "account/logout": "LogoutAccountResponse", "thread/start": "ThreadStartResponse" }),
+      ),
+    );
+    expect(problems).toEqual([expect.stringContaining("stale entry thread/start -> ThreadStartResponse")]);
   });
 
   test("fails on an exception entry naming a missing definition", () => {
@@ -90,7 +120,9 @@ describe("resolveMethods", () => {
 
   test("fails on an orphan *Response definition, unless listed as not a result", () => {
     const withOrphan = surface({ ThreadForkResponse: object });
-    expect(problemsOf(() => resolveMethods(withOrphan, tables()))).toEqual([expect.stringContaining("orphan ThreadForkResponse")]);
+    expect(problemsOf(() => resolveMethods(withOrphan, tables()))).toEqual([
+      expect.stringContaining("orphan ThreadForkResponse"),
+    ]);
     expect(() => resolveMethods(withOrphan, tables(undefined, ["ThreadForkResponse"]))).not.toThrow();
   });
 
@@ -104,7 +136,9 @@ describe("resolveMethods", () => {
   });
 
   test("fails on a method listed twice", () => {
-    const problems = problemsOf(() => resolveMethods(surface({}, [request("account/logout"), request("account/logout")]), tables()));
+    const problems = problemsOf(() =>
+      resolveMethods(surface({}, [request("account/logout"), request("account/logout")]), tables()),
+    );
     expect(problems).toContainEqual(expect.stringContaining('method "account/logout" appears twice'));
   });
 });
@@ -126,7 +160,10 @@ describe("notification scopes", () => {
         notification("odd/turn", "OddNotification"),
       ],
     },
-    DeltaNotification: { type: "object", properties: { threadId: { type: "string" }, turnId: { type: "string" }, delta: { type: "string" } } },
+    DeltaNotification: {
+      type: "object",
+      properties: { threadId: { type: "string" }, turnId: { type: "string" }, delta: { type: "string" } },
+    },
     TurnCompletedNotification: { type: "object", properties: { threadId: { type: "string" }, turn: ref("Turn") } },
     StatusNotification: { type: "object", properties: { threadId: { type: "string" } } },
     ThreadStartedNotification: { type: "object", properties: { thread: ref("Thread") } },
@@ -148,7 +185,9 @@ describe("notification scopes", () => {
       "turn/completed": "turn",
     });
     expect(maps.clientRequest.every((entry) => entry.scope === null)).toBe(true);
-    expect(methodReport(maps)["serverNotification"]).toMatchObject({ "turn/completed": { params: "TurnCompletedNotification", scope: "turn" } });
+    expect(methodReport(maps)["serverNotification"]).toMatchObject({
+      "turn/completed": { params: "TurnCompletedNotification", scope: "turn" },
+    });
     const module = emitMethodsModule(maps, "0.0.1");
     expect(module).toContain(
       'export const TURN_NOTIFICATION_METHODS = [\n  "item/agentMessage/delta",\n  "turn/completed",\n] as const satisfies readonly ServerNotificationMethod[];',
@@ -164,16 +203,21 @@ describe("checkTablesUsed", () => {
   test("fails on an exception entry no surface uses", () => {
     const definitions = surface();
     const table = tables({ "account/logout": "LogoutAccountResponse", "thread/gone": "ThreadGoneResponse" });
-    const resolved = { maps: resolveMethods(definitions, tables()).maps, usedExceptions: new Set(["clientRequest:account/logout"]) };
-    expect(problemsOf(() => checkTablesUsed([{ definitions, resolved }], table))).toEqual([expect.stringContaining('stale entry clientRequest "thread/gone"')]);
+    const resolved = {
+      maps: resolveMethods(definitions, tables()).maps,
+      usedExceptions: new Set(["clientRequest:account/logout"]),
+    };
+    expect(problemsOf(() => checkTablesUsed([{ definitions, resolved }], table))).toEqual([
+      expect.stringContaining('stale entry clientRequest "thread/gone"'),
+    ]);
   });
 
   test("fails on a non-result name that is not a definition", () => {
     const definitions = surface();
     const resolved = resolveMethods(definitions, tables());
-    expect(problemsOf(() => checkTablesUsed([{ definitions, resolved }], tables(undefined, ["JSONRPCResponse"])))).toEqual([
-      expect.stringContaining("stale NON_RESULT_RESPONSES entry JSONRPCResponse"),
-    ]);
+    expect(
+      problemsOf(() => checkTablesUsed([{ definitions, resolved }], tables(undefined, ["JSONRPCResponse"]))),
+    ).toEqual([expect.stringContaining("stale NON_RESULT_RESPONSES entry JSONRPCResponse")]);
   });
 });
 
@@ -204,8 +248,17 @@ describe("preprocessDefinitions", () => {
     const { definitions, summary } = preprocessDefinitions({
       Item: {
         oneOf: [
-          { properties: { type: { enum: ["a"], title: "AItemType", type: "string" } }, required: ["type"], title: "AItem", type: "object" },
-          { properties: { type: { enum: ["b"], type: "string" }, text: { type: "string" } }, required: ["text", "type"], type: "object" },
+          {
+            properties: { type: { enum: ["a"], title: "AItemType", type: "string" } },
+            required: ["type"],
+            title: "AItem",
+            type: "object",
+          },
+          {
+            properties: { type: { enum: ["b"], type: "string" }, text: { type: "string" } },
+            required: ["text", "type"],
+            type: "object",
+          },
         ],
         properties: { id: { type: "string" } },
         required: ["id"],
@@ -214,8 +267,16 @@ describe("preprocessDefinitions", () => {
     });
     expect(definitions["Item"]).toEqual({
       oneOf: [
-        { properties: { id: { type: "string" }, type: { enum: ["a"], type: "string" } }, required: ["id", "type"], type: "object" },
-        { properties: { id: { type: "string" }, text: { type: "string" }, type: { enum: ["b"], type: "string" } }, required: ["id", "text", "type"], type: "object" },
+        {
+          properties: { id: { type: "string" }, type: { enum: ["a"], type: "string" } },
+          required: ["id", "type"],
+          type: "object",
+        },
+        {
+          properties: { id: { type: "string" }, text: { type: "string" }, type: { enum: ["b"], type: "string" } },
+          required: ["id", "text", "type"],
+          type: "object",
+        },
       ],
     });
     expect(summary.distributed).toEqual(["Item"]);
@@ -224,25 +285,43 @@ describe("preprocessDefinitions", () => {
   test("rewrites the string/object catch-all and strips Rust section comments", () => {
     const { definitions, summary } = preprocessDefinitions({
       Code: { anyOf: [{ enum: ["a", "b"], type: "string" }, { type: ["string", "object"] }] },
-      Request: { oneOf: [{ description: "NEW APIs Sent when approval is needed.", type: "object" }, { description: "NEW APIs", type: "object" }] },
+      Request: {
+        oneOf: [
+          { description: "NEW APIs Sent when approval is needed.", type: "object" },
+          { description: "NEW APIs", type: "object" },
+        ],
+      },
     });
     expect((definitions["Code"] as { anyOf: unknown[] }).anyOf[1]).toEqual({ tsType: "string & {}" });
     expect(summary.catchAlls).toEqual(["Code/anyOf/1"]);
-    expect(definitions["Request"]).toEqual({ oneOf: [{ description: "Sent when approval is needed.", type: "object" }, { type: "object" }] });
+    expect(definitions["Request"]).toEqual({
+      oneOf: [{ description: "Sent when approval is needed.", type: "object" }, { type: "object" }],
+    });
   });
 
   test("turns `default` into a JSDoc tag, so it cannot change the type", () => {
     const { definitions } = preprocessDefinitions({
-      Params: { properties: { kind: { allOf: [ref("Kind")], default: "command", description: "Kind of action." }, note: { default: null, type: ["string", "null"] } }, type: "object" },
+      Params: {
+        properties: {
+          kind: { allOf: [ref("Kind")], default: "command", description: "Kind of action." },
+          note: { default: null, type: ["string", "null"] },
+        },
+        type: "object",
+      },
     });
     expect(definitions["Params"]).toEqual({
-      properties: { kind: { allOf: [ref("Kind")], description: 'Kind of action.\n\n@default "command"' }, note: { type: ["string", "null"] } },
+      properties: {
+        kind: { allOf: [ref("Kind")], description: 'Kind of action.\n\n@default "command"' },
+        note: { type: ["string", "null"] },
+      },
       type: "object",
     });
   });
 
   test("fails on a JSON Schema keyword it does not handle", () => {
-    expect(() => preprocessDefinitions({ A: { type: "object", patternProperties: { "^x": { type: "string" } } } })).toThrow(/A: JSON Schema keyword\(s\) patternProperties/);
+    expect(() =>
+      preprocessDefinitions({ A: { type: "object", patternProperties: { "^x": { type: "string" } } } }),
+    ).toThrow(/A: JSON Schema keyword\(s\) patternProperties/);
   });
 });
 
@@ -250,11 +329,20 @@ describe("compileDefinitions", () => {
   test("declares every definition under its exact name, sorted, with inline tags and JSDoc", async () => {
     const { definitions } = preprocessDefinitions({
       W3cTraceContext: { properties: { traceparent: { type: "string" } }, required: ["traceparent"], type: "object" },
-      ThreadStartedNotification: { description: "A thread started.", properties: { threadId: { type: "string" } }, required: ["threadId"], title: "ThreadStartedNotification", type: "object" },
+      ThreadStartedNotification: {
+        description: "A thread started.",
+        properties: { threadId: { type: "string" } },
+        required: ["threadId"],
+        title: "ThreadStartedNotification",
+        type: "object",
+      },
       ServerNotification: {
         oneOf: [
           {
-            properties: { method: { enum: ["thread/started"], title: "ThreadStartedNotificationMethod", type: "string" }, params: ref("ThreadStartedNotification") },
+            properties: {
+              method: { enum: ["thread/started"], title: "ThreadStartedNotificationMethod", type: "string" },
+              params: ref("ThreadStartedNotification"),
+            },
             required: ["method", "params"],
             title: "ThreadStartedNotification",
             type: "object",
@@ -267,8 +355,12 @@ describe("compileDefinitions", () => {
     const names = [...source.matchAll(/^export (?:type|interface) (\w+)/gm)].map((match) => match[1]);
     expect(names).toEqual(["Count", "ServerNotification", "ThreadStartedNotification", "W3cTraceContext"]);
     expect(source).toContain("export type Count = number;");
-    expect(source).toMatch(/export type ServerNotification = \{\n\s+method: "thread\/started";\n\s+params: ThreadStartedNotification;\n\};/);
-    expect(source).toMatch(/\/\*\*\n \* A thread started\.\n \*\/\nexport interface ThreadStartedNotification \{\n\s+threadId: string;\n\}/);
+    expect(source).toMatch(
+      /export type ServerNotification = \{\n\s+method: "thread\/started";\n\s+params: ThreadStartedNotification;\n\};/,
+    );
+    expect(source).toMatch(
+      /\/\*\*\n \* A thread started\.\n \*\/\nexport interface ThreadStartedNotification \{\n\s+threadId: string;\n\}/,
+    );
     expect(source).not.toMatch(/referenced by|\[k: string\]/);
   });
 });

@@ -70,25 +70,42 @@ describe("generate-types --check", () => {
     const schemaFile = path.join(copyRoot, SCHEMA_DIR, "experimental", "codex_app_server_protocol.schemas.json");
     const reportFile = path.join(copyRoot, GENERATED_DIR, "report.json");
     const extraFile = path.join(copyRoot, GENERATED_DIR, "leftover.gen.ts");
-    const originals = await Promise.all([readFile(typesFile, "utf8"), readFile(schemaFile, "utf8"), readFile(reportFile, "utf8")]);
+    const originals = await Promise.all([
+      readFile(typesFile, "utf8"),
+      readFile(schemaFile, "utf8"),
+      readFile(reportFile, "utf8"),
+    ]);
     try {
-      await writeFile(typesFile, originals[0].replace("export interface ThreadStartResponse {", "export interface ThreadStartResponse {\n  edited: true;"));
+      await writeFile(
+        typesFile,
+        originals[0].replace(
+          "export interface ThreadStartResponse {",
+          "export interface ThreadStartResponse {\n  edited: true;",
+        ),
+      );
       await writeFile(schemaFile, originals[1].replace('"description"', '"description_"'));
       await rm(reportFile);
       await writeFile(extraFile, "export {};\n");
 
       const result = await compareWithTree(copyRoot, files);
       expect(result).toEqual({
-        stale: [`${GENERATED_DIR}/types.gen.ts`, `${SCHEMA_DIR}/experimental/codex_app_server_protocol.schemas.json`].sort(),
+        stale: [
+          `${GENERATED_DIR}/types.gen.ts`,
+          `${SCHEMA_DIR}/experimental/codex_app_server_protocol.schemas.json`,
+        ].sort(),
         missing: [`${GENERATED_DIR}/report.json`],
         extra: [`${GENERATED_DIR}/leftover.gen.ts`],
       });
 
       // The CLI on the same tree: exit code 1 and a summary naming each file and the fix.
-      const run = await execFileAsync(process.execPath, ["--import", "tsx", "scripts/generate-types.ts", "--check", "--root", copyRoot], {
-        cwd: repositoryRoot,
-        timeout: 120_000,
-      }).then(
+      const run = await execFileAsync(
+        process.execPath,
+        ["--import", "tsx", "scripts/generate-types.ts", "--check", "--root", copyRoot],
+        {
+          cwd: repositoryRoot,
+          timeout: 120_000,
+        },
+      ).then(
         () => ({ code: 0, stdout: "" }),
         (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? "" }),
       );

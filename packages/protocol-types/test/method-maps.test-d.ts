@@ -35,7 +35,11 @@ type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B 
 type IsImprecise<T> = unknown extends T ? true : false;
 
 /** The `params` of the union branch for method M (`undefined` when the branch has none). */
-type BranchParams<Union, M> = Union extends { method: M } ? ("params" extends keyof Union ? Union["params"] : undefined) : never;
+type BranchParams<Union, M> = Union extends { method: M }
+  ? "params" extends keyof Union
+    ? Union["params"]
+    : undefined
+  : never;
 
 /** Methods of a request map whose params differ from the union branch's (null: "may be omitted"). */
 type RequestParamsMismatch<Union, Map extends { [K in keyof Map]: { params: unknown } }> = {
@@ -55,14 +59,20 @@ type ImpreciseResults<Map extends { [K in keyof Map]: { result: unknown } }, Hol
   [M in keyof Map]: IsAny<Map[M]["result"]> extends true
     ? M
     : IsImprecise<Map[M]["result"]> extends true
-      ? M extends Holes ? never : M
+      ? M extends Holes
+        ? never
+        : M
       : [Map[M]["result"]] extends [never]
         ? M
         : never;
 }[keyof Map];
 /** Methods whose result is exactly `unknown`. */
 type UnknownResults<Map extends { [K in keyof Map]: { result: unknown } }> = {
-  [M in keyof Map]: IsAny<Map[M]["result"]> extends true ? never : IsImprecise<Map[M]["result"]> extends true ? M : never;
+  [M in keyof Map]: IsAny<Map[M]["result"]> extends true
+    ? never
+    : IsImprecise<Map[M]["result"]> extends true
+      ? M
+      : never;
 }[keyof Map];
 /** The schema holes of the pinned runtime's schema (see the generator's report.json). */
 type SchemaHoles = "modelProvider/default/set";
@@ -113,7 +123,10 @@ describe("stable surface", () => {
   });
 
   test("known entries", () => {
-    expectTypeOf<ClientRequestMap["thread/start"]>().toEqualTypeOf<{ params: ThreadStartParams; result: ThreadStartResponse }>();
+    expectTypeOf<ClientRequestMap["thread/start"]>().toEqualTypeOf<{
+      params: ThreadStartParams;
+      result: ThreadStartResponse;
+    }>();
     expectTypeOf<ClientRequestMap["thread/fork"]["result"]>().toEqualTypeOf<ThreadForkResponse>();
     expectTypeOf<ServerNotificationMap["turn/completed"]>().toEqualTypeOf<TurnCompletedNotification>();
     expectTypeOf<ClientNotificationMap["initialized"]>().toEqualTypeOf<undefined>();
@@ -123,7 +136,9 @@ describe("stable surface", () => {
   test("a notification's params type is the payload, not the {method, params} envelope", () => {
     expectTypeOf<ThreadStartedNotification>().toHaveProperty("thread");
     expectTypeOf<ThreadStartedNotification>().not.toHaveProperty("method");
-    expectTypeOf<Extract<ServerNotification, { method: "thread/started" }>["params"]>().toEqualTypeOf<ThreadStartedNotification>();
+    expectTypeOf<
+      Extract<ServerNotification, { method: "thread/started" }>["params"]
+    >().toEqualTypeOf<ThreadStartedNotification>();
   });
 
   test("a misspelt method name does not compile", () => {
@@ -184,16 +199,26 @@ describe("experimental surface", () => {
     expectTypeOf<Experimental.ServerRequest["method"]>().toEqualTypeOf<keyof Experimental.ServerRequestMap>();
     expectTypeOf<Experimental.ServerNotification["method"]>().toEqualTypeOf<keyof Experimental.ServerNotificationMap>();
     expectTypeOf<Experimental.ClientNotification["method"]>().toEqualTypeOf<keyof Experimental.ClientNotificationMap>();
-    expectTypeOf<(typeof Experimental.CLIENT_REQUEST_METHODS)[number]>().toEqualTypeOf<Experimental.ClientRequestMethod>();
-    expectTypeOf<(typeof Experimental.SERVER_REQUEST_METHODS)[number]>().toEqualTypeOf<Experimental.ServerRequestMethod>();
-    expectTypeOf<(typeof Experimental.SERVER_NOTIFICATION_METHODS)[number]>().toEqualTypeOf<Experimental.ServerNotificationMethod>();
-    expectTypeOf<(typeof Experimental.CLIENT_NOTIFICATION_METHODS)[number]>().toEqualTypeOf<Experimental.ClientNotificationMethod>();
+    expectTypeOf<
+      (typeof Experimental.CLIENT_REQUEST_METHODS)[number]
+    >().toEqualTypeOf<Experimental.ClientRequestMethod>();
+    expectTypeOf<
+      (typeof Experimental.SERVER_REQUEST_METHODS)[number]
+    >().toEqualTypeOf<Experimental.ServerRequestMethod>();
+    expectTypeOf<
+      (typeof Experimental.SERVER_NOTIFICATION_METHODS)[number]
+    >().toEqualTypeOf<Experimental.ServerNotificationMethod>();
+    expectTypeOf<
+      (typeof Experimental.CLIENT_NOTIFICATION_METHODS)[number]
+    >().toEqualTypeOf<Experimental.ClientNotificationMethod>();
   });
 
   test("params agree with the union branch, params and results are precise", () => {
     expectTypeOf<RequestParamsMismatch<Experimental.ClientRequest, Experimental.ClientRequestMap>>().toBeNever();
     expectTypeOf<RequestParamsMismatch<Experimental.ServerRequest, Experimental.ServerRequestMap>>().toBeNever();
-    expectTypeOf<NotificationParamsMismatch<Experimental.ServerNotification, Experimental.ServerNotificationMap>>().toBeNever();
+    expectTypeOf<
+      NotificationParamsMismatch<Experimental.ServerNotification, Experimental.ServerNotificationMap>
+    >().toBeNever();
     expectTypeOf<ImpreciseParams<Experimental.ClientRequestMap>>().toBeNever();
     expectTypeOf<ImpreciseResults<Experimental.ClientRequestMap, SchemaHoles>>().toBeNever();
     expectTypeOf<UnknownResults<Experimental.ClientRequestMap>>().toEqualTypeOf<SchemaHoles>();
@@ -203,6 +228,8 @@ describe("experimental surface", () => {
   test("experimental-only methods exist only there", () => {
     expectTypeOf<"memory/reset">().toExtend<Experimental.ClientRequestMethod>();
     expectTypeOf<"memory/reset">().not.toExtend<ClientRequestMethod>();
-    expectTypeOf<Experimental.ClientRequestMap["thread/start"]["result"]>().toEqualTypeOf<Experimental.ThreadStartResponse>();
+    expectTypeOf<
+      Experimental.ClientRequestMap["thread/start"]["result"]
+    >().toEqualTypeOf<Experimental.ThreadStartResponse>();
   });
 });

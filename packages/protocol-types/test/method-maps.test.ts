@@ -27,15 +27,35 @@ function unionMethods(bundle: Json, union: string): Map<string, string | null> {
 }
 
 const surfaces = [
-  { name: "stable", module: stable, schemaPath: "schema/codex_app_server_protocol.schemas.json", generatedDir: "packages/protocol-types/src/generated/" },
-  { name: "experimental", module: experimental, schemaPath: "schema/experimental/codex_app_server_protocol.schemas.json", generatedDir: "packages/protocol-types/src/generated/experimental/" },
+  {
+    name: "stable",
+    module: stable,
+    schemaPath: "schema/codex_app_server_protocol.schemas.json",
+    generatedDir: "packages/protocol-types/src/generated/",
+  },
+  {
+    name: "experimental",
+    module: experimental,
+    schemaPath: "schema/experimental/codex_app_server_protocol.schemas.json",
+    generatedDir: "packages/protocol-types/src/generated/experimental/",
+  },
 ] as const;
 
 const unions = [
   { union: "ClientRequest", constant: "CLIENT_REQUEST_METHODS", map: "ClientRequestMap", reportKey: "clientRequest" },
   { union: "ServerRequest", constant: "SERVER_REQUEST_METHODS", map: "ServerRequestMap", reportKey: "serverRequest" },
-  { union: "ServerNotification", constant: "SERVER_NOTIFICATION_METHODS", map: "ServerNotificationMap", reportKey: "serverNotification" },
-  { union: "ClientNotification", constant: "CLIENT_NOTIFICATION_METHODS", map: "ClientNotificationMap", reportKey: "clientNotification" },
+  {
+    union: "ServerNotification",
+    constant: "SERVER_NOTIFICATION_METHODS",
+    map: "ServerNotificationMap",
+    reportKey: "serverNotification",
+  },
+  {
+    union: "ClientNotification",
+    constant: "CLIENT_NOTIFICATION_METHODS",
+    map: "ClientNotificationMap",
+    reportKey: "clientNotification",
+  },
 ] as const;
 
 /** `"method": <value>;` lines of one interface in the generated module source. */
@@ -51,7 +71,10 @@ function mapEntries(source: string, mapName: string): Map<string, string> {
 describe.each(surfaces)("$name surface", ({ module, schemaPath, generatedDir }) => {
   const bundle = JSON.parse(readText(schemaPath)) as Json;
   const methodsSource = readText(`${generatedDir}methods.gen.ts`);
-  const report = JSON.parse(readText(`${generatedDir}report.json`)) as Record<string, Record<string, { params: string | null; result?: string; resultBy?: string }>>;
+  const report = JSON.parse(readText(`${generatedDir}report.json`)) as Record<
+    string,
+    Record<string, { params: string | null; result?: string; resultBy?: string }>
+  >;
 
   test.each(unions)("$constant holds exactly the methods of $union", ({ union, constant }) => {
     const fromSchema = [...unionMethods(bundle, union).keys()];
@@ -73,26 +96,32 @@ describe.each(surfaces)("$name surface", ({ module, schemaPath, generatedDir }) 
     }
   });
 
-  test.each(unions.slice(0, 2))("$map results agree with the report and the naming convention", ({ map, reportKey }) => {
-    const entries = mapEntries(methodsSource, map);
-    const reported = report[reportKey]!;
-    const holes = report["schemaHoles"] as unknown as string[];
-    for (const [method, value] of entries) {
-      const result = /result: (\w+) \}$/.exec(value)?.[1];
-      const params = reported[method]?.params;
-      if (reported[method]?.resultBy === "missing") {
-        // A schema hole: no result definition, typed `unknown` (never `any`) and listed as such.
-        expect(result, method).toBe("unknown");
-        expect(reported[method]?.result, method).toBeNull();
-        expect(holes, method).toContain(`${reportKey}:${method}`);
-        continue;
+  test.each(unions.slice(0, 2))(
+    "$map results agree with the report and the naming convention",
+    ({ map, reportKey }) => {
+      const entries = mapEntries(methodsSource, map);
+      const reported = report[reportKey]!;
+      const holes = report["schemaHoles"] as unknown as string[];
+      for (const [method, value] of entries) {
+        const result = /result: (\w+) \}$/.exec(value)?.[1];
+        const params = reported[method]?.params;
+        if (reported[method]?.resultBy === "missing") {
+          // A schema hole: no result definition, typed `unknown` (never `any`) and listed as such.
+          expect(result, method).toBe("unknown");
+          expect(reported[method]?.result, method).toBeNull();
+          expect(holes, method).toContain(`${reportKey}:${method}`);
+          continue;
+        }
+        expect(result, method).toBe(reported[method]?.result);
+        if (reported[method]?.resultBy === "convention")
+          expect(result, method).toBe(params!.replace(/Params$/, "Response"));
+        else expect(reported[method]?.resultBy, method).toBe("exception");
       }
-      expect(result, method).toBe(reported[method]?.result);
-      if (reported[method]?.resultBy === "convention") expect(result, method).toBe(params!.replace(/Params$/, "Response"));
-      else expect(reported[method]?.resultBy, method).toBe("exception");
-    }
-    expect(holes.filter((hole) => hole.startsWith(`${reportKey}:`)).length).toBe([...entries.values()].filter((value) => value.endsWith("result: unknown }")).length);
-  });
+      expect(holes.filter((hole) => hole.startsWith(`${reportKey}:`)).length).toBe(
+        [...entries.values()].filter((value) => value.endsWith("result: unknown }")).length,
+      );
+    },
+  );
 
   test("thread/start and thread/fork map to their own (structurally identical) responses", () => {
     const entries = mapEntries(methodsSource, "ClientRequestMap");
@@ -114,7 +143,9 @@ test("every generated TypeScript file starts with the generated-file header", ()
   for (const { generatedDir } of surfaces) {
     for (const file of ["types.gen.ts", "methods.gen.ts"]) {
       const firstLine = readText(`${generatedDir}${file}`).split("\n", 1)[0];
-      expect(firstLine).toBe(`// Generated by scripts/generate-types.ts from schema/ (codex ${codexRuntimeVersion}). Do not edit.`);
+      expect(firstLine).toBe(
+        `// Generated by scripts/generate-types.ts from schema/ (codex ${codexRuntimeVersion}). Do not edit.`,
+      );
     }
   }
 });

@@ -8,18 +8,36 @@ import { wireFidelitySection, type TranscriptFile } from "../../../scripts/codeg
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
 const branch = (method: string, params: string | null, withId: boolean) => ({
-  properties: { ...(withId ? { id: ref("RequestId") } : {}), method: { enum: [method], type: "string" }, ...(params ? { params: ref(params) } : {}) },
+  properties: {
+    ...(withId ? { id: ref("RequestId") } : {}),
+    method: { enum: [method], type: "string" },
+    ...(params ? { params: ref(params) } : {}),
+  },
   required: [...(withId ? ["id"] : []), "method", ...(params ? ["params"] : [])],
   type: "object",
 });
 
 const definitions: Definitions = {
   RequestId: { anyOf: [{ type: "string" }, { type: "integer" }] },
-  JSONRPCRequest: { properties: { id: ref("RequestId"), method: { type: "string" }, params: true }, required: ["id", "method"], type: "object" },
-  JSONRPCNotification: { properties: { method: { type: "string" }, params: true }, required: ["method"], type: "object" },
+  JSONRPCRequest: {
+    properties: { id: ref("RequestId"), method: { type: "string" }, params: true },
+    required: ["id", "method"],
+    type: "object",
+  },
+  JSONRPCNotification: {
+    properties: { method: { type: "string" }, params: true },
+    required: ["method"],
+    type: "object",
+  },
   JSONRPCResponse: { properties: { id: ref("RequestId"), result: true }, required: ["id", "result"], type: "object" },
-  JSONRPCError: { properties: { error: { type: "object" }, id: ref("RequestId") }, required: ["error", "id"], type: "object" },
-  ClientRequest: { oneOf: [branch("thread/start", "ThreadStartParams", true), branch("model/set", "ModelSetParams", true)] },
+  JSONRPCError: {
+    properties: { error: { type: "object" }, id: ref("RequestId") },
+    required: ["error", "id"],
+    type: "object",
+  },
+  ClientRequest: {
+    oneOf: [branch("thread/start", "ThreadStartParams", true), branch("model/set", "ModelSetParams", true)],
+  },
   ServerRequest: { oneOf: [] },
   ServerNotification: { oneOf: [branch("thread/started", "ThreadStartedNotification", false)] },
   ClientNotification: { oneOf: [branch("initialized", null, false)] },
@@ -39,8 +57,19 @@ const definitions: Definitions = {
   },
   ThreadItem: {
     oneOf: [
-      { properties: { type: { enum: ["agentMessage"], type: "string" }, text: { type: "string" } }, required: ["type", "text"], type: "object" },
-      { properties: { type: { enum: ["reasoning"], type: "string" }, summary: { items: { type: "string" }, type: "array" } }, required: ["type"], type: "object" },
+      {
+        properties: { type: { enum: ["agentMessage"], type: "string" }, text: { type: "string" } },
+        required: ["type", "text"],
+        type: "object",
+      },
+      {
+        properties: {
+          type: { enum: ["reasoning"], type: "string" },
+          summary: { items: { type: "string" }, type: "array" },
+        },
+        required: ["type"],
+        type: "object",
+      },
     ],
   },
 };
@@ -48,7 +77,10 @@ const definitions: Definitions = {
 const line = (direction: "in" | "out", message: object) => JSON.stringify({ direction, line: JSON.stringify(message) });
 const thread = (extra: object = {}) => ({
   id: "t1",
-  items: [{ type: "agentMessage", text: "hi", phase: "final" }, { type: "reasoning", summary: ["a"] }],
+  items: [
+    { type: "agentMessage", text: "hi", phase: "final" },
+    { type: "reasoning", summary: ["a"] },
+  ],
   env: { PATH: "/bin", HOME: "/home" },
   metadata: { anything: { goes: true } },
   ...extra,
@@ -70,7 +102,10 @@ const transcript: TranscriptFile = {
 
 describe("wireFidelitySection", () => {
   test("lists undeclared envelope fields, nested fields, methods and results", async () => {
-    const { maps } = resolveMethods(definitions, { exceptions: { clientRequest: {}, serverRequest: {} }, nonResults: ["JSONRPCResponse"] });
+    const { maps } = resolveMethods(definitions, {
+      exceptions: { clientRequest: {}, serverRequest: {} },
+      nonResults: ["JSONRPCResponse"],
+    });
     const section = await wireFidelitySection([transcript], definitions, maps);
     expect(section.split("\n")).toEqual([
       "Inferred with quicktype-core from 6 messages in 1 transcript files (`packages/sdk-core/test/transcripts/fixtures/`), compared with the experimental schema.",
@@ -90,9 +125,17 @@ describe("wireFidelitySection", () => {
   });
 
   test("says so when the wire matches the schema, and when there is nothing recorded", async () => {
-    const { maps } = resolveMethods(definitions, { exceptions: { clientRequest: {}, serverRequest: {} }, nonResults: ["JSONRPCResponse"] });
-    const clean: TranscriptFile = { name: "clean.jsonl", text: `${line("out", { id: 1, method: "thread/start", params: { cwd: null } })}\n${line("in", { id: 1, result: { thread: { id: "t", items: [] } } })}\n` };
-    expect(await wireFidelitySection([clean], definitions, maps)).toMatch(/Every field and method seen on the wire is declared\.$/);
+    const { maps } = resolveMethods(definitions, {
+      exceptions: { clientRequest: {}, serverRequest: {} },
+      nonResults: ["JSONRPCResponse"],
+    });
+    const clean: TranscriptFile = {
+      name: "clean.jsonl",
+      text: `${line("out", { id: 1, method: "thread/start", params: { cwd: null } })}\n${line("in", { id: 1, result: { thread: { id: "t", items: [] } } })}\n`,
+    };
+    expect(await wireFidelitySection([clean], definitions, maps)).toMatch(
+      /Every field and method seen on the wire is declared\.$/,
+    );
     expect(await wireFidelitySection([], definitions, maps)).toMatch(/^No recorded traffic/);
   });
 });

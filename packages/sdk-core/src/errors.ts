@@ -27,7 +27,8 @@ type ErrorClass = { readonly errorKind: string; readonly prototype: object };
 function kindsOf(target: Function): readonly string[] {
   const kinds: string[] = [];
   for (let current: unknown = target; typeof current === "function"; current = Object.getPrototypeOf(current)) {
-    if (Object.prototype.hasOwnProperty.call(current, "errorKind")) kinds.push((current as unknown as ErrorClass).errorKind);
+    if (Object.prototype.hasOwnProperty.call(current, "errorKind"))
+      kinds.push((current as unknown as ErrorClass).errorKind);
     if (current === CodexError) break;
   }
   return kinds;
@@ -54,14 +55,22 @@ export class CodexError extends Error {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     const kinds = kindsOf(new.target);
     Object.defineProperty(this, BRAND, { value: kinds, enumerable: false });
-    Object.defineProperty(this, "name", { value: kinds[0] ?? "CodexError", enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(this, "name", {
+      value: kinds[0] ?? "CodexError",
+      enumerable: false,
+      writable: true,
+      configurable: true,
+    });
   }
 
   /**
    * True if `value` is an instance of this class (or a subclass), also when it was created by a
    * different copy of the SDK.
    */
-  static isInstance<T extends object>(this: { readonly errorKind: string; readonly prototype: T }, value: unknown): value is T {
+  static isInstance<T extends object>(
+    this: { readonly errorKind: string; readonly prototype: T },
+    value: unknown,
+  ): value is T {
     if (typeof value !== "object" || value === null) return false;
     const kinds = (value as Record<symbol, unknown>)[BRAND];
     return Array.isArray(kinds) && kinds.includes(this.errorKind);
@@ -311,7 +320,12 @@ export class OutputValidationError extends CodexError {
   /** The turn's result, `output` left `null`. */
   readonly result: TurnResult<null>;
 
-  constructor(text: string, issues: readonly OutputValidationIssue[], result: TurnResult<null>, options?: CodexErrorOptions) {
+  constructor(
+    text: string,
+    issues: readonly OutputValidationIssue[],
+    result: TurnResult<null>,
+    options?: CodexErrorOptions,
+  ) {
     super(describeOutputIssues(result.id, issues), options);
     this.text = text;
     this.issues = issues;
@@ -327,7 +341,9 @@ export interface OutputValidationIssue {
 
 function describeOutputIssues(turnId: string, issues: readonly OutputValidationIssue[]): string {
   const shown = issues.slice(0, 5).map((issue) => {
-    const path = (issue.path ?? []).map((segment) => String(typeof segment === "object" ? segment.key : segment)).join(".");
+    const path = (issue.path ?? [])
+      .map((segment) => String(typeof segment === "object" ? segment.key : segment))
+      .join(".");
     return path === "" ? issue.message : `${path}: ${issue.message}`;
   });
   const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : "";
@@ -360,7 +376,11 @@ export function abortErrorFrom(signal: AbortSignal, what?: string): AbortError {
   const reason: unknown = signal.reason;
   // `AbortSignal.timeout(ms)` and `controller.abort(new Error("why"))` say why; pass that on.
   const why =
-    reason instanceof Error && reason.name !== "AbortError" && reason.message !== "" ? ` (${reason.message})` : typeof reason === "string" && reason !== "" ? ` (${reason})` : "";
+    reason instanceof Error && reason.name !== "AbortError" && reason.message !== ""
+      ? ` (${reason.message})`
+      : typeof reason === "string" && reason !== ""
+        ? ` (${reason})`
+        : "";
   return new AbortError(`${what === undefined ? "The operation" : what} was aborted${why}.`, { cause: reason });
 }
 
@@ -507,7 +527,13 @@ export function isOverloaded(data: unknown, depth = 0): boolean {
   return false;
 }
 
-function describeRpcError(kind: Function, code: number, serverMessage: string, data: unknown, method: string | undefined): string {
+function describeRpcError(
+  kind: Function,
+  code: number,
+  serverMessage: string,
+  data: unknown,
+  method: string | undefined,
+): string {
   const what = method === undefined ? "The app-server" : `The app-server rejected "${method}"`;
   // An unknown method's reply lists every method the server knows (thousands of characters);
   // `serverMessage` keeps it whole.
@@ -518,7 +544,8 @@ function describeRpcError(kind: Function, code: number, serverMessage: string, d
     return `${base}. This server does not know the method: check its spelling, or run a codex version that has it (experimental methods also need capabilities.experimentalApi).`;
   }
   if (kind === InvalidParamsError) return `${base}. Fix the params; retrying will not help.`;
-  if (kind === RetryLimitExceededError) return `${base}. The server gave up after its own retries; wait before trying again.`;
+  if (kind === RetryLimitExceededError)
+    return `${base}. The server gave up after its own retries; wait before trying again.`;
   if (kind === ServerBusyError) {
     return `${base}. The server is overloaded: retry later (retryOnOverload does this) or send fewer requests at once (maxInFlight).`;
   }
@@ -536,18 +563,27 @@ function describeRpcError(kind: Function, code: number, serverMessage: string, d
 function invalidRequestHint(serverMessage: string, data: unknown): string | undefined {
   const reason = typeof data === "object" && data !== null ? (data as { reason?: unknown }).reason : undefined;
   if (reason === "serverShuttingDown") return "The app-server is shutting down: start a new Codex to go on.";
-  if (/^not initialized/i.test(serverMessage)) return "Send initialize (and then initialized) first; Codex.start() does both.";
-  if (/^already initialized/i.test(serverMessage)) return "initialize is sent once per connection, and Codex.start() has sent it.";
+  if (/^not initialized/i.test(serverMessage))
+    return "Send initialize (and then initialized) first; Codex.start() does both.";
+  if (/^already initialized/i.test(serverMessage))
+    return "initialize is sent once per connection, and Codex.start() has sent it.";
   if (/thread not found|no rollout found/i.test(serverMessage)) {
     return "Check the thread id (codex.threadList() lists stored threads); a thread this app-server has not loaded needs codex.threadResume(id) first.";
   }
   if (/no active turn/i.test(serverMessage)) return "The turn has already ended (or has not started yet).";
-  if (/expected active turn id/i.test(serverMessage)) return "That turn is no longer the thread's active turn: steer the turn that is running, or start a new one.";
-  if (/requires experimentalApi/i.test(serverMessage)) return "Start Codex with experimentalApi: true (the default) to use it.";
+  if (/expected active turn id/i.test(serverMessage))
+    return "That turn is no longer the thread's active turn: steer the turn that is running, or start a new one.";
+  if (/requires experimentalApi/i.test(serverMessage))
+    return "Start Codex with experimentalApi: true (the default) to use it.";
   return undefined;
 }
 
-function describeClose(exitCode: number | null, signal: string | null, stderrTail: string, reason: string | undefined): string {
+function describeClose(
+  exitCode: number | null,
+  signal: string | null,
+  stderrTail: string,
+  reason: string | undefined,
+): string {
   let how: string;
   if (signal !== null) how = `was killed by ${signal}`;
   else if (exitCode !== null) how = `exited with code ${exitCode}`;
@@ -564,6 +600,7 @@ function describeClose(exitCode: number | null, signal: string | null, stderrTai
   else if (exitCode !== null && exitCode !== 0) {
     message += ` It wrote nothing to stderr${leftOut > 0 ? " that explains it" : ""}; run it by hand with RUST_LOG=info to see why.`;
   }
-  if (leftOut > 0) message += `\n(${leftOut} harmless stderr line(s) left out, e.g. about the bundled bubblewrap; stderrTail has them all.)`;
+  if (leftOut > 0)
+    message += `\n(${leftOut} harmless stderr line(s) left out, e.g. about the bundled bubblewrap; stderrTail has them all.)`;
   return message;
 }

@@ -135,7 +135,15 @@ export type {
   StandardSchemaWithJsonSchema,
   StandardSchemaWithJsonSchemaProps,
 } from "./api/structured-output.js";
-export type { ImageInput, InputItem, LocalImageInput, MentionInput, RunInput, SkillInput, TextInput } from "./api/inputs.js";
+export type {
+  ImageInput,
+  InputItem,
+  LocalImageInput,
+  MentionInput,
+  RunInput,
+  SkillInput,
+  TextInput,
+} from "./api/inputs.js";
 export { ChatgptDeviceCodeLogin, ChatgptLogin, LoginHandle } from "./api/login.js";
 export type { LoginResult, LoginWaitOptions } from "./api/login.js";
 export { GENERATED_FOR_CODEX_VERSION, SDK_VERSION } from "./api/version.js";

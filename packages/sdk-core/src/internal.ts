@@ -4,6 +4,11 @@
 // re-exported by `@codex/sdk`.
 export { nodeRuntimeHost } from "./process/runtime-host.js";
 export type { CliBinLocation, FileFacts, RuntimeHost } from "./process/runtime-host.js";
-export { findRuntimePlatform, RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformFor } from "./process/runtime-platforms.js";
+export {
+  findRuntimePlatform,
+  RUNTIME_PACKAGE_NAME,
+  RUNTIME_PLATFORMS,
+  runtimePlatformFor,
+} from "./process/runtime-platforms.js";
 export type { RuntimePlatform } from "./process/runtime-platforms.js";
 export { parseCodexVersionOutput } from "./process/codex-version.js";

@@ -56,7 +56,9 @@ export type Notification = KnownNotification | UnknownNotification;
  * generator. What `thread.events()` and `goal.stream()` yield; account, config and process
  * notifications are not among them.
  */
-export type ThreadNotification = KnownNotification<TurnNotificationMethod | ThreadNotificationMethod> | UnknownNotification;
+export type ThreadNotification =
+  | KnownNotification<TurnNotificationMethod | ThreadNotificationMethod>
+  | UnknownNotification;
 
 /**
  * What `turn.stream()` yields: the notifications that name this turn, and the thread's own

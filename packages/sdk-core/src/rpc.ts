@@ -27,7 +27,13 @@ export type {
 
 // Transports
 export { createInMemoryTransportPair } from "./rpc/transport.js";
-export type { DroppedMessage, InMemoryTransport, Transport, TransportCloseInfo, TransportReceiver } from "./rpc/transport.js";
+export type {
+  DroppedMessage,
+  InMemoryTransport,
+  Transport,
+  TransportCloseInfo,
+  TransportReceiver,
+} from "./rpc/transport.js";
 export { createInMemoryByteStreamPair, createLineTransport } from "./rpc/line-transport.js";
 export type { ByteStream, InMemoryByteStream, LineTransportOptions } from "./rpc/line-transport.js";
 export { connectWebSocket, defaultControlSocketPath } from "./net/websocket-transport.js";

@@ -37,7 +37,12 @@ describe("error classes", () => {
     expect(RetryLimitExceededError.isInstance(new ServerBusyError(-32001, "busy"))).toBe(false);
     expect(JsonRpcError.isInstance(new TransportClosedError())).toBe(false);
     expect(TransportClosedError.isInstance(new TransportClosedError())).toBe(true);
-    for (const local of [new TimeoutError(5), new AbortError(), new RuntimeNotFoundError("x", { fix: "y" }), new InvalidInputError("bad")]) {
+    for (const local of [
+      new TimeoutError(5),
+      new AbortError(),
+      new RuntimeNotFoundError("x", { fix: "y" }),
+      new InvalidInputError("bad"),
+    ]) {
       expect(CodexError.isInstance(local)).toBe(true);
       expect(JsonRpcError.isInstance(local)).toBe(false);
     }
@@ -47,7 +52,9 @@ describe("error classes", () => {
   });
 
   it("InterruptFailedError and TurnLostError: local errors that say which turn and what to do, exported publicly", async () => {
-    const busy = new ServerBusyError(-32001, "Server overloaded; retry later.", undefined, { method: "turn/interrupt" });
+    const busy = new ServerBusyError(-32001, "Server overloaded; retry later.", undefined, {
+      method: "turn/interrupt",
+    });
     const failed = new InterruptFailedError("thread-1", "turn-1", busy);
     expect(InterruptFailedError.isInstance(failed)).toBe(true);
     expect(CodexError.isInstance(failed)).toBe(true);
@@ -94,11 +101,17 @@ describe("error classes", () => {
   });
 
   it("say what happened and what to do", () => {
-    const closed = new TransportClosedError({ exitCode: 1, signal: null, stderrTail: "line 1\nError: config.toml invalid\n" });
+    const closed = new TransportClosedError({
+      exitCode: 1,
+      signal: null,
+      stderrTail: "line 1\nError: config.toml invalid\n",
+    });
     expect(closed.message).toContain("exited with code 1");
     expect(closed.message).toContain("Error: config.toml invalid");
     expect(new TransportClosedError({ signal: "SIGKILL" }).message).toContain("killed by SIGKILL");
-    const notFound = new MethodNotFoundError(-32600, "Invalid request: unknown variant `x/y`", undefined, { method: "x/y" });
+    const notFound = new MethodNotFoundError(-32600, "Invalid request: unknown variant `x/y`", undefined, {
+      method: "x/y",
+    });
     expect(notFound.message).toContain('"x/y"');
     expect(notFound.message).toMatch(/newer|version/);
     expect(new InvalidParamsError(-32602, "bad").message).toMatch(/Fix the params/);
@@ -107,7 +120,10 @@ describe("error classes", () => {
     const busy = createJsonRpcError({ code: -32001, message: "Server overloaded; retry later." }, "thread/list");
     expect(busy.message).toContain("Server overloaded; retry later. The server is overloaded");
     expect(busy.message).not.toContain("..");
-    const runtime = new RuntimeNotFoundError("No runtime for linux-x64.", { packageName: "@codex/cli-bin-linux-x64", fix: "Run npm install @codex/cli-bin-linux-x64." });
+    const runtime = new RuntimeNotFoundError("No runtime for linux-x64.", {
+      packageName: "@codex/cli-bin-linux-x64",
+      fix: "Run npm install @codex/cli-bin-linux-x64.",
+    });
     expect(runtime.message).toBe("No runtime for linux-x64. Run npm install @codex/cli-bin-linux-x64.");
     expect(runtime.packageName).toBe("@codex/cli-bin-linux-x64");
     const incompatible = new IncompatibleServerError({ serverVersion: "0.100.0", requiredVersion: "0.169.0" });
@@ -121,7 +137,8 @@ describe("error classes", () => {
   });
 
   it("say what to do about the -32600 replies the server is known to send, the local parse and internal errors", () => {
-    const hint = (message: string, data?: unknown) => createJsonRpcError({ code: -32600, message, data }, "thread/read").message;
+    const hint = (message: string, data?: unknown) =>
+      createJsonRpcError({ code: -32600, message, data }, "thread/read").message;
     expect(hint("thread not found: abc")).toMatch(/threadResume\(id\)/);
     expect(hint("no rollout found for thread id abc")).toMatch(/threadResume\(id\)/);
     expect(hint("Not initialized")).toMatch(/Codex\.start\(\)/);
@@ -131,7 +148,9 @@ describe("error classes", () => {
     expect(hint("server is shutting down", { reason: "serverShuttingDown" })).toMatch(/start a new Codex/);
     expect(new ParseError(-32700, "Parse error").message).toMatch(/report it/);
     expect(new InternalRpcError(-32603, "boom").message).toMatch(/stderr/);
-    expect(new TransportClosedError({ exitCode: 0, reason: "closed by the client" }).message).toMatch(/Start a new Codex/);
+    expect(new TransportClosedError({ exitCode: 0, reason: "closed by the client" }).message).toMatch(
+      /Start a new Codex/,
+    );
   });
 
   it("an AbortError says why its signal aborted", () => {
@@ -157,15 +176,50 @@ describe("createJsonRpcError", () => {
     ["-32602", { code: -32602, message: "Invalid params" }, "x", InvalidParamsError],
     ["-32603", { code: -32603, message: "Internal error" }, "x", InternalRpcError],
     ["-32001", { code: -32001, message: "Server overloaded; retry later." }, "x", ServerBusyError],
-    ["-32001 retry limit", { code: -32001, message: "Exceeded retry limit, last status: 429" }, "x", RetryLimitExceededError],
-    ["unknown method", { code: -32600, message: "Invalid request: unknown variant `no/such`, expected one of `initialize`" }, "no/such", MethodNotFoundError],
-    ["bad enum in params", { code: -32600, message: "Invalid request: unknown variant `unlessTrusted`, expected one of `untrusted`" }, "thread/start", InvalidParamsError],
-    ["wrong type", { code: -32600, message: "Invalid request: invalid type: integer `42`, expected string or map" }, "thread/read", InvalidParamsError],
-    ["missing field", { code: -32600, message: "Invalid request: missing field `threadId`" }, "thread/read", InvalidParamsError],
+    [
+      "-32001 retry limit",
+      { code: -32001, message: "Exceeded retry limit, last status: 429" },
+      "x",
+      RetryLimitExceededError,
+    ],
+    [
+      "unknown method",
+      { code: -32600, message: "Invalid request: unknown variant `no/such`, expected one of `initialize`" },
+      "no/such",
+      MethodNotFoundError,
+    ],
+    [
+      "bad enum in params",
+      { code: -32600, message: "Invalid request: unknown variant `unlessTrusted`, expected one of `untrusted`" },
+      "thread/start",
+      InvalidParamsError,
+    ],
+    [
+      "wrong type",
+      { code: -32600, message: "Invalid request: invalid type: integer `42`, expected string or map" },
+      "thread/read",
+      InvalidParamsError,
+    ],
+    [
+      "missing field",
+      { code: -32600, message: "Invalid request: missing field `threadId`" },
+      "thread/read",
+      InvalidParamsError,
+    ],
     ["not initialized", { code: -32600, message: "Not initialized" }, "thread/list", InvalidRequestError],
     ["thread not found", { code: -32600, message: "thread not found: abc" }, "thread/read", InvalidRequestError],
-    ["draining", { code: -32600, message: "server is shutting down", data: { reason: "serverShuttingDown" } }, "thread/list", InvalidRequestError],
-    ["overloaded data", { code: -32000, message: "busy", data: { codexErrorInfo: "server_overloaded" } }, "x", ServerBusyError],
+    [
+      "draining",
+      { code: -32600, message: "server is shutting down", data: { reason: "serverShuttingDown" } },
+      "thread/list",
+      InvalidRequestError,
+    ],
+    [
+      "overloaded data",
+      { code: -32000, message: "busy", data: { codexErrorInfo: "server_overloaded" } },
+      "x",
+      ServerBusyError,
+    ],
     ["other code", { code: -32050, message: "something" }, "x", JsonRpcError],
   ];
   for (const [name, error, method, expected] of cases) {
@@ -182,8 +236,17 @@ describe("createJsonRpcError", () => {
 
 describe("OutputValidationError", () => {
   it("is a local CodexError whose message names each issue's path", () => {
-    const result = { threadId: "th", id: "tu", status: "completed", output: null } as unknown as ConstructorParameters<typeof OutputValidationError>[2];
-    const error = new OutputValidationError('{"ok":1}', [{ message: "expected boolean", path: ["ok"] }, { message: "required", path: [{ key: "reasons" }, 0] }], result);
+    const result = { threadId: "th", id: "tu", status: "completed", output: null } as unknown as ConstructorParameters<
+      typeof OutputValidationError
+    >[2];
+    const error = new OutputValidationError(
+      '{"ok":1}',
+      [
+        { message: "expected boolean", path: ["ok"] },
+        { message: "required", path: [{ key: "reasons" }, 0] },
+      ],
+      result,
+    );
     expect(CodexError.isInstance(error)).toBe(true);
     expect(JsonRpcError.isInstance(error)).toBe(false);
     expect(OutputValidationError.isInstance(error)).toBe(true);

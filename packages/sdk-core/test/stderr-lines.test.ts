@@ -9,14 +9,21 @@ const BUBBLEWRAP =
   "2026-12-03T21:20:42.470806Z ERROR codex_app_server: Codex could not find bubblewrap on PATH. Install bubblewrap with your OS package manager. See the sandbox prerequisites: https://developers.openai.com/codex/concepts/sandboxing#prerequisites. Codex will use the bundled bubblewrap in the meantime.";
 const PATH_ALIASES =
   'WARNING: proceeding, even though we could not create PATH aliases: Refusing to create helper binaries under temporary dir "/tmp" (codex_home: AbsolutePathBuf("/tmp/tmp.34euArW2yO"))';
-const REAL_ERROR = "2026-12-03T21:20:43.000000Z ERROR codex_app_server: failed to load config.toml: invalid value for approval_policy";
+const REAL_ERROR =
+  "2026-12-03T21:20:43.000000Z ERROR codex_app_server: failed to load config.toml: invalid value for approval_policy";
 
 describe("classifyStderrLine", () => {
   it("reads the level codex prints, WARNING included", () => {
     expect(classifyStderrLine(REAL_ERROR)).toEqual({ level: "error", harmless: false });
-    expect(classifyStderrLine("2026-12-03T21:20:43Z  WARN codex_core: slow disk")).toEqual({ level: "warn", harmless: false });
+    expect(classifyStderrLine("2026-12-03T21:20:43Z  WARN codex_core: slow disk")).toEqual({
+      level: "warn",
+      harmless: false,
+    });
     expect(classifyStderrLine("WARNING: something odd")).toEqual({ level: "warn", harmless: false });
-    expect(classifyStderrLine("2026-12-03T21:20:43Z  INFO codex_core: ready")).toEqual({ level: "info", harmless: false });
+    expect(classifyStderrLine("2026-12-03T21:20:43Z  INFO codex_core: ready")).toEqual({
+      level: "info",
+      harmless: false,
+    });
   });
 
   it("logs the lines about things codex works around as harmless warnings, not errors", () => {

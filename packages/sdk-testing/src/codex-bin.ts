@@ -16,7 +16,8 @@ import path from "node:path";
 export function resolveCodexBin(from: string = process.cwd()): string {
   const fromEnv = process.env["CODEX_BIN"];
   if (fromEnv) {
-    if (!existsSync(fromEnv)) throw new Error(`CODEX_BIN points to ${fromEnv}, which does not exist. Fix the path, or unset CODEX_BIN.`);
+    if (!existsSync(fromEnv))
+      throw new Error(`CODEX_BIN points to ${fromEnv}, which does not exist. Fix the path, or unset CODEX_BIN.`);
     return fromEnv;
   }
   const platform = `${process.platform}-${process.arch}`;
@@ -79,7 +80,10 @@ function resolveChain(requireFrom: NodeRequire, chain: readonly string[]): strin
  */
 function layoutBinary(packageDir: string): string | undefined {
   const vendor = path.join(packageDir, "vendor");
-  const layouts = [packageDir, ...(existsSync(vendor) ? readdirSync(vendor).map((target) => path.join(vendor, target)) : [])];
+  const layouts = [
+    packageDir,
+    ...(existsSync(vendor) ? readdirSync(vendor).map((target) => path.join(vendor, target)) : []),
+  ];
   for (const layoutDir of layouts) {
     const manifest = path.join(layoutDir, "codex-package.json");
     if (!existsSync(manifest)) continue;
@@ -89,7 +93,10 @@ function layoutBinary(packageDir: string): string | undefined {
     } catch {
       continue;
     }
-    const bin = path.join(layoutDir, typeof entrypoint === "string" ? entrypoint : process.platform === "win32" ? "bin/codex.exe" : "bin/codex");
+    const bin = path.join(
+      layoutDir,
+      typeof entrypoint === "string" ? entrypoint : process.platform === "win32" ? "bin/codex.exe" : "bin/codex",
+    );
     if (existsSync(bin)) return bin;
   }
   return undefined;

@@ -105,7 +105,8 @@ export function tomlString(value: string): string {
 const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) throw new RangeError(`createCodexHome: ${name} must be a non-negative integer, got ${value}.`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new RangeError(`createCodexHome: ${name} must be a non-negative integer, got ${value}.`);
   return value;
 }
 
@@ -114,7 +115,8 @@ export function renderConfigToml(options: CodexHomeOptions): string {
   const baseUrl = options.fakeModel?.url ?? options.baseUrl;
   if (!baseUrl) throw new TypeError("createCodexHome: give `fakeModel` or `baseUrl`.");
   const envKey = options.envKey ?? "FAKE_OPENAI_API_KEY";
-  if (!ENV_KEY_PATTERN.test(envKey)) throw new TypeError(`createCodexHome: envKey ${JSON.stringify(envKey)} is not a variable name.`);
+  if (!ENV_KEY_PATTERN.test(envKey))
+    throw new TypeError(`createCodexHome: envKey ${JSON.stringify(envKey)} is not a variable name.`);
   const lines = [
     "# Written by @codex/sdk-testing: a throwaway home pointing codex at a fake model.",
     `model = ${tomlString(options.model ?? "fake-model")}`,

@@ -15,8 +15,10 @@ import { reply, type FakeReply } from "./replies.js";
 
 // ── Terminal ─────────────────────────────────────────────────────────────────────────────
 
-const colour = (code: number) => (text: string): string =>
-  process.stderr.isTTY && process.stdout.isTTY && !process.env["NO_COLOR"] ? `\u001b[${code}m${text}\u001b[0m` : text;
+const colour =
+  (code: number) =>
+  (text: string): string =>
+    process.stderr.isTTY && process.stdout.isTTY && !process.env["NO_COLOR"] ? `\u001b[${code}m${text}\u001b[0m` : text;
 
 /** Dim text (on a terminal). */
 export const dim = colour(2);
@@ -113,7 +115,11 @@ export interface RunExampleOptions {
  * Runs an example's `main`, prints `✔ name: N checks passed (T s)` or why it failed, and sets
  * the exit code. A run that outlives the time limit fails instead of hanging CI.
  */
-export async function runExample(name: string, main: () => Promise<void>, options: RunExampleOptions = {}): Promise<void> {
+export async function runExample(
+  name: string,
+  main: () => Promise<void>,
+  options: RunExampleOptions = {},
+): Promise<void> {
   const started = performance.now();
   const live = process.env["CODEX_EXAMPLES_LIVE"] === "1";
   const timeoutMs = options.timeoutMs ?? (live ? 300_000 : 60_000);
@@ -197,7 +203,9 @@ export function requestedMode(env: NodeJS.ProcessEnv = process.env): { mode: Exa
   const apiKey = env["OPENAI_API_KEY"] || env["CODEX_API_KEY"] || undefined;
   if (env[LIVE_SWITCH] !== "1") return { mode: "offline", apiKey: undefined };
   if (apiKey === undefined) {
-    throw new Error(`${LIVE_SWITCH}=1 needs OPENAI_API_KEY (or CODEX_API_KEY) to reach the real service. Unset ${LIVE_SWITCH} to run offline.`);
+    throw new Error(
+      `${LIVE_SWITCH}=1 needs OPENAI_API_KEY (or CODEX_API_KEY) to reach the real service. Unset ${LIVE_SWITCH} to run offline.`,
+    );
   }
   return { mode: "live", apiKey };
 }
@@ -286,7 +294,10 @@ export async function exampleEnvironment(options: ExampleEnvironmentOptions = {}
     let codexHome: string;
     let env: Record<string, string>;
     if (mode === "offline") {
-      fake = await startFakeModel({ defaultReply: offlineReply(options.streamDelayMs ?? 35), apiKey: "sk-examples-offline" });
+      fake = await startFakeModel({
+        defaultReply: offlineReply(options.streamDelayMs ?? 35),
+        apiKey: "sk-examples-offline",
+      });
       cleanups.push(() => fake!.close());
       const home = await createCodexHome({ ...options.home, fakeModel: fake, apiKey: "sk-examples-offline" });
       cleanups.push(() => home.dispose());

@@ -3,7 +3,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { brotliDecompressSync, gunzipSync, inflateSync } from "node:zlib";
-import { codexMetadataOf, endsWithToolOutput, promptOf, toolOutputsOf, type RecordedRequest } from "./recorded-request.js";
+import {
+  codexMetadataOf,
+  endsWithToolOutput,
+  promptOf,
+  toolOutputsOf,
+  type RecordedRequest,
+} from "./recorded-request.js";
 import { planResponse, type ResponsePlan } from "./response-plan.js";
 import { reply, type FakeReply } from "./replies.js";
 
@@ -203,11 +209,17 @@ class FakeModelServer implements FakeModel {
         },
       };
       const timer = setTimeout(
-        () => waiter.reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${count} requests to the fake model (got ${this.#received}).`)),
+        () =>
+          waiter.reject(
+            new Error(
+              `Timed out after ${timeoutMs} ms waiting for ${count} requests to the fake model (got ${this.#received}).`,
+            ),
+          ),
         timeoutMs,
       );
       this.#timers.add(timer);
-      const onAbort = () => waiter.reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error("Aborted."));
+      const onAbort = () =>
+        waiter.reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error("Aborted."));
       if (options.signal?.aborted) return onAbort();
       options.signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiters.add(waiter);
@@ -257,7 +269,13 @@ class FakeModelServer implements FakeModel {
       const record = this.#record(request, tooLarge ? undefined : Buffer.concat(chunks));
       if (tooLarge) {
         record.answeredBy = "rejected";
-        this.#send(response, planResponse(reply.httpError(413, { message: `Request body over ${this.#options.maxRequestBytes} bytes.` }), this.#ids()));
+        this.#send(
+          response,
+          planResponse(
+            reply.httpError(413, { message: `Request body over ${this.#options.maxRequestBytes} bytes.` }),
+            this.#ids(),
+          ),
+        );
         return;
       }
       this.#send(response, this.#choose(record));
@@ -268,7 +286,9 @@ class FakeModelServer implements FakeModel {
     let body: unknown;
     if (raw && raw.length > 0) {
       try {
-        body = JSON.parse(decode(raw, request.headers["content-encoding"], this.#options.maxRequestBytes).toString("utf8"));
+        body = JSON.parse(
+          decode(raw, request.headers["content-encoding"], this.#options.maxRequestBytes).toString("utf8"),
+        );
       } catch {
         body = undefined;
       }
@@ -280,7 +300,10 @@ class FakeModelServer implements FakeModel {
       path: url.pathname,
       headers: { ...request.headers },
       body,
-      model: typeof (body as { model?: unknown } | undefined)?.model === "string" ? (body as { model: string }).model : undefined,
+      model:
+        typeof (body as { model?: unknown } | undefined)?.model === "string"
+          ? (body as { model: string }).model
+          : undefined,
       prompt: promptOf(body),
       ...codexMetadataOf(request.headers, body),
       toolOutputs: toolOutputsOf(body),
@@ -308,7 +331,12 @@ class FakeModelServer implements FakeModel {
   #choose(record: RecordedRequest): ResponsePlan {
     if (record.method !== "POST" || !record.path.endsWith("/responses")) {
       record.answeredBy = "rejected";
-      return planResponse(reply.httpError(404, { message: `The fake model only serves POST /v1/responses, not ${record.method} ${record.path}.` }), this.#ids());
+      return planResponse(
+        reply.httpError(404, {
+          message: `The fake model only serves POST /v1/responses, not ${record.method} ${record.path}.`,
+        }),
+        this.#ids(),
+      );
     }
     if (this.#options.apiKey !== undefined && record.headers["authorization"] !== `Bearer ${this.#options.apiKey}`) {
       record.answeredBy = "rejected";
@@ -325,7 +353,10 @@ class FakeModelServer implements FakeModel {
     } catch (error) {
       // A throwing reply function is a bug in the test; answer 500 so codex fails the turn visibly.
       const message = error instanceof Error ? error.message : String(error);
-      return planResponse(reply.httpError(500, { message: `The fake model's reply function threw: ${message}` }), this.#ids());
+      return planResponse(
+        reply.httpError(500, { message: `The fake model's reply function threw: ${message}` }),
+        this.#ids(),
+      );
     }
     return planResponse(chosen, this.#ids());
   }
@@ -381,7 +412,9 @@ function toPredicate(match: RequestMatcher): (request: RecordedRequest) => boole
     (match.threadId === undefined || request.threadId === match.threadId) &&
     (match.turnId === undefined || request.turnId === match.turnId) &&
     (match.prompt === undefined ||
-      (typeof match.prompt === "string" ? request.prompt === match.prompt : request.prompt !== undefined && match.prompt.test(request.prompt)));
+      (typeof match.prompt === "string"
+        ? request.prompt === match.prompt
+        : request.prompt !== undefined && match.prompt.test(request.prompt)));
 }
 
 /** Undoes a `content-encoding`, producing at most `maxBytes` (a small compressed body may inflate enormously). */

@@ -50,9 +50,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function outputText(output: unknown): string {
   if (typeof output === "string") return output;
   if (Array.isArray(output)) {
-    return output
-      .map((part) => (isRecord(part) && typeof part["text"] === "string" ? part["text"] : ""))
-      .join("");
+    return output.map((part) => (isRecord(part) && typeof part["text"] === "string" ? part["text"] : "")).join("");
   }
   if (isRecord(output) && typeof output["content"] === "string") return output["content"];
   return JSON.stringify(output);
@@ -86,7 +84,12 @@ export function toolOutputsOf(body: unknown): RecordedToolOutput[] {
     if (!isRecord(item)) continue;
     const type = item["type"];
     if (type !== "function_call_output" && type !== "custom_tool_call_output") continue;
-    outputs.push({ type, callId: String(item["call_id"] ?? ""), output: outputText(item["output"]), raw: item["output"] });
+    outputs.push({
+      type,
+      callId: String(item["call_id"] ?? ""),
+      output: outputText(item["output"]),
+      raw: item["output"],
+    });
   }
   return outputs;
 }
@@ -118,7 +121,8 @@ export function codexMetadataOf(
       // Not JSON: a codex version that formats it differently; the other sources still apply.
     }
   }
-  const pick = (...values: unknown[]) => values.find((value): value is string => typeof value === "string" && value !== "");
+  const pick = (...values: unknown[]) =>
+    values.find((value): value is string => typeof value === "string" && value !== "");
   return {
     threadId: pick(headerValue(headers["thread-id"]), clientMetadata["thread_id"], turnMetadata["thread_id"]),
     turnId: pick(clientMetadata["turn_id"], turnMetadata["turn_id"]),

@@ -171,13 +171,25 @@ export interface HttpErrorOptions {
 }
 
 const DEFAULT_STATUS_TEXT: Record<number, { type: string; code: string | null; message: string }> = {
-  400: { type: "invalid_request_error", code: "invalid_request", message: "Invalid request (scripted by the fake model)." },
-  401: { type: "invalid_request_error", code: "invalid_api_key", message: "Incorrect API key provided (scripted by the fake model)." },
+  400: {
+    type: "invalid_request_error",
+    code: "invalid_request",
+    message: "Invalid request (scripted by the fake model).",
+  },
+  401: {
+    type: "invalid_request_error",
+    code: "invalid_api_key",
+    message: "Incorrect API key provided (scripted by the fake model).",
+  },
   403: { type: "invalid_request_error", code: "forbidden", message: "Forbidden (scripted by the fake model)." },
   404: { type: "invalid_request_error", code: "not_found", message: "Not found (scripted by the fake model)." },
   429: { type: "requests", code: "rate_limit_exceeded", message: "Rate limit reached (scripted by the fake model)." },
   500: { type: "server_error", code: "server_error", message: "The server had an error (scripted by the fake model)." },
-  503: { type: "server_error", code: "server_overloaded", message: "The server is overloaded (scripted by the fake model)." },
+  503: {
+    type: "server_error",
+    code: "server_overloaded",
+    message: "The server is overloaded (scripted by the fake model).",
+  },
 };
 
 /**
@@ -192,7 +204,9 @@ export const reply = {
   text(text: string, options: TextOptions = {}): TextReply {
     const chunks = options.chunks ?? splitIntoChunks(text);
     if (chunks.join("") !== text) {
-      throw new TypeError(`reply.text: chunks ${JSON.stringify(chunks)} do not join to the text ${JSON.stringify(text)}.`);
+      throw new TypeError(
+        `reply.text: chunks ${JSON.stringify(chunks)} do not join to the text ${JSON.stringify(text)}.`,
+      );
     }
     return { kind: "text", text, chunks: [...chunks], ...streamOptions(options) };
   },
@@ -237,7 +251,11 @@ export const reply = {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`reply.httpError: ${status} is not an HTTP error status (400-599).`);
     }
-    const defaults = DEFAULT_STATUS_TEXT[status] ?? { type: "error", code: null, message: `HTTP ${status} (scripted by the fake model).` };
+    const defaults = DEFAULT_STATUS_TEXT[status] ?? {
+      type: "error",
+      code: null,
+      message: `HTTP ${status} (scripted by the fake model).`,
+    };
     const headers: Record<string, string> = { ...options.headers };
     if (options.retryAfter !== undefined) headers["retry-after"] = String(options.retryAfter);
     const body =
@@ -250,7 +268,8 @@ export const reply = {
           code: options.code === undefined ? defaults.code : options.code,
         },
       });
-    if (options.body === undefined && headers["content-type"] === undefined) headers["content-type"] = "application/json";
+    if (options.body === undefined && headers["content-type"] === undefined)
+      headers["content-type"] = "application/json";
     return { kind: "httpError", status, headers, body };
   },
 

@@ -25,7 +25,10 @@ const DEFAULT_USAGE: FakeUsage = { inputTokens: 100, cachedInputTokens: 0, outpu
 export function formatSseEvent(event: SseEvent): string {
   const data = typeof event.data === "string" ? event.data : JSON.stringify({ type: event.type, ...event.data });
   // A data payload with newlines must be split into several `data:` lines to stay one event.
-  const dataLines = data.split("\n").map((line) => `data: ${line}`).join("\n");
+  const dataLines = data
+    .split("\n")
+    .map((line) => `data: ${line}`)
+    .join("\n");
   return `event: ${event.type}\n${dataLines}\n\n`;
 }
 
@@ -68,7 +71,10 @@ function messageEvents(ids: PlanIds, outputIndex: number, chunks: string[]): Sse
   return [
     {
       type: "response.output_item.added",
-      data: { output_index: outputIndex, item: { type: "message", id: itemId, role: "assistant", status: "in_progress", content: [] } },
+      data: {
+        output_index: outputIndex,
+        item: { type: "message", id: itemId, role: "assistant", status: "in_progress", content: [] },
+      },
     },
     ...chunks.map(
       (delta): SseEvent => ({
@@ -100,14 +106,24 @@ function partialMessageEvents(ids: PlanIds, text: string): SseEvent[] {
 const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 
 function stream(events: SseEvent[], delayMs: number | undefined, ending: PlanEnding): ResponsePlan {
-  return { status: 200, headers: { ...SSE_HEADERS }, chunks: events.map(formatSseEvent), delayMs: delayMs ?? 0, ending };
+  return {
+    status: 200,
+    headers: { ...SSE_HEADERS },
+    chunks: events.map(formatSseEvent),
+    delayMs: delayMs ?? 0,
+    ending,
+  };
 }
 
 /** Compiles a reply into its wire form. */
 export function planResponse(reply: FakeReply, ids: PlanIds): ResponsePlan {
   switch (reply.kind) {
     case "text":
-      return stream([created(ids), ...messageEvents(ids, 0, reply.chunks), completed(ids, reply.usage)], reply.delayMs, "end");
+      return stream(
+        [created(ids), ...messageEvents(ids, 0, reply.chunks), completed(ids, reply.usage)],
+        reply.delayMs,
+        "end",
+      );
     case "toolCall": {
       const events: SseEvent[] = [created(ids)];
       let outputIndex = 0;
@@ -118,8 +134,14 @@ export function planResponse(reply: FakeReply, ids: PlanIds): ResponsePlan {
       const itemId = ids.nextItemId();
       const item = { type: "function_call", id: itemId, call_id: reply.callId, name: reply.name };
       events.push(
-        { type: "response.output_item.added", data: { output_index: outputIndex, item: { ...item, arguments: "", status: "in_progress" } } },
-        { type: "response.output_item.done", data: { output_index: outputIndex, item: { ...item, arguments: reply.arguments, status: "completed" } } },
+        {
+          type: "response.output_item.added",
+          data: { output_index: outputIndex, item: { ...item, arguments: "", status: "in_progress" } },
+        },
+        {
+          type: "response.output_item.done",
+          data: { output_index: outputIndex, item: { ...item, arguments: reply.arguments, status: "completed" } },
+        },
         completed(ids, reply.usage),
       );
       return stream(events, reply.delayMs, "end");
@@ -130,8 +152,14 @@ export function planResponse(reply: FakeReply, ids: PlanIds): ResponsePlan {
       return stream(
         [
           created(ids),
-          { type: "response.output_item.added", data: { output_index: 0, item: { ...item, input: "", status: "in_progress" } } },
-          { type: "response.output_item.done", data: { output_index: 0, item: { ...item, input: reply.patch, status: "completed" } } },
+          {
+            type: "response.output_item.added",
+            data: { output_index: 0, item: { ...item, input: "", status: "in_progress" } },
+          },
+          {
+            type: "response.output_item.done",
+            data: { output_index: 0, item: { ...item, input: reply.patch, status: "completed" } },
+          },
           completed(ids, reply.usage),
         ],
         reply.delayMs,
@@ -161,7 +189,11 @@ export function planResponse(reply: FakeReply, ids: PlanIds): ResponsePlan {
         "end",
       );
     case "malformed":
-      return stream([created(ids), ...reply.events.map((event) => ({ type: event.eventType, data: event.data }))], reply.delayMs, "end");
+      return stream(
+        [created(ids), ...reply.events.map((event) => ({ type: event.eventType, data: event.data }))],
+        reply.delayMs,
+        "end",
+      );
     case "drop":
       return stream([created(ids), ...partialMessageEvents(ids, reply.partialText)], reply.delayMs, "destroy");
     case "hang": {

@@ -37,7 +37,10 @@ describe("resolveCodexBin", () => {
     writePackage(sdk, { name: "@codex/sdk", version: "1.0.0" });
     writePackage(cliBin, { name: "@codex/cli-bin", version: "1.0.0" });
     writePackage(runtime, { name: platformPackage, version: "1.0.0" });
-    writeFileSync(path.join(runtime, "codex-package.json"), JSON.stringify({ layoutVersion: 1, entrypoint: "bin/codex" }));
+    writeFileSync(
+      path.join(runtime, "codex-package.json"),
+      JSON.stringify({ layoutVersion: 1, entrypoint: "bin/codex" }),
+    );
     mkdirSync(path.join(runtime, "bin"));
     writeFileSync(path.join(runtime, "bin", "codex"), "");
     expect(resolveCodexBin(project)).toBe(path.join(runtime, "bin", "codex"));
@@ -52,7 +55,10 @@ describe("resolveCodexBin", () => {
     writePackage(openai, { name: "@openai/codex", version: "1.0.0" });
     writePackage(platformDir, { name: `@openai/codex-${process.platform}-${process.arch}`, version: "1.0.0" });
     mkdirSync(path.join(layout, "bin"), { recursive: true });
-    writeFileSync(path.join(layout, "codex-package.json"), JSON.stringify({ layoutVersion: 1, entrypoint: "bin/codex" }));
+    writeFileSync(
+      path.join(layout, "codex-package.json"),
+      JSON.stringify({ layoutVersion: 1, entrypoint: "bin/codex" }),
+    );
     writeFileSync(path.join(layout, "bin", "codex"), "");
     expect(resolveCodexBin(project)).toBe(path.join(layout, "bin", "codex"));
     expect(installedRuntimeBin(project)).toBeUndefined();
@@ -79,7 +85,11 @@ describe("resolveCodexBin", () => {
     mkdirSync(env["TMPDIR"]);
     const script = `import { resolveCodexBin } from ${JSON.stringify(path.join(packageRoot, "src", "codex-bin.ts"))};
 try { console.log("found " + resolveCodexBin(${JSON.stringify(empty)})); } catch (error) { console.log(error.message); }`;
-    const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: packageRoot, env, encoding: "utf8" });
+    const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: packageRoot,
+      env,
+      encoding: "utf8",
+    });
     expect(output).toContain("Cannot find a codex binary");
     expect(output).toContain("@codex/sdk");
     expect(output).toContain("optional dependencies");

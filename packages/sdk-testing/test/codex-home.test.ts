@@ -2,7 +2,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { createCodexHome, createTestEnvironment, QUIET_APP_SERVER_ARGS, renderConfigToml, tomlString } from "../src/codex-home.js";
+import {
+  createCodexHome,
+  createTestEnvironment,
+  QUIET_APP_SERVER_ARGS,
+  renderConfigToml,
+  tomlString,
+} from "../src/codex-home.js";
 import { tracked } from "./support/leak-check.js";
 import { isPortOpen } from "./support/processes.js";
 
@@ -84,7 +90,13 @@ describe("createCodexHome", () => {
   });
 
   it("puts the env key's value and extra env in env, and can leave TMPDIR alone", async () => {
-    await using home = await createCodexHome({ baseUrl: "x", envKey: "K", apiKey: "v", env: { RUST_LOG: "warn" }, isolateTmpDir: false });
+    await using home = await createCodexHome({
+      baseUrl: "x",
+      envKey: "K",
+      apiKey: "v",
+      env: { RUST_LOG: "warn" },
+      isolateTmpDir: false,
+    });
     tracked.dirs.add(home.codexHome);
     expect(home.env).toEqual({ RUST_LOG: "warn", CODEX_HOME: home.codexHome, K: "v" });
   });

@@ -37,7 +37,9 @@ describe("check and checkEqual", () => {
 
   it("checkEqual compares as JSON and says what, what was expected and what came", () => {
     expect(() => checkEqual({ a: [1, 2] }, { a: [1, 2] }, "items")).not.toThrow();
-    expect(() => checkEqual(["completed"], ["failed"], "statuses")).toThrow('statuses: expected ["failed"], got ["completed"]');
+    expect(() => checkEqual(["completed"], ["failed"], "statuses")).toThrow(
+      'statuses: expected ["failed"], got ["completed"]',
+    );
   });
 });
 
@@ -45,21 +47,36 @@ describe("requestedMode", () => {
   it("is offline unless CODEX_EXAMPLES_LIVE is 1, and ignores a key when offline", () => {
     expect(requestedMode({})).toEqual({ mode: "offline", apiKey: undefined });
     expect(requestedMode({ OPENAI_API_KEY: "sk-x" })).toEqual({ mode: "offline", apiKey: undefined });
-    expect(requestedMode({ CODEX_EXAMPLES_LIVE: "0", OPENAI_API_KEY: "sk-x" })).toEqual({ mode: "offline", apiKey: undefined });
+    expect(requestedMode({ CODEX_EXAMPLES_LIVE: "0", OPENAI_API_KEY: "sk-x" })).toEqual({
+      mode: "offline",
+      apiKey: undefined,
+    });
   });
 
   it("is live with CODEX_EXAMPLES_LIVE=1 and OPENAI_API_KEY (or CODEX_API_KEY)", () => {
-    expect(requestedMode({ CODEX_EXAMPLES_LIVE: "1", OPENAI_API_KEY: "sk-openai" })).toEqual({ mode: "live", apiKey: "sk-openai" });
-    expect(requestedMode({ CODEX_EXAMPLES_LIVE: "1", CODEX_API_KEY: "sk-codex" })).toEqual({ mode: "live", apiKey: "sk-codex" });
+    expect(requestedMode({ CODEX_EXAMPLES_LIVE: "1", OPENAI_API_KEY: "sk-openai" })).toEqual({
+      mode: "live",
+      apiKey: "sk-openai",
+    });
+    expect(requestedMode({ CODEX_EXAMPLES_LIVE: "1", CODEX_API_KEY: "sk-codex" })).toEqual({
+      mode: "live",
+      apiKey: "sk-codex",
+    });
   });
 
   it("says what to set when live is asked for without a key", () => {
-    expect(() => requestedMode({ CODEX_EXAMPLES_LIVE: "1" })).toThrow(/CODEX_EXAMPLES_LIVE=1 needs OPENAI_API_KEY .*Unset CODEX_EXAMPLES_LIVE to run offline/);
+    expect(() => requestedMode({ CODEX_EXAMPLES_LIVE: "1" })).toThrow(
+      /CODEX_EXAMPLES_LIVE=1 needs OPENAI_API_KEY .*Unset CODEX_EXAMPLES_LIVE to run offline/,
+    );
   });
 });
 
 /** Runs `body` (TypeScript importing the harness as `harness`) in a child process, as an example would run. */
-function runScript(name: string, body: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runScript(
+  name: string,
+  body: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const file = path.join(temp, `${name}.mts`);
   writeFileSync(file, `import * as harness from ${JSON.stringify(pathToFileURL(source).href)};\n${body}\n`);
   // TMPDIR: tsx's cache goes into this file's directory, removed after it.
@@ -92,14 +109,20 @@ describe("runExample", () => {
   });
 
   it("reports a failed check and exits non-zero", async () => {
-    const result = await runScript("check-fails", `await harness.runExample("demo", async () => { harness.check(false, "the answer should be 42"); });`);
+    const result = await runScript(
+      "check-fails",
+      `await harness.runExample("demo", async () => { harness.check(false, "the answer should be 42"); });`,
+    );
     expect(result.stderr).toContain("✘ demo: check failed: the answer should be 42");
     expect(result.stdout).not.toContain("✔");
     expect(result.code).toBe(1);
   });
 
   it("reports a thrown error with its stack and exits non-zero", async () => {
-    const result = await runScript("throws", `await harness.runExample("demo", async () => { throw new Error("boom"); });`);
+    const result = await runScript(
+      "throws",
+      `await harness.runExample("demo", async () => { throw new Error("boom"); });`,
+    );
     expect(result.stderr).toContain("✘ demo: error: boom");
     expect(result.stderr).toMatch(/Error: boom\n\s+at /);
     expect(result.code).toBe(1);
@@ -115,11 +138,15 @@ describe("runExample", () => {
   });
 
   it("fails before main when live is asked for without a key", async () => {
-    const result = await runScript("live-without-key", `await harness.runExample("demo", async () => { console.log("main ran"); });`, {
-      CODEX_EXAMPLES_LIVE: "1",
-      OPENAI_API_KEY: "",
-      CODEX_API_KEY: "",
-    });
+    const result = await runScript(
+      "live-without-key",
+      `await harness.runExample("demo", async () => { console.log("main ran"); });`,
+      {
+        CODEX_EXAMPLES_LIVE: "1",
+        OPENAI_API_KEY: "",
+        CODEX_API_KEY: "",
+      },
+    );
     expect(result.stdout).not.toContain("main ran");
     expect(result.stderr).toContain("CODEX_EXAMPLES_LIVE=1 needs OPENAI_API_KEY");
     expect(result.code).toBe(1);
@@ -166,15 +193,18 @@ describe("exampleEnvironment", () => {
   });
 
   it("live: no fake model; the home's provider reads the key from the app-server's environment", async () => {
-    await withEnv({ CODEX_EXAMPLES_LIVE: "1", OPENAI_API_KEY: "sk-live-test", CODEX_EXAMPLES_MODEL: "gpt-test" }, async () => {
-      await using env = await exampleEnvironment({ announce: false });
-      expect(env.mode).toBe("live");
-      expect(env.fake).toBeUndefined();
-      expect(env.options.env).toEqual({ CODEX_HOME: env.codexHome, CODEX_EXAMPLES_API_KEY: "sk-live-test" });
-      const toml = readFileSync(path.join(env.codexHome, "config.toml"), "utf8");
-      expect(toml).toContain('model = "gpt-test"');
-      expect(toml).toContain('env_key = "CODEX_EXAMPLES_API_KEY"');
-      expect(toml).not.toContain("sk-live-test");
-    });
+    await withEnv(
+      { CODEX_EXAMPLES_LIVE: "1", OPENAI_API_KEY: "sk-live-test", CODEX_EXAMPLES_MODEL: "gpt-test" },
+      async () => {
+        await using env = await exampleEnvironment({ announce: false });
+        expect(env.mode).toBe("live");
+        expect(env.fake).toBeUndefined();
+        expect(env.options.env).toEqual({ CODEX_HOME: env.codexHome, CODEX_EXAMPLES_API_KEY: "sk-live-test" });
+        const toml = readFileSync(path.join(env.codexHome, "config.toml"), "utf8");
+        expect(toml).toContain('model = "gpt-test"');
+        expect(toml).toContain('env_key = "CODEX_EXAMPLES_API_KEY"');
+        expect(toml).not.toContain("sk-live-test");
+      },
+    );
   });
 });

@@ -42,10 +42,12 @@ async function failTurn(scenario: string, script: FakeReply): Promise<TurnRun> {
 }
 
 describe("failures of the model endpoint", () => {
-  it("HTTP 400 fails the turn with codexErrorInfo \"other\" and the body as message", { timeout: 15_000 }, async () => {
+  it('HTTP 400 fails the turn with codexErrorInfo "other" and the body as message', { timeout: 15_000 }, async () => {
     const run = await failTurn("http 400", reply.httpError(400, { message: "bad input from the fake" }));
     expect(run.turn.error?.codexErrorInfo).toBe("other");
-    expect(JSON.parse(run.turn.error?.message ?? "")).toMatchObject({ error: { message: "bad input from the fake", code: "invalid_request" } });
+    expect(JSON.parse(run.turn.error?.message ?? "")).toMatchObject({
+      error: { message: "bad input from the fake", code: "invalid_request" },
+    });
   });
 
   it("HTTP 401 fails with httpConnectionFailed 401", { timeout: 15_000 }, async () => {
@@ -54,7 +56,9 @@ describe("failures of the model endpoint", () => {
     expect(run.turn.error?.message).toContain("unexpected status 401 Unauthorized");
   });
 
-  it("HTTP 429 with retry-after fails at once with responseTooManyFailedAttempts 429", { timeout: 15_000 }, async () => {
+  it("HTTP 429 with retry-after fails at once with responseTooManyFailedAttempts 429", {
+    timeout: 15_000,
+  }, async () => {
     const run = await failTurn("http 429 retry-after", reply.httpError(429, { retryAfter: 30 }));
     expect(run.turn.error?.codexErrorInfo).toEqual({ responseTooManyFailedAttempts: { httpStatusCode: 429 } });
     expect(run.turn.error?.message).toBe("exceeded retry limit, last status: 429 Too Many Requests");
@@ -75,19 +79,21 @@ describe("failures of the model endpoint", () => {
     expect(run.turn.error?.codexErrorInfo).toEqual({ httpConnectionFailed: { httpStatusCode: 503 } });
   });
 
-  it("a malformed event fails with \"other\" (failed to parse)", { timeout: 15_000 }, async () => {
+  it('a malformed event fails with "other" (failed to parse)', { timeout: 15_000 }, async () => {
     const run = await failTurn("malformed event", reply.malformed());
     expect(run.turn.error?.codexErrorInfo).toBe("other");
     expect(run.turn.error?.message).toContain("failed to parse ResponseCompleted");
   });
 
-  it("a stream that ends without response.completed fails with \"other\"", { timeout: 15_000 }, async () => {
+  it('a stream that ends without response.completed fails with "other"', { timeout: 15_000 }, async () => {
     const run = await failTurn("unparseable data then end", reply.malformed({ data: "{not json" }));
     expect(run.turn.error?.codexErrorInfo).toBe("other");
-    expect(run.turn.error?.message).toBe("stream disconnected before completion: stream closed before response.completed");
+    expect(run.turn.error?.message).toBe(
+      "stream disconnected before completion: stream closed before response.completed",
+    );
   });
 
-  it("a dropped stream fails with \"other\" after the partial text arrived", { timeout: 15_000 }, async () => {
+  it('a dropped stream fails with "other" after the partial text arrived', { timeout: 15_000 }, async () => {
     const run = await failTurn("dropped stream", reply.drop({ partialText: "half an answ" }));
     expect(run.turn.error?.codexErrorInfo).toBe("other");
     expect(run.turn.error?.message).toMatch(/^stream disconnected before completion: /);
@@ -95,14 +101,17 @@ describe("failures of the model endpoint", () => {
     expect(deltas).toEqual(["half an answ"]);
   });
 
-  it("response.failed fails with \"other\" and the model's message", { timeout: 15_000 }, async () => {
+  it('response.failed fails with "other" and the model\'s message', { timeout: 15_000 }, async () => {
     const run = await failTurn("response.failed", reply.failed({ message: "the fake model gave up" }));
     expect(run.turn.error?.codexErrorInfo).toBe("other");
     expect(run.turn.error?.message).toBe("stream disconnected before completion: the fake model gave up");
   });
 
   it("response.failed context_length_exceeded fails with contextWindowExceeded", { timeout: 15_000 }, async () => {
-    const run = await failTurn("response.failed context", reply.failed({ code: "context_length_exceeded", message: "too long" }));
+    const run = await failTurn(
+      "response.failed context",
+      reply.failed({ code: "context_length_exceeded", message: "too long" }),
+    );
     expect(run.turn.error?.codexErrorInfo).toBe("contextWindowExceeded");
   });
 
@@ -112,11 +121,14 @@ describe("failures of the model endpoint", () => {
   });
 
   it("response.failed rate_limit_exceeded fails with rateLimitExceeded", { timeout: 15_000 }, async () => {
-    const run = await failTurn("response.failed rate limit", reply.failed({ code: "rate_limit_exceeded", message: "slow down" }));
+    const run = await failTurn(
+      "response.failed rate limit",
+      reply.failed({ code: "rate_limit_exceeded", message: "slow down" }),
+    );
     expect(run.turn.error?.codexErrorInfo).toBe("rateLimitExceeded");
   });
 
-  it("a hanging stream fails with \"other\" after codex's idle timeout", { timeout: 15_000 }, async () => {
+  it('a hanging stream fails with "other" after codex\'s idle timeout', { timeout: 15_000 }, async () => {
     const run = await failTurn("hanging stream", reply.hang());
     expect(run.turn.error?.codexErrorInfo).toBe("other");
     expect(run.turn.error?.message).toBe("stream disconnected before completion: idle timeout waiting for SSE");

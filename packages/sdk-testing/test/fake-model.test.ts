@@ -76,7 +76,11 @@ describe("startFakeModel", () => {
     const parsed = events.map((e) => JSON.parse(e.data) as Record<string, any>);
     for (const [i, e] of events.entries()) expect(parsed[i]?.["type"]).toBe(e.event);
     expect(parsed.slice(2, 5).map((e) => e["delta"])).toEqual(["Hi", " the", "re"]);
-    expect(parsed[5]?.["item"]).toMatchObject({ type: "message", role: "assistant", content: [{ type: "output_text", text: "Hi there" }] });
+    expect(parsed[5]?.["item"]).toMatchObject({
+      type: "message",
+      role: "assistant",
+      content: [{ type: "output_text", text: "Hi there" }],
+    });
     expect(parsed[6]?.["response"]["usage"]).toEqual({
       input_tokens: 5,
       input_tokens_details: { cached_tokens: 0 },
@@ -92,12 +96,18 @@ describe("startFakeModel", () => {
       reply.toolCall({ cmd: "ls", workdir: "/x", yieldTimeMs: 500, callId: "c1", text: "Let me look." }),
       reply.applyPatch("*** Begin Patch\n*** End Patch\n", { callId: "c2" }),
     );
-    const first = parseSse(await (await post(fake, { input: [] })).text()).map((e) => JSON.parse(e.data) as Record<string, any>);
+    const first = parseSse(await (await post(fake, { input: [] })).text()).map(
+      (e) => JSON.parse(e.data) as Record<string, any>,
+    );
     const call = first.find((e) => e["type"] === "response.output_item.done" && e["item"].type === "function_call");
     expect(call?.["item"]).toMatchObject({ name: "exec_command", call_id: "c1" });
     expect(JSON.parse(call?.["item"].arguments)).toEqual({ cmd: "ls", workdir: "/x", yield_time_ms: 500 });
-    expect(first.filter((e) => e["type"] === "response.output_text.delta").map((e) => e["delta"])).toEqual(["Let me look."]);
-    const second = parseSse(await (await post(fake, { input: [] })).text()).map((e) => JSON.parse(e.data) as Record<string, any>);
+    expect(first.filter((e) => e["type"] === "response.output_text.delta").map((e) => e["delta"])).toEqual([
+      "Let me look.",
+    ]);
+    const second = parseSse(await (await post(fake, { input: [] })).text()).map(
+      (e) => JSON.parse(e.data) as Record<string, any>,
+    );
     const patch = second.find((e) => e["type"] === "response.output_item.done");
     expect(patch?.["item"]).toEqual({
       type: "custom_tool_call",
@@ -117,7 +127,9 @@ describe("startFakeModel", () => {
     for (const prompt of ["a", "b", "c"]) {
       const events = parseSse(await (await post(fake, { input: [userMessage(prompt)] })).text());
       const done = events.find((e) => e.event === "response.output_item.done");
-      texts.push((JSON.parse(done?.data ?? "{}") as { item: { content: Array<{ text: string }> } }).item.content[0]?.text ?? "");
+      texts.push(
+        (JSON.parse(done?.data ?? "{}") as { item: { content: Array<{ text: string }> } }).item.content[0]?.text ?? "",
+      );
     }
     expect(texts).toEqual(["one", "two for b", "You said: c"]);
     expect(fake.requests.map((r) => r.answeredBy)).toEqual(["scripted", "scripted", "default"]);
@@ -132,10 +144,20 @@ describe("startFakeModel", () => {
     fake.enqueueFor((request) => request.prompt === "never", reply.text("unused"));
     expect(fake.pending).toBe(5);
     const texts: string[] = [];
-    for (const [prompt, thread] of [["a", "t-1"], ["bee", "t-2"], ["c", "t-2"], ["d", "t-1"], ["e", "t-3"]] as const) {
-      const events = parseSse(await (await post(fake, { input: [userMessage(prompt)] }, { "thread-id": thread })).text());
+    for (const [prompt, thread] of [
+      ["a", "t-1"],
+      ["bee", "t-2"],
+      ["c", "t-2"],
+      ["d", "t-1"],
+      ["e", "t-3"],
+    ] as const) {
+      const events = parseSse(
+        await (await post(fake, { input: [userMessage(prompt)] }, { "thread-id": thread })).text(),
+      );
       const done = events.find((e) => e.event === "response.output_item.done");
-      texts.push((JSON.parse(done?.data ?? "{}") as { item: { content: Array<{ text: string }> } }).item.content[0]?.text ?? "");
+      texts.push(
+        (JSON.parse(done?.data ?? "{}") as { item: { content: Array<{ text: string }> } }).item.content[0]?.text ?? "",
+      );
     }
     expect(texts).toEqual(["for t-1", "for b", "plain", "again t-1", "You said: e"]);
     expect(fake.pending).toBe(1);
@@ -172,17 +194,37 @@ describe("startFakeModel", () => {
             userMessage("<environment_context>cwd</environment_context>"),
             userMessage("first question"),
             { type: "message", role: "assistant", content: [{ type: "output_text", text: "answer" }] },
-            { type: "message", role: "user", content: [{ type: "input_text", text: "second question" }, { type: "input_text", text: "<turn_aborted/>" }] },
+            {
+              type: "message",
+              role: "user",
+              content: [
+                { type: "input_text", text: "second question" },
+                { type: "input_text", text: "<turn_aborted/>" },
+              ],
+            },
             { type: "function_call", call_id: "c1", name: "exec_command", arguments: "{}" },
             { type: "function_call_output", call_id: "c1", output: "plain output" },
-            { type: "custom_tool_call_output", call_id: "c2", output: [{ type: "input_text", text: "part 1, " }, { type: "input_text", text: "part 2" }] },
+            {
+              type: "custom_tool_call_output",
+              call_id: "c2",
+              output: [
+                { type: "input_text", text: "part 1, " },
+                { type: "input_text", text: "part 2" },
+              ],
+            },
           ],
         },
         { authorization: "Bearer k" },
       )
     ).text();
     const [request] = await fake.waitForRequests(1);
-    expect(request).toMatchObject({ index: 0, method: "POST", path: "/v1/responses", model: "fake-model", prompt: "second question" });
+    expect(request).toMatchObject({
+      index: 0,
+      method: "POST",
+      path: "/v1/responses",
+      model: "fake-model",
+      prompt: "second question",
+    });
     expect(request?.headers["authorization"]).toBe("Bearer k");
     expect(request?.toolOutputs).toEqual([
       { type: "function_call_output", callId: "c1", output: "plain output", raw: "plain output" },
@@ -194,7 +236,10 @@ describe("startFakeModel", () => {
 
   it("sends HTTP errors with an OpenAI-style body and retry-after", async () => {
     const fake = await start();
-    fake.enqueue(reply.httpError(429, { retryAfter: 7 }), reply.httpError(400, { body: "plain", headers: { "x-test": "1" } }));
+    fake.enqueue(
+      reply.httpError(429, { retryAfter: 7 }),
+      reply.httpError(400, { body: "plain", headers: { "x-test": "1" } }),
+    );
     const limited = await post(fake, { input: [] });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("7");
@@ -215,8 +260,15 @@ describe("startFakeModel", () => {
       reply.events([{ type: "custom.event", data: { a: 1 } }]),
     );
     const failed = parseSse(await (await post(fake, { input: [] })).text());
-    expect(failed.map((e) => e.event)).toEqual(["response.created", "response.output_item.added", "response.output_text.delta", "response.failed"]);
-    expect(JSON.parse(failed[3]?.data ?? "")).toMatchObject({ response: { status: "failed", error: { code: "rate_limit_exceeded", message: "slow down" } } });
+    expect(failed.map((e) => e.event)).toEqual([
+      "response.created",
+      "response.output_item.added",
+      "response.output_text.delta",
+      "response.failed",
+    ]);
+    expect(JSON.parse(failed[3]?.data ?? "")).toMatchObject({
+      response: { status: "failed", error: { code: "rate_limit_exceeded", message: "slow down" } },
+    });
     const malformed = parseSse(await (await post(fake, { input: [] })).text());
     expect(() => JSON.parse(malformed[1]?.data ?? "")).toThrow();
     expect(JSON.parse(malformed[2]?.data ?? "")).toEqual({ type: "response.completed", response: "malformed" });
@@ -254,7 +306,9 @@ describe("startFakeModel", () => {
     await expect(response.text()).rejects.toThrow();
   });
 
-  it("close() destroys hanging streams, rejects waiters, is idempotent and frees the port", { timeout: 5000 }, async () => {
+  it("close() destroys hanging streams, rejects waiters, is idempotent and frees the port", {
+    timeout: 5000,
+  }, async () => {
     const fake = await start({ maxHangMs: 60_000 });
     fake.enqueue(reply.hang());
     const response = await post(fake, { input: [] });
@@ -290,14 +344,18 @@ describe("startFakeModel", () => {
 
   it("waitForRequests times out with a clear message", async () => {
     const fake = await start();
-    await expect(fake.waitForRequests(1, { timeoutMs: 50 })).rejects.toThrow("Timed out after 50 ms waiting for 1 requests");
+    await expect(fake.waitForRequests(1, { timeoutMs: 50 })).rejects.toThrow(
+      "Timed out after 50 ms waiting for 1 requests",
+    );
   });
 
   it("rejects a wrong API key, a too large body and other paths without using the queue", async () => {
     const fake = await start({ apiKey: "right", maxRequestBytes: 1000 });
     fake.enqueue(reply.text("kept"));
     expect((await post(fake, { input: [] }, { authorization: "Bearer wrong" })).status).toBe(401);
-    expect((await post(fake, { input: [userMessage("x".repeat(2000))] }, { authorization: "Bearer right" })).status).toBe(413);
+    expect(
+      (await post(fake, { input: [userMessage("x".repeat(2000))] }, { authorization: "Bearer right" })).status,
+    ).toBe(413);
     expect((await fetch(`${fake.url}/models`)).status).toBe(404);
     expect(fake.requests.map((r) => r.answeredBy)).toEqual(["rejected", "rejected", "rejected"]);
     expect(fake.pending).toBe(1);

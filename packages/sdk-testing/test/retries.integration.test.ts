@@ -15,7 +15,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await session?.close();
-  console.log(`[retries] time between the failed attempt and the retry:\n${gaps.map((g) => `  ${g.scenario.padEnd(24)} ${g.ms} ms`).join("\n")}`);
+  console.log(
+    `[retries] time between the failed attempt and the retry:\n${gaps.map((g) => `  ${g.scenario.padEnd(24)} ${g.ms} ms`).join("\n")}`,
+  );
 }, 20_000);
 
 async function recover(scenario: string, failure: FakeReply): Promise<TurnRun> {
@@ -41,7 +43,13 @@ describe("retries on", () => {
   it("reconnects after a dropped stream, announcing it with willRetry: true", { timeout: 15_000 }, async () => {
     const run = await recover("dropped stream", reply.drop());
     expect(retryErrors(run)).toMatchObject([
-      { willRetry: true, error: { message: "Reconnecting... 1/1", codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: null } } } },
+      {
+        willRetry: true,
+        error: {
+          message: "Reconnecting... 1/1",
+          codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: null } },
+        },
+      },
     ]);
   });
 
@@ -50,14 +58,19 @@ describe("retries on", () => {
     expect(retryErrors(run)).toMatchObject([
       {
         willRetry: true,
-        error: { codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: null } }, additionalDetails: "stream disconnected before completion: try again" },
+        error: {
+          codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: null } },
+          additionalDetails: "stream disconnected before completion: try again",
+        },
       },
     ]);
   });
 
   it("retries a 429 after its retry-after, announcing it with the status", { timeout: 15_000 }, async () => {
     const run = await recover("http 429 retry-after 1", reply.httpError(429, { retryAfter: 1 }));
-    expect(retryErrors(run)).toMatchObject([{ willRetry: true, error: { codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: 429 } } } }]);
+    expect(retryErrors(run)).toMatchObject([
+      { willRetry: true, error: { codexErrorInfo: { responseStreamDisconnected: { httpStatusCode: 429 } } } },
+    ]);
   });
 
   it("retries an HTTP 500 without any notification", { timeout: 15_000 }, async () => {

@@ -52,7 +52,9 @@ describe("turns through createTestEnvironment (the fake checks the API key codex
     expect(run.turn.status).toBe("completed");
     expect(run.turn.error).toBeNull();
     expect(deltasOf(run.events)).toEqual(["Hel", "lo from ", "a scripted", " turn!"]);
-    expect(completedItems(run.events, "agentMessage").map((item) => item["text"])).toEqual(["Hello from a scripted turn!"]);
+    expect(completedItems(run.events, "agentMessage").map((item) => item["text"])).toEqual([
+      "Hello from a scripted turn!",
+    ]);
     expect(run.turn.items).toMatchObject([{ type: "agentMessage", text: "Hello from a scripted turn!" }]);
 
     const usage = run.events.filter((n) => n.method === "thread/tokenUsage/updated").at(-1);
@@ -69,7 +71,9 @@ describe("turns through createTestEnvironment (the fake checks the API key codex
     expect(request?.headers["authorization"]).toBe(`Bearer ${env.env["FAKE_OPENAI_API_KEY"]}`);
   });
 
-  it("runs an exec_command tool call and logs the function_call_output codex sent back", { timeout: 15_000 }, async () => {
+  it("runs an exec_command tool call and logs the function_call_output codex sent back", {
+    timeout: 15_000,
+  }, async () => {
     const { fakeModel } = env;
     const before = fakeModel.requests.length;
     fakeModel.enqueue(
@@ -84,7 +88,9 @@ describe("turns through createTestEnvironment (the fake checks the API key codex
     expect(commands).toHaveLength(1);
     expect(commands[0]).toMatchObject({ id: "call_printf", status: "completed", exitCode: 0 });
     expect(String(commands[0]?.["aggregatedOutput"])).toContain("tool-output-42");
-    expect(completedItems(run.events, "agentMessage").map((item) => item["text"])).toEqual(["The command printed tool-output-42."]);
+    expect(completedItems(run.events, "agentMessage").map((item) => item["text"])).toEqual([
+      "The command printed tool-output-42.",
+    ]);
 
     await fakeModel.waitForRequests(before + 2, { timeoutMs: 1000 });
     const followUp = fakeModel.requests[before + 1];
@@ -107,8 +113,18 @@ describe("turns through createTestEnvironment (the fake checks the API key codex
     const requests = fakeModel.requests.slice(before);
     expect(requests).toHaveLength(2);
     const byThread = new Map(requests.map((request) => [request.threadId, request]));
-    expect(byThread.get(first)).toMatchObject({ prompt: "one", turnId: runFirst.turnId, requestKind: "turn", answeredBy: "scripted" });
-    expect(byThread.get(second)).toMatchObject({ prompt: "two", turnId: runSecond.turnId, requestKind: "turn", answeredBy: "scripted" });
+    expect(byThread.get(first)).toMatchObject({
+      prompt: "one",
+      turnId: runFirst.turnId,
+      requestKind: "turn",
+      answeredBy: "scripted",
+    });
+    expect(byThread.get(second)).toMatchObject({
+      prompt: "two",
+      turnId: runSecond.turnId,
+      requestKind: "turn",
+      answeredBy: "scripted",
+    });
   });
 
   it("completes a slow stream whose pauses stay under the idle timeout", { timeout: 15_000 }, async () => {
@@ -124,7 +140,9 @@ describe("turns through createTestEnvironment (the fake checks the API key codex
     const threadId = await driver.startThread({});
     const run = await driver.runTurn(threadId, "What is 2 + 2?");
     expect(run.turn.status).toBe("completed");
-    expect(completedItems(run.events, "agentMessage").map((item) => item["text"])).toEqual(["You said: What is 2 + 2?"]);
+    expect(completedItems(run.events, "agentMessage").map((item) => item["text"])).toEqual([
+      "You said: What is 2 + 2?",
+    ]);
     expect(deltasOf(run.events).length).toBeGreaterThan(1);
     expect(env.fakeModel.requests[before]?.answeredBy).toBe("default");
   });
@@ -148,7 +166,9 @@ describe("apply_patch under a known model slug", () => {
   it("applies the patch and sends back a custom_tool_call_output", { timeout: 15_000 }, async () => {
     const { driver, fake } = session;
     fake.enqueue(
-      reply.applyPatch("*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch\n", { callId: "call_patch" }),
+      reply.applyPatch("*** Begin Patch\n*** Add File: hello.txt\n+hello from apply_patch\n*** End Patch\n", {
+        callId: "call_patch",
+      }),
       reply.text("Created hello.txt."),
     );
     const threadId = await driver.startThread({ cwd: workDir });
@@ -182,14 +202,18 @@ describe("interrupting a hanging stream", () => {
     const { driver, fake } = session;
     fake.enqueue(reply.hang({ partialText: "thinking" }));
     const threadId = await driver.startThread({});
-    const started = await driver.request<{ turn: { id: string } }>("turn/start", { threadId, input: [{ type: "text", text: "Wait forever" }] });
+    const started = await driver.request<{ turn: { id: string } }>("turn/start", {
+      threadId,
+      input: [{ type: "text", text: "Wait forever" }],
+    });
     await driver.waitFor((n) => n.method === "item/agentMessage/delta" && n.params.turnId === started.turn.id);
     expect(fake.activeResponses).toBe(1);
     await driver.request("turn/interrupt", { threadId, turnId: started.turn.id });
     const completed = await driver.waitFor((n) => n.method === "turn/completed");
     expect(completed.params["turn"]).toMatchObject({ id: started.turn.id, status: "interrupted", error: null });
     // Bounded poll: codex closes the connection right after the interrupt.
-    for (let attempt = 0; attempt < 40 && fake.activeResponses > 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let attempt = 0; attempt < 40 && fake.activeResponses > 0; attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     expect(fake.activeResponses).toBe(0);
   });
 });

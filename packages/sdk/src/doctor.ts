@@ -84,7 +84,12 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
   let runtime: ResolvedRuntime | undefined;
   try {
     // Found without the version check, so that a wrong version is reported as one, with the path.
-    runtime = await resolveAnyRuntime({ codexBin: options.codexBin, host, pinnedVersion: PINNED_RUNTIME_VERSION, checkRuntimeVersion: false });
+    runtime = await resolveAnyRuntime({
+      codexBin: options.codexBin,
+      host,
+      pinnedVersion: PINNED_RUNTIME_VERSION,
+      checkRuntimeVersion: false,
+    });
     add("runtime", "ok", `${runtime.codexBin} (${describeSource(runtime)})`);
   } catch (error) {
     add("runtime", "fail", messageOf(error));
@@ -107,26 +112,40 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
         );
       }
       if (runtime.source === "package" && runtime.version !== undefined && runtime.version !== runtimeVersion) {
-        add("version", "fail", `${runtime.packageName} says ${runtime.version} in its codex-package.json, but its binary reports ${runtimeVersion ?? "no version"}: the package is damaged. Reinstall your dependencies.`);
+        add(
+          "version",
+          "fail",
+          `${runtime.packageName} says ${runtime.version} in its codex-package.json, but its binary reports ${runtimeVersion ?? "no version"}: the package is damaged. Reinstall your dependencies.`,
+        );
       }
     } catch (error) {
       const failure = error as { code?: unknown; stderr?: unknown };
-      const stderr = typeof failure.stderr === "string" && failure.stderr.trim() !== "" ? `; stderr: ${failure.stderr.trim().slice(-500)}` : "";
-      add("version", "fail", `"${runtime.codexBin} --version" failed (${typeof failure.code === "number" ? `exit code ${failure.code}` : messageOf(error)})${stderr}. It is not a working codex binary.`);
+      const stderr =
+        typeof failure.stderr === "string" && failure.stderr.trim() !== ""
+          ? `; stderr: ${failure.stderr.trim().slice(-500)}`
+          : "";
+      add(
+        "version",
+        "fail",
+        `"${runtime.codexBin} --version" failed (${typeof failure.code === "number" ? `exit code ${failure.code}` : messageOf(error)})${stderr}. It is not a working codex binary.`,
+      );
     }
   }
 
   checkPlatformPackage(host, runtime, add);
 
   const configuredHome = host.env["CODEX_HOME"];
-  const userHome = configuredHome !== undefined && configuredHome !== "" ? configuredHome : path.join(os.homedir(), ".codex");
+  const userHome =
+    configuredHome !== undefined && configuredHome !== "" ? configuredHome : path.join(os.homedir(), ".codex");
   const usedByDoctor = options.codexHome !== undefined;
   add(
     "CODEX_HOME",
     "info",
     `${userHome} (${configuredHome ? "from the CODEX_HOME environment variable" : "the default, ~/.codex"}${host.stat(userHome)?.isDirectory ? "" : "; does not exist yet"}). ` +
       `Codex.start() uses it unless given codexHome, and writes its state there (sessions, sqlite databases, system skills). ` +
-      (usedByDoctor ? `The doctor used ${options.codexHome}.` : "The doctor did not touch it: its handshake used a throwaway home."),
+      (usedByDoctor
+        ? `The doctor used ${options.codexHome}.`
+        : "The doctor did not touch it: its handshake used a throwaway home."),
   );
 
   const versionOk = runtime !== undefined && runtimeVersion === PINNED_RUNTIME_VERSION;
@@ -158,14 +177,26 @@ function describeSource(runtime: ResolvedRuntime): string {
   }
 }
 
-function checkPlatformPackage(host: RuntimeHost, runtime: ResolvedRuntime | undefined, add: (name: string, status: DoctorStatus, detail: string) => void): void {
+function checkPlatformPackage(
+  host: RuntimeHost,
+  runtime: ResolvedRuntime | undefined,
+  add: (name: string, status: DoctorStatus, detail: string) => void,
+): void {
   const platform = runtimePlatformFor(host.platform, host.arch);
   if (platform === undefined) {
-    add("platform package", runtime === undefined ? "fail" : "info", `codex publishes no runtime for ${host.platform}-${host.arch}; CODEX_BIN must name one.`);
+    add(
+      "platform package",
+      runtime === undefined ? "fail" : "info",
+      `codex publishes no runtime for ${host.platform}-${host.arch}; CODEX_BIN must name one.`,
+    );
     return;
   }
   if (runtime?.source === "package") {
-    add("platform package", "ok", `${platform.packageName}@${runtime.version ?? "?"} for ${platform.id}, at ${runtime.packageDir}`);
+    add(
+      "platform package",
+      "ok",
+      `${platform.packageName}@${runtime.version ?? "?"} for ${platform.id}, at ${runtime.packageDir}`,
+    );
     return;
   }
   // The runtime came from elsewhere (or was not found): say whether the package is there at all.
@@ -185,7 +216,8 @@ async function handshake(
   userHome: string,
   add: (name: string, status: DoctorStatus, detail: string) => void,
 ): Promise<void> {
-  const throwaway = options.codexHome === undefined ? await mkdtemp(path.join(os.tmpdir(), "codex-sdk-doctor-")) : undefined;
+  const throwaway =
+    options.codexHome === undefined ? await mkdtemp(path.join(os.tmpdir(), "codex-sdk-doctor-")) : undefined;
   const codexHome = options.codexHome ?? throwaway!;
   const started = Date.now();
   let authCopied = false;
@@ -263,6 +295,11 @@ export function formatDoctorReport(report: DoctorReport): string {
     lines.push(`${check.status.padEnd(4)}  ${check.name.padEnd(width)}  ${first}`);
     for (const line of rest) lines.push(`${" ".repeat(width + 8)}${line}`);
   }
-  lines.push(report.ok ? "ok: the runtime is the pinned version" + (report.checks.some((c) => c.name === "handshake" && c.status === "ok") ? " and it starts" : "") : "FAILED: see the fail lines above");
+  lines.push(
+    report.ok
+      ? "ok: the runtime is the pinned version" +
+          (report.checks.some((c) => c.name === "handshake" && c.status === "ok") ? " and it starts" : "")
+      : "FAILED: see the fail lines above",
+  );
   return lines.join("\n");
 }

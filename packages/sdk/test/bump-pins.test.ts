@@ -36,11 +36,15 @@ function snapshot(): Map<string, string> {
 }
 
 function checkPins() {
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    timeout: 50_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: 50_000,
+    },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -51,12 +55,19 @@ describe("movePins", () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it("moves every hand-kept pin, leaves only what generate-types rewrites to check-pins, and is idempotent", { timeout: 60_000 }, () => {
+  it("moves every hand-kept pin, leaves only what generate-types rewrites to check-pins, and is idempotent", {
+    timeout: 60_000,
+  }, () => {
     const pinned = readPinnedRuntime(copy);
     const before = snapshot();
     const changes = movePins(copy, "9.8.7");
 
-    expect(changes.every((change) => change.from.replace(/^workspace:/, "") === pinned && change.to.replace(/^workspace:/, "") === "9.8.7")).toBe(true);
+    expect(
+      changes.every(
+        (change) =>
+          change.from.replace(/^workspace:/, "") === pinned && change.to.replace(/^workspace:/, "") === "9.8.7",
+      ),
+    ).toBe(true);
     const where = changes.map((change) => `${change.file} ${change.where}`);
     expect(where).toEqual(
       expect.arrayContaining([
@@ -83,7 +94,10 @@ describe("movePins", () => {
     expect(status).toBe(1);
     const problems = output.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems.length).toBeGreaterThan(0);
-    for (const problem of problems) expect(problem).toMatch(/^ {2}- (schema\/provenance\.json codexVersion|packages\/protocol-types\/src\/generated\/.* header):/);
+    for (const problem of problems)
+      expect(problem).toMatch(
+        /^ {2}- (schema\/provenance\.json codexVersion|packages\/protocol-types\/src\/generated\/.* header):/,
+      );
 
     expect(movePins(copy, "9.8.7")).toEqual([]);
     expect(snapshot()).toEqual(after);

@@ -26,11 +26,15 @@ afterEach(() => {
 });
 
 function checkPins() {
-  const result = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy], {
-    cwd: repoRoot,
-    encoding: "utf8",
-    timeout: 50_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+      timeout: 50_000,
+    },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -50,13 +54,49 @@ describe("check-pins", () => {
   });
 
   it.each([
-    ["the @openai/codex devDependency", "package.json", (t: string) => t.replace(/"@openai\/codex": "[^"]+"/, '"@openai/codex": "0.0.1"'), "devDependencies[@openai/codex]"],
-    ["the schema provenance", "schema/provenance.json", (t: string) => t.replace(/"codexVersion": "[^"]+"/, '"codexVersion": "0.168.0"'), "schema/provenance.json"],
-    ["a generated header", "packages/protocol-types/src/generated/types.gen.ts", (t: string) => t.replace(/\(codex [^)]+\)/, "(codex 0.168.0)"), "types.gen.ts header"],
-    ["the metapackage's runtime dependency", "packages/sdk/package.json", (t: string) => t.replace(/"@codex\/cli-bin": "[^"]+"/, '"@codex/cli-bin": "workspace:0.168.0"'), "dependencies[@codex/cli-bin]"],
-    ["a platform package version", "packages/cli-bin-linux-x64/package.json", (t: string) => t.replace(/"version": "[^"]+"/, '"version": "0.168.0"'), "cli-bin-linux-x64/package.json version"],
-    ["a cli-bin optional dependency", "packages/cli-bin/package.json", (t: string) => t.replace(/"@codex\/cli-bin-darwin-arm64": "[^"]+"/, '"@codex/cli-bin-darwin-arm64": "workspace:0.168.0"'), "optionalDependencies[@codex/cli-bin-darwin-arm64]"],
-    ["the changesets fixed group", ".changeset/config.json", (t: string) => t.replace('"@codex/sdk-testing", ', ""), "fixed"],
+    [
+      "the @openai/codex devDependency",
+      "package.json",
+      (t: string) => t.replace(/"@openai\/codex": "[^"]+"/, '"@openai/codex": "0.0.1"'),
+      "devDependencies[@openai/codex]",
+    ],
+    [
+      "the schema provenance",
+      "schema/provenance.json",
+      (t: string) => t.replace(/"codexVersion": "[^"]+"/, '"codexVersion": "0.168.0"'),
+      "schema/provenance.json",
+    ],
+    [
+      "a generated header",
+      "packages/protocol-types/src/generated/types.gen.ts",
+      (t: string) => t.replace(/\(codex [^)]+\)/, "(codex 0.168.0)"),
+      "types.gen.ts header",
+    ],
+    [
+      "the metapackage's runtime dependency",
+      "packages/sdk/package.json",
+      (t: string) => t.replace(/"@codex\/cli-bin": "[^"]+"/, '"@codex/cli-bin": "workspace:0.168.0"'),
+      "dependencies[@codex/cli-bin]",
+    ],
+    [
+      "a platform package version",
+      "packages/cli-bin-linux-x64/package.json",
+      (t: string) => t.replace(/"version": "[^"]+"/, '"version": "0.168.0"'),
+      "cli-bin-linux-x64/package.json version",
+    ],
+    [
+      "a cli-bin optional dependency",
+      "packages/cli-bin/package.json",
+      (t: string) =>
+        t.replace(/"@codex\/cli-bin-darwin-arm64": "[^"]+"/, '"@codex/cli-bin-darwin-arm64": "workspace:0.168.0"'),
+      "optionalDependencies[@codex/cli-bin-darwin-arm64]",
+    ],
+    [
+      "the changesets fixed group",
+      ".changeset/config.json",
+      (t: string) => t.replace('"@codex/sdk-testing", ', ""),
+      "fixed",
+    ],
   ])("fails when %s disagrees, naming it", TIMEOUT, (_what, file, change, named) => {
     edit(file, change);
     const { status, output } = checkPins();

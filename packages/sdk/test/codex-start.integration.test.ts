@@ -7,7 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import { createTestEnvironment, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AbortError, Codex, IncompatibleServerError, PINNED_RUNTIME_VERSION, RuntimeNotFoundError } from "../src/index.js";
+import {
+  AbortError,
+  Codex,
+  IncompatibleServerError,
+  PINNED_RUNTIME_VERSION,
+  RuntimeNotFoundError,
+} from "../src/index.js";
 import { RUNTIME_PLATFORMS } from "@codex/sdk-core/internal";
 
 const posix = process.platform !== "win32";
@@ -35,7 +41,10 @@ afterEach(async () => {
 });
 
 /** A runtime layout whose bin/codex logs "<pid> <PATH>" to `log` and execs the real codex (or fakes `--version`). */
-function wrappedRuntime(name: string, options: { reportVersion?: string } = {}): { codexBin: string; log: string; pathDir: string } {
+function wrappedRuntime(
+  name: string,
+  options: { reportVersion?: string } = {},
+): { codexBin: string; log: string; pathDir: string } {
   const layout = path.join(temp, name);
   const log = path.join(layout, "launches.log");
   const pathDir = path.join(layout, "codex-path");
@@ -43,7 +52,12 @@ function wrappedRuntime(name: string, options: { reportVersion?: string } = {}):
   mkdirSync(pathDir);
   writeFileSync(
     path.join(layout, "codex-package.json"),
-    JSON.stringify({ layoutVersion: 1, version: PINNED_RUNTIME_VERSION, entrypoint: "bin/codex", pathDir: "codex-path" }),
+    JSON.stringify({
+      layoutVersion: 1,
+      version: PINNED_RUNTIME_VERSION,
+      entrypoint: "bin/codex",
+      pathDir: "codex-path",
+    }),
   );
   const fakeVersion = options.reportVersion
     ? `if [ "$1" = "--version" ]; then echo "codex-cli ${options.reportVersion}"; exit 0; fi\n`
@@ -74,7 +88,9 @@ function isAlive(pid: number): boolean {
 }
 
 describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
-  it("checks the version, puts the runtime's codex-path first on PATH, and completes a turn", { timeout: 60_000 }, async () => {
+  it("checks the version, puts the runtime's codex-path first on PATH, and completes a turn", {
+    timeout: 60_000,
+  }, async () => {
     const runtime = wrappedRuntime("pinned");
     env.fakeModel.enqueue(reply.text("Hello from the pinned runtime."));
     const codex = await Codex.start({ ...env, codexBin: runtime.codexBin });
@@ -135,7 +151,9 @@ describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
     expect(launches(runtime.log)).toHaveLength(2);
   });
 
-  it("uses resolveCodexBin when neither codexBin nor CODEX_BIN is set, and checks that binary too", { timeout: 60_000 }, async () => {
+  it("uses resolveCodexBin when neither codexBin nor CODEX_BIN is set, and checks that binary too", {
+    timeout: 60_000,
+  }, async () => {
     const runtime = wrappedRuntime("from-resolver");
     const codex = await Codex.start({ ...env, resolveCodexBin: async () => runtime.codexBin });
     try {
@@ -148,7 +166,9 @@ describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
     expect(launches(runtime.log)).toHaveLength(2);
   });
 
-  it("an already aborted signal rejects with AbortError before the runtime is even asked its version", { timeout: 30_000 }, async () => {
+  it("an already aborted signal rejects with AbortError before the runtime is even asked its version", {
+    timeout: 30_000,
+  }, async () => {
     const runtime = wrappedRuntime("aborted");
     const error = await Codex.start({ ...env, codexBin: runtime.codexBin, signal: AbortSignal.abort() }).then(
       () => undefined,
@@ -161,7 +181,9 @@ describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
   it("without codexBin or CODEX_BIN, names the runtime package this machine needs", { timeout: 30_000 }, async () => {
     // In this repository the platform packages are manifest-only: the lookup finds this
     // machine's package but no binary in it.
-    const expected = RUNTIME_PLATFORMS.find((platform) => platform.os === process.platform && platform.cpu === process.arch);
+    const expected = RUNTIME_PLATFORMS.find(
+      (platform) => platform.os === process.platform && platform.cpu === process.arch,
+    );
     const error = await Codex.start({ ...env }).then(
       () => undefined,
       (caught: unknown) => caught,

@@ -2,7 +2,18 @@
 // the pinned binary, found as the installed package), a wrong runtime version through CODEX_BIN,
 // and a missing platform package. The user's CODEX_HOME is never touched.
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -39,7 +50,11 @@ function installedRuntime(name: string, options: { withPlatformPackage?: boolean
   mkdirSync(cliBin, { recursive: true });
   writeFileSync(
     path.join(cliBin, "package.json"),
-    JSON.stringify({ name: "@codex/cli-bin", version: PINNED_RUNTIME_VERSION, optionalDependencies: { [platform.packageName]: PINNED_RUNTIME_VERSION } }),
+    JSON.stringify({
+      name: "@codex/cli-bin",
+      version: PINNED_RUNTIME_VERSION,
+      optionalDependencies: { [platform.packageName]: PINNED_RUNTIME_VERSION },
+    }),
   );
   writeFileSync(path.join(cliBin, "index.js"), "");
   if (options.withPlatformPackage ?? true) {
@@ -47,10 +62,19 @@ function installedRuntime(name: string, options: { withPlatformPackage?: boolean
     mkdirSync(path.join(dir, "bin"), { recursive: true });
     mkdirSync(path.join(dir, "codex-path"));
     mkdirSync(path.join(dir, "codex-resources"));
-    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: platform.packageName, version: PINNED_RUNTIME_VERSION }));
+    writeFileSync(
+      path.join(dir, "package.json"),
+      JSON.stringify({ name: platform.packageName, version: PINNED_RUNTIME_VERSION }),
+    );
     writeFileSync(
       path.join(dir, "codex-package.json"),
-      JSON.stringify({ layoutVersion: 1, version: PINNED_RUNTIME_VERSION, entrypoint: "bin/codex", pathDir: "codex-path", resourcesDir: "codex-resources" }),
+      JSON.stringify({
+        layoutVersion: 1,
+        version: PINNED_RUNTIME_VERSION,
+        entrypoint: "bin/codex",
+        pathDir: "codex-path",
+        resourcesDir: "codex-resources",
+      }),
     );
     symlinkSync(realCodex, path.join(dir, "bin", "codex"));
   }
@@ -78,13 +102,20 @@ function installedRuntime(name: string, options: { withPlatformPackage?: boolean
 }
 
 /** Runs `codex-sdk <args>` from the package's source; resolves with its exit code and output. */
-async function codexSdk(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+async function codexSdk(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, ["--import", "tsx", path.join(packageRoot, "src", "cli.ts"), ...args], {
-      cwd: packageRoot,
-      env,
-      timeout: 90_000,
-    });
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      ["--import", "tsx", path.join(packageRoot, "src", "cli.ts"), ...args],
+      {
+        cwd: packageRoot,
+        env,
+        timeout: 90_000,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: unknown; stdout?: string; stderr?: string };
@@ -94,15 +125,30 @@ async function codexSdk(args: string[], env: NodeJS.ProcessEnv): Promise<{ code:
 }
 
 describe("doctor()", () => {
-  it("a healthy install: the installed package, the pinned version, a handshake in a throwaway home", { timeout: 90_000 }, async () => {
+  it("a healthy install: the installed package, the pinned version, a handshake in a throwaway home", {
+    timeout: 90_000,
+  }, async () => {
     const report = await doctor({ host: installedRuntime("healthy") });
     const text = formatDoctorReport(report);
     expect(report.ok, text).toBe(true);
-    expect(report.runtime).toMatchObject({ source: "package", packageName: platform.packageName, version: PINNED_RUNTIME_VERSION });
+    expect(report.runtime).toMatchObject({
+      source: "package",
+      packageName: platform.packageName,
+      version: PINNED_RUNTIME_VERSION,
+    });
     expect(report.runtimeVersion).toBe(PINNED_RUNTIME_VERSION);
     const status = Object.fromEntries(report.checks.map((check) => [check.name, check.status]));
-    expect(status).toMatchObject({ runtime: "ok", version: "ok", "platform package": "ok", handshake: "ok", CODEX_HOME: "info", account: "warn" });
-    expect(report.checks.find((check) => check.name === "account")?.detail).toContain(`nobody is signed in, and the provider needs OpenAI credentials`);
+    expect(status).toMatchObject({
+      runtime: "ok",
+      version: "ok",
+      "platform package": "ok",
+      handshake: "ok",
+      CODEX_HOME: "info",
+      account: "warn",
+    });
+    expect(report.checks.find((check) => check.name === "account")?.detail).toContain(
+      `nobody is signed in, and the provider needs OpenAI credentials`,
+    );
     expect(text).toContain(`found through the installed package ${platform.packageName}`);
     expect(text).toContain("in a throwaway CODEX_HOME");
     expect(report.codexHome).toEqual({ path: userHome, fromEnvironment: true, usedByDoctor: false });
@@ -111,7 +157,9 @@ describe("doctor()", () => {
     expect(existsSync(userHome)).toBe(false);
   });
 
-  it("reads the account from the user's auth.json without writing to the user's home", { timeout: 90_000 }, async () => {
+  it("reads the account from the user's auth.json without writing to the user's home", {
+    timeout: 90_000,
+  }, async () => {
     const home = path.join(temp, "signed-in-home");
     mkdirSync(home);
     const auth = JSON.stringify({ auth_mode: "apikey", OPENAI_API_KEY: "sk-doctor-test" }, null, 2);
@@ -154,7 +202,11 @@ describe("doctor()", () => {
 });
 
 describe("codex-sdk doctor", () => {
-  const environment = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...process.env, CODEX_HOME: userHome, ...extra });
+  const environment = (extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+    ...process.env,
+    CODEX_HOME: userHome,
+    ...extra,
+  });
 
   it("exits 0 on a healthy runtime (CODEX_BIN at the pinned binary)", { timeout: 90_000 }, async () => {
     const { code, stdout } = await codexSdk(["doctor"], environment({ CODEX_BIN: realCodex }));
@@ -165,7 +217,9 @@ describe("codex-sdk doctor", () => {
     expect(existsSync(userHome)).toBe(false);
   });
 
-  it("exits 1 on a wrong runtime version through CODEX_BIN, naming both versions", { skip: process.platform === "win32" }, async () => {
+  it("exits 1 on a wrong runtime version through CODEX_BIN, naming both versions", {
+    skip: process.platform === "win32",
+  }, async () => {
     const script = path.join(temp, "other-codex");
     writeFileSync(script, '#!/bin/sh\necho "codex-cli 0.1.0"\n');
     chmodSync(script, 0o755);
@@ -177,7 +231,9 @@ describe("codex-sdk doctor", () => {
     expect(stdout).toContain("FAILED");
   });
 
-  it("exits 1 when the runtime package has no binary (this repository's manifest-only package), and --json says why", { timeout: 30_000 }, async () => {
+  it("exits 1 when the runtime package has no binary (this repository's manifest-only package), and --json says why", {
+    timeout: 30_000,
+  }, async () => {
     const env = environment({});
     delete env["CODEX_BIN"];
     const { code, stdout } = await codexSdk(["doctor", "--json"], env);

@@ -19,5 +19,9 @@ it("scripts the fake model with a reply function", { timeout: 60_000 }, async ()
   const thread = await codex.threadStart();
   expect((await thread.run("What is the weather?")).finalResponse).toBe("It is sunny.");
   expect((await thread.run("Hello")).finalResponse).toBe("You said: Hello");
-  expect(env.fakeModel.requests.map((request) => request.prompt)).toEqual(["What is the weather?", "What is the weather?", "Hello"]);
+  expect(env.fakeModel.requests.map((request) => request.prompt)).toEqual([
+    "What is the weather?",
+    "What is the weather?",
+    "Hello",
+  ]);
 });

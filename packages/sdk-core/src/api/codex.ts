@@ -42,7 +42,13 @@ import { Thread, type ThreadContext } from "./thread.js";
 import { ThreadUsageStore, type ThreadInfo } from "./thread-state.js";
 import { CodexServerRequestScope } from "./server-request-context.js";
 import { TurnRouter } from "./turn-router.js";
-import { compareVersions, GENERATED_FOR_CODEX_VERSION, parseServerName, parseServerVersion, SDK_VERSION } from "./version.js";
+import {
+  compareVersions,
+  GENERATED_FOR_CODEX_VERSION,
+  parseServerName,
+  parseServerVersion,
+  SDK_VERSION,
+} from "./version.js";
 
 /** How long `Codex.start()` waits for `initialize` when `requestTimeoutMs` is not set. */
 const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
@@ -234,7 +240,13 @@ export class Codex implements AsyncDisposable {
    * `Codex`, which finds its bundled runtime first) can override `start()` and call
    * `super.start()`, which then creates an instance of the subclass.
    */
-  protected constructor(client: AppServerClient, router: TurnRouter, metadata: CodexMetadata, optedOut: readonly string[] = [], connection?: ConnectionRecord) {
+  protected constructor(
+    client: AppServerClient,
+    router: TurnRouter,
+    metadata: CodexMetadata,
+    optedOut: readonly string[] = [],
+    connection?: ConnectionRecord,
+  ) {
     this.client = client;
     this.metadata = metadata;
     this.#connection = connection ?? newConnectionRecord(client.closed.then(closeInfoOf));
@@ -291,7 +303,9 @@ export class Codex implements AsyncDisposable {
     checkLimits(options);
     const reconnect = normalizeReconnect(options.reconnect);
     if (reconnect !== undefined && options.transport !== undefined) {
-      throw new InvalidInputError("reconnect works with a spawned app-server or Codex.connect(); a custom transport cannot be opened again. Drop reconnect or the transport option.");
+      throw new InvalidInputError(
+        "reconnect works with a spawned app-server or Codex.connect(); a custom transport cannot be opened again. Drop reconnect or the transport option.",
+      );
     }
     const transport = options.transport ?? (await spawnFromOptions(options));
     const reopen = reconnect === undefined ? undefined : () => spawnFromOptions({ ...options, signal: undefined });
@@ -374,14 +388,22 @@ export class Codex implements AsyncDisposable {
             try {
               await handshake.request("thread/resume", { threadId });
             } catch (error) {
-              logger.warn(`After reconnecting, thread ${threadId} could not be resumed (${error instanceof Error ? error.message : String(error)}); its next turn may fail.`);
+              logger.warn(
+                `After reconnecting, thread ${threadId} could not be resumed (${error instanceof Error ? error.message : String(error)}); its next turn may fail.`,
+              );
             }
           }
         },
         onState: (state, info) => {
           connection.state = state;
           if (state === "reconnecting") {
-            router.interrupt(new TransportClosedError({ ...info, reason: `${info?.reason ?? "the connection was lost"}; reconnecting`, cause: info?.error }));
+            router.interrupt(
+              new TransportClosedError({
+                ...info,
+                reason: `${info?.reason ?? "the connection was lost"}; reconnecting`,
+                cause: info?.error,
+              }),
+            );
           }
           notifyConnectionListeners(connection, state, logger);
         },
@@ -450,7 +472,8 @@ export class Codex implements AsyncDisposable {
    * server has not loaded (another process, or after a restart), use `threadResume()` first.
    */
   thread(threadId: string): Thread {
-    if (typeof threadId !== "string" || threadId === "") throw new InvalidInputError("thread(): threadId must be a non-empty string.");
+    if (typeof threadId !== "string" || threadId === "")
+      throw new InvalidInputError("thread(): threadId must be a non-empty string.");
     // Not remembered for a reconnect until a turn runs on it: binding sends nothing.
     return new Thread(this.#context, threadId);
   }
@@ -492,8 +515,15 @@ export class Codex implements AsyncDisposable {
    * queued, server requests being answered, notification subscribers, the turns being routed, and
    * the per-turn server-request handlers and in-progress items kept.
    */
-  get load(): AppServerClient["load"] & { turns: TurnRouter["size"]; serverRequestScope: CodexServerRequestScope["size"] } {
-    return { ...this.client.load, turns: this.#context.router.size, serverRequestScope: this.#context.serverRequests.size };
+  get load(): AppServerClient["load"] & {
+    turns: TurnRouter["size"];
+    serverRequestScope: CodexServerRequestScope["size"];
+  } {
+    return {
+      ...this.client.load,
+      turns: this.#context.router.size,
+      serverRequestScope: this.#context.serverRequests.size,
+    };
   }
 
   /** Restores an archived thread (`thread/unarchive`). */
@@ -514,7 +544,8 @@ export class Codex implements AsyncDisposable {
 
   /** Signs in with an OpenAI API key (`account/login/start` with `type: "apiKey"`); codex stores it in `CODEX_HOME`. */
   async loginApiKey(apiKey: string): Promise<void> {
-    if (typeof apiKey !== "string" || apiKey.trim() === "") throw new InvalidInputError("loginApiKey(): apiKey must be a non-empty string.");
+    if (typeof apiKey !== "string" || apiKey.trim() === "")
+      throw new InvalidInputError("loginApiKey(): apiKey must be a non-empty string.");
     await this.client.request("account/login/start", { type: "apiKey", apiKey });
   }
 
@@ -543,7 +574,13 @@ export class Codex implements AsyncDisposable {
       { type: "chatgptDeviceCode" },
       this.client.closed,
     );
-    return new ChatgptDeviceCodeLogin(this.client, response.loginId, outcome, response.verificationUrl, response.userCode);
+    return new ChatgptDeviceCodeLogin(
+      this.client,
+      response.loginId,
+      outcome,
+      response.verificationUrl,
+      response.userCode,
+    );
   }
 
   /** A handle on `threadId`, remembered so that a reconnect resumes the thread. */
@@ -586,7 +623,8 @@ function checkOptOut(methods: CodexOptions["optOutNotifications"]): string[] {
   if (methods === undefined) return [];
   const list = [...methods];
   for (const method of list) {
-    if (typeof method !== "string") throw new InvalidInputError(`optOutNotifications must hold method names, got ${typeof method}.`);
+    if (typeof method !== "string")
+      throw new InvalidInputError(`optOutNotifications must hold method names, got ${typeof method}.`);
   }
   // Without these a turn can never be seen to end: run() would wait forever.
   if (list.includes("turn/completed")) {
@@ -600,18 +638,31 @@ function newConnectionRecord(closed: Promise<TransportCloseInfo>): ConnectionRec
 }
 
 /** Tells every `onConnectionChange` listener the connection's new state; a listener that throws is logged. */
-function notifyConnectionListeners(connection: ConnectionRecord, state: ConnectionState, logger: NormalizedLogger): void {
+function notifyConnectionListeners(
+  connection: ConnectionRecord,
+  state: ConnectionState,
+  logger: NormalizedLogger,
+): void {
   for (const listener of [...connection.listeners]) {
     try {
       listener(state);
     } catch (error) {
-      logger.error(`An onConnectionChange listener threw: ${error instanceof Error ? error.message : String(error)}`, error);
+      logger.error(
+        `An onConnectionChange listener threw: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
   }
 }
 
 function closeInfoOf(error: TransportClosedError): TransportCloseInfo {
-  return { exitCode: error.exitCode, signal: error.signal, stderrTail: error.stderrTail, reason: error.reason, error: error.cause };
+  return {
+    exitCode: error.exitCode,
+    signal: error.signal,
+    stderrTail: error.stderrTail,
+    reason: error.reason,
+    error: error.cause,
+  };
 }
 
 /** The server's version from `initialize`; throws `IncompatibleServerError` if it is too old. */
@@ -625,7 +676,9 @@ function checkServerVersion(response: InitializeResponse, clientName: string, lo
     );
   }
   if (serverVersion === null) {
-    logger.warn(`Could not read the server's version from its user agent ${JSON.stringify(response.userAgent)}; not checking compatibility.`);
+    logger.warn(
+      `Could not read the server's version from its user agent ${JSON.stringify(response.userAgent)}; not checking compatibility.`,
+    );
   }
   return serverVersion;
 }
@@ -634,17 +687,30 @@ function checkServerVersion(response: InitializeResponse, clientName: string, lo
  * The token for one connection attempt; a function is asked every time, and must answer within
  * `timeoutMs` (`TimeoutError`) and before `signal` aborts (`AbortError`).
  */
-async function resolveToken(token: ConnectOptions["token"], url: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<string | undefined> {
+async function resolveToken(
+  token: ConnectOptions["token"],
+  url: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<string | undefined> {
   if (token === undefined) return undefined;
-  const value = typeof token === "function" ? await settleWithin(Promise.resolve().then(token), url, signal, timeoutMs) : token;
+  const value =
+    typeof token === "function" ? await settleWithin(Promise.resolve().then(token), url, signal, timeoutMs) : token;
   if (typeof value !== "string" || value === "" || /[\r\n]/.test(value)) {
-    throw new InvalidInputError(`Codex.connect(${url}): the token must be a non-empty string without line breaks (got ${value === "" ? "an empty string" : typeof value}).`);
+    throw new InvalidInputError(
+      `Codex.connect(${url}): the token must be a non-empty string without line breaks (got ${value === "" ? "an empty string" : typeof value}).`,
+    );
   }
   return value;
 }
 
 /** `pending` (the token function's answer), unless `signal` aborts or `timeoutMs` passes first. */
-function settleWithin<T>(pending: Promise<T>, url: string, signal: AbortSignal | undefined, timeoutMs: number): Promise<T> {
+function settleWithin<T>(
+  pending: Promise<T>,
+  url: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<T> {
   if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, `Codex.connect(${url}): getting the token`));
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
@@ -691,12 +757,16 @@ function checkLimits(options: CodexOptions | ConnectOptions): void {
   }
   const heartbeat = "heartbeatMs" in options ? options.heartbeatMs : undefined;
   if (heartbeat !== undefined && !(typeof heartbeat === "number" && heartbeat >= 0)) {
-    throw new InvalidInputError(`heartbeatMs must be a number of milliseconds (0 turns the heartbeat off), got ${String(heartbeat)}.`);
+    throw new InvalidInputError(
+      `heartbeatMs must be a number of milliseconds (0 turns the heartbeat off), got ${String(heartbeat)}.`,
+    );
   }
   // 0 would time every request out at once.
   const timeout = options.requestTimeoutMs;
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0)) {
-    throw new InvalidInputError(`requestTimeoutMs must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(timeout)}.`);
+    throw new InvalidInputError(
+      `requestTimeoutMs must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(timeout)}.`,
+    );
   }
 }
 

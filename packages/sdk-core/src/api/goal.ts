@@ -105,7 +105,12 @@ export class GoalHandle {
   /** @internal Sends `thread/goal/set` and starts following the goal. */
   async start(objective: string, params: Omit<GoalOptions, "signal">): Promise<this> {
     try {
-      const response = await this.#client.request("thread/goal/set", { ...params, threadId: this.threadId, objective, status: "active" });
+      const response = await this.#client.request("thread/goal/set", {
+        ...params,
+        threadId: this.threadId,
+        objective,
+        status: "active",
+      });
       this.#setStatus(response.goal.status, response.goal);
       this.#started = true;
       this.#checkEnd();
@@ -213,7 +218,8 @@ export class GoalHandle {
 
   /** The run ends once the goal is no longer active and no turn of it is still running. */
   #checkEnd(): void {
-    if (!this.#started || this.#end !== undefined || this.#status === "active" || this.#runningTurn !== undefined) return;
+    if (!this.#started || this.#end !== undefined || this.#status === "active" || this.#runningTurn !== undefined)
+      return;
     this.#end = this.#status;
     this.#subscription.dispose();
     this.#signal?.removeEventListener("abort", this.#onAbort);
@@ -229,17 +235,22 @@ export class GoalHandle {
 
   #aborted(): void {
     if (this.#end !== undefined || this.#abort || this.#failure) return;
-    const error = new AbortError(`The goal on thread ${this.threadId} was aborted; it was paused and its running turn interrupted.`, {
-      cause: this.#signal?.reason,
-    });
+    const error = new AbortError(
+      `The goal on thread ${this.threadId} was aborted; it was paused and its running turn interrupted.`,
+      {
+        cause: this.#signal?.reason,
+      },
+    );
     const stopped = (async () => {
       await this.#client.request("thread/goal/set", { threadId: this.threadId, status: "paused" });
       const running = this.#runningTurn;
       if (running !== undefined) {
-        await this.#client.request("turn/interrupt", { threadId: this.threadId, turnId: running }).catch((cause: unknown) => {
-          // The turn may have ended on its own meanwhile ("no active turn").
-          if (!CodexError.isInstance(cause)) throw cause;
-        });
+        await this.#client
+          .request("turn/interrupt", { threadId: this.threadId, turnId: running })
+          .catch((cause: unknown) => {
+            // The turn may have ended on its own meanwhile ("no active turn").
+            if (!CodexError.isInstance(cause)) throw cause;
+          });
       }
     })().catch((cause: unknown) => {
       // The goal could not be paused (a closed connection has stopped its turns anyway): the

@@ -129,7 +129,8 @@ async function convertItem(value: unknown, where: string): Promise<UserInput> {
 export async function toUserInput(input: RunInput): Promise<UserInput[]> {
   if (typeof input === "string") return [{ type: "text", text: input, text_elements: [] }];
   if (Array.isArray(input)) {
-    if (input.length === 0) throw new InvalidInputError("The input is empty: pass a string or at least one input item.");
+    if (input.length === 0)
+      throw new InvalidInputError("The input is empty: pass a string or at least one input item.");
     return Promise.all(input.map((item, index) => convertItem(item, `input[${index}]`)));
   }
   return [await convertItem(input, "input")];

@@ -146,8 +146,14 @@ export class CodexServerRequestScope implements ServerRequestScope {
 
   extend(params: unknown, context: ServerRequestContext): ServerRequestContext {
     const record = typeof params === "object" && params !== null ? (params as Record<string, unknown>) : {};
-    const itemId = typeof record["itemId"] === "string" ? record["itemId"] : typeof record["callId"] === "string" ? record["callId"] : undefined;
-    const item = context.turnId !== null && itemId !== undefined ? (this.#items.get(context.turnId)?.get(itemId) ?? null) : null;
+    const itemId =
+      typeof record["itemId"] === "string"
+        ? record["itemId"]
+        : typeof record["callId"] === "string"
+          ? record["callId"]
+          : undefined;
+    const item =
+      context.turnId !== null && itemId !== undefined ? (this.#items.get(context.turnId)?.get(itemId) ?? null) : null;
     const thread = context.threadId !== null ? this.#makeThread(context.threadId) : null;
     return { ...context, item, thread };
   }

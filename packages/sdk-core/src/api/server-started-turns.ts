@@ -45,7 +45,8 @@ export async function startCompaction(context: ThreadContext, threadId: string):
       // how it ended. A turn with user input is another one (started just before, or by another
       // client) that happened to end first.
       const id = params.turn.id;
-      if (params.threadId === threadId && startedTurns.has(id) && !inputTurns.has(id) && !reservation.joined(id)) resolveTurnId(id);
+      if (params.threadId === threadId && startedTurns.has(id) && !inputTurns.has(id) && !reservation.joined(id))
+        resolveTurnId(id);
     }),
   ];
   let turn: Turn;
@@ -75,7 +76,12 @@ export async function startCompaction(context: ThreadContext, threadId: string):
  * `thread.turn()` does for `turn/start`: without a timeout (the review turn exists once the
  * request is written), and recovering a lost reply from the thread's `turn/started`.
  */
-export async function startReview(context: ThreadContext, threadId: string, target: ReviewTarget, options: ReviewOptions): Promise<TurnHandle<null>> {
+export async function startReview(
+  context: ThreadContext,
+  threadId: string,
+  target: ReviewTarget,
+  options: ReviewOptions,
+): Promise<TurnHandle<null>> {
   const { signal, ...params } = options;
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the review");
   const { client, router } = context;
@@ -98,7 +104,11 @@ export async function startReview(context: ThreadContext, threadId: string, targ
 }
 
 /** Sends `review/start` and resolves with its turn: from the reply, or from the thread's `turn/started` if that comes first. */
-function sendReviewStart(context: ThreadContext, reservation: TurnReservation, params: ReviewStartParams): Promise<Turn> {
+function sendReviewStart(
+  context: ThreadContext,
+  reservation: TurnReservation,
+  params: ReviewStartParams,
+): Promise<Turn> {
   // No caller signal on the request: once written, the review turn exists, and only its id lets
   // us interrupt it. This controller only stops waiting for a reply that no longer matters.
   const unneeded = new AbortController();
@@ -109,10 +119,12 @@ function sendReviewStart(context: ThreadContext, reservation: TurnReservation, p
       settled = true;
       outcome();
     };
-    context.client.request("review/start", params, { timeoutMs: Number.POSITIVE_INFINITY, signal: unneeded.signal }).then(
-      (response) => settle(() => resolve(response.turn)),
-      (error: unknown) => settle(() => reject(error)),
-    );
+    context.client
+      .request("review/start", params, { timeoutMs: Number.POSITIVE_INFINITY, signal: unneeded.signal })
+      .then(
+        (response) => settle(() => resolve(response.turn)),
+        (error: unknown) => settle(() => reject(error)),
+      );
     reservation.started.then(
       (turn) =>
         settle(() => {

@@ -73,7 +73,9 @@ export type OutputSchema = JsonSchemaObject | StandardSchemaWithJsonSchema<any, 
  * The type of `TurnResult.output` for an `outputSchema` type: the schema's output type for a
  * schema library's object, `unknown` (parsed JSON) for a plain JSON Schema, `null` without one.
  */
-export type OutputOf<Schema> = Schema extends { readonly "~standard": { readonly types?: { readonly output: infer Output } | undefined } }
+export type OutputOf<Schema> = Schema extends {
+  readonly "~standard": { readonly types?: { readonly output: infer Output } | undefined };
+}
   ? Output
   : Schema extends JsonSchemaObject
     ? unknown
@@ -102,16 +104,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function prepareOutputSchema(schema: unknown): PreparedOutputSchema | undefined {
   if (schema === undefined || schema === null) return undefined;
   if (!isRecord(schema) && typeof schema !== "function") {
-    throw new InvalidInputError(`outputSchema must be a JSON Schema object or a Standard Schema (zod, valibot, arktype), got ${Array.isArray(schema) ? "an array" : typeof schema}.`);
+    throw new InvalidInputError(
+      `outputSchema must be a JSON Schema object or a Standard Schema (zod, valibot, arktype), got ${Array.isArray(schema) ? "an array" : typeof schema}.`,
+    );
   }
   const standard = (schema as Record<string, unknown>)["~standard"];
   if (standard === undefined) {
-    if (typeof schema === "function") throw new InvalidInputError("outputSchema is a function without a `~standard` member: it is neither a JSON Schema nor a Standard Schema.");
+    if (typeof schema === "function")
+      throw new InvalidInputError(
+        "outputSchema is a function without a `~standard` member: it is neither a JSON Schema nor a Standard Schema.",
+      );
     const jsonSchema = schema as Record<string, unknown>;
     return { jsonSchema, decode: (result) => decodeAnswer(result, undefined) };
   }
   if (!isRecord(standard) || typeof standard["validate"] !== "function") {
-    throw new InvalidInputError("outputSchema has a `~standard` member without `validate()`: it is not a Standard Schema.");
+    throw new InvalidInputError(
+      "outputSchema has a `~standard` member without `validate()`: it is not a Standard Schema.",
+    );
   }
   const converter = standard["jsonSchema"];
   if (!isRecord(converter) || typeof converter["output"] !== "function" || typeof converter["input"] !== "function") {
@@ -135,10 +144,14 @@ export function prepareOutputSchema(schema: unknown): PreparedOutputSchema | und
       jsonSchema = convert.input({ target: JSON_SCHEMA_TARGET });
     } catch {
       const reason = outputError instanceof Error ? outputError.message : String(outputError);
-      throw new InvalidInputError(`outputSchema could not be converted to JSON Schema (${JSON_SCHEMA_TARGET}): ${reason}`, { cause: outputError });
+      throw new InvalidInputError(
+        `outputSchema could not be converted to JSON Schema (${JSON_SCHEMA_TARGET}): ${reason}`,
+        { cause: outputError },
+      );
     }
   }
-  if (!isRecord(jsonSchema)) throw new InvalidInputError("outputSchema's JSON Schema conversion did not return an object.");
+  if (!isRecord(jsonSchema))
+    throw new InvalidInputError("outputSchema's JSON Schema conversion did not return an object.");
   // `$schema` only names the dialect; the model's structured-output mode does not take it.
   const { $schema: _dialect, ...rest } = jsonSchema;
   const validate = standard["validate"] as StandardSchemaWithJsonSchemaProps["validate"];
@@ -146,7 +159,10 @@ export function prepareOutputSchema(schema: unknown): PreparedOutputSchema | und
 }
 
 /** Parses the final answer of a completed turn as JSON and validates it; other turns get `output: null`. */
-async function decodeAnswer(result: TurnResult<null>, validate: StandardSchemaWithJsonSchemaProps["validate"] | undefined): Promise<TurnResult<unknown>> {
+async function decodeAnswer(
+  result: TurnResult<null>,
+  validate: StandardSchemaWithJsonSchemaProps["validate"] | undefined,
+): Promise<TurnResult<unknown>> {
   if (result.status !== "completed") return result;
   const text = result.finalResponse;
   if (text === null) {
@@ -156,7 +172,11 @@ async function decodeAnswer(result: TurnResult<null>, validate: StandardSchemaWi
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new OutputValidationError(text, [{ message: `The final answer is not JSON: ${error instanceof Error ? error.message : String(error)}` }], result);
+    throw new OutputValidationError(
+      text,
+      [{ message: `The final answer is not JSON: ${error instanceof Error ? error.message : String(error)}` }],
+      result,
+    );
   }
   if (validate === undefined) return { ...result, output: parsed };
   const validated = await validate(parsed);

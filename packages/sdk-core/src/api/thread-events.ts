@@ -46,7 +46,9 @@ export class ThreadEventIterator implements AsyncIterableIterator<ThreadNotifica
   constructor(client: AppServerClient, threadId: string, options: ThreadEventsOptions = {}) {
     const maxBuffered = options.maxBuffered ?? Number.POSITIVE_INFINITY;
     if (!(maxBuffered >= 1)) {
-      throw new InvalidInputError(`thread.events(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`);
+      throw new InvalidInputError(
+        `thread.events(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`,
+      );
     }
     this.#threadId = threadId;
     this.#maxBuffered = maxBuffered;
@@ -108,7 +110,8 @@ export class ThreadEventIterator implements AsyncIterableIterator<ThreadNotifica
       return Promise.resolve({ value, done: false });
     }
     if (this.#done) return new Promise((resolve, reject) => this.#settleEnd({ resolve, reject }));
-    if (this.#waiting !== undefined) return Promise.reject(new Error("thread.events(): next() called again before the previous call settled."));
+    if (this.#waiting !== undefined)
+      return Promise.reject(new Error("thread.events(): next() called again before the previous call settled."));
     return new Promise((resolve, reject) => {
       this.#waiting = { resolve, reject };
     });
@@ -127,7 +130,10 @@ export class ThreadEventIterator implements AsyncIterableIterator<ThreadNotifica
   }
 
   /** The error is thrown once; after that the iterator is simply done. */
-  #settleEnd(waiting: { resolve(result: IteratorResult<ThreadNotification>): void; reject(error: unknown): void }): void {
+  #settleEnd(waiting: {
+    resolve(result: IteratorResult<ThreadNotification>): void;
+    reject(error: unknown): void;
+  }): void {
     const failure = this.#failure;
     if (failure !== undefined) {
       this.#failure = undefined;

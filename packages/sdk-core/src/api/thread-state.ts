@@ -17,7 +17,12 @@ import type { Notification } from "../notification.js";
  * `modelProvider`, `cwd`, `approvalPolicy`, `sandbox`, `reasoningEffort`, ...); `thread/read` and
  * `thread/unarchive` with the thread alone. Tell them apart with `"model" in info`.
  */
-export type ThreadInfo = ThreadStartResponse | ThreadResumeResponse | ThreadForkResponse | ThreadReadResponse | ThreadUnarchiveResponse;
+export type ThreadInfo =
+  | ThreadStartResponse
+  | ThreadResumeResponse
+  | ThreadForkResponse
+  | ThreadReadResponse
+  | ThreadUnarchiveResponse;
 
 /**
  * @internal The last `ThreadTokenUsage` per thread id, from `thread/tokenUsage/updated`; a thread's
@@ -31,7 +36,8 @@ export class ThreadUsageStore {
   /** Takes one notification of the connection. */
   observe(notification: Notification): void {
     const method = notification.method as string;
-    if (notification.method === "thread/tokenUsage/updated") this.#usage.set(notification.params.threadId, notification.params.tokenUsage);
+    if (notification.method === "thread/tokenUsage/updated")
+      this.#usage.set(notification.params.threadId, notification.params.tokenUsage);
     else if (method === "thread/archived" || method === "thread/deleted" || method === "thread/closed") {
       // The thread is gone from this connection: nothing more will be reported for it.
       this.#usage.delete((notification.params as { threadId: string }).threadId);

@@ -27,7 +27,10 @@ import type { TurnReservation, TurnRouter } from "./turn-router.js";
  * `input` (model, effort, cwd, approvalPolicy, sandboxPolicy, personality, serviceTier, summary,
  * ...), a typed `outputSchema`, plus a `signal`.
  */
-export type TurnOptions<Schema extends OutputSchema | undefined = OutputSchema | undefined> = Omit<TurnStartParams, "threadId" | "input" | "outputSchema"> & {
+export type TurnOptions<Schema extends OutputSchema | undefined = OutputSchema | undefined> = Omit<
+  TurnStartParams,
+  "threadId" | "input" | "outputSchema"
+> & {
   /**
    * The shape of the final answer: a plain JSON Schema object (then `result.output` is the parsed
    * JSON, typed `unknown`), or a schema object implementing Standard Schema and Standard JSON
@@ -151,7 +154,12 @@ export class Thread {
   async startGoal(objective: string, options: GoalOptions = {}): Promise<GoalHandle> {
     const { signal, ...params } = options;
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the goal");
-    return new GoalHandle({ client: this.#context.client, router: this.#context.router, threadId: this.id, signal }).start(objective, params);
+    return new GoalHandle({
+      client: this.#context.client,
+      router: this.#context.router,
+      threadId: this.id,
+      signal,
+    }).start(objective, params);
   }
 
   /** `startGoal()` and then `run()`: pursues the goal to its end and returns the `GoalResult`. */
@@ -225,7 +233,8 @@ export class Thread {
     if (signal?.aborted) throw abortErrorFrom(signal, "Starting the turn");
     const { client, router } = this.#context;
     const reservation = await router.reserve(this.id, signal);
-    const turnServerRequests = serverRequests === undefined ? undefined : this.#context.serverRequests.reserve(this.id, serverRequests);
+    const turnServerRequests =
+      serverRequests === undefined ? undefined : this.#context.serverRequests.reserve(this.id, serverRequests);
     let turn: Turn;
     try {
       turn = await this.#start(reservation, {

@@ -220,7 +220,11 @@ export class TurnHandle<Output = unknown> {
       const stop = (): void => completed.abort();
       this.#onCompleted.add(stop);
       try {
-        await this.#client.request("turn/interrupt", { threadId: this.threadId, turnId: this.id }, { signal: completed.signal });
+        await this.#client.request(
+          "turn/interrupt",
+          { threadId: this.threadId, turnId: this.id },
+          { signal: completed.signal },
+        );
         return;
       } catch (error) {
         // The turn may finish on its own while the request is in flight ("no active turn").
@@ -319,21 +323,28 @@ export class TurnHandle<Output = unknown> {
 
   #aborted(): void {
     if (this.#completed || this.#abort || this.#failure) return;
-    const abort: { error: Error | undefined; interrupted: Promise<void> } = { error: undefined, interrupted: Promise.resolve() };
+    const abort: { error: Error | undefined; interrupted: Promise<void> } = {
+      error: undefined,
+      interrupted: Promise.resolve(),
+    };
     abort.interrupted = this.interrupt().then(
       async () => {
         // The turn's own end (`turn/completed`, interrupted) follows the accepted interrupt at
         // once: wait for it (boundedly), so that when the abort is reported the turn has ended.
         const deadline = Date.now() + INTERRUPTED_GRACE_MS;
-        while (!this.#completed && !this.#failure && Date.now() < deadline) await this.#pause(deadline - Date.now(), true);
-        abort.error = new AbortError(`Turn ${this.id} was aborted; the server confirmed the interrupt.`, { cause: this.#signal?.reason });
+        while (!this.#completed && !this.#failure && Date.now() < deadline)
+          await this.#pause(deadline - Date.now(), true);
+        abort.error = new AbortError(`Turn ${this.id} was aborted; the server confirmed the interrupt.`, {
+          cause: this.#signal?.reason,
+        });
       },
       (cause: unknown) => {
         // The connection is gone (or the thread's events stopped): that, not an unconfirmed
         // interrupt, is what ended the turn for this handle.
         if (this.#failure) abort.error = this.#failure;
         else if (TransportClosedError.isInstance(cause)) abort.error = cause as Error;
-        else if (this.#completed) abort.error = new AbortError(`Turn ${this.id} was aborted; it had ended.`, { cause: this.#signal?.reason });
+        else if (this.#completed)
+          abort.error = new AbortError(`Turn ${this.id} was aborted; it had ended.`, { cause: this.#signal?.reason });
         else abort.error = new InterruptFailedError(this.threadId, this.id, cause);
       },
     );

@@ -116,7 +116,9 @@ export class TurnResultBuilder {
       threadId,
       id: turn.id,
       status: turn.status === "inProgress" ? "failed" : turn.status,
-      error: unfinished ? { message: "The server ended the turn (turn/completed) with status inProgress." } : (turn.error ?? null),
+      error: unfinished
+        ? { message: "The server ended the turn (turn/completed) with status inProgress." }
+        : (turn.error ?? null),
       text: this.#text.join("") + this.#pieces.join(""),
       finalResponse: this.#finalResponse,
       items: [...this.#items],

@@ -236,12 +236,15 @@ export class TurnRouter {
   /** @internal */
   claim(pending: PendingReservation, sink: TurnSink): void {
     remove(this.#pendingByThread, pending.threadId, pending);
-    const ended = this.#failure ?? (pending.lost === undefined ? undefined : new TurnLostError(sink.threadId, sink.id, pending.lost));
+    const ended =
+      this.#failure ??
+      (pending.lost === undefined ? undefined : new TurnLostError(sink.threadId, sink.id, pending.lost));
     if (ended) {
       // The connection ended (or the thread was lost) while turn/start was answered: keep the
       // events, then end the turn.
       if (this.#failure === undefined) this.#unlock(pending.threadId);
-      for (const notification of pending.buffer) if (this.#belongs(sink, notification) && sink.accept(notification)) return;
+      for (const notification of pending.buffer)
+        if (this.#belongs(sink, notification) && sink.accept(notification)) return;
       sink.fail(ended);
       return;
     }

@@ -51,7 +51,8 @@ export function parseServerVersion(userAgent: string, clientName?: string): stri
 export function parseServerName(userAgent: string, clientName?: string): string | null {
   const version = parseServerVersion(userAgent, clientName);
   if (version === null) return null;
-  if (clientName !== undefined && userAgent.startsWith(`${clientName}/${version}`)) return clientName === "" ? null : clientName;
+  if (clientName !== undefined && userAgent.startsWith(`${clientName}/${version}`))
+    return clientName === "" ? null : clientName;
   const end = userAgent.indexOf(`/${version}`);
   const name = end <= 0 ? "" : userAgent.slice(0, end).trim();
   return name === "" ? null : name;

@@ -6,7 +6,14 @@ import os from "node:os";
 import path from "node:path";
 import { WebSocket } from "ws";
 import type { RawData } from "ws";
-import { abortErrorFrom, AuthenticationError, CodexError, InvalidInputError, TimeoutError, TransportClosedError } from "../errors.js";
+import {
+  abortErrorFrom,
+  AuthenticationError,
+  CodexError,
+  InvalidInputError,
+  TimeoutError,
+  TransportClosedError,
+} from "../errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES } from "../rpc/framing.js";
 import { normalizeLogger, redactSecretValues } from "../rpc/logger.js";
 import type { Logger, NormalizedLogger } from "../rpc/logger.js";
@@ -69,12 +76,17 @@ export function defaultControlSocketPath(codexHome: string | undefined = process
  * `unix://` alone for the daemon's default control socket.
  */
 export function parseAppServerUrl(url: string, codexHome?: string): AppServerAddress {
-  if (typeof url !== "string" || url === "") throw new InvalidInputError("Codex.connect(): url must be a non-empty string such as ws://127.0.0.1:4500 or unix:///path/to/socket.");
+  if (typeof url !== "string" || url === "")
+    throw new InvalidInputError(
+      "Codex.connect(): url must be a non-empty string such as ws://127.0.0.1:4500 or unix:///path/to/socket.",
+    );
   if (url.startsWith("unix://")) {
     const rest = url.slice("unix://".length);
     const socketPath = rest === "" ? defaultControlSocketPath(codexHome) : rest;
     if (!path.isAbsolute(socketPath)) {
-      throw new InvalidInputError(`Codex.connect(): ${url} names a relative socket path; write unix:// followed by an absolute path (unix:///run/codex.sock), or unix:// alone for the daemon's control socket.`);
+      throw new InvalidInputError(
+        `Codex.connect(): ${url} names a relative socket path; write unix:// followed by an absolute path (unix:///run/codex.sock), or unix:// alone for the daemon's control socket.`,
+      );
     }
     return { url, target: `ws+unix://${socketPath}:/`, socketPath };
   }
@@ -85,10 +97,14 @@ export function parseAppServerUrl(url: string, codexHome?: string): AppServerAdd
   try {
     parsed = new URL(url);
   } catch {
-    throw new InvalidInputError(`Codex.connect(): ${shown} is not a URL; use ws://HOST:PORT, wss://HOST:PORT or unix:///path/to/socket.`);
+    throw new InvalidInputError(
+      `Codex.connect(): ${shown} is not a URL; use ws://HOST:PORT, wss://HOST:PORT or unix:///path/to/socket.`,
+    );
   }
   if (parsed.protocol !== "ws:" && parsed.protocol !== "wss:") {
-    throw new InvalidInputError(`Codex.connect(): ${shown} has the scheme ${parsed.protocol}; use ws://, wss:// or unix://.`);
+    throw new InvalidInputError(
+      `Codex.connect(): ${shown} has the scheme ${parsed.protocol}; use ws://, wss:// or unix://.`,
+    );
   }
   if (parsed.username !== "" || parsed.password !== "") {
     throw new InvalidInputError("Codex.connect(): put credentials in the token option, not in the URL.");
@@ -109,7 +125,10 @@ function redactUrl(url: string): string {
  * `Origin` header), `TransportClosedError` naming the URL (nothing listening, connection
  * refused or reset), `TimeoutError` (no answer within `connectTimeoutMs`), or `AbortError`.
  */
-export function connectWebSocket(address: string | AppServerAddress, options: WebSocketTransportOptions = {}): Promise<Transport> {
+export function connectWebSocket(
+  address: string | AppServerAddress,
+  options: WebSocketTransportOptions = {},
+): Promise<Transport> {
   const where = typeof address === "string" ? parseAppServerUrl(address) : address;
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(abortErrorFrom(signal, `Connecting to ${where.url}`));
@@ -120,8 +139,18 @@ export function connectWebSocket(address: string | AppServerAddress, options: We
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   return new Promise<Transport>((resolve, reject) => {
     let settled = false;
-    const socket = new WebSocket(where.target, { headers, maxPayload: maxMessageBytes, handshakeTimeout: timeoutMs, perMessageDeflate: false });
-    const transport = new WebSocketTransport(socket, where.url, options.logger, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    const socket = new WebSocket(where.target, {
+      headers,
+      maxPayload: maxMessageBytes,
+      handshakeTimeout: timeoutMs,
+      perMessageDeflate: false,
+    });
+    const transport = new WebSocketTransport(
+      socket,
+      where.url,
+      options.logger,
+      options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    );
     const fail = (error: Error): void => {
       if (settled) return;
       settled = true;
@@ -159,7 +188,13 @@ export function connectWebSocket(address: string | AppServerAddress, options: We
     };
     const onError = (error: NodeJS.ErrnoException): void => {
       if (/handshake has timed out/i.test(error.message)) {
-        fail(new TimeoutError(timeoutMs, undefined, `No answer from the app-server at ${where.url} within ${timeoutMs} ms. Check the URL and that the server (or the SSH tunnel to it) is up; raise connectTimeoutMs on a slow link.`));
+        fail(
+          new TimeoutError(
+            timeoutMs,
+            undefined,
+            `No answer from the app-server at ${where.url} within ${timeoutMs} ms. Check the URL and that the server (or the SSH tunnel to it) is up; raise connectTimeoutMs on a slow link.`,
+          ),
+        );
         return;
       }
       fail(connectError(where, error));
@@ -213,7 +248,10 @@ function connectError(where: AppServerAddress, error: NodeJS.ErrnoException): Tr
   } else {
     hint = error.message;
   }
-  return new TransportClosedError({ reason: `could not connect to ${where.url}: ${code ?? "error"}, ${hint}`, cause: error });
+  return new TransportClosedError({
+    reason: `could not connect to ${where.url}: ${code ?? "error"}, ${hint}`,
+    cause: error,
+  });
 }
 
 class WebSocketTransport implements Transport {
@@ -255,7 +293,8 @@ class WebSocketTransport implements Transport {
         const said = reasonBuffer.toString("utf8");
         const reason =
           this.closeReason ??
-          (code === 1009 || (this.lastError as { code?: unknown } | undefined)?.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
+          (code === 1009 ||
+          (this.lastError as { code?: unknown } | undefined)?.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH"
             ? `the app-server at ${url} sent a message over maxMessageBytes, which ends a WebSocket connection; raise maxMessageBytes`
             : `the connection to ${url} closed (code ${code}${said === "" ? "" : `, "${said}"`})`);
         resolve({ exitCode: null, signal: null, stderrTail: "", reason, error: this.lastError });
@@ -299,7 +338,8 @@ class WebSocketTransport implements Transport {
     }
     return new Promise((resolve, reject) => {
       this.socket.send(text, (error) => {
-        if (error) reject(new TransportClosedError({ reason: `sending to ${this.url} failed: ${error.message}`, cause: error }));
+        if (error)
+          reject(new TransportClosedError({ reason: `sending to ${this.url} failed: ${error.message}`, cause: error }));
         else resolve();
       });
     });
@@ -318,12 +358,18 @@ class WebSocketTransport implements Transport {
   }
 
   private frame(data: RawData, isBinary: boolean): void {
-    const text = Buffer.isBuffer(data) ? data.toString("utf8") : Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data).toString("utf8");
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
     let message: unknown;
     try {
       message = JSON.parse(text);
     } catch {
-      this.logger.warn(`Ignoring a ${isBinary ? "binary" : "text"} frame from ${this.url} that is not JSON: ${redactSecretValues(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`);
+      this.logger.warn(
+        `Ignoring a ${isBinary ? "binary" : "text"} frame from ${this.url} that is not JSON: ${redactSecretValues(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`,
+      );
       return;
     }
     if (this.receiver === undefined) this.early.push(message);

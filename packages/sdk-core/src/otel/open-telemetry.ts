@@ -4,12 +4,25 @@
 // W3C trace context of each request sent in its envelope's `trace` field, so the app-server's
 // own spans join the caller's trace.
 
-import { context as otelContext, isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import {
+  context as otelContext,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
 import type { Attributes, Context, Span, Tracer, TracerProvider } from "@opentelemetry/api";
 import type { W3cTraceContext } from "@codex/protocol-types";
 import { SDK_VERSION } from "../api/version.js";
 import type { Notification } from "../notification.js";
-import type { ClientInstrumentation, RequestObservation, RequestOutcome, ServerRequestReply, ServerRequestStart } from "../rpc/instrumentation.js";
+import type {
+  ClientInstrumentation,
+  RequestObservation,
+  RequestOutcome,
+  ServerRequestReply,
+  ServerRequestStart,
+} from "../rpc/instrumentation.js";
 
 /** The instrumentation scope name of every span this module makes. */
 export const INSTRUMENTATION_SCOPE = "@codex/sdk";
@@ -102,7 +115,9 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
   private readonly serverRequests = new Map<string | number, ServerRequestState>();
 
   constructor(options: OpenTelemetryOptions) {
-    this.tracer = options.tracer ?? (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, SDK_VERSION);
+    this.tracer =
+      options.tracer ??
+      (options.tracerProvider ?? trace.getTracerProvider()).getTracer(INSTRUMENTATION_SCOPE, SDK_VERSION);
     this.captureContent = options.captureContent === true;
     this.agentName = options.agentName ?? "codex";
     this.ignored = new Set(options.ignoreMethods ?? []);
@@ -135,7 +150,11 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
     const fields = asRecord(start.params);
     const turnId = stringField(fields, "turnId");
     const turn = turnId === undefined ? undefined : this.turns.get(turnId);
-    const attributes: Attributes = { "rpc.system": "jsonrpc", "rpc.method": start.method, "codex.server_request.id": String(start.requestId) };
+    const attributes: Attributes = {
+      "rpc.system": "jsonrpc",
+      "rpc.method": start.method,
+      "codex.server_request.id": String(start.requestId),
+    };
     const threadId = stringField(fields, "threadId");
     if (threadId !== undefined) attributes["codex.thread.id"] = threadId;
     if (turnId !== undefined) attributes["codex.turn.id"] = turnId;
@@ -147,7 +166,11 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
       const reason = fields?.["reason"];
       if (typeof reason === "string") attributes["codex.server_request.reason"] = reason;
     }
-    const span = this.tracer.startSpan(`codex.server_request ${start.method}`, { kind: SpanKind.SERVER, attributes }, turn?.context ?? ROOT_CONTEXT);
+    const span = this.tracer.startSpan(
+      `codex.server_request ${start.method}`,
+      { kind: SpanKind.SERVER, attributes },
+      turn?.context ?? ROOT_CONTEXT,
+    );
     const onAbort = (): void => {
       // The server resolved it itself, its turn ended, or the client closed: no reply was sent.
       const state = this.serverRequests.get(start.requestId);
@@ -155,7 +178,8 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
       this.serverRequests.delete(start.requestId);
       const reason = start.signal.reason as { message?: unknown } | undefined;
       span.setAttribute("codex.server_request.outcome", "unanswered");
-      if (typeof reason?.message === "string") span.setAttribute("codex.server_request.unanswered_reason", reason.message);
+      if (typeof reason?.message === "string")
+        span.setAttribute("codex.server_request.unanswered_reason", reason.message);
       span.end();
     };
     this.serverRequests.set(start.requestId, { span, method: start.method, onAbort, signal: start.signal });
@@ -203,7 +227,10 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
         if (turn === undefined) return;
         const item = asRecord(params?.["item"]);
         if (method === "item/completed") turn.items += 1;
-        turn.span.addEvent(method === "item/started" ? "codex.item.started" : "codex.item.completed", this.itemAttributes(item));
+        turn.span.addEvent(
+          method === "item/started" ? "codex.item.started" : "codex.item.completed",
+          this.itemAttributes(item),
+        );
         return;
       }
       case "thread/tokenUsage/updated": {
@@ -242,7 +269,8 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
 
   closed(): void {
     for (const turn of this.turns.values()) this.endTurnUnfinished(turn, "the connection closed before turn/completed");
-    for (const pending of this.startingTurns.values()) for (const turn of pending) this.endTurnUnfinished(turn, "the connection closed before the turn started");
+    for (const pending of this.startingTurns.values())
+      for (const turn of pending) this.endTurnUnfinished(turn, "the connection closed before the turn started");
     this.turns.clear();
     this.startingTurns.clear();
   }
@@ -370,7 +398,8 @@ class OpenTelemetryInstrumentation implements ClientInstrumentation {
   private requestEnded(method: string, span: Span, outcome: RequestOutcome, starting: TurnState | undefined): void {
     if (outcome.ok) {
       const result = asRecord(outcome.result);
-      if (method === "thread/start" || method === "thread/resume" || method === "thread/fork") this.rememberThread(result);
+      if (method === "thread/start" || method === "thread/resume" || method === "thread/fork")
+        this.rememberThread(result);
       if (starting !== undefined) {
         const turnId = stringField(asRecord(result?.["turn"]), "id");
         if (turnId !== undefined) this.bindTurn(starting, turnId);
@@ -450,7 +479,9 @@ function inputText(input: unknown): string | undefined {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function stringField(record: Record<string, unknown> | undefined, key: string): string | undefined {

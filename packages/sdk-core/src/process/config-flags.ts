@@ -42,7 +42,9 @@ function walk(table: TomlTable, prefix: string, out: [string, string][]): void {
     const path = prefix === "" ? key : `${prefix}.${key}`;
     if (!isPathSegment(key)) {
       if (prefix === "") {
-        throw new TypeError(`config key ${JSON.stringify(key)} cannot be passed as --config: top-level keys must not contain ".", "=" or surrounding spaces.`);
+        throw new TypeError(
+          `config key ${JSON.stringify(key)} cannot be passed as --config: top-level keys must not contain ".", "=" or surrounding spaces.`,
+        );
       }
       // Unreachable: tables with such keys are written inline by their parent (see below).
       throw new TypeError(`config key ${JSON.stringify(path)} cannot be passed as --config.`);
@@ -79,7 +81,8 @@ export function tomlLiteral(value: TomlValue, path = "value"): string {
       }
       if (Array.isArray(value)) {
         const items = (value as readonly TomlValue[]).map((item, index) => {
-          if (item === undefined || item === null) throw new TypeError(`config ${path}[${index}] is ${String(item)}; TOML arrays cannot hold it.`);
+          if (item === undefined || item === null)
+            throw new TypeError(`config ${path}[${index}] is ${String(item)}; TOML arrays cannot hold it.`);
           return tomlLiteral(item, `${path}[${index}]`);
         });
         return `[${items.join(", ")}]`;
@@ -129,7 +132,9 @@ function tomlString(value: string, path: string): string {
         index++;
         continue;
       }
-      throw new TypeError(`config ${path} contains a lone UTF-16 surrogate at index ${index}; it cannot be encoded as UTF-8.`);
+      throw new TypeError(
+        `config ${path} contains a lone UTF-16 surrogate at index ${index}; it cannot be encoded as UTF-8.`,
+      );
     }
     switch (code) {
       case 0x22:

@@ -7,7 +7,12 @@
 import path from "node:path";
 import { IncompatibleServerError, RuntimeNotFoundError } from "../errors.js";
 import { parseCodexVersionOutput } from "./codex-version.js";
-import { RUNTIME_PACKAGE_NAME, RUNTIME_PLATFORMS, runtimePlatformFor, type RuntimePlatform } from "./runtime-platforms.js";
+import {
+  RUNTIME_PACKAGE_NAME,
+  RUNTIME_PLATFORMS,
+  runtimePlatformFor,
+  type RuntimePlatform,
+} from "./runtime-platforms.js";
 import { nodeRuntimeHost, type CliBinLocation, type RuntimeHost } from "./runtime-host.js";
 
 /** Where a resolved runtime came from. */
@@ -77,11 +82,14 @@ const LAYOUT_MANIFEST = "codex-package.json";
 
 /** The advice every "the installed runtime is broken" message ends with: safe on any OS. */
 const REINSTALL =
-  "Reinstall your dependencies with optional dependencies included (e.g. delete node_modules and run \"npm install\", without --omit=optional), " +
-  "then run \"npx codex-sdk doctor\" to check.";
+  'Reinstall your dependencies with optional dependencies included (e.g. delete node_modules and run "npm install", without --omit=optional), ' +
+  'then run "npx codex-sdk doctor" to check.';
 
 /** `codex --version` outputs, per host and executable while the file is unchanged: one spawn per binary per process. */
-const versionCaches = new WeakMap<RuntimeHost, Map<string, { size: number; mtimeMs: number; version: string | undefined }>>();
+const versionCaches = new WeakMap<
+  RuntimeHost,
+  Map<string, { size: number; mtimeMs: number; version: string | undefined }>
+>();
 
 /**
  * Finds the codex runtime to start: the `codexBin` option, else the `CODEX_BIN` environment
@@ -160,11 +168,16 @@ async function resolveExplicitBinary(
   const codexBin = path.resolve(file);
   const unsetHint = (): string => {
     const unset = source === "CODEX_BIN" ? "unset CODEX_BIN" : `leave ${source} unset`;
-    return host.locateCliBin === undefined ? "Fix the path." : `Fix the path, or ${unset} to use the runtime installed with @codex/sdk.`;
+    return host.locateCliBin === undefined
+      ? "Fix the path."
+      : `Fix the path, or ${unset} to use the runtime installed with @codex/sdk.`;
   };
   const facts = host.stat(codexBin);
   if (facts === undefined) {
-    throw new RuntimeNotFoundError(`${pointsTo(source)} ${codexBin}, which does not exist.`, { path: codexBin, fix: unsetHint() });
+    throw new RuntimeNotFoundError(`${pointsTo(source)} ${codexBin}, which does not exist.`, {
+      path: codexBin,
+      fix: unsetHint(),
+    });
   }
   if (!facts.isFile) {
     throw new RuntimeNotFoundError(`${pointsTo(source)} ${codexBin}, which is not a file.`, {
@@ -189,7 +202,8 @@ async function resolveExplicitBinary(
 
   const version = await explicitBinaryVersion(host, codexBin, facts, source);
   if (version !== pinned) {
-    const instead = host.locateCliBin === undefined ? "" : ` leave ${source} unset to use the runtime installed with @codex/sdk,`;
+    const instead =
+      host.locateCliBin === undefined ? "" : ` leave ${source} unset to use the runtime installed with @codex/sdk,`;
     throw new IncompatibleServerError(
       { serverVersion: version ?? null, requiredVersion: pinned },
       `${pointsTo(source)} codex ${version ?? "of an unknown version"} (${codexBin}), but the SDK is pinned to codex runtime ${pinned}. ` +
@@ -232,7 +246,11 @@ async function explicitBinaryVersion(
     const stderr = typeof failure?.stderr === "string" ? failure.stderr.trim() : "";
     throw new RuntimeNotFoundError(
       `${pointsTo(source)} ${codexBin}, but "${codexBin} --version" ${how}${stderr ? `; its stderr:\n${stderr.slice(-2000)}\n` : ","} so it is not a working codex binary.`,
-      { path: codexBin, fix: `Point ${source} at a working codex executable. ${unsetAdvice(host, source)}`, cause: error },
+      {
+        path: codexBin,
+        fix: `Point ${source} at a working codex executable. ${unsetAdvice(host, source)}`,
+        cause: error,
+      },
     );
   }
   const version = parseCodexVersionOutput(output);
@@ -280,8 +298,15 @@ async function resolveInstalledPackage(
 }
 
 /** The error for "the platform package is not there": says which of the usual reasons it is. */
-function notInstalledError(host: RuntimeHost, cliBin: CliBinLocation, wanted: RuntimePlatform, escapeHatch: string): RuntimeNotFoundError {
-  const others = RUNTIME_PLATFORMS.filter((platform) => platform !== wanted && cliBin.resolve(`${platform.packageName}/package.json`) !== undefined);
+function notInstalledError(
+  host: RuntimeHost,
+  cliBin: CliBinLocation,
+  wanted: RuntimePlatform,
+  escapeHatch: string,
+): RuntimeNotFoundError {
+  const others = RUNTIME_PLATFORMS.filter(
+    (platform) => platform !== wanted && cliBin.resolve(`${platform.packageName}/package.json`) !== undefined,
+  );
   const details = { packageName: wanted.packageName };
   const machine = `${host.platform}-${host.arch}`;
 
@@ -290,7 +315,10 @@ function notInstalledError(host: RuntimeHost, cliBin: CliBinLocation, wanted: Ru
     return new RuntimeNotFoundError(
       `The codex runtime for this machine (${machine}) is ${wanted.packageName}, which is not installed; found only ${list}. ` +
         `node_modules was probably installed on another machine and copied here (e.g. into a Docker image).`,
-      { ...details, fix: `Install dependencies on this machine: delete node_modules and run "npm install" (or "npm ci") here. ${escapeHatch}` },
+      {
+        ...details,
+        fix: `Install dependencies on this machine: delete node_modules and run "npm install" (or "npm ci") here. ${escapeHatch}`,
+      },
     );
   }
 
@@ -316,7 +344,13 @@ function notInstalledError(host: RuntimeHost, cliBin: CliBinLocation, wanted: Ru
   );
 }
 
-function usePackage(host: RuntimeHost, platform: RuntimePlatform, packageDir: string, pinned: string | undefined, codexOfPin: string): ResolvedRuntime {
+function usePackage(
+  host: RuntimeHost,
+  platform: RuntimePlatform,
+  packageDir: string,
+  pinned: string | undefined,
+  codexOfPin: string,
+): ResolvedRuntime {
   const manifest = readJson<InstalledManifest>(host, path.join(packageDir, "package.json")) ?? {};
   const layout = readJson<CodexPackageManifest>(host, path.join(packageDir, LAYOUT_MANIFEST));
   const entrypoint = layoutEntrypoint(layout ?? {}, platform.executableSuffix);

@@ -54,6 +54,9 @@ export function findRuntimePlatform(id: string): RuntimePlatform | undefined {
  * The platform whose runtime runs on a machine with this `process.platform` and `process.arch`
  * (default: this one), or `undefined` when codex is not published for it.
  */
-export function runtimePlatformFor(os: string = process.platform, cpu: string = process.arch): RuntimePlatform | undefined {
+export function runtimePlatformFor(
+  os: string = process.platform,
+  cpu: string = process.arch,
+): RuntimePlatform | undefined {
   return RUNTIME_PLATFORMS.find((candidate) => candidate.os === os && candidate.cpu === cpu);
 }

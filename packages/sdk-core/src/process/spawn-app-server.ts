@@ -5,7 +5,13 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import type { Readable } from "node:stream";
-import { abortErrorFrom, CodexError, InvalidInputError, RuntimeNotFoundError, TransportClosedError } from "../errors.js";
+import {
+  abortErrorFrom,
+  CodexError,
+  InvalidInputError,
+  RuntimeNotFoundError,
+  TransportClosedError,
+} from "../errors.js";
 import { LineDecoder } from "../rpc/framing.js";
 import { LineTransport } from "../rpc/line-transport.js";
 import type { ByteStream } from "../rpc/line-transport.js";
@@ -103,7 +109,9 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
   const { head, env } = await launchHead(options, mergeEnv(options.env, options.codexHome));
   const argv = [...head, ...configFlags(options.config), ...(options.args ?? [])];
   if (options.cwd !== undefined && !isDirectory(options.cwd)) {
-    throw new InvalidInputError(`Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`);
+    throw new InvalidInputError(
+      `Cannot start the codex app-server: its cwd ${options.cwd} is not a directory. Pass an existing directory as cwd.`,
+    );
   }
   if (signal?.aborted) throw abortErrorFrom(signal, "Starting the app-server");
   const [program, ...args] = argv as [string, ...string[]];
@@ -128,10 +136,13 @@ export async function spawnAppServer(options: SpawnAppServerOptions = {}): Promi
   return transport;
 }
 
-async function launchHead(options: SpawnAppServerOptions, env: NodeJS.ProcessEnv): Promise<{ head: string[]; env: NodeJS.ProcessEnv }> {
+async function launchHead(
+  options: SpawnAppServerOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ head: string[]; env: NodeJS.ProcessEnv }> {
   if (options.launchArgs !== undefined) {
     if (options.launchArgs.length === 0 || !options.launchArgs[0]) {
-      throw new InvalidInputError("launchArgs must start with the program to run (e.g. [codexBin, \"app-server\"]).");
+      throw new InvalidInputError('launchArgs must start with the program to run (e.g. [codexBin, "app-server"]).');
     }
     return { head: [...options.launchArgs], env };
   }
@@ -145,7 +156,8 @@ function configFlags(config: TomlTable | undefined): string[] {
   try {
     return configToFlags(config);
   } catch (error) {
-    if (error instanceof TypeError) throw new InvalidInputError(`Cannot pass the config option to codex: ${error.message}`, { cause: error });
+    if (error instanceof TypeError)
+      throw new InvalidInputError(`Cannot pass the config option to codex: ${error.message}`, { cause: error });
     throw error;
   }
 }
@@ -172,8 +184,14 @@ function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
   if (error.code === "ENOENT") {
     const looksLikePath = program.includes("/") || program.includes("\\");
     return new RuntimeNotFoundError(
-      looksLikePath && !existsSync(program) ? `The codex binary ${program} does not exist.` : `Cannot run ${program}: not found.`,
-      { path: program, fix: "Pass the path of an installed native codex executable as codexBin (or install the runtime package).", cause: error },
+      looksLikePath && !existsSync(program)
+        ? `The codex binary ${program} does not exist.`
+        : `Cannot run ${program}: not found.`,
+      {
+        path: program,
+        fix: "Pass the path of an installed native codex executable as codexBin (or install the runtime package).",
+        cause: error,
+      },
     );
   }
   if (error.code === "EACCES" || error.code === "EPERM") {
@@ -347,7 +365,12 @@ class StdioStream implements ByteStream {
   write(bytes: Uint8Array): Promise<void> {
     const stdin = this.child.stdin!;
     if (this.exited || this.closing || !stdin.writable) {
-      return Promise.reject(new TransportClosedError({ stderrTail: this.tail.toString(), reason: "write after the app-server's stdin closed" }));
+      return Promise.reject(
+        new TransportClosedError({
+          stderrTail: this.tail.toString(),
+          reason: "write after the app-server's stdin closed",
+        }),
+      );
     }
     return new Promise((resolve, reject) => {
       stdin.write(bytes, (error) => {
@@ -365,7 +388,10 @@ class StdioStream implements ByteStream {
               exitCode: info.exitCode,
               signal: info.signal,
               stderrTail: info.stderrTail,
-              reason: info.reason === "exited unexpectedly" || info.reason === "exited" ? `while a message was being written (${error.message})` : info.reason,
+              reason:
+                info.reason === "exited unexpectedly" || info.reason === "exited"
+                  ? `while a message was being written (${error.message})`
+                  : info.reason,
               cause: error,
             }),
           ),

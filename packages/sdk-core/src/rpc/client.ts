@@ -13,7 +13,14 @@ import type {
   ServerRequestMethod,
   W3cTraceContext,
 } from "@codex/protocol-types/experimental";
-import { AbortError, CodexError, createJsonRpcError, InvalidInputError, TimeoutError, TransportClosedError } from "../errors.js";
+import {
+  AbortError,
+  CodexError,
+  createJsonRpcError,
+  InvalidInputError,
+  TimeoutError,
+  TransportClosedError,
+} from "../errors.js";
 import type { KnownNotification, Notification } from "../notification.js";
 import type { Subscription } from "./disposable.js";
 import { describeError, encodeJson } from "./encoding.js";
@@ -33,7 +40,12 @@ import type { DroppedMessage, Transport, TransportCloseInfo } from "./transport.
 export type { Subscription } from "./disposable.js";
 export { DEFAULT_MAX_IN_FLIGHT, isControlRequest } from "./request-queue.js";
 export { SAFE_SERVER_REQUEST_REPLIES } from "./server-requests.js";
-export type { RequestId, ServerRequestContext, ServerRequestHandler, ServerRequestHandlers } from "./server-requests.js";
+export type {
+  RequestId,
+  ServerRequestContext,
+  ServerRequestHandler,
+  ServerRequestHandlers,
+} from "./server-requests.js";
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -162,7 +174,8 @@ export class AppServerClient {
     this.closed = transport.closed.then(
       (info) => this.handleClosed(info),
       // A transport must not reject `closed`; if one does, it still closed.
-      (error: unknown) => this.handleClosed({ exitCode: null, signal: null, stderrTail: "", reason: "transport failed", error }),
+      (error: unknown) =>
+        this.handleClosed({ exitCode: null, signal: null, stderrTail: "", reason: "transport failed", error }),
     );
     transport.start({
       message: (message) => this.handleMessage(message),
@@ -184,7 +197,10 @@ export class AppServerClient {
    * Rejects with a `JsonRpcError` subclass when the server answers with an error, `TimeoutError`,
    * `AbortError`, or `TransportClosedError`.
    */
-  request<M extends ClientRequestMethod>(method: M, ...args: RequestArguments<M>): Promise<ClientRequestMap[M]["result"]> {
+  request<M extends ClientRequestMethod>(
+    method: M,
+    ...args: RequestArguments<M>
+  ): Promise<ClientRequestMap[M]["result"]> {
     const [params, options] = args;
     return this.requestUnchecked(method, params, options) as Promise<ClientRequestMap[M]["result"]>;
   }
@@ -197,7 +213,11 @@ export class AppServerClient {
     const observation = this.instrumentation?.request?.(method, params);
     if (observation === undefined) return this.requestTraced(method, params, options);
     const trace = observation.trace;
-    const promise = this.requestTraced(method, params, trace === undefined || trace === null ? options : { ...options, trace });
+    const promise = this.requestTraced(
+      method,
+      params,
+      trace === undefined || trace === null ? options : { ...options, trace },
+    );
     promise.then(
       (result) => observation.end({ ok: true, result }),
       (error: unknown) => observation.end({ ok: false, error }),
@@ -205,7 +225,11 @@ export class AppServerClient {
     return promise;
   }
 
-  private requestTraced(method: string, params: unknown, options: RequestOptions & { trace?: W3cTraceContext }): Promise<unknown> {
+  private requestTraced(
+    method: string,
+    params: unknown,
+    options: RequestOptions & { trace?: W3cTraceContext },
+  ): Promise<unknown> {
     try {
       checkTimeout("timeoutMs", options.timeoutMs);
     } catch (error) {
@@ -224,12 +248,16 @@ export class AppServerClient {
     const expired = new AbortController();
     const timer = setTimeout(() => expired.abort(new TimeoutError(timeoutMs, method)), timeoutMs);
     const signal = options.signal === undefined ? expired.signal : AbortSignal.any([options.signal, expired.signal]);
-    return retryOnOverload(() => this.enqueue(method, params, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) }), {
-      ...retryOptions,
-      signal,
-    })
+    return retryOnOverload(
+      () => this.enqueue(method, params, { ...options, timeoutMs: Math.max(1, deadline - Date.now()) }),
+      {
+        ...retryOptions,
+        signal,
+      },
+    )
       .catch((error: unknown) => {
-        if (expired.signal.aborted && !options.signal?.aborted && AbortError.isInstance(error)) throw expired.signal.reason;
+        if (expired.signal.aborted && !options.signal?.aborted && AbortError.isInstance(error))
+          throw expired.signal.reason;
         throw error;
       })
       .finally(() => clearTimeout(timer));
@@ -260,7 +288,14 @@ export class AppServerClient {
   }
 
   /** @internal Counts of what the client holds, for leak checks: requests awaiting a reply or queued, server requests being answered, notification subscribers. */
-  get load(): { pending: number; queued: number; inFlight: number; serverRequests: number; notificationHandlers: number; iterators: number } {
+  get load(): {
+    pending: number;
+    queued: number;
+    inFlight: number;
+    serverRequests: number;
+    notificationHandlers: number;
+    iterators: number;
+  } {
     return { ...this.requests.load, serverRequests: this.serverRequests.size, ...this.fanout.load };
   }
 
@@ -272,7 +307,9 @@ export class AppServerClient {
   notifications(options: NotificationIteratorOptions = {}): AsyncIterableIterator<Notification> {
     const maxBuffered = options.maxBuffered ?? Number.POSITIVE_INFINITY;
     if (!(maxBuffered >= 1)) {
-      throw new InvalidInputError(`notifications(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`);
+      throw new InvalidInputError(
+        `notifications(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`,
+      );
     }
     if (this.closeError !== undefined) {
       const iterator = new NotificationIterator(() => {}, maxBuffered);
@@ -321,7 +358,11 @@ export class AppServerClient {
 
   // ---- outgoing ----------------------------------------------------------------------------
 
-  private enqueue(method: string, params: unknown, options: RequestOptions & { trace?: W3cTraceContext }): Promise<unknown> {
+  private enqueue(
+    method: string,
+    params: unknown,
+    options: RequestOptions & { trace?: W3cTraceContext },
+  ): Promise<unknown> {
     if (this.isClosed) return Promise.reject(this.closedErrorNow());
     return this.requests.enqueue(method, params, options);
   }
@@ -350,7 +391,8 @@ export class AppServerClient {
       this.sawMessage = true;
       if (this.trace) this.logger.debug(`← ${redactedJson(message)}`);
       if (id === undefined || id === null) this.handleNotification(message as Notification);
-      else if (typeof id === "number" || typeof id === "string") this.serverRequests.handle(id as RequestId, method, message.params);
+      else if (typeof id === "number" || typeof id === "string")
+        this.serverRequests.handle(id as RequestId, method, message.params);
       else this.badLine(message, "has an id that is neither a number nor a string");
       return;
     }
@@ -359,7 +401,9 @@ export class AppServerClient {
       if (this.trace) this.logger.debug(`← ${redactedJson(message)}`);
       if (id === null) this.handleUnaddressedError(message);
       else if (!this.requests.answer(id, message)) {
-        this.logger.debug(`Ignoring a reply to request ${JSON.stringify(id)}, which is not pending (timed out or aborted?).`);
+        this.logger.debug(
+          `Ignoring a reply to request ${JSON.stringify(id)}, which is not pending (timed out or aborted?).`,
+        );
       }
       return;
     }
@@ -370,7 +414,8 @@ export class AppServerClient {
     const text = redactedJson(message) ?? String(message);
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
     // Launchers and wrappers print banners before the server speaks; only later is it a fault.
-    if (!this.sawMessage) this.logger.debug(`Ignoring a line before the first JSON-RPC message (it ${problem}): ${shown}`);
+    if (!this.sawMessage)
+      this.logger.debug(`Ignoring a line before the first JSON-RPC message (it ${problem}): ${shown}`);
     else this.logger.warn(`Ignoring a line from the app-server that ${problem}: ${shown}`);
   }
 
@@ -456,6 +501,8 @@ export class AppServerClient {
 function checkTimeout(name: string, value: number | undefined): void {
   if (value === undefined) return;
   if (typeof value !== "number" || !(value > 0)) {
-    throw new InvalidInputError(`${name} must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(value)}.`);
+    throw new InvalidInputError(
+      `${name} must be a number of milliseconds greater than 0 (or Infinity for none), got ${String(value)}.`,
+    );
   }
 }

@@ -7,11 +7,17 @@ export function encodeJson(value: unknown, what: string): string {
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    throw new InvalidInputError(`${what} cannot be encoded as JSON (${describeError(error)}); nothing was sent. Pass plain data: no BigInt, cycles, or throwing toJSON.`, {
-      cause: error,
-    });
+    throw new InvalidInputError(
+      `${what} cannot be encoded as JSON (${describeError(error)}); nothing was sent. Pass plain data: no BigInt, cycles, or throwing toJSON.`,
+      {
+        cause: error,
+      },
+    );
   }
-  if (text === undefined) throw new InvalidInputError(`${what} cannot be encoded as JSON (it is ${typeof value}); nothing was sent. Pass plain data.`);
+  if (text === undefined)
+    throw new InvalidInputError(
+      `${what} cannot be encoded as JSON (it is ${typeof value}); nothing was sent. Pass plain data.`,
+    );
   return text;
 }
 

@@ -61,12 +61,18 @@ export interface ClientInstrumentation {
  * throws is reported to `report` (once per hook) and skipped, never breaking the connection or
  * rejecting a request. Hooks the instrumentation lacks stay absent.
  */
-export function guardInstrumentation(instrumentation: ClientInstrumentation, report: (message: string, error: unknown) => void): ClientInstrumentation {
+export function guardInstrumentation(
+  instrumentation: ClientInstrumentation,
+  report: (message: string, error: unknown) => void,
+): ClientInstrumentation {
   const reported = new Set<string>();
   const fail = (hook: string, error: unknown): undefined => {
     if (!reported.has(hook)) {
       reported.add(hook);
-      report(`The instrumentation's ${hook}() threw; the client goes on without it for that call: ${error instanceof Error ? error.message : String(error)}`, error);
+      report(
+        `The instrumentation's ${hook}() threw; the client goes on without it for that call: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
     return undefined;
   };

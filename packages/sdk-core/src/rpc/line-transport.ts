@@ -83,7 +83,9 @@ export class LineTransport implements Transport {
       return Promise.reject(error);
     }
     return this.stream.write(this.encoder.encode(`${text}\n`)).catch((error: unknown) => {
-      throw TransportClosedError.isInstance(error) ? error : new TransportClosedError({ reason: "writing to the app-server failed", cause: error });
+      throw TransportClosedError.isInstance(error)
+        ? error
+        : new TransportClosedError({ reason: "writing to the app-server failed", cause: error });
     });
   }
 
@@ -95,7 +97,10 @@ export class LineTransport implements Transport {
     try {
       this.decoder.end();
     } catch (error) {
-      this.logger.error(`Reading the final message failed: ${error instanceof Error ? error.message : String(error)}`, error);
+      this.logger.error(
+        `Reading the final message failed: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
   }
 
@@ -106,7 +111,8 @@ export class LineTransport implements Transport {
     } catch {
       const shown = redactSecretValues(text.length > 200 ? `${text.slice(0, 200)}…` : text);
       // Launchers and wrappers print banners before the server speaks; only later is it a fault.
-      if (!this.sawMessage) this.logger.debug(`Ignoring a line before the first JSON-RPC message (it is not JSON): ${shown}`);
+      if (!this.sawMessage)
+        this.logger.debug(`Ignoring a line before the first JSON-RPC message (it is not JSON): ${shown}`);
       else this.logger.warn(`Ignoring a line from the app-server that is not JSON: ${shown}`);
       return;
     }
@@ -171,7 +177,11 @@ class InMemoryByteEnd implements InMemoryByteStream {
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
 
-  connect(peer: InMemoryByteEnd, closed: Promise<TransportCloseInfo>, shutdown: (info: Partial<TransportCloseInfo>) => Promise<void>): void {
+  connect(
+    peer: InMemoryByteEnd,
+    closed: Promise<TransportCloseInfo>,
+    shutdown: (info: Partial<TransportCloseInfo>) => Promise<void>,
+  ): void {
     this.peer = peer;
     this.closed = closed;
     this.shutdown = shutdown;
@@ -184,7 +194,8 @@ class InMemoryByteEnd implements InMemoryByteStream {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    if (this.closing) return Promise.reject(new TransportClosedError({ reason: "write after the in-memory stream closed" }));
+    if (this.closing)
+      return Promise.reject(new TransportClosedError({ reason: "write after the in-memory stream closed" }));
     this.peer.receive(Uint8Array.prototype.slice.call(bytes));
     return Promise.resolve();
   }

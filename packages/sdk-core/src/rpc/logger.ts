@@ -49,7 +49,8 @@ export function normalizeLogger(logger: Logger | undefined): NormalizedLogger {
   const level = (name: LogLevel): ((message: string, data?: unknown) => void) => {
     const method = logger[name];
     if (typeof method !== "function") return ignore;
-    return (message, data) => safely(() => (data === undefined ? method.call(logger, message) : method.call(logger, message, data)));
+    return (message, data) =>
+      safely(() => (data === undefined ? method.call(logger, message) : method.call(logger, message, data)));
   };
   return {
     debugEnabled: typeof logger.debug === "function",
@@ -77,7 +78,8 @@ function safely(write: () => void): void {
  * credentials under many names (`amazonBedrockAccessKeys` logins carry `secretAccessKey` and
  * `sessionToken`), and a name missing from a list would be written to the user's log in clear.
  */
-const SECRET_SUFFIX = /(?:apikey|token|secret|password|passphrase|accesskey|accesskeyid|privatekey|credentials?|cookie)$/;
+const SECRET_SUFFIX =
+  /(?:apikey|token|secret|password|passphrase|accesskey|accesskeyid|privatekey|credentials?|cookie)$/;
 const SECRET_NAME = /^(?:authorization|proxyauthorization)$/;
 
 /** True if a field of this name holds a secret. */

@@ -64,7 +64,8 @@ export class NotificationIterator implements AsyncIterableIterator<Notification>
     if (this.done) {
       return new Promise((resolve, reject) => this.settleEnd({ resolve, reject }));
     }
-    if (this.waiting !== undefined) return Promise.reject(new Error("notifications(): next() called again before the previous call settled."));
+    if (this.waiting !== undefined)
+      return Promise.reject(new Error("notifications(): next() called again before the previous call settled."));
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject };
     });
@@ -83,7 +84,10 @@ export class NotificationIterator implements AsyncIterableIterator<Notification>
   }
 
   /** The error is thrown once; after that the iterator is simply done. */
-  private settleEnd(waiting: { resolve(result: IteratorResult<Notification>): void; reject(error: unknown): void }): void {
+  private settleEnd(waiting: {
+    resolve(result: IteratorResult<Notification>): void;
+    reject(error: unknown): void;
+  }): void {
     const failure = this.failure;
     if (failure !== undefined) {
       this.failure = undefined;

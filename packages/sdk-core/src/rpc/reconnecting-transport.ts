@@ -3,7 +3,14 @@
 // keeps its handlers, subscriptions and queue; what was in flight is failed through
 // `TransportReceiver.interrupted`.
 
-import { AuthenticationError, CodexError, IncompatibleServerError, InvalidInputError, TimeoutError, TransportClosedError } from "../errors.js";
+import {
+  AuthenticationError,
+  CodexError,
+  IncompatibleServerError,
+  InvalidInputError,
+  TimeoutError,
+  TransportClosedError,
+} from "../errors.js";
 import type { NormalizedLogger } from "./logger.js";
 import type { Transport, TransportCloseInfo, TransportReceiver } from "./transport.js";
 
@@ -52,23 +59,35 @@ export interface ReconnectingTransportOptions {
 const JITTER_RATIO = 0.2;
 
 /** Checks the `reconnect` option; `false`/`undefined` mean none. */
-export function normalizeReconnect(reconnect: false | ReconnectOptions | undefined): ResolvedReconnectOptions | undefined {
+export function normalizeReconnect(
+  reconnect: false | ReconnectOptions | undefined,
+): ResolvedReconnectOptions | undefined {
   if (reconnect === undefined || reconnect === false) return undefined;
-  const result: ResolvedReconnectOptions = { maxAttempts: reconnect.maxAttempts ?? 10, initialDelayMs: reconnect.initialDelayMs ?? 250, maxDelayMs: reconnect.maxDelayMs ?? 5000 };
+  const result: ResolvedReconnectOptions = {
+    maxAttempts: reconnect.maxAttempts ?? 10,
+    initialDelayMs: reconnect.initialDelayMs ?? 250,
+    maxDelayMs: reconnect.maxDelayMs ?? 5000,
+  };
   for (const [name, value, minimum] of [
     ["maxAttempts", result.maxAttempts, 1],
     ["initialDelayMs", result.initialDelayMs, 0],
     ["maxDelayMs", result.maxDelayMs, 0],
   ] as const) {
     if (!(typeof value === "number" && value >= minimum && Number.isFinite(value))) {
-      throw new InvalidInputError(`reconnect.${name} must be a finite number of at least ${minimum}, got ${String(value)}.`);
+      throw new InvalidInputError(
+        `reconnect.${name} must be a finite number of at least ${minimum}, got ${String(value)}.`,
+      );
     }
   }
   return result;
 }
 
 /** The delay before attempt `attempt` (0-based): exponential, capped, ±20 % jitter. */
-export function reconnectDelay(attempt: number, options: ResolvedReconnectOptions, random: () => number = Math.random): number {
+export function reconnectDelay(
+  attempt: number,
+  options: ResolvedReconnectOptions,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** attempt);
   const jitter = base * JITTER_RATIO * (random() * 2 - 1);
   return Math.max(0, Math.round(base + jitter));
@@ -114,7 +133,8 @@ export class ReconnectingTransport implements Transport {
   }
 
   send(message: object): Promise<void> {
-    if (this.isClosed || this.closing !== undefined) return Promise.reject(new TransportClosedError({ reason: this.closing ?? "the connection closed" }));
+    if (this.isClosed || this.closing !== undefined)
+      return Promise.reject(new TransportClosedError({ reason: this.closing ?? "the connection closed" }));
     if (this.state === "connected") return this.current.send(message);
     // Reconnecting: the message goes out on the new connection (the client's timeout bounds the
     // wait; a request given up on by then is dropped).
@@ -128,7 +148,8 @@ export class ReconnectingTransport implements Transport {
       this.wakeDelay?.();
       await this.current.close(this.closing);
       // While reconnecting, `current` may be a dead connection whose loss is already handled.
-      if (this.state !== "connected") this.finish({ exitCode: null, signal: null, stderrTail: "", reason: this.closing });
+      if (this.state !== "connected")
+        this.finish({ exitCode: null, signal: null, stderrTail: "", reason: this.closing });
     }
     await this.closed;
   }
@@ -147,7 +168,12 @@ export class ReconnectingTransport implements Transport {
       const waiter = this.handshakeWaiters.get(id)!;
       this.handshakeWaiters.delete(id);
       const { result, error } = message as { result?: unknown; error?: { message?: unknown } };
-      if (error !== undefined && error !== null) waiter.reject(new CodexError(`The app-server refused a reconnect request: ${String(error.message ?? JSON.stringify(error))}`));
+      if (error !== undefined && error !== null)
+        waiter.reject(
+          new CodexError(
+            `The app-server refused a reconnect request: ${String(error.message ?? JSON.stringify(error))}`,
+          ),
+        );
       else waiter.resolve(result);
       return;
     }
@@ -183,7 +209,9 @@ export class ReconnectingTransport implements Transport {
         transport = await this.options.open();
       } catch (error) {
         lastError = error;
-        this.options.logger.info(`Reconnect attempt ${attempt + 1} of ${this.reconnect.maxAttempts} failed: ${describe(error)}`);
+        this.options.logger.info(
+          `Reconnect attempt ${attempt + 1} of ${this.reconnect.maxAttempts} failed: ${describe(error)}`,
+        );
         if (AuthenticationError.isInstance(error)) break;
         continue;
       }
@@ -196,7 +224,8 @@ export class ReconnectingTransport implements Transport {
       this.attach(transport);
       try {
         await this.options.prepare(this.handshake(transport));
-        if (this.lostDuringHandshake) throw new TransportClosedError({ reason: "the new connection closed during the handshake" });
+        if (this.lostDuringHandshake)
+          throw new TransportClosedError({ reason: "the new connection closed during the handshake" });
       } catch (error) {
         lastError = error;
         this.options.logger.warn(`Reconnect attempt ${attempt + 1}: the handshake failed: ${describe(error)}`);
@@ -252,7 +281,8 @@ export class ReconnectingTransport implements Transport {
         });
       });
     };
-    const notify = (method: string, params?: unknown): Promise<void> => transport.send(params === undefined ? { method } : { method, params });
+    const notify = (method: string, params?: unknown): Promise<void> =>
+      transport.send(params === undefined ? { method } : { method, params });
     return { request, notify };
   }
 

@@ -141,7 +141,8 @@ export class RequestQueue {
     const entry = this.find(id);
     if (entry === undefined) return false;
     const error = reply.error;
-    if (error !== undefined && error !== null) this.settle(entry, false, createJsonRpcError(toErrorObject(error), entry.method));
+    if (error !== undefined && error !== null)
+      this.settle(entry, false, createJsonRpcError(toErrorObject(error), entry.method));
     else this.settle(entry, true, reply.result);
     return true;
   }
@@ -196,7 +197,10 @@ export class RequestQueue {
     // A request that waited in the queue goes out as it was when request() was called, even if
     // the caller changed its params object meanwhile.
     const params = entry.queued ? (JSON.parse(entry.encodedParams) as unknown) : entry.params;
-    const message = entry.trace === undefined ? { id, method: entry.method, params } : { id, method: entry.method, params, trace: entry.trace };
+    const message =
+      entry.trace === undefined
+        ? { id, method: entry.method, params }
+        : { id, method: entry.method, params, trace: entry.trace };
     this.options.send(message).catch((error: unknown) => this.settle(entry, false, error));
   }
 
@@ -234,7 +238,11 @@ export class RequestQueue {
 export function toErrorObject(error: unknown): JsonRpcErrorObject {
   if (typeof error === "object" && error !== null) {
     const { code, message, data } = error as { code?: unknown; message?: unknown; data?: unknown };
-    return { code: typeof code === "number" ? code : -32603, message: typeof message === "string" ? message : JSON.stringify(error), data };
+    return {
+      code: typeof code === "number" ? code : -32603,
+      message: typeof message === "string" ? message : JSON.stringify(error),
+      data,
+    };
   }
   return { code: -32603, message: String(error) };
 }

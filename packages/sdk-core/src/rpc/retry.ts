@@ -37,7 +37,10 @@ export function isRetryableError(error: unknown): boolean {
  * const threads = await retryOnOverload(() => client.request("thread/list", {}));
  * ```
  */
-export async function retryOnOverload<T>(fn: (attempt: number) => Promise<T> | T, options: RetryOptions = {}): Promise<T> {
+export async function retryOnOverload<T>(
+  fn: (attempt: number) => Promise<T> | T,
+  options: RetryOptions = {},
+): Promise<T> {
   // NaN would slip through every comparison below: NaN attempts retry forever, a NaN delay is 0.
   const maxAttempts = Math.max(1, Math.floor(checkNumber("maxAttempts", options.maxAttempts, 3)));
   const initialDelayMs = checkNumber("initialDelayMs", options.initialDelayMs, 250);

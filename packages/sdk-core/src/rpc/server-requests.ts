@@ -120,7 +120,8 @@ export class ServerRequestDispatcher {
     this.sendMessage = options.send;
     this.isClosed = options.isClosed;
     for (const [method, handler] of Object.entries(options.handlers ?? {})) {
-      if (typeof handler === "function") this.handlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
+      if (typeof handler === "function")
+        this.handlers.set(method, [handler as ServerRequestHandler<ServerRequestMethod>]);
     }
   }
 
@@ -218,7 +219,10 @@ export class ServerRequestDispatcher {
         },
         (error: unknown) => {
           if (controller.signal.aborted) return;
-          this.logger.error(`The handler of server request "${method}" threw; sending the safe reply instead: ${describeError(error)}`, error);
+          this.logger.error(
+            `The handler of server request "${method}" threw; sending the safe reply instead: ${describeError(error)}`,
+            error,
+          );
           this.replySafely(id, method, error);
         },
       );
@@ -241,7 +245,9 @@ export class ServerRequestDispatcher {
     for (const [requestId, active] of this.active) {
       if (active.turnId !== turnId) continue;
       this.active.delete(requestId);
-      active.controller.abort(new AbortError(`Turn ${turnId} ended before the "${active.method}" request ${requestId} was answered.`));
+      active.controller.abort(
+        new AbortError(`Turn ${turnId} ended before the "${active.method}" request ${requestId} was answered.`),
+      );
     }
   }
 
@@ -268,7 +274,10 @@ export class ServerRequestDispatcher {
     }
     const reply =
       error === undefined
-        ? { code: -32601, message: `The client has no handler for "${method}"; register one with serverRequests or client.onServerRequest().` }
+        ? {
+            code: -32601,
+            message: `The client has no handler for "${method}"; register one with serverRequests or client.onServerRequest().`,
+          }
         : { code: -32603, message: `The client's handler for "${method}" failed: ${describeError(error)}` };
     this.sendReply({ id, error: reply }, method);
   }

@@ -132,7 +132,11 @@ class InMemoryEnd implements InMemoryTransport {
   private flushScheduled = false;
   private drainWaiters: (() => void)[] = [];
 
-  connect(peer: InMemoryEnd, closed: Promise<TransportCloseInfo>, shutdown: (info: Partial<TransportCloseInfo>) => Promise<void>): void {
+  connect(
+    peer: InMemoryEnd,
+    closed: Promise<TransportCloseInfo>,
+    shutdown: (info: Partial<TransportCloseInfo>) => Promise<void>,
+  ): void {
     this.peer = peer;
     this.closed = closed;
     this.shutdown = shutdown;
@@ -145,7 +149,8 @@ class InMemoryEnd implements InMemoryTransport {
   }
 
   send(message: object): Promise<void> {
-    if (this.closing) return Promise.reject(new TransportClosedError({ reason: "send after the in-memory transport closed" }));
+    if (this.closing)
+      return Promise.reject(new TransportClosedError({ reason: "send after the in-memory transport closed" }));
     // Through JSON, as on a real wire: the receiver gets its own copy, without `undefined` fields.
     this.peer.receive(JSON.parse(JSON.stringify(message)) as unknown);
     return Promise.resolve();

@@ -14,7 +14,45 @@ import type {
 } from "@codex/protocol-types/experimental";
 import type * as Stable from "@codex/protocol-types";
 import { describe, expectTypeOf, test } from "vitest";
-import { AbortError, ChatgptDeviceCodeLogin, ChatgptLogin, Codex, CodexError, IncompatibleServerError, InternalRpcError, InvalidParamsError, InvalidRequestError, JsonRpcError, MethodNotFoundError, ParseError, RetryLimitExceededError, RuntimeNotFoundError, ServerBusyError, Thread, TimeoutError, TransportClosedError, TurnHandle, isRetryableError, retryOnOverload, AuthenticationError, type CodexMetadata, type CodexOptions, type ConnectionState, type ConnectOptions, type Subscription, type InputItem, type LoginResult, type Notification, type ThreadNotification, type RunInput, type TurnOptions, type TurnResult, type GoalHandle, type GoalResult, type UnknownNotification } from "../../src/index.js";
+import {
+  AbortError,
+  ChatgptDeviceCodeLogin,
+  ChatgptLogin,
+  Codex,
+  CodexError,
+  IncompatibleServerError,
+  InternalRpcError,
+  InvalidParamsError,
+  InvalidRequestError,
+  JsonRpcError,
+  MethodNotFoundError,
+  ParseError,
+  RetryLimitExceededError,
+  RuntimeNotFoundError,
+  ServerBusyError,
+  Thread,
+  TimeoutError,
+  TransportClosedError,
+  TurnHandle,
+  isRetryableError,
+  retryOnOverload,
+  AuthenticationError,
+  type CodexMetadata,
+  type CodexOptions,
+  type ConnectionState,
+  type ConnectOptions,
+  type Subscription,
+  type InputItem,
+  type LoginResult,
+  type Notification,
+  type ThreadNotification,
+  type RunInput,
+  type TurnOptions,
+  type TurnResult,
+  type GoalHandle,
+  type GoalResult,
+  type UnknownNotification,
+} from "../../src/index.js";
 import { AppServerClient, type TransportCloseInfo, type TransportReceiver, type Transport } from "../../src/rpc.js";
 
 declare const codex: Codex;
@@ -38,13 +76,19 @@ describe("starting and stopping", () => {
     expectTypeOf<{}>().toMatchTypeOf<CodexOptions>();
     expectTypeOf<CodexOptions["codexBin"]>().toEqualTypeOf<string | undefined>();
     expectTypeOf<CodexOptions["launchArgs"]>().toEqualTypeOf<readonly string[] | undefined>();
-    expectTypeOf<{ model: string; model_providers: { fake: { base_url: string } } }>().toMatchTypeOf<NonNullable<CodexOptions["config"]>>();
+    expectTypeOf<{ model: string; model_providers: { fake: { base_url: string } } }>().toMatchTypeOf<
+      NonNullable<CodexOptions["config"]>
+    >();
     expectTypeOf<CodexOptions["cwd"]>().toEqualTypeOf<string | undefined>();
     expectTypeOf<{ HOME: string }>().toMatchTypeOf<NonNullable<CodexOptions["env"]>>();
     expectTypeOf<CodexOptions["codexHome"]>().toEqualTypeOf<string | undefined>();
-    expectTypeOf<{ name: string; title: string; version: string }>().toMatchTypeOf<NonNullable<CodexOptions["clientInfo"]>>();
+    expectTypeOf<{ name: string; title: string; version: string }>().toMatchTypeOf<
+      NonNullable<CodexOptions["clientInfo"]>
+    >();
     expectTypeOf<CodexOptions["experimentalApi"]>().toEqualTypeOf<boolean | undefined>();
-    expectTypeOf<["thread/started", "item/agentMessage/delta"]>().toMatchTypeOf<NonNullable<CodexOptions["optOutNotifications"]>>();
+    expectTypeOf<["thread/started", "item/agentMessage/delta"]>().toMatchTypeOf<
+      NonNullable<CodexOptions["optOutNotifications"]>
+    >();
     expectTypeOf<CodexOptions["requestTimeoutMs"]>().toEqualTypeOf<number | undefined>();
     expectTypeOf<CodexOptions["signal"]>().toEqualTypeOf<AbortSignal | undefined>();
     expectTypeOf<typeof console>().toMatchTypeOf<NonNullable<CodexOptions["logger"]>>();
@@ -67,7 +111,9 @@ describe("connecting to a running app-server", () => {
     expectTypeOf<ConnectOptions["token"]>().toEqualTypeOf<string | (() => string | Promise<string>) | undefined>();
     expectTypeOf<{ "X-Trace": string }>().toMatchTypeOf<NonNullable<ConnectOptions["headers"]>>();
     expectTypeOf<false>().toMatchTypeOf<NonNullable<ConnectOptions["reconnect"]>>();
-    expectTypeOf<{ maxAttempts: number; initialDelayMs: number; maxDelayMs: number }>().toMatchTypeOf<NonNullable<ConnectOptions["reconnect"]>>();
+    expectTypeOf<{ maxAttempts: number; initialDelayMs: number; maxDelayMs: number }>().toMatchTypeOf<
+      NonNullable<ConnectOptions["reconnect"]>
+    >();
     expectTypeOf<ConnectOptions["serverRequests"]>().toEqualTypeOf<CodexOptions["serverRequests"]>();
     expectTypeOf<ConnectOptions["clientInfo"]>().toEqualTypeOf<CodexOptions["clientInfo"]>();
     expectTypeOf<ConnectOptions>().not.toHaveProperty("codexBin");
@@ -105,7 +151,11 @@ describe("threads", () => {
   test("thread, threadResume, threadFork, threadList, threadArchive, threadUnarchive, models", () => {
     expectTypeOf(codex.thread).parameters.toEqualTypeOf<[threadId: string]>();
     expectTypeOf(codex.thread).returns.toEqualTypeOf<Thread>();
-    expectTypeOf(codex.threadResume).toBeCallableWith("id", { model: "m", developerInstructions: "x", sandbox: "read-only" });
+    expectTypeOf(codex.threadResume).toBeCallableWith("id", {
+      model: "m",
+      developerInstructions: "x",
+      sandbox: "read-only",
+    });
     expectTypeOf(codex.threadResume).returns.toEqualTypeOf<Promise<Thread>>();
     expectTypeOf(codex.threadFork).toBeCallableWith("id", { model: "m" });
     expectTypeOf(codex.threadFork).returns.toEqualTypeOf<Promise<Thread>>();
@@ -140,7 +190,9 @@ describe("threads", () => {
     expectTypeOf(thread.runGoal).returns.toEqualTypeOf<Promise<GoalResult>>();
     expectTypeOf(thread.startGoal).toBeCallableWith("Make the test suite pass", { tokenBudget: 1000 });
     expectTypeOf<GoalResult["turns"]>().toExtend<TurnResult[]>();
-    expectTypeOf<keyof GoalResult>().toEqualTypeOf<"threadId" | "status" | "goal" | "turns" | "text" | "finalResponse" | "usage">();
+    expectTypeOf<keyof GoalResult>().toEqualTypeOf<
+      "threadId" | "status" | "goal" | "turns" | "text" | "finalResponse" | "usage"
+    >();
     expectTypeOf<NonNullable<typeof thread.info>["thread"]["id"]>().toEqualTypeOf<string>();
     // Without an outputSchema, `output` is null.
     expectTypeOf(thread.run("hi")).toEqualTypeOf<Promise<TurnResult<null>>>();
@@ -197,7 +249,18 @@ describe("turns", () => {
 
   test("TurnResult has exactly the documented fields", () => {
     expectTypeOf<keyof TurnResult>().toEqualTypeOf<
-      "threadId" | "id" | "status" | "error" | "text" | "finalResponse" | "items" | "usage" | "startedAt" | "completedAt" | "durationMs" | "output"
+      | "threadId"
+      | "id"
+      | "status"
+      | "error"
+      | "text"
+      | "finalResponse"
+      | "items"
+      | "usage"
+      | "startedAt"
+      | "completedAt"
+      | "durationMs"
+      | "output"
     >();
     expectTypeOf<TurnResult["threadId"]>().toEqualTypeOf<string>();
     expectTypeOf<TurnResult["id"]>().toEqualTypeOf<string>();
@@ -215,7 +278,9 @@ describe("turns", () => {
 
 describe("server requests", () => {
   test("typed handler slots, in options and on the client", () => {
-    type ApprovalHandler = NonNullable<NonNullable<CodexOptions["serverRequests"]>["item/commandExecution/requestApproval"]>;
+    type ApprovalHandler = NonNullable<
+      NonNullable<CodexOptions["serverRequests"]>["item/commandExecution/requestApproval"]
+    >;
     expectTypeOf<Parameters<ApprovalHandler>[0]["threadId"]>().toEqualTypeOf<string>();
     expectTypeOf<Parameters<ApprovalHandler>[0]["turnId"]>().toEqualTypeOf<string>();
     expectTypeOf<Parameters<ApprovalHandler>[1]["signal"]>().toEqualTypeOf<AbortSignal>();
@@ -253,7 +318,14 @@ describe("accounts", () => {
 describe("errors and retry", () => {
   test("the error tree", () => {
     expectTypeOf<JsonRpcError>().toMatchTypeOf<CodexError>();
-    for (const Class of [ParseError, InvalidRequestError, InternalRpcError, MethodNotFoundError, InvalidParamsError, ServerBusyError]) {
+    for (const Class of [
+      ParseError,
+      InvalidRequestError,
+      InternalRpcError,
+      MethodNotFoundError,
+      InvalidParamsError,
+      ServerBusyError,
+    ]) {
       expectTypeOf<InstanceType<typeof Class>>().toMatchTypeOf<JsonRpcError>();
     }
     expectTypeOf<RetryLimitExceededError>().toMatchTypeOf<ServerBusyError>();
@@ -261,11 +333,22 @@ describe("errors and retry", () => {
     expectTypeOf<TransportClosedError["exitCode"]>().toEqualTypeOf<number | null>();
     expectTypeOf<TransportClosedError["signal"]>().toEqualTypeOf<string | null>();
     expectTypeOf<TransportClosedError["stderrTail"]>().toEqualTypeOf<string>();
-    for (const Class of [TransportClosedError, RuntimeNotFoundError, IncompatibleServerError, TimeoutError, AbortError]) {
+    for (const Class of [
+      TransportClosedError,
+      RuntimeNotFoundError,
+      IncompatibleServerError,
+      TimeoutError,
+      AbortError,
+    ]) {
       expectTypeOf<InstanceType<typeof Class>>().toMatchTypeOf<CodexError>();
     }
     expectTypeOf(CodexError.isInstance).returns.toEqualTypeOf<boolean>();
-    expectTypeOf(retryOnOverload).toBeCallableWith(async () => 1, { maxAttempts: 3, initialDelayMs: 250, maxDelayMs: 2000, jitterRatio: 0.2 });
+    expectTypeOf(retryOnOverload).toBeCallableWith(async () => 1, {
+      maxAttempts: 3,
+      initialDelayMs: 250,
+      maxDelayMs: 2000,
+      jitterRatio: 0.2,
+    });
     expectTypeOf(isRetryableError).returns.toEqualTypeOf<boolean>();
   });
 
@@ -284,7 +367,9 @@ describe("errors and retry", () => {
     void Codex.start({
       serverRequests: {
         "item/commandExecution/requestApproval": (params) => {
-          expectTypeOf(params.availableDecisions).toEqualTypeOf<CommandExecutionApprovalDecision[] | null | undefined>();
+          expectTypeOf(params.availableDecisions).toEqualTypeOf<
+            CommandExecutionApprovalDecision[] | null | undefined
+          >();
           return { decision: "accept" };
         },
       },

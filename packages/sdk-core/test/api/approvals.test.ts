@@ -23,7 +23,10 @@ afterEach(async () => {
 /** Runs one turn whose model asks to `touch` a file; returns the result and whether the file exists. */
 async function runTouch(t: TestCodex): Promise<{ result: TurnResult; created: boolean }> {
   const target = path.join(workdir, "approved.txt");
-  t.env.fakeModel.enqueue(reply.toolCall({ cmd: `touch ${target}`, workdir, yieldTimeMs: 15_000 }), reply.text("Done."));
+  t.env.fakeModel.enqueue(
+    reply.toolCall({ cmd: `touch ${target}`, workdir, yieldTimeMs: 15_000 }),
+    reply.text("Done."),
+  );
   const thread = await t.codex.threadStart({ approvalPolicy: "untrusted", sandbox: "workspace-write", cwd: workdir });
   const result = await thread.run("Create the file");
   return { result, created: existsSync(target) };

@@ -33,12 +33,22 @@ describe("goals", () => {
 
     expect(result.status).toBe("complete");
     expect(result.threadId).toBe(thread.id);
-    expect(result.goal).toMatchObject({ objective: "Write a three-step essay", status: "complete", tokenBudget: 100_000 });
+    expect(result.goal).toMatchObject({
+      objective: "Write a three-step essay",
+      status: "complete",
+      tokenBudget: 100_000,
+    });
     expect(result.goal?.tokensUsed).toBeGreaterThan(0);
     expect(result.turns.map((turn) => turn.status)).toEqual(["completed", "completed", "completed"]);
-    expect(result.turns.map((turn) => turn.finalResponse)).toEqual(["Step one: outline written.", "Step two: draft written.", "The essay is finished."]);
+    expect(result.turns.map((turn) => turn.finalResponse)).toEqual([
+      "Step one: outline written.",
+      "Step two: draft written.",
+      "The essay is finished.",
+    ]);
     expect(new Set(result.turns.map((turn) => turn.id)).size).toBe(3);
-    expect(result.text).toBe("Step one: outline written.\n\nStep two: draft written.\n\nStep three: polished.The essay is finished.");
+    expect(result.text).toBe(
+      "Step one: outline written.\n\nStep two: draft written.\n\nStep three: polished.The essay is finished.",
+    );
     expect(result.finalResponse).toBe("The essay is finished.");
     expect(result.usage).toEqual(thread.lastUsage);
 
@@ -50,32 +60,50 @@ describe("goals", () => {
     expect((await t.codex.client.request("thread/goal/get", { threadId: thread.id })).goal?.status).toBe("complete");
   });
 
-  test("startGoal: stream() yields the goal's turns as one run, replayable, ending with the last turn/completed", TIMEOUT, async () => {
-    const thread = await t.codex.threadStart();
-    t.env.fakeModel.enqueueFor({ threadId: thread.id }, reply.text("Working on it."), completeGoal("All done."), reply.text("Goal reached."));
-    const goal = await thread.startGoal("Reach the goal");
-    const events = await collect(goal.stream());
-    const methods = events.map((event) => event.method);
-    expect(methods.filter((method) => method === "turn/completed")).toHaveLength(2);
-    expect(methods.at(-1)).toBe("turn/completed");
-    const updates = events.filter((event): event is Extract<Notification, { method: "thread/goal/updated" }> => event.method === "thread/goal/updated");
-    expect(updates.at(-1)?.params.goal.status).toBe("complete");
-    const threadOf = (event: Notification) => {
-      const params = event.params as { threadId?: string; thread?: { id?: string } };
-      return params.threadId ?? params.thread?.id;
-    };
-    expect(events.every((event) => threadOf(event) === thread.id)).toBe(true);
-    // A second stream() replays the same run; run() works after streaming.
-    expect((await collect(goal.stream())).map((event) => event.method)).toEqual(methods);
-    const result = await goal.run();
-    expect(result.turns).toHaveLength(2);
-    expect(goal.completed).toBe(true);
-  });
+  test(
+    "startGoal: stream() yields the goal's turns as one run, replayable, ending with the last turn/completed",
+    TIMEOUT,
+    async () => {
+      const thread = await t.codex.threadStart();
+      t.env.fakeModel.enqueueFor(
+        { threadId: thread.id },
+        reply.text("Working on it."),
+        completeGoal("All done."),
+        reply.text("Goal reached."),
+      );
+      const goal = await thread.startGoal("Reach the goal");
+      const events = await collect(goal.stream());
+      const methods = events.map((event) => event.method);
+      expect(methods.filter((method) => method === "turn/completed")).toHaveLength(2);
+      expect(methods.at(-1)).toBe("turn/completed");
+      const updates = events.filter(
+        (event): event is Extract<Notification, { method: "thread/goal/updated" }> =>
+          event.method === "thread/goal/updated",
+      );
+      expect(updates.at(-1)?.params.goal.status).toBe("complete");
+      const threadOf = (event: Notification) => {
+        const params = event.params as { threadId?: string; thread?: { id?: string } };
+        return params.threadId ?? params.thread?.id;
+      };
+      expect(events.every((event) => threadOf(event) === thread.id)).toBe(true);
+      // A second stream() replays the same run; run() works after streaming.
+      expect((await collect(goal.stream())).map((event) => event.method)).toEqual(methods);
+      const result = await goal.run();
+      expect(result.turns).toHaveLength(2);
+      expect(goal.completed).toBe(true);
+    },
+  );
 
   test("a token budget ends the goal with budgetLimited", TIMEOUT, async () => {
     const thread = await t.codex.threadStart();
     const usage = { usage: { inputTokens: 100, outputTokens: 10 } };
-    t.env.fakeModel.enqueueFor({ threadId: thread.id }, reply.text("One.", usage), reply.text("Two.", usage), reply.text("Three.", usage), reply.text("Four.", usage));
+    t.env.fakeModel.enqueueFor(
+      { threadId: thread.id },
+      reply.text("One.", usage),
+      reply.text("Two.", usage),
+      reply.text("Three.", usage),
+      reply.text("Four.", usage),
+    );
     const result = await thread.runGoal("Spend tokens", { tokenBudget: 150 });
     expect(result.status).toBe("budgetLimited");
     expect(result.goal?.tokensUsed).toBeGreaterThanOrEqual(150);
@@ -85,7 +113,11 @@ describe("goals", () => {
 
   test("a failed turn blocks the goal; the run ends with blocked and the failed turn", TIMEOUT, async () => {
     const thread = await t.codex.threadStart();
-    t.env.fakeModel.enqueueFor({ threadId: thread.id }, reply.text("Started."), reply.httpError(400, { message: "bad request" }));
+    t.env.fakeModel.enqueueFor(
+      { threadId: thread.id },
+      reply.text("Started."),
+      reply.httpError(400, { message: "bad request" }),
+    );
     const result = await thread.runGoal("Fail halfway");
     expect(result.status).toBe("blocked");
     expect(result.turns.map((turn) => turn.status)).toEqual(["completed", "failed"]);

@@ -6,7 +6,12 @@
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { createTestEnvironment, resolveCodexBin, type TestEnvironment, type TestEnvironmentOptions } from "@codex/sdk-testing";
+import {
+  createTestEnvironment,
+  resolveCodexBin,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from "@codex/sdk-testing";
 import { afterAll } from "vitest";
 import { Codex, type CodexOptions } from "../../src/index.js";
 import { configToFlags } from "../../src/rpc.js";
@@ -14,7 +19,8 @@ import { startListeningServer, type ListeningServer } from "../net/listening-ser
 
 /** The transport the api suites run over. */
 export const TEST_TRANSPORT = (process.env["CODEX_SDK_TEST_TRANSPORT"] ?? "stdio") as "stdio" | "ws" | "unix";
-if (!["stdio", "ws", "unix"].includes(TEST_TRANSPORT)) throw new Error(`CODEX_SDK_TEST_TRANSPORT must be stdio, ws or unix, got ${TEST_TRANSPORT}`);
+if (!["stdio", "ws", "unix"].includes(TEST_TRANSPORT))
+  throw new Error(`CODEX_SDK_TEST_TRANSPORT must be stdio, ws or unix, got ${TEST_TRANSPORT}`);
 
 const started = new Set<Codex>();
 
@@ -71,9 +77,25 @@ export async function startTestCodex(
  * Starts `codex app-server --listen` on `env` with the start-time options a spawned server would
  * get (config flags, cwd is the test's), then connects with the rest.
  */
-async function connectOverSocket(env: TestEnvironment, options: CodexOptions): Promise<{ codex: Codex; server: ListeningServer }> {
-  const { config, codexBin: _bin, appServerArgs: _args, env: _env, codexHome: _home, cwd, launchArgs, transport, resolveCodexBin: _resolve, reconnect: _reconnect, ...connectOptions } = options;
-  if (launchArgs !== undefined || transport !== undefined || cwd !== undefined) throw new Error("launchArgs, transport and cwd cannot be tested over a socket");
+async function connectOverSocket(
+  env: TestEnvironment,
+  options: CodexOptions,
+): Promise<{ codex: Codex; server: ListeningServer }> {
+  const {
+    config,
+    codexBin: _bin,
+    appServerArgs: _args,
+    env: _env,
+    codexHome: _home,
+    cwd,
+    launchArgs,
+    transport,
+    resolveCodexBin: _resolve,
+    reconnect: _reconnect,
+    ...connectOptions
+  } = options;
+  if (launchArgs !== undefined || transport !== undefined || cwd !== undefined)
+    throw new Error("launchArgs, transport and cwd cannot be tested over a socket");
   const flags = config === undefined ? [] : configToFlags(config);
   if (TEST_TRANSPORT === "unix") {
     const server = await startListeningServer(env, `unix://${path.join(env.codexHome, "app-server.sock")}`, flags);
@@ -87,7 +109,13 @@ async function connectOverSocket(env: TestEnvironment, options: CodexOptions): P
   const token = randomBytes(16).toString("hex");
   const tokenFile = path.join(env.codexHome, "ws-token");
   writeFileSync(tokenFile, token, { mode: 0o600 });
-  const server = await startListeningServer(env, "ws://127.0.0.1:0", ["--ws-auth", "capability-token", "--ws-token-file", tokenFile, ...flags]);
+  const server = await startListeningServer(env, "ws://127.0.0.1:0", [
+    "--ws-auth",
+    "capability-token",
+    "--ws-token-file",
+    tokenFile,
+    ...flags,
+  ]);
   try {
     return { codex: await Codex.connect(server.url, { ...connectOptions, token }), server };
   } catch (error) {

@@ -6,9 +6,17 @@ import { startScripted, type ScriptedServer } from "./scripted-server.js";
 
 function answerLogins(server: ScriptedServer): void {
   server.on("account/login/start", (request, s) =>
-    s.reply(request.id, request.params["type"] === "chatgpt"
-      ? { type: "chatgpt", loginId: "login-1", authUrl: "http://127.0.0.1:1/auth" }
-      : { type: "chatgptDeviceCode", loginId: "login-2", verificationUrl: "http://127.0.0.1:1/device", userCode: "ABCD" }),
+    s.reply(
+      request.id,
+      request.params["type"] === "chatgpt"
+        ? { type: "chatgpt", loginId: "login-1", authUrl: "http://127.0.0.1:1/auth" }
+        : {
+            type: "chatgptDeviceCode",
+            loginId: "login-2",
+            verificationUrl: "http://127.0.0.1:1/device",
+            userCode: "ABCD",
+          },
+    ),
   );
 }
 
@@ -22,7 +30,9 @@ describe("interactive logins", () => {
     await expect(login.wait()).resolves.toMatchObject({ loginId: "login-1", success: false });
   });
 
-  test("with account/login/completed opted out, a login is refused before anything is sent", { timeout: 10_000 }, async () => {
+  test("with account/login/completed opted out, a login is refused before anything is sent", {
+    timeout: 10_000,
+  }, async () => {
     await using t = await startScripted(answerLogins, { optOutNotifications: ["account/login/completed"] });
     await expect(t.codex.loginChatgpt()).rejects.toSatisfy(
       (error) => InvalidInputError.isInstance(error) && /optOutNotifications/.test((error as Error).message),

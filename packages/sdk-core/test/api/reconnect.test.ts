@@ -22,12 +22,27 @@ function serve(end: InMemoryTransport): Received[] {
       if (message.id === undefined || message.method === undefined) return;
       const threadId = message.params?.threadId;
       const results: Record<string, unknown> = {
-        initialize: { userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`, codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
+        initialize: {
+          userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
+          codexHome: "/home",
+          platformFamily: "unix",
+          platformOs: "linux",
+        },
         "thread/start": { thread: { id: `thread-${++threads}` } },
         "thread/resume": { thread: { id: threadId } },
         "thread/unsubscribe": { status: "unsubscribed" },
         "thread/archive": {},
-        "turn/start": { turn: { id: "turn-1", items: [], status: "inProgress", error: null, startedAt: 1, completedAt: null, durationMs: null } },
+        "turn/start": {
+          turn: {
+            id: "turn-1",
+            items: [],
+            status: "inProgress",
+            error: null,
+            startedAt: 1,
+            completedAt: null,
+            durationMs: null,
+          },
+        },
       };
       void end.send({ id: message.id, result: results[message.method] ?? {} });
     },
@@ -57,7 +72,9 @@ describe("Codex after a reconnect", () => {
       servers.push(serve(server));
       return client;
     };
-    const codex = await ReconnectableCodex.open(await open(), open, { reconnect: { initialDelayMs: 1, maxAttempts: 3 } });
+    const codex = await ReconnectableCodex.open(await open(), open, {
+      reconnect: { initialDelayMs: 1, maxAttempts: 3 },
+    });
     const states: ConnectionState[] = [];
     codex.onConnectionChange((state) => states.push(state));
     try {
@@ -88,7 +105,9 @@ describe("Codex after a reconnect", () => {
       const second = servers[1]!;
       expect(second[0]).toMatchObject({ method: "initialize" });
       expect(second[1]).toEqual({ method: "initialized" });
-      const resumed = second.filter((message) => message.method === "thread/resume").map((message) => message.params?.threadId);
+      const resumed = second
+        .filter((message) => message.method === "thread/resume")
+        .map((message) => message.params?.threadId);
       expect(resumed.sort()).toEqual([kept.id, boundAndUsed.id].sort());
       expect(codex.connectionState).toBe("connected");
     } finally {

@@ -62,7 +62,12 @@ export class ScriptedServer {
       const request = { id, method, params: (message["params"] ?? {}) as Record<string, unknown> };
       this.requests.push(request);
       if (method === "initialize") {
-        void this.reply(id, { userAgent: this.userAgent, codexHome: "/scripted-home", platformFamily: "unix", platformOs: "linux" });
+        void this.reply(id, {
+          userAgent: this.userAgent,
+          codexHome: "/scripted-home",
+          platformFamily: "unix",
+          platformOs: "linux",
+        });
       } else {
         const handler = this.#handlers.get(method);
         if (handler) void handler(request, this);
@@ -97,7 +102,18 @@ export const turnEvents = {
   threadId: THREAD,
   started: (turnId: string, threadId = THREAD) => ({
     method: "turn/started",
-    params: { threadId, turn: { id: turnId, items: [], status: "inProgress", error: null, startedAt: 1, completedAt: null, durationMs: null } },
+    params: {
+      threadId,
+      turn: {
+        id: turnId,
+        items: [],
+        status: "inProgress",
+        error: null,
+        startedAt: 1,
+        completedAt: null,
+        durationMs: null,
+      },
+    },
   }),
   delta: (turnId: string, delta: string, threadId = THREAD) => ({
     method: "item/agentMessage/delta",
@@ -113,8 +129,20 @@ export const turnEvents = {
       threadId,
       turnId,
       tokenUsage: {
-        total: { totalTokens: total, inputTokens: total, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0 },
-        last: { totalTokens: total, inputTokens: total, cachedInputTokens: 0, outputTokens: 0, reasoningOutputTokens: 0 },
+        total: {
+          totalTokens: total,
+          inputTokens: total,
+          cachedInputTokens: 0,
+          outputTokens: 0,
+          reasoningOutputTokens: 0,
+        },
+        last: {
+          totalTokens: total,
+          inputTokens: total,
+          cachedInputTokens: 0,
+          outputTokens: 0,
+          reasoningOutputTokens: 0,
+        },
         modelContextWindow: null,
       },
     },
@@ -125,6 +153,9 @@ export const turnEvents = {
   }),
   completed: (turnId: string, status = "completed", error: unknown = null, threadId = THREAD) => ({
     method: "turn/completed",
-    params: { threadId, turn: { id: turnId, items: [], status, error, startedAt: 1, completedAt: 2, durationMs: 1000 } },
+    params: {
+      threadId,
+      turn: { id: turnId, items: [], status, error, startedAt: 1, completedAt: 2, durationMs: 1000 },
+    },
   }),
 };

@@ -32,55 +32,75 @@ function kept(t: TestCodex): { turnsWithItems: number; turnsWithHandlers: number
 
 function touchTurn(t: TestCodex, name: string) {
   const target = path.join(workdir, name);
-  t.env.fakeModel.enqueue(reply.toolCall({ cmd: `touch ${target}`, workdir, yieldTimeMs: 15_000 }), reply.text("Done."));
+  t.env.fakeModel.enqueue(
+    reply.toolCall({ cmd: `touch ${target}`, workdir, yieldTimeMs: 15_000 }),
+    reply.text("Done."),
+  );
   return target;
 }
 
 describe("server requests with context, per turn", () => {
-  test("a per-turn handler answers its turn's approval first and sees threadId, turnId, item and thread", TIMEOUT, async () => {
-    const connectionWide: string[] = [];
-    await using t = await start({
-      serverRequests: {
-        "item/commandExecution/requestApproval": (params) => {
-          connectionWide.push(params.turnId);
-          return { decision: "decline" };
+  test(
+    "a per-turn handler answers its turn's approval first and sees threadId, turnId, item and thread",
+    TIMEOUT,
+    async () => {
+      const connectionWide: string[] = [];
+      await using t = await start({
+        serverRequests: {
+          "item/commandExecution/requestApproval": (params) => {
+            connectionWide.push(params.turnId);
+            return { decision: "decline" };
+          },
         },
-      },
-    });
-    const thread = await t.codex.threadStart({ approvalPolicy: "untrusted", sandbox: "workspace-write", cwd: workdir });
+      });
+      const thread = await t.codex.threadStart({
+        approvalPolicy: "untrusted",
+        sandbox: "workspace-write",
+        cwd: workdir,
+      });
 
-    const contexts: ServerRequestContext[] = [];
-    const first = touchTurn(t, "first.txt");
-    const turn = await thread.turn("Create the first file", {
-      serverRequests: {
-        "item/commandExecution/requestApproval": (params, context) => {
-          contexts.push(context);
-          // The item tells what the command is about, without a map kept by hand.
-          return { decision: context.item?.type === "commandExecution" && context.item.command.includes("first.txt") ? "accept" : "decline" };
+      const contexts: ServerRequestContext[] = [];
+      const first = touchTurn(t, "first.txt");
+      const turn = await thread.turn("Create the first file", {
+        serverRequests: {
+          "item/commandExecution/requestApproval": (params, context) => {
+            contexts.push(context);
+            // The item tells what the command is about, without a map kept by hand.
+            return {
+              decision:
+                context.item?.type === "commandExecution" && context.item.command.includes("first.txt")
+                  ? "accept"
+                  : "decline",
+            };
+          },
         },
-      },
-    });
-    const result = await turn.run();
-    expect(result.status).toBe("completed");
-    expect(existsSync(first)).toBe(true);
-    expect(connectionWide).toEqual([]);
-    expect(contexts).toHaveLength(1);
-    const context = contexts[0]!;
-    expect(context).toMatchObject({ threadId: thread.id, turnId: turn.id, method: "item/commandExecution/requestApproval" });
-    expect(context.item).toMatchObject({ type: "commandExecution", status: "inProgress" });
-    expect(context.thread?.id).toBe(thread.id);
+      });
+      const result = await turn.run();
+      expect(result.status).toBe("completed");
+      expect(existsSync(first)).toBe(true);
+      expect(connectionWide).toEqual([]);
+      expect(contexts).toHaveLength(1);
+      const context = contexts[0]!;
+      expect(context).toMatchObject({
+        threadId: thread.id,
+        turnId: turn.id,
+        method: "item/commandExecution/requestApproval",
+      });
+      expect(context.item).toMatchObject({ type: "commandExecution", status: "inProgress" });
+      expect(context.thread?.id).toBe(thread.id);
 
-    // The next turn has no handlers of its own: the connection-wide one answers (declines).
-    const second = touchTurn(t, "second.txt");
-    const next = await thread.run("Create the second file");
-    expect(next.status).toBe("completed");
-    expect(existsSync(second)).toBe(false);
-    expect(connectionWide).toEqual([next.id]);
-    expect(contexts).toHaveLength(1);
+      // The next turn has no handlers of its own: the connection-wide one answers (declines).
+      const second = touchTurn(t, "second.txt");
+      const next = await thread.run("Create the second file");
+      expect(next.status).toBe("completed");
+      expect(existsSync(second)).toBe(false);
+      expect(connectionWide).toEqual([next.id]);
+      expect(contexts).toHaveLength(1);
 
-    // Nothing of either turn is kept once it is over.
-    expect(kept(t)).toEqual({ turnsWithItems: 0, turnsWithHandlers: 0 });
-  });
+      // Nothing of either turn is kept once it is over.
+      expect(kept(t)).toEqual({ turnsWithItems: 0, turnsWithHandlers: 0 });
+    },
+  );
 
   test("a per-turn handler without the method falls back to the connection-wide handler", TIMEOUT, async () => {
     const connectionWide: ServerRequestContext[] = [];
@@ -94,7 +114,9 @@ describe("server requests with context, per turn", () => {
     });
     const thread = await t.codex.threadStart({ approvalPolicy: "untrusted", sandbox: "workspace-write", cwd: workdir });
     const target = touchTurn(t, "fallback.txt");
-    const result = await thread.run("Create it", { serverRequests: { "item/fileChange/requestApproval": () => ({ decision: "decline" }) } });
+    const result = await thread.run("Create it", {
+      serverRequests: { "item/fileChange/requestApproval": () => ({ decision: "decline" }) },
+    });
     expect(result.status).toBe("completed");
     expect(existsSync(target)).toBe(true);
     // Connection-wide handlers get the same context.

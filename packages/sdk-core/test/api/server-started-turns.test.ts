@@ -1,7 +1,13 @@
 // thread.compact() and thread.review() against scripted servers: each settles however its turn
 // ends, and frees the thread for the next turn.
 import { describe, expect, test } from "vitest";
-import { Codex, GENERATED_FOR_CODEX_VERSION, TransportClosedError, TurnLostError, type CodexOptions } from "../../src/index.js";
+import {
+  Codex,
+  GENERATED_FOR_CODEX_VERSION,
+  TransportClosedError,
+  TurnLostError,
+  type CodexOptions,
+} from "../../src/index.js";
 import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
 import { startScripted, turnEvents as e, type ScriptedServer } from "./scripted-server.js";
 
@@ -9,7 +15,10 @@ const TIMEOUT = { timeout: 15_000 };
 
 /** Settles within `ms`, or says it is still pending (a hang is a failure, not a timeout of the test). */
 function within<T>(promise: Promise<T>, ms = 3000): Promise<T | "still pending"> {
-  return Promise.race([promise, new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
+  ]);
 }
 
 function threadStartReplies(server: ScriptedServer): void {
@@ -28,22 +37,26 @@ function quickTurns(server: ScriptedServer): void {
 }
 
 describe("thread.compact()", () => {
-  test("rejects with TurnLostError when the thread is closed before the compaction item, and frees the thread", TIMEOUT, async () => {
-    await using t = await startScripted((server) => {
-      threadStartReplies(server);
-      quickTurns(server);
-      server.on("thread/compact/start", async (request, s) => {
-        await s.reply(request.id, {});
-        await s.notify("thread/closed", { threadId: "thread-1" });
+  test(
+    "rejects with TurnLostError when the thread is closed before the compaction item, and frees the thread",
+    TIMEOUT,
+    async () => {
+      await using t = await startScripted((server) => {
+        threadStartReplies(server);
+        quickTurns(server);
+        server.on("thread/compact/start", async (request, s) => {
+          await s.reply(request.id, {});
+          await s.notify("thread/closed", { threadId: "thread-1" });
+        });
       });
-    });
-    const thread = await t.codex.threadStart();
-    const error = await within(thread.compact().catch((caught: unknown) => caught));
-    expect(TurnLostError.isInstance(error), String(error)).toBe(true);
-    // The reservation was released: a next turn is not blocked behind it.
-    expect(await within(thread.turn("next").then((turn) => turn.run()))).toMatchObject({ id: "turn-1" });
-    expect(t.codex.load.turns).toMatchObject({ reservations: 0, lanes: 0 });
-  });
+      const thread = await t.codex.threadStart();
+      const error = await within(thread.compact().catch((caught: unknown) => caught));
+      expect(TurnLostError.isInstance(error), String(error)).toBe(true);
+      // The reservation was released: a next turn is not blocked behind it.
+      expect(await within(thread.turn("next").then((turn) => turn.run()))).toMatchObject({ id: "turn-1" });
+      expect(t.codex.load.turns).toMatchObject({ reservations: 0, lanes: 0 });
+    },
+  );
 
   test("settles with the compaction's turn when that turn ends without a contextCompaction item", TIMEOUT, async () => {
     await using t = await startScripted((server) => {
@@ -51,7 +64,14 @@ describe("thread.compact()", () => {
       server.on("thread/compact/start", async (request, s) => {
         await s.reply(request.id, {});
         await s.notify("turn/started", e.started("compact-turn").params);
-        await s.notify("turn/completed", e.completed("compact-turn", "failed", { message: "compaction failed", codexErrorInfo: null, additionalDetails: null }).params);
+        await s.notify(
+          "turn/completed",
+          e.completed("compact-turn", "failed", {
+            message: "compaction failed",
+            codexErrorInfo: null,
+            additionalDetails: null,
+          }).params,
+        );
       });
     });
     const thread = await t.codex.threadStart();
@@ -73,7 +93,12 @@ describe("thread.compact()", () => {
           const message = raw as { id?: number | string; method?: string };
           if (message.id === undefined || message.method === undefined) return;
           const results: Record<string, unknown> = {
-            initialize: { userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`, codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
+            initialize: {
+              userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
+              codexHome: "/home",
+              platformFamily: "unix",
+              platformOs: "linux",
+            },
             "thread/start": { thread: { id: "thread-1" } },
             "thread/resume": { thread: { id: "thread-1" } },
           };
@@ -85,7 +110,9 @@ describe("thread.compact()", () => {
       });
       return client;
     };
-    const codex = await ReconnectableCodex.open(await open(), open, { reconnect: { initialDelayMs: 1, maxAttempts: 3 } });
+    const codex = await ReconnectableCodex.open(await open(), open, {
+      reconnect: { initialDelayMs: 1, maxAttempts: 3 },
+    });
     try {
       const thread = await codex.threadStart();
       const error = await within(thread.compact().catch((caught: unknown) => caught));
@@ -98,37 +125,57 @@ describe("thread.compact()", () => {
 });
 
 describe("GoalHandle with reconnect", () => {
-  test("fails with TransportClosedError when the connection is interrupted: the goal's end may pass unseen", TIMEOUT, async () => {
-    const open = async (): Promise<Transport> => {
-      const [client, server] = createInMemoryTransportPair();
-      server.start({
-        message: (raw) => {
-          const message = raw as { id?: number | string; method?: string };
-          if (message.id === undefined || message.method === undefined) return;
-          const goal = { threadId: "thread-1", objective: "goal", status: "active", tokenBudget: null, tokensUsed: 0, timeUsedSeconds: 0, createdAt: 1, updatedAt: 1 };
-          const results: Record<string, unknown> = {
-            initialize: { userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`, codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
-            "thread/start": { thread: { id: "thread-1" } },
-            "thread/resume": { thread: { id: "thread-1" } },
-            "thread/goal/set": { goal },
-          };
-          void server.send({ id: message.id, result: results[message.method] ?? {} }).then(() => {
-            if (message.method === "thread/goal/set") void server.closeWith({ reason: "server restarted" });
-          });
-        },
+  test(
+    "fails with TransportClosedError when the connection is interrupted: the goal's end may pass unseen",
+    TIMEOUT,
+    async () => {
+      const open = async (): Promise<Transport> => {
+        const [client, server] = createInMemoryTransportPair();
+        server.start({
+          message: (raw) => {
+            const message = raw as { id?: number | string; method?: string };
+            if (message.id === undefined || message.method === undefined) return;
+            const goal = {
+              threadId: "thread-1",
+              objective: "goal",
+              status: "active",
+              tokenBudget: null,
+              tokensUsed: 0,
+              timeUsedSeconds: 0,
+              createdAt: 1,
+              updatedAt: 1,
+            };
+            const results: Record<string, unknown> = {
+              initialize: {
+                userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
+                codexHome: "/home",
+                platformFamily: "unix",
+                platformOs: "linux",
+              },
+              "thread/start": { thread: { id: "thread-1" } },
+              "thread/resume": { thread: { id: "thread-1" } },
+              "thread/goal/set": { goal },
+            };
+            void server.send({ id: message.id, result: results[message.method] ?? {} }).then(() => {
+              if (message.method === "thread/goal/set") void server.closeWith({ reason: "server restarted" });
+            });
+          },
+        });
+        return client;
+      };
+      const codex = await ReconnectableCodex.open(await open(), open, {
+        reconnect: { initialDelayMs: 1, maxAttempts: 3 },
       });
-      return client;
-    };
-    const codex = await ReconnectableCodex.open(await open(), open, { reconnect: { initialDelayMs: 1, maxAttempts: 3 } });
-    try {
-      const thread = await codex.threadStart();
-      const goal = await thread.startGoal("goal");
-      const error = await within(goal.run().catch((caught: unknown) => caught));
-      expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
-    } finally {
-      await codex.close();
-    }
-  });
+      try {
+        const thread = await codex.threadStart();
+        const goal = await thread.startGoal("goal");
+        const error = await within(goal.run().catch((caught: unknown) => caught));
+        expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
+      } finally {
+        await codex.close();
+      }
+    },
+  );
 });
 
 /** Exposes the protected constructor path with a transport the test can replace. */
@@ -176,7 +223,10 @@ describe("thread.review()", () => {
     const handle = await within(thread.review({ type: "uncommittedChanges" }).catch((caught: unknown) => caught));
     expect(handle).toMatchObject({ id: "review-turn" });
     if (handle === "still pending" || !(handle instanceof Object) || !("run" in handle)) return;
-    expect(await within((handle as { run(): Promise<unknown> }).run())).toMatchObject({ id: "review-turn", status: "completed" });
+    expect(await within((handle as { run(): Promise<unknown> }).run())).toMatchObject({
+      id: "review-turn",
+      status: "completed",
+    });
     expect(t.codex.load).toMatchObject({ pending: 0 });
   });
 });

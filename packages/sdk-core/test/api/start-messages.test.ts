@@ -28,7 +28,9 @@ function script(name: string, body: string): string {
 }
 
 describe.skipIf(process.platform === "win32")("a binary that exits at once", () => {
-  test("→ TransportClosedError with its exit code and stderr, not a bare write EPIPE", { timeout: 15_000 }, async () => {
+  test("→ TransportClosedError with its exit code and stderr, not a bare write EPIPE", {
+    timeout: 15_000,
+  }, async () => {
     const bin = script("exits-at-once", 'echo "error: unknown feature flag" >&2\nexit 7');
     const error = await Codex.start({ codexBin: bin }).catch((caught: unknown) => caught);
     expect(TransportClosedError.isInstance(error)).toBe(true);
@@ -40,7 +42,9 @@ describe.skipIf(process.platform === "win32")("a binary that exits at once", () 
     expect(closed.message).not.toMatch(/^writing to the app-server failed/);
   });
 
-  test("a server that closes its stdin and keeps running is ended on the failed write, and the error carries its stderr", { timeout: 20_000 }, async () => {
+  test("a server that closes its stdin and keeps running is ended on the failed write, and the error carries its stderr", {
+    timeout: 20_000,
+  }, async () => {
     // exec 0<&- closes stdin; the process lives on until the SDK ends it.
     const bin = script("closes-stdin", 'exec 0<&-\necho "stdin closed on purpose" >&2\nexec sleep 30');
     let announced!: () => void;

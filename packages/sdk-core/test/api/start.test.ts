@@ -56,7 +56,9 @@ async function withoutCodexBinEnv<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe("Codex.start() failures", () => {
-  test("no binary anywhere → RuntimeNotFoundError saying to install @codex/sdk or pass codexBin", { timeout: 5_000 }, async () => {
+  test("no binary anywhere → RuntimeNotFoundError saying to install @codex/sdk or pass codexBin", {
+    timeout: 5_000,
+  }, async () => {
     const error = await withoutCodexBinEnv(() => Codex.start().catch((e: unknown) => e));
     expect(error).toBeInstanceOf(RuntimeNotFoundError);
     expect((error as Error).message).toMatch(/@codex\/sdk/);
@@ -83,7 +85,9 @@ describe("Codex.start() failures", () => {
     }
   });
 
-  test("the server exiting at start-up → TransportClosedError with exitCode and stderrTail", { timeout: 10_000 }, async () => {
+  test("the server exiting at start-up → TransportClosedError with exitCode and stderrTail", {
+    timeout: 10_000,
+  }, async () => {
     const server = fakeServer("exit");
     const error = await Codex.start({ launchArgs: server.launchArgs }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportClosedError);
@@ -101,7 +105,9 @@ describe("Codex.start() failures", () => {
     expect(isAlive(server.pid())).toBe(false);
   });
 
-  test("a server older than the generated protocol → IncompatibleServerError, and the process is ended", { timeout: 10_000 }, async () => {
+  test("a server older than the generated protocol → IncompatibleServerError, and the process is ended", {
+    timeout: 10_000,
+  }, async () => {
     const server = fakeServer("old");
     const error = await Codex.start({ launchArgs: server.launchArgs }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IncompatibleServerError);
@@ -123,12 +129,16 @@ describe("Codex.start() failures", () => {
 
   test("an already aborted signal → AbortError before anything is spawned", { timeout: 5_000 }, async () => {
     const server = fakeServer("silent");
-    const error = await Codex.start({ launchArgs: server.launchArgs, signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    const error = await Codex.start({ launchArgs: server.launchArgs, signal: AbortSignal.abort() }).catch(
+      (e: unknown) => e,
+    );
     expect(AbortError.isInstance(error)).toBe(true);
     expect(() => server.pid()).toThrow();
   });
 
-  test("no initialize answer within requestTimeoutMs → TimeoutError, and the process is ended", { timeout: 15_000 }, async () => {
+  test("no initialize answer within requestTimeoutMs → TimeoutError, and the process is ended", {
+    timeout: 15_000,
+  }, async () => {
     const server = fakeServer("silent");
     const error = await Codex.start({ launchArgs: server.launchArgs, requestTimeoutMs: 300 }).catch((e: unknown) => e);
     expect((error as Error).name).toBe("TimeoutError");
@@ -142,14 +152,21 @@ describe("Codex.start() failures", () => {
   test("a bad limit is an InvalidInputError before anything is spawned", { timeout: 5_000 }, async () => {
     // A missing binary would be a RuntimeNotFoundError: the options are checked first.
     const missing = path.join(dir, "no-such-codex");
-    for (const limits of [{ maxInFlight: 0 }, { maxMessageBytes: -1 }, { requestTimeoutMs: Number.NaN }, { requestTimeoutMs: 0 }]) {
+    for (const limits of [
+      { maxInFlight: 0 },
+      { maxMessageBytes: -1 },
+      { requestTimeoutMs: Number.NaN },
+      { requestTimeoutMs: 0 },
+    ]) {
       await expect(Codex.start({ codexBin: missing, ...limits })).rejects.toThrow(InvalidInputError);
     }
   });
 });
 
 describe("Codex.start() against the real app-server", () => {
-  test("metadata carries the initialize answer and the server version; close() is idempotent", { timeout: 20_000 }, async () => {
+  test("metadata carries the initialize answer and the server version; close() is idempotent", {
+    timeout: 20_000,
+  }, async () => {
     await using t = await startTestCodex();
     const { metadata } = t.codex;
     expect(metadata.serverVersion).toBe(GENERATED_FOR_CODEX_VERSION);

@@ -30,12 +30,18 @@ describe("structured output types", () => {
     const turn = await thread.turn("Who?", { outputSchema: Person });
     expectTypeOf(turn).toEqualTypeOf<TurnHandle<{ name: string; age?: number | undefined }>>();
     const result = await turn.run();
-    if (result.status === "completed") expectTypeOf(result.output).toEqualTypeOf<{ name: string; age?: number | undefined }>();
+    if (result.status === "completed")
+      expectTypeOf(result.output).toEqualTypeOf<{ name: string; age?: number | undefined }>();
   });
 
   test("a plain JSON Schema gives unknown output; no schema gives null", async () => {
     const plain = await thread.run("JSON please", {
-      outputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false },
+      outputSchema: {
+        type: "object",
+        properties: { city: { type: "string" } },
+        required: ["city"],
+        additionalProperties: false,
+      },
     });
     if (plain.status === "completed") expectTypeOf(plain.output).toEqualTypeOf<unknown>();
     const none = await thread.run("Plain text");

@@ -54,27 +54,31 @@ describe("structured output", () => {
     expect(result.status === "completed" && result.output).toEqual({ count: 42 });
   });
 
-  test("an answer that does not validate rejects run() with OutputValidationError (text, issues, result)", TIMEOUT, async () => {
-    const answer = JSON.stringify({ ok: "yes", reasons: [] });
-    t.env.fakeModel.enqueue(reply.text(answer));
-    const thread = await t.codex.threadStart();
-    const turn = await thread.turn("Review the diff", { outputSchema: Verdict });
-    const error = await turn.run().then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(OutputValidationError.isInstance(error)).toBe(true);
-    const failure = error as OutputValidationError;
-    expect(failure.text).toBe(answer);
-    expect(failure.issues.map((issue) => issue.path)).toEqual([["ok"]]);
-    expect(failure.result).toMatchObject({ status: "completed", finalResponse: answer, output: null, id: turn.id });
-    expect(failure.message).toContain("ok: ");
-    // The verdict is kept: a second run() gives the same error, and the stream still replays.
-    await expect(turn.run()).rejects.toBe(error);
-    const events: string[] = [];
-    for await (const event of turn.stream()) events.push(String(event.method));
-    expect(events.at(-1)).toBe("turn/completed");
-  });
+  test(
+    "an answer that does not validate rejects run() with OutputValidationError (text, issues, result)",
+    TIMEOUT,
+    async () => {
+      const answer = JSON.stringify({ ok: "yes", reasons: [] });
+      t.env.fakeModel.enqueue(reply.text(answer));
+      const thread = await t.codex.threadStart();
+      const turn = await thread.turn("Review the diff", { outputSchema: Verdict });
+      const error = await turn.run().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(OutputValidationError.isInstance(error)).toBe(true);
+      const failure = error as OutputValidationError;
+      expect(failure.text).toBe(answer);
+      expect(failure.issues.map((issue) => issue.path)).toEqual([["ok"]]);
+      expect(failure.result).toMatchObject({ status: "completed", finalResponse: answer, output: null, id: turn.id });
+      expect(failure.message).toContain("ok: ");
+      // The verdict is kept: a second run() gives the same error, and the stream still replays.
+      await expect(turn.run()).rejects.toBe(error);
+      const events: string[] = [];
+      for await (const event of turn.stream()) events.push(String(event.method));
+      expect(events.at(-1)).toBe("turn/completed");
+    },
+  );
 
   test("an answer that is not JSON rejects too", TIMEOUT, async () => {
     t.env.fakeModel.enqueue(reply.text("Sure! Here is my verdict: ok."));
@@ -136,8 +140,8 @@ describe("structured output", () => {
     await expect(thread.run("x", { outputSchema: bare })).rejects.toSatisfy(
       (error: unknown) => InvalidInputError.isInstance(error) && /toStandardJsonSchema/.test((error as Error).message),
     );
-    await expect(thread.run("x", { outputSchema: "object" as unknown as OutputSchema })).rejects.toSatisfy((error: unknown) =>
-      InvalidInputError.isInstance(error),
+    await expect(thread.run("x", { outputSchema: "object" as unknown as OutputSchema })).rejects.toSatisfy(
+      (error: unknown) => InvalidInputError.isInstance(error),
     );
     expect(fake.requests.length).toBe(before);
   });

@@ -19,7 +19,9 @@ class GreetingCodex extends Codex {
 }
 
 describe("a subclass of Codex", () => {
-  test("super.start() creates an instance of the subclass, with the subclass's options applied", { timeout: 10_000 }, async () => {
+  test("super.start() creates an instance of the subclass, with the subclass's options applied", {
+    timeout: 10_000,
+  }, async () => {
     const [clientEnd, serverEnd] = createInMemoryTransportPair();
     const server = new ScriptedServer(serverEnd);
     await using codex = await GreetingCodex.start({ transport: clientEnd });

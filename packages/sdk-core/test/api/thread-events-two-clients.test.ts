@@ -6,7 +6,9 @@ import { Codex, type ThreadNotification } from "../../src/index.js";
 import { startListeningServer } from "../net/listening-server.js";
 
 describe("thread.events() across clients", () => {
-  test("the first client's events() yields the turn a second client ran on the thread", { timeout: 60_000 }, async () => {
+  test("the first client's events() yields the turn a second client ran on the thread", {
+    timeout: 60_000,
+  }, async () => {
     await using env = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
     await using server = await startListeningServer(env, "ws://127.0.0.1:0");
     await using first = await Codex.connect(server.url, { clientInfo: { name: "first", version: "1.0.0" } });
@@ -15,7 +17,10 @@ describe("thread.events() across clients", () => {
     const thread = await first.threadStart();
     const controller = new AbortController();
     const events = thread.events({ signal: controller.signal });
-    env.fakeModel.enqueue(reply.text("Answered for the first client."), reply.text("Answered for the second client.", { chunks: ["Answered ", "for the ", "second client."] }));
+    env.fakeModel.enqueue(
+      reply.text("Answered for the first client."),
+      reply.text("Answered for the second client.", { chunks: ["Answered ", "for the ", "second client."] }),
+    );
     // A thread can be resumed once it is stored, after its first turn.
     const own = await thread.run("Hello from the first client");
 
@@ -33,7 +38,9 @@ describe("thread.events() across clients", () => {
     } catch {
       // aborted once the second client's turn was seen to complete
     }
-    const deltas = seen.flatMap((event) => (event.method === "item/agentMessage/delta" && event.params.turnId === result.id ? [event.params.delta] : []));
+    const deltas = seen.flatMap((event) =>
+      event.method === "item/agentMessage/delta" && event.params.turnId === result.id ? [event.params.delta] : [],
+    );
     expect(deltas.join("")).toBe("Answered for the second client.");
     expect(seen.some((event) => event.method === "turn/completed" && event.params.turn.id === own.id)).toBe(true);
     expect(seen.some((event) => event.method === "turn/started" && event.params.turn.id === result.id)).toBe(true);

@@ -7,7 +7,12 @@ import { startScripted, turnEvents as e } from "./scripted-server.js";
 
 const TIMEOUT = { timeout: 15_000 };
 const handlers = { "item/commandExecution/requestApproval": () => ({ decision: "accept" as const }) };
-const itemStarted = (turnId: string) => ({ threadId: "thread-1", turnId, startedAtMs: 1, item: { type: "agentMessage", id: "msg-1", text: "", phase: null } });
+const itemStarted = (turnId: string) => ({
+  threadId: "thread-1",
+  turnId,
+  startedAtMs: 1,
+  item: { type: "agentMessage", id: "msg-1", text: "", phase: null },
+});
 
 async function until(condition: () => boolean): Promise<void> {
   for (let round = 0; round < 1_000 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -18,7 +23,10 @@ describe("a turn that ends without turn/completed", () => {
   for (const [name, ending] of [
     ["thread/archived", { method: "thread/archived", params: { threadId: "thread-1" } }],
     ["thread/deleted", { method: "thread/deleted", params: { threadId: "thread-1" } }],
-    ["thread/status/changed notLoaded", { method: "thread/status/changed", params: { threadId: "thread-1", status: { type: "notLoaded" } } }],
+    [
+      "thread/status/changed notLoaded",
+      { method: "thread/status/changed", params: { threadId: "thread-1", status: { type: "notLoaded" } } },
+    ],
   ] as const) {
     test(`${name}: its handlers and items are dropped`, TIMEOUT, async () => {
       await using t = await startScripted((server) => {
@@ -66,7 +74,12 @@ describe("a turn that ends without turn/completed", () => {
           const message = raw as { id?: number | string; method?: string };
           if (message.id === undefined || message.method === undefined) return;
           const results: Record<string, unknown> = {
-            initialize: { userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`, codexHome: "/home", platformFamily: "unix", platformOs: "linux" },
+            initialize: {
+              userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
+              codexHome: "/home",
+              platformFamily: "unix",
+              platformOs: "linux",
+            },
             "thread/start": { thread: { id: "thread-1" } },
             "thread/resume": { thread: { id: "thread-1" } },
             "turn/start": { turn: e.started("turn-1").params.turn },
@@ -80,7 +93,9 @@ describe("a turn that ends without turn/completed", () => {
       });
       return client;
     };
-    const codex = await ReconnectableCodex.open(await open(), open, { reconnect: { initialDelayMs: 1, maxAttempts: 3 } });
+    const codex = await ReconnectableCodex.open(await open(), open, {
+      reconnect: { initialDelayMs: 1, maxAttempts: 3 },
+    });
     try {
       const thread = await codex.threadStart();
       const turn = await thread.turn("hi", { serverRequests: handlers });

@@ -15,7 +15,15 @@ import { collect } from "./helpers.js";
 import { startScripted, turnEvents as e, type ReceivedRequest, type ScriptedServer } from "./scripted-server.js";
 
 const TIMEOUT = { timeout: 15_000 };
-const wireTurn = (id: string) => ({ id, items: [], status: "inProgress", error: null, startedAt: 1, completedAt: null, durationMs: null });
+const wireTurn = (id: string) => ({
+  id,
+  items: [],
+  status: "inProgress",
+  error: null,
+  startedAt: 1,
+  completedAt: null,
+  durationMs: null,
+});
 
 function threadStartReplies(server: ScriptedServer): void {
   server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
@@ -46,52 +54,63 @@ async function poll(condition: () => boolean): Promise<void> {
 
 /** Settles within `ms`, or says it is still pending (a hang is a failure, not a timeout of the test). */
 function within<T>(promise: Promise<T>, ms = 3000): Promise<T | "still pending"> {
-  return Promise.race([promise, new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
+  ]);
 }
 
 describe("abort tells the truth", () => {
-  test("an interrupt answered -32001 is sent again, and AbortError comes once the server accepted it", TIMEOUT, async () => {
-    let interrupts = 0;
-    await using t = await startScripted((server) => {
-      threadStartReplies(server);
-      startTurns(server);
-      server.on("turn/interrupt", async (request, s) => {
-        interrupts++;
-        if (interrupts < 3) return replyError(s, request, -32001, "Server overloaded; retry later.");
-        await s.reply(request.id, {});
-        await s.notify("turn/completed", e.completed("turn-1", "interrupted").params);
+  test(
+    "an interrupt answered -32001 is sent again, and AbortError comes once the server accepted it",
+    TIMEOUT,
+    async () => {
+      let interrupts = 0;
+      await using t = await startScripted((server) => {
+        threadStartReplies(server);
+        startTurns(server);
+        server.on("turn/interrupt", async (request, s) => {
+          interrupts++;
+          if (interrupts < 3) return replyError(s, request, -32001, "Server overloaded; retry later.");
+          await s.reply(request.id, {});
+          await s.notify("turn/completed", e.completed("turn-1", "interrupted").params);
+        });
       });
-    });
-    const thread = await t.codex.threadStart();
-    const controller = new AbortController();
-    const turn = await thread.turn("hi", { signal: controller.signal });
-    controller.abort();
-    const error = await turn.run().catch((caught: unknown) => caught);
-    expect(AbortError.isInstance(error), String(error)).toBe(true);
-    expect(interrupts).toBe(3);
-  });
+      const thread = await t.codex.threadStart();
+      const controller = new AbortController();
+      const turn = await thread.turn("hi", { signal: controller.signal });
+      controller.abort();
+      const error = await turn.run().catch((caught: unknown) => caught);
+      expect(AbortError.isInstance(error), String(error)).toBe(true);
+      expect(interrupts).toBe(3);
+    },
+  );
 
-  test("an interrupt the server keeps refusing ends in InterruptFailedError with its reply as cause: the turn may still run", TIMEOUT, async () => {
-    let interrupts = 0;
-    await using t = await startScripted((server) => {
-      threadStartReplies(server);
-      startTurns(server);
-      server.on("turn/interrupt", (request, s) => {
-        interrupts++;
-        return replyError(s, request, -32001, "Server overloaded; retry later.");
+  test(
+    "an interrupt the server keeps refusing ends in InterruptFailedError with its reply as cause: the turn may still run",
+    TIMEOUT,
+    async () => {
+      let interrupts = 0;
+      await using t = await startScripted((server) => {
+        threadStartReplies(server);
+        startTurns(server);
+        server.on("turn/interrupt", (request, s) => {
+          interrupts++;
+          return replyError(s, request, -32001, "Server overloaded; retry later.");
+        });
       });
-    });
-    const thread = await t.codex.threadStart();
-    const controller = new AbortController();
-    const turn = await thread.turn("hi", { signal: controller.signal });
-    controller.abort();
-    const error = await turn.run().catch((caught: unknown) => caught);
-    expect(InterruptFailedError.isInstance(error), String(error)).toBe(true);
-    expect(AbortError.isInstance(error)).toBe(false);
-    expect(ServerBusyError.isInstance((error as Error).cause)).toBe(true);
-    expect(interrupts).toBeGreaterThan(1);
-    expect(turn.completed).toBe(false);
-  });
+      const thread = await t.codex.threadStart();
+      const controller = new AbortController();
+      const turn = await thread.turn("hi", { signal: controller.signal });
+      controller.abort();
+      const error = await turn.run().catch((caught: unknown) => caught);
+      expect(InterruptFailedError.isInstance(error), String(error)).toBe(true);
+      expect(AbortError.isInstance(error)).toBe(false);
+      expect(ServerBusyError.isInstance((error as Error).cause)).toBe(true);
+      expect(interrupts).toBeGreaterThan(1);
+      expect(turn.completed).toBe(false);
+    },
+  );
 
   test("an abort that fires after turn/completed returns the finished result", TIMEOUT, async () => {
     const controller = new AbortController();
@@ -120,7 +139,13 @@ describe("turn/start", () => {
       (server) => {
         threadStartReplies(server);
         server.on("turn/start", (request, s) => {
-          setTimeout(() => void s.reply(request.id, { turn: wireTurn("turn-1") }).then(() => s.notify("turn/completed", e.completed("turn-1").params)), 1200);
+          setTimeout(
+            () =>
+              void s
+                .reply(request.id, { turn: wireTurn("turn-1") })
+                .then(() => s.notify("turn/completed", e.completed("turn-1").params)),
+            1200,
+          );
         });
       },
       { requestTimeoutMs: 400 },
@@ -149,31 +174,39 @@ describe("turn/start", () => {
 });
 
 describe("one turn per thread from this client", () => {
-  test("a second thread.turn() waits until the first has completed, and an abort ends the wait with nothing sent", TIMEOUT, async () => {
-    let server!: ScriptedServer;
-    await using t = await startScripted((s) => {
-      server = s;
-      threadStartReplies(s);
-      startTurns(s);
-    });
-    const thread = await t.codex.threadStart();
-    const first = await thread.turn("one");
-    const controller = new AbortController();
-    const waiting = thread.turn("two", { signal: controller.signal });
-    const second = thread.turn("three");
-    // Both calls wait for the first turn's thread.
-    await poll(() => t.codex.load.turns.waiting === 2);
-    expect(server.requests.filter((r) => r.method === "turn/start")).toHaveLength(1);
-    controller.abort();
-    await expect(waiting).rejects.toSatisfy((error) => AbortError.isInstance(error));
-    await server.notify("turn/completed", e.completed(first.id).params);
-    const handle = await second;
-    expect(handle.id).toBe("turn-2");
-    expect(server.requests.filter((r) => r.method === "turn/start").map((r) => (r.params["input"] as { text: string }[])[0]?.text)).toEqual(["one", "three"]);
-    await server.notify("turn/completed", e.completed("turn-2").params);
-    await handle.run();
-    expect(t.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
-  });
+  test(
+    "a second thread.turn() waits until the first has completed, and an abort ends the wait with nothing sent",
+    TIMEOUT,
+    async () => {
+      let server!: ScriptedServer;
+      await using t = await startScripted((s) => {
+        server = s;
+        threadStartReplies(s);
+        startTurns(s);
+      });
+      const thread = await t.codex.threadStart();
+      const first = await thread.turn("one");
+      const controller = new AbortController();
+      const waiting = thread.turn("two", { signal: controller.signal });
+      const second = thread.turn("three");
+      // Both calls wait for the first turn's thread.
+      await poll(() => t.codex.load.turns.waiting === 2);
+      expect(server.requests.filter((r) => r.method === "turn/start")).toHaveLength(1);
+      controller.abort();
+      await expect(waiting).rejects.toSatisfy((error) => AbortError.isInstance(error));
+      await server.notify("turn/completed", e.completed(first.id).params);
+      const handle = await second;
+      expect(handle.id).toBe("turn-2");
+      expect(
+        server.requests
+          .filter((r) => r.method === "turn/start")
+          .map((r) => (r.params["input"] as { text: string }[])[0]?.text),
+      ).toEqual(["one", "three"]);
+      await server.notify("turn/completed", e.completed("turn-2").params);
+      await handle.run();
+      expect(t.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
+    },
+  );
 
   test("input the server adds to another client's running turn is reported: turn.steered", TIMEOUT, async () => {
     await using t = await startScripted((server) => {
@@ -248,17 +281,21 @@ describe("a turn always ends", () => {
     await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
   });
 
-  test("thread/status/changed to notLoaded (an unloaded thread) ends its live turn with TurnLostError", TIMEOUT, async () => {
-    await using t = await startScripted((server) => {
-      threadStartReplies(server);
-      startTurns(server);
-    });
-    const thread = await t.codex.threadStart();
-    const turn = await thread.turn("hi");
-    await t.server.notify("thread/status/changed", { threadId: "thread-1", status: { type: "idle" } });
-    await t.server.notify("thread/status/changed", { threadId: "thread-1", status: { type: "notLoaded" } });
-    await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
-  });
+  test(
+    "thread/status/changed to notLoaded (an unloaded thread) ends its live turn with TurnLostError",
+    TIMEOUT,
+    async () => {
+      await using t = await startScripted((server) => {
+        threadStartReplies(server);
+        startTurns(server);
+      });
+      const thread = await t.codex.threadStart();
+      const turn = await thread.turn("hi");
+      await t.server.notify("thread/status/changed", { threadId: "thread-1", status: { type: "idle" } });
+      await t.server.notify("thread/status/changed", { threadId: "thread-1", status: { type: "notLoaded" } });
+      await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
+    },
+  );
 
   test("thread/archived and thread/deleted from the server end a live turn with TurnLostError", TIMEOUT, async () => {
     for (const method of ["thread/archived", "thread/deleted"]) {
@@ -293,7 +330,8 @@ describe("TurnOptions.record", () => {
       server.on("turn/start", async (request, s) => {
         await s.reply(request.id, { turn: wireTurn("turn-1") });
         await s.notify("turn/started", e.started("turn-1").params);
-        for (let index = 0; index < 50; index++) await s.notify("item/agentMessage/delta", e.delta("turn-1", `${index},`).params);
+        for (let index = 0; index < 50; index++)
+          await s.notify("item/agentMessage/delta", e.delta("turn-1", `${index},`).params);
         await s.notify("item/completed", e.agentMessage("turn-1", "fifty").params);
         await s.notify("turn/completed", e.completed("turn-1").params);
       });
@@ -314,13 +352,17 @@ describe("TurnOptions.record", () => {
     await expect(collect(turn.stream())).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
   });
 
-  test("record: false and run() without stream(): the result is whole, and stream() afterwards is refused", TIMEOUT, async () => {
-    const { t, turn } = await deltaTurn(false);
-    await using _ = t;
-    const result = await turn.run();
-    expect(result.finalResponse).toBe("fifty");
-    await expect(collect(turn.stream())).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
-  });
+  test(
+    "record: false and run() without stream(): the result is whole, and stream() afterwards is refused",
+    TIMEOUT,
+    async () => {
+      const { t, turn } = await deltaTurn(false);
+      await using _ = t;
+      const result = await turn.run();
+      expect(result.finalResponse).toBe("fifty");
+      await expect(collect(turn.stream())).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
+    },
+  );
 
   test("record: true (the default) replays the turn on every stream()", TIMEOUT, async () => {
     const { t, turn } = await deltaTurn(true);

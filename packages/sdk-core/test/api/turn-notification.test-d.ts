@@ -6,7 +6,15 @@ import type {
   TurnNotificationMethod,
 } from "@codex/protocol-types/experimental";
 import { describe, expectTypeOf, test } from "vitest";
-import type { GoalHandle, Notification, Thread, ThreadNotification, TurnHandle, TurnNotification, UnknownNotification } from "../../src/index.js";
+import type {
+  GoalHandle,
+  Notification,
+  Thread,
+  ThreadNotification,
+  TurnHandle,
+  TurnNotification,
+  UnknownNotification,
+} from "../../src/index.js";
 
 declare const turn: TurnHandle;
 declare const thread: Thread;

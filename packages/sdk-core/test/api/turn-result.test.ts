@@ -26,7 +26,10 @@ describe("TurnResultBuilder", () => {
   it("joins every delta of a long turn in arrival order (across the runs it joins as it goes)", () => {
     const turn = { id: "t1", status: "completed", error: null, items: [] } as unknown as Turn;
     const deltas = Array.from({ length: 1000 }, (_, index) => `w${index} `);
-    const events = deltas.map((delta) => ({ method: "item/agentMessage/delta", params: { threadId: "th", turnId: "t1", itemId: "m", delta } })) as unknown as Notification[];
+    const events = deltas.map((delta) => ({
+      method: "item/agentMessage/delta",
+      params: { threadId: "th", turnId: "t1", itemId: "m", delta },
+    })) as unknown as Notification[];
     expect(buildTurnResult("th", turn, events).text).toBe(deltas.join(""));
     expect(buildTurnResult("th", turn, events.slice(0, 256)).text).toBe(deltas.slice(0, 256).join(""));
     expect(buildTurnResult("th", turn, events.slice(0, 257)).text).toBe(deltas.slice(0, 257).join(""));
@@ -44,10 +47,23 @@ describe("TurnHandle's record", () => {
         sink = attached;
       },
     });
-    const freeze = (event: { method: string; params: object }) => Object.freeze({ ...event, params: Object.freeze(event.params) }) as unknown as Notification;
-    sink!.accept(freeze({ method: "item/agentMessage/delta", params: { threadId: "th", turnId: "t1", itemId: "m", delta: "a" } }));
-    sink!.accept(freeze({ method: "item/agentMessage/delta", params: { threadId: `${"t"}h`, turnId: `t${1}`, itemId: "m", delta: "b" } }));
-    sink!.accept(freeze({ method: "turn/completed", params: { threadId: "th", turn: { id: "t1", status: "completed", error: null, items: [] } } }));
+    const freeze = (event: { method: string; params: object }) =>
+      Object.freeze({ ...event, params: Object.freeze(event.params) }) as unknown as Notification;
+    sink!.accept(
+      freeze({ method: "item/agentMessage/delta", params: { threadId: "th", turnId: "t1", itemId: "m", delta: "a" } }),
+    );
+    sink!.accept(
+      freeze({
+        method: "item/agentMessage/delta",
+        params: { threadId: `${"t"}h`, turnId: `t${1}`, itemId: "m", delta: "b" },
+      }),
+    );
+    sink!.accept(
+      freeze({
+        method: "turn/completed",
+        params: { threadId: "th", turn: { id: "t1", status: "completed", error: null, items: [] } },
+      }),
+    );
     const seen: Notification[] = [];
     for await (const event of handle.stream()) seen.push(event);
     expect(seen.map((event) => (event.params as { threadId: string }).threadId)).toEqual(["th", "th", "th"]);

@@ -30,7 +30,12 @@ describe("turns on the real app-server", () => {
     expect(result.text).toBe("Hello from the fake!");
     expect(result.finalResponse).toBe("Hello from the fake!");
     expect(result.items.map((item) => item.type)).toEqual(["userMessage", "agentMessage"]);
-    expect(result.usage?.last).toMatchObject({ inputTokens: 321, outputTokens: 12, cachedInputTokens: 20, reasoningOutputTokens: 3 });
+    expect(result.usage?.last).toMatchObject({
+      inputTokens: 321,
+      outputTokens: 12,
+      cachedInputTokens: 20,
+      reasoningOutputTokens: 3,
+    });
     expect(result.startedAt).toEqual(expect.any(Number));
     expect(result.completedAt).toEqual(expect.any(Number));
     expect(result.completedAt! >= result.startedAt!).toBe(true);
@@ -46,7 +51,9 @@ describe("turns on the real app-server", () => {
     const events = await collect(turn.stream());
     expect(deltas(events)).toEqual(chunks);
     expect(events.at(-1)?.method).toBe("turn/completed");
-    const completedIndex = events.findIndex((event) => event.method === "item/completed" && event.params.item.type === "agentMessage");
+    const completedIndex = events.findIndex(
+      (event) => event.method === "item/completed" && event.params.item.type === "agentMessage",
+    );
     const lastDelta = events.findLastIndex((event) => event.method === "item/agentMessage/delta");
     expect(completedIndex).toBeGreaterThan(lastDelta);
     expect((await turn.run()).text).toBe(chunks.join(""));
@@ -140,9 +147,12 @@ describe("turns on the real app-server", () => {
       const dataUrl = `data:image/png;base64,${dot}`;
       await using t = await startTestCodex();
       const thread = await t.codex.threadStart();
-      await expect(thread.run([{ type: "text", text: "see" }, { type: "localImage", path: path.join(dir, "missing.png") }])).rejects.toThrow(
-        InvalidInputError,
-      );
+      await expect(
+        thread.run([
+          { type: "text", text: "see" },
+          { type: "localImage", path: path.join(dir, "missing.png") },
+        ]),
+      ).rejects.toThrow(InvalidInputError);
       expect(t.env.fakeModel.requests).toHaveLength(0);
       t.env.fakeModel.enqueue(reply.text("A dot."));
       const result = await thread.run([

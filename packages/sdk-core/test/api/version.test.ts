@@ -82,7 +82,8 @@ describe("compareVersions", () => {
 });
 
 describe("where the versions come from", () => {
-  const readJson = (relative: string) => JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as Record<string, unknown>;
+  const readJson = (relative: string) =>
+    JSON.parse(readFileSync(new URL(relative, import.meta.url), "utf8")) as Record<string, unknown>;
 
   test("the SDK version is this package's manifest version, and the default clientInfo.version", () => {
     expect(SDK_VERSION).toBe(readJson("../../package.json")["version"]);

@@ -38,7 +38,11 @@ function capabilityArgs(): string[] {
 }
 
 function jwt(secret: Uint8Array = SECRET, expiresIn = "5m"): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(expiresIn).sign(secret);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(secret);
 }
 
 async function freePort(): Promise<number> {
@@ -80,10 +84,14 @@ describe("Codex.connect over ws:// with a capability token (--ws-token-file)", (
     expect(log.lines.join("\n")).not.toContain(TOKEN);
   });
 
-  it("a wrong token → AuthenticationError naming the URL and the auth mode, not a hang; the token is not in it", { timeout: 30_000 }, async () => {
+  it("a wrong token → AuthenticationError naming the URL and the auth mode, not a hang; the token is not in it", {
+    timeout: 30_000,
+  }, async () => {
     await using server = await startListeningServer(env, "ws://127.0.0.1:0", capabilityArgs());
     const wrong = `wrong-${randomBytes(8).toString("hex")}`;
-    const error = await Codex.connect(server.url, { token: wrong, connectTimeoutMs: 60_000 }).catch((caught: unknown) => caught);
+    const error = await Codex.connect(server.url, { token: wrong, connectTimeoutMs: 60_000 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(AuthenticationError.isInstance(error)).toBe(true);
     const message = (error as AuthenticationError).message;
     expect(message).toContain(server.url);
@@ -101,9 +109,13 @@ describe("Codex.connect over ws:// with a capability token (--ws-token-file)", (
     expect((error as AuthenticationError).tokenSent).toBe(false);
   });
 
-  it("an Origin header is refused (HTTP 403) with an AuthenticationError that explains the Origin rule", { timeout: 30_000 }, async () => {
+  it("an Origin header is refused (HTTP 403) with an AuthenticationError that explains the Origin rule", {
+    timeout: 30_000,
+  }, async () => {
     await using server = await startListeningServer(env, "ws://127.0.0.1:0", capabilityArgs());
-    const error = await Codex.connect(server.url, { token: TOKEN, headers: { Origin: "https://example.com" } }).catch((caught: unknown) => caught);
+    const error = await Codex.connect(server.url, { token: TOKEN, headers: { Origin: "https://example.com" } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect((error as AuthenticationError).status).toBe(403);
     expect((error as Error).message).toMatch(/Origin/);
@@ -111,8 +123,15 @@ describe("Codex.connect over ws:// with a capability token (--ws-token-file)", (
 });
 
 describe("Codex.connect with a signed JWT (--ws-auth signed-bearer-token)", () => {
-  it("accepts an HS256 JWT from the shared secret, minted again on every connect; refuses one signed with another secret", { timeout: 60_000 }, async () => {
-    await using server = await startListeningServer(env, "ws://127.0.0.1:0", ["--ws-auth", "signed-bearer-token", "--ws-shared-secret-file", secretFile]);
+  it("accepts an HS256 JWT from the shared secret, minted again on every connect; refuses one signed with another secret", {
+    timeout: 60_000,
+  }, async () => {
+    await using server = await startListeningServer(env, "ws://127.0.0.1:0", [
+      "--ws-auth",
+      "signed-bearer-token",
+      "--ws-shared-secret-file",
+      secretFile,
+    ]);
     let minted = 0;
     const token = async (): Promise<string> => {
       minted++;
@@ -135,7 +154,9 @@ describe("Codex.connect with a signed JWT (--ws-auth signed-bearer-token)", () =
 });
 
 describe("nothing listening", () => {
-  it("ws:// on a closed port → TransportClosedError naming the URL, within the connect timeout", { timeout: 30_000 }, async () => {
+  it("ws:// on a closed port → TransportClosedError naming the URL, within the connect timeout", {
+    timeout: 30_000,
+  }, async () => {
     const url = `ws://127.0.0.1:${await freePort()}`;
     const error = await Codex.connect(url, { connectTimeoutMs: 5_000 }).catch((caught: unknown) => caught);
     expect(TransportClosedError.isInstance(error)).toBe(true);
@@ -152,7 +173,9 @@ describe("nothing listening", () => {
 });
 
 describe("Codex.connect over unix://", () => {
-  it("runs a turn over the app-server's unix socket; unix:// alone means $CODEX_HOME's control socket", { timeout: 60_000 }, async () => {
+  it("runs a turn over the app-server's unix socket; unix:// alone means $CODEX_HOME's control socket", {
+    timeout: 60_000,
+  }, async () => {
     const socket = path.join(env.codexHome, "app-server-control", "app-server-control.sock");
     await using server = await startListeningServer(env, `unix://${socket}`);
     env.fakeModel.enqueue(reply.text("over unix"));
@@ -177,7 +200,9 @@ describe("Codex.connect over unix://", () => {
 });
 
 describe("reconnect", () => {
-  it("server killed mid-turn: the turn settles with TransportClosedError, the client reconnects to the restarted server, and the old thread runs a new turn", { timeout: 90_000 }, async () => {
+  it("server killed mid-turn: the turn settles with TransportClosedError, the client reconnects to the restarted server, and the old thread runs a new turn", {
+    timeout: 90_000,
+  }, async () => {
     let server = await startListeningServer(env, "ws://127.0.0.1:0", capabilityArgs());
     const states: ConnectionState[] = [];
     let tokensAsked = 0;
@@ -239,7 +264,9 @@ async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<vo
 }
 
 describe("Codex.start({ reconnect })", () => {
-  it("spawns a crashed app-server again; the old thread runs its next turn on the new process", { timeout: 90_000 }, async () => {
+  it("spawns a crashed app-server again; the old thread runs its next turn on the new process", {
+    timeout: 90_000,
+  }, async () => {
     const before = new Set(childPids());
     const states: ConnectionState[] = [];
     await using codex = await Codex.start({ codexBin, ...env, reconnect: { initialDelayMs: 50, maxAttempts: 5 } });
@@ -263,11 +290,20 @@ describe("Codex.start({ reconnect })", () => {
 
 describe("the local daemon", () => {
   // `daemon start` first installs a copy of the runtime into CODEX_HOME: slow on a loaded machine.
-  it("Codex.connect('unix://') reaches `codex app-server daemon start`'s control socket in CODEX_HOME", { timeout: 360_000 }, async () => {
+  it("Codex.connect('unix://') reaches `codex app-server daemon start`'s control socket in CODEX_HOME", {
+    timeout: 360_000,
+  }, async () => {
     await using home = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
     const daemon = (command: string): string => {
-      const run = spawnSync(codexBin, ["app-server", "daemon", command], { env: { ...process.env, ...home.env }, encoding: "utf8", timeout: 150_000 });
-      if (run.status !== 0) throw new Error(`daemon ${command} failed (status ${String(run.status)}, signal ${String(run.signal)}): ${run.stderr}`);
+      const run = spawnSync(codexBin, ["app-server", "daemon", command], {
+        env: { ...process.env, ...home.env },
+        encoding: "utf8",
+        timeout: 150_000,
+      });
+      if (run.status !== 0)
+        throw new Error(
+          `daemon ${command} failed (status ${String(run.status)}, signal ${String(run.signal)}): ${run.stderr}`,
+        );
       return run.stdout;
     };
     try {

@@ -22,7 +22,8 @@ function resources(): Record<string, number> {
 /** Resources of the kinds a connection could leak. */
 function leakable(counts: Record<string, number>): Record<string, number> {
   const kept: Record<string, number> = {};
-  for (const [name, count] of Object.entries(counts)) if (/TCP|Pipe|Timeout|Immediate|fd|process:/.test(name)) kept[name] = count;
+  for (const [name, count] of Object.entries(counts))
+    if (/TCP|Pipe|Timeout|Immediate|fd|process:/.test(name)) kept[name] = count;
   return kept;
 }
 
@@ -42,7 +43,12 @@ describe(`${CYCLES} connect/close cycles over ws`, () => {
     const tokenFile = path.join(env.codexHome, "ws-token");
     const token = randomBytes(16).toString("hex");
     writeFileSync(tokenFile, token, { mode: 0o600 });
-    await using server = await startListeningServer(env, "ws://127.0.0.1:0", ["--ws-auth", "capability-token", "--ws-token-file", tokenFile]);
+    await using server = await startListeningServer(env, "ws://127.0.0.1:0", [
+      "--ws-auth",
+      "capability-token",
+      "--ws-token-file",
+      tokenFile,
+    ]);
     // One cycle first, so lazily created module state (DNS, agent) is not counted as a leak.
     await (await Codex.connect(server.url, { token, reconnect: { maxAttempts: 3 } })).close();
     const before = await settled(leakable(resources()));

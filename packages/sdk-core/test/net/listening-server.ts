@@ -25,7 +25,11 @@ const READY_TIMEOUT_MS = 30_000;
  * model) and resolves once it accepts connections: for ws, when it printed its address; for a
  * unix socket, when the socket exists.
  */
-export async function startListeningServer(env: TestEnvironment, listen: string, extraArgs: readonly string[] = []): Promise<ListeningServer> {
+export async function startListeningServer(
+  env: TestEnvironment,
+  listen: string,
+  extraArgs: readonly string[] = [],
+): Promise<ListeningServer> {
   const child = spawn(codexBin, ["app-server", ...env.appServerArgs, "--listen", listen, ...extraArgs], {
     env: { ...process.env, ...env.env, RUST_LOG: "warn" },
     stdio: ["ignore", "ignore", "pipe"],
@@ -52,7 +56,8 @@ export async function startListeningServer(env: TestEnvironment, listen: string,
 async function waitUntilReady(child: ChildProcess, listen: string, stderr: () => string): Promise<string> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`app-server exited before listening: ${stderr()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`app-server exited before listening: ${stderr()}`);
     if (listen.startsWith("unix://")) {
       if (existsSync(listen.slice("unix://".length))) return listen;
     } else {

@@ -5,7 +5,13 @@ import { createServer as createHttpServer, type Server as HttpServer } from "nod
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer, type WebSocket as ServerSocket } from "ws";
-import { AbortError, AuthenticationError, InvalidInputError, TimeoutError, TransportClosedError } from "../../src/errors.js";
+import {
+  AbortError,
+  AuthenticationError,
+  InvalidInputError,
+  TimeoutError,
+  TransportClosedError,
+} from "../../src/errors.js";
 import { connectWebSocket, defaultControlSocketPath, parseAppServerUrl } from "../../src/net/websocket-transport.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -13,7 +19,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function wsServer(options: { autoPong?: boolean } = {}): Promise<{ url: string; sockets: ServerSocket[]; server: WebSocketServer }> {
+async function wsServer(
+  options: { autoPong?: boolean } = {},
+): Promise<{ url: string; sockets: ServerSocket[]; server: WebSocketServer }> {
   const server = new WebSocketServer({ host: "127.0.0.1", port: 0, autoPong: options.autoPong ?? true });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const sockets: ServerSocket[] = [];
@@ -71,12 +79,17 @@ describe("WebSocket transport", () => {
     sockets[0]!.send("not json, Bearer s3cr3t-token");
     sockets[0]!.send('{"method":"n","params":{}}');
     await until(() => received.length === 2);
-    expect(received).toEqual([{ id: 1, result: { ok: true } }, { method: "n", params: {} }]);
+    expect(received).toEqual([
+      { id: 1, result: { ok: true } },
+      { method: "n", params: {} },
+    ]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/not JSON/);
     expect(warnings[0]).not.toContain("s3cr3t-token");
     await transport.close();
-    await expect(transport.send({ method: "late" })).rejects.toSatisfy((error: unknown) => TransportClosedError.isInstance(error));
+    await expect(transport.send({ method: "late" })).rejects.toSatisfy((error: unknown) =>
+      TransportClosedError.isInstance(error),
+    );
     expect((await transport.closed).reason).toBe("closed by the client");
   });
 
@@ -115,10 +128,14 @@ describe("WebSocket transport", () => {
   it("a 401 whose body never ends is still an AuthenticationError, not a hang", async () => {
     const server = createHttpServer();
     server.on("upgrade", (_request, socket: Socket) => {
-      socket.write("HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\ncontent-length: 1000\r\n\r\ninvalid websocket bearer token");
+      socket.write(
+        "HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\ncontent-length: 1000\r\n\r\ninvalid websocket bearer token",
+      );
     });
     const url = await listen(server);
-    const error = await connectWebSocket(url, { token: "tok-never-shown", connectTimeoutMs: 60_000 }).catch((caught: unknown) => caught);
+    const error = await connectWebSocket(url, { token: "tok-never-shown", connectTimeoutMs: 60_000 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain(url);
     expect((error as Error).message).not.toContain("tok-never-shown");
@@ -138,9 +155,16 @@ describe("WebSocket transport", () => {
 
   it("reads the URL forms and refuses the wrong ones", () => {
     expect(parseAppServerUrl("ws://127.0.0.1:4500").target).toBe("ws://127.0.0.1:4500/");
-    expect(parseAppServerUrl("unix:///run/codex.sock")).toMatchObject({ socketPath: "/run/codex.sock", target: "ws+unix:///run/codex.sock:/" });
-    expect(parseAppServerUrl("unix://", "/home/me/.codex").socketPath).toBe(defaultControlSocketPath("/home/me/.codex"));
-    expect(defaultControlSocketPath("/home/me/.codex")).toBe("/home/me/.codex/app-server-control/app-server-control.sock");
+    expect(parseAppServerUrl("unix:///run/codex.sock")).toMatchObject({
+      socketPath: "/run/codex.sock",
+      target: "ws+unix:///run/codex.sock:/",
+    });
+    expect(parseAppServerUrl("unix://", "/home/me/.codex").socketPath).toBe(
+      defaultControlSocketPath("/home/me/.codex"),
+    );
+    expect(defaultControlSocketPath("/home/me/.codex")).toBe(
+      "/home/me/.codex/app-server-control/app-server-control.sock",
+    );
     for (const bad of ["", "http://127.0.0.1:1", "unix://relative.sock", "ws://user:pass@127.0.0.1:1", "not a url"]) {
       expect(() => parseAppServerUrl(bad)).toThrow(InvalidInputError);
     }
@@ -152,7 +176,9 @@ describe("WebSocket transport", () => {
     expect(address.target).toContain("s3cret");
     expect(() => parseAppServerUrl("http://127.0.0.1:9/?token=s3cret")).toThrow(/^(?!.*s3cret)/s);
     // Nothing listens on port 9: the connection error names the URL, redacted.
-    const error = await connectWebSocket("ws://127.0.0.1:9/?token=s3cret", { connectTimeoutMs: 2_000 }).catch((caught: unknown) => caught);
+    const error = await connectWebSocket("ws://127.0.0.1:9/?token=s3cret", { connectTimeoutMs: 2_000 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(String((error as Error).message)).toContain("ws://127.0.0.1:9/?…");
     expect(String((error as Error).message)).not.toContain("s3cret");
   });

@@ -3,7 +3,12 @@
 // W3C trace context each request carries in its envelope.
 import { context, trace, SpanStatusCode } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from "@opentelemetry/sdk-trace-base";
 import { createTestEnvironment, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Codex } from "../../src/index.js";
@@ -20,7 +25,11 @@ const contextManager = new AsyncLocalStorageContextManager();
 let env: TestEnvironment;
 beforeAll(async () => {
   context.setGlobalContextManager(contextManager.enable());
-  env = await createTestEnvironment({ env: { RUST_LOG: "warn" }, sandboxMode: "workspace-write", streamIdleTimeoutMs: 20_000 });
+  env = await createTestEnvironment({
+    env: { RUST_LOG: "warn" },
+    sandboxMode: "workspace-write",
+    streamIdleTimeoutMs: 20_000,
+  });
 });
 afterAll(async () => {
   await env?.dispose();
@@ -31,7 +40,13 @@ afterEach(() => exporter.reset());
 
 /** A stdio transport that also keeps (as JSON text) every message the client sends, to see the envelopes. */
 async function recordingTransport(sent: string[]): Promise<Transport> {
-  const transport = await spawnAppServer({ codexBin, args: env.appServerArgs, env: env.env, codexHome: env.codexHome, config: { features: { shell_snapshot: false } } });
+  const transport = await spawnAppServer({
+    codexBin,
+    args: env.appServerArgs,
+    env: env.env,
+    codexHome: env.codexHome,
+    config: { features: { shell_snapshot: false } },
+  });
   const send = transport.send.bind(transport);
   transport.send = (message: object) => {
     sent.push(JSON.stringify(message));
@@ -46,7 +61,10 @@ function childrenOf(spans: readonly ReadableSpan[], parent: ReadableSpan): Reada
 
 function only(spans: readonly ReadableSpan[], name: string): ReadableSpan {
   const found = spans.filter((span) => span.name === name);
-  expect(found.map((span) => span.name), `exactly one span named ${name}`).toEqual([name]);
+  expect(
+    found.map((span) => span.name),
+    `exactly one span named ${name}`,
+  ).toEqual([name]);
   return found[0]!;
 }
 
@@ -81,7 +99,9 @@ describe("openTelemetryInstrumentation on the real app-server", () => {
     const spans = exporter.getFinishedSpans();
     const root = only(spans, "user operation");
     const threadStart = only(spans, "codex.request thread/start");
-    expect(threadStart.parentSpanContext?.spanId, "thread/start is a child of the caller's span").toBe(root.spanContext().spanId);
+    expect(threadStart.parentSpanContext?.spanId, "thread/start is a child of the caller's span").toBe(
+      root.spanContext().spanId,
+    );
     expect(threadStart.attributes).toMatchObject({ "rpc.system": "jsonrpc", "rpc.method": "thread/start" });
 
     const turn = only(spans, "invoke_agent codex");
@@ -113,11 +133,17 @@ describe("openTelemetryInstrumentation on the real app-server", () => {
     expect(events).toContain("codex.item.started commandExecution");
     expect(events).toContain("codex.item.completed commandExecution");
     expect(events).toContain("codex.item.completed agentMessage");
-    expect(events.indexOf("codex.item.started commandExecution")).toBeLessThan(events.indexOf("codex.item.completed commandExecution"));
-    const command = turn.events.find((event) => event.name === "codex.item.completed" && event.attributes?.["codex.item.type"] === "commandExecution");
+    expect(events.indexOf("codex.item.started commandExecution")).toBeLessThan(
+      events.indexOf("codex.item.completed commandExecution"),
+    );
+    const command = turn.events.find(
+      (event) => event.name === "codex.item.completed" && event.attributes?.["codex.item.type"] === "commandExecution",
+    );
     expect(command?.attributes).toMatchObject({ "codex.item.status": "completed", "codex.command.exit_code": 0 });
     expect(String(command?.attributes?.["codex.command"])).toContain("echo traced");
-    const answer = turn.events.find((event) => event.name === "codex.item.completed" && event.attributes?.["codex.item.type"] === "agentMessage");
+    const answer = turn.events.find(
+      (event) => event.name === "codex.item.completed" && event.attributes?.["codex.item.type"] === "agentMessage",
+    );
     expect(answer?.attributes?.["codex.item.text"]).toBe("The command printed traced.");
 
     // The approval: a child span of the turn, with the decision the handler sent.
@@ -132,22 +158,48 @@ describe("openTelemetryInstrumentation on the real app-server", () => {
     expect(String(approval.attributes["codex.command"])).toContain("echo traced");
 
     // Every request carried its own span's W3C context in the envelope's `trace` field.
-    const envelopes = sent.map((line) => JSON.parse(line) as { id?: number; method?: string; trace?: { traceparent?: string } });
+    const envelopes = sent.map(
+      (line) => JSON.parse(line) as { id?: number; method?: string; trace?: { traceparent?: string } },
+    );
     const turnStartEnvelope = envelopes.find((message) => message.method === "turn/start");
-    expect(turnStartEnvelope?.trace?.traceparent).toBe(`00-${turnStart.spanContext().traceId}-${turnStart.spanContext().spanId}-01`);
+    expect(turnStartEnvelope?.trace?.traceparent).toBe(
+      `00-${turnStart.spanContext().traceId}-${turnStart.spanContext().spanId}-01`,
+    );
     const threadStartEnvelope = envelopes.find((message) => message.method === "thread/start");
-    expect(threadStartEnvelope?.trace?.traceparent).toBe(`00-${root.spanContext().traceId}-${threadStart.spanContext().spanId}-01`);
-    expect(envelopes.filter((message) => message.id !== undefined && message.method !== undefined).every((message) => message.trace?.traceparent !== undefined)).toBe(true);
+    expect(threadStartEnvelope?.trace?.traceparent).toBe(
+      `00-${root.spanContext().traceId}-${threadStart.spanContext().spanId}-01`,
+    );
+    expect(
+      envelopes
+        .filter((message) => message.id !== undefined && message.method !== undefined)
+        .every((message) => message.trace?.traceparent !== undefined),
+    ).toBe(true);
     // Replies to the server's requests are not requests: no trace field.
-    expect(envelopes.filter((message) => message.method === undefined).every((message) => message.trace === undefined)).toBe(true);
+    expect(
+      envelopes.filter((message) => message.method === undefined).every((message) => message.trace === undefined),
+    ).toBe(true);
     // One trace from the caller's span down: initialize came before it, so it has a trace of its own.
-    const inTrace = spans.filter((span) => span.spanContext().traceId === root.spanContext().traceId).map((span) => span.name);
-    expect(inTrace).toEqual(expect.arrayContaining(["codex.request thread/start", "codex.request turn/start", "invoke_agent codex", turn.name, approval.name]));
+    const inTrace = spans
+      .filter((span) => span.spanContext().traceId === root.spanContext().traceId)
+      .map((span) => span.name);
+    expect(inTrace).toEqual(
+      expect.arrayContaining([
+        "codex.request thread/start",
+        "codex.request turn/start",
+        "invoke_agent codex",
+        turn.name,
+        approval.name,
+      ]),
+    );
     expect(inTrace).not.toContain("codex.request initialize");
   });
 
   it("a declined approval, a failed request and an aborted turn are recorded as such", async () => {
-    env.fakeModel.enqueue(reply.toolCall({ cmd: "echo nope", yieldTimeMs: 10_000 }), reply.text("Declined, fine."), reply.hang({ partialText: "Thinking", maxMs: 20_000 }));
+    env.fakeModel.enqueue(
+      reply.toolCall({ cmd: "echo nope", yieldTimeMs: 10_000 }),
+      reply.text("Declined, fine."),
+      reply.hang({ partialText: "Thinking", maxMs: 20_000 }),
+    );
     const codex = await Codex.start({
       codexBin,
       ...env,
@@ -180,7 +232,9 @@ describe("openTelemetryInstrumentation on the real app-server", () => {
     expect(turns.map((span) => span.attributes["codex.turn.status"])).toEqual(["completed", "interrupted"]);
     expect(turns[0]!.attributes["codex.turn.input"], "no content without captureContent").toBeUndefined();
     const interrupt = only(spans, "codex.request turn/interrupt");
-    expect(interrupt.parentSpanContext?.spanId, "turn/interrupt is a child of the turn it interrupts").toBe(turns[1]!.spanContext().spanId);
+    expect(interrupt.parentSpanContext?.spanId, "turn/interrupt is a child of the turn it interrupts").toBe(
+      turns[1]!.spanContext().spanId,
+    );
   });
 });
 
@@ -193,7 +247,9 @@ describe("instrumentation that is not given", () => {
     } finally {
       await codex.close();
     }
-    const requests = sent.map((line) => JSON.parse(line) as { method?: string; trace?: unknown }).filter((message) => message.method !== undefined);
+    const requests = sent
+      .map((line) => JSON.parse(line) as { method?: string; trace?: unknown })
+      .filter((message) => message.method !== undefined);
     expect(requests.map((message) => message.method)).toEqual(expect.arrayContaining(["initialize", "thread/start"]));
     expect(requests.every((message) => !("trace" in message))).toBe(true);
     expect(trace.getActiveSpan()).toBeUndefined();

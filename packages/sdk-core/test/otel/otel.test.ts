@@ -25,7 +25,9 @@ function connect(options: OpenTelemetryOptions = {}) {
       for (const wake of [...waiters]) wake();
     },
   });
-  const client = new AppServerClient(clientEnd, { instrumentation: openTelemetryInstrumentation({ tracerProvider: provider, ...options }) });
+  const client = new AppServerClient(clientEnd, {
+    instrumentation: openTelemetryInstrumentation({ tracerProvider: provider, ...options }),
+  });
   const send = (message: object): Promise<void> => (serverEnd as InMemoryTransport).send(message);
   const sentRequest = async (method: string, nth = 0): Promise<{ id: number; trace?: { traceparent: string } }> => {
     const find = () => written.filter((message) => message["method"] === method && message["id"] !== undefined)[nth];
@@ -44,22 +46,38 @@ const spansNamed = (name: string) => exporter.getFinishedSpans().filter((span) =
 
 /** Waits (boundedly) until `count` spans named `name` have ended: messages reach the client on later ticks. */
 async function ended(name: string, count = 1) {
-  for (let attempt = 0; attempt < 200 && spansNamed(name).length < count; attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (let attempt = 0; attempt < 200 && spansNamed(name).length < count; attempt++)
+    await new Promise((resolve) => setTimeout(resolve, 5));
   return spansNamed(name);
 }
 
 describe("openTelemetryInstrumentation", () => {
   it("binds a turn from turn/started when its events come before the turn/start reply", async () => {
     const { client, send, sentRequest } = connect();
-    const started = client.request("turn/start", { threadId: "thread-1", input: [{ type: "text", text: "hi", text_elements: [] }] });
+    const started = client.request("turn/start", {
+      threadId: "thread-1",
+      input: [{ type: "text", text: "hi", text_elements: [] }],
+    });
     const request = await sentRequest("turn/start");
     await send({ method: "turn/started", params: turnParams("turn-a") });
-    await send({ method: "item/completed", params: { threadId: "thread-1", turnId: "turn-a", completedAtMs: 1, item: { type: "agentMessage", id: "m1", text: "hey", phase: null } } });
+    await send({
+      method: "item/completed",
+      params: {
+        threadId: "thread-1",
+        turnId: "turn-a",
+        completedAtMs: 1,
+        item: { type: "agentMessage", id: "m1", text: "hey", phase: null },
+      },
+    });
     await send({ method: "turn/completed", params: turnParams("turn-a", "completed") });
     await send({ id: request.id, result: { turn: { id: "turn-a", items: [], status: "inProgress", error: null } } });
     await started;
     const [turn] = spansNamed("invoke_agent codex");
-    expect(turn?.attributes).toMatchObject({ "codex.turn.id": "turn-a", "codex.turn.status": "completed", "codex.turn.items": 1 });
+    expect(turn?.attributes).toMatchObject({
+      "codex.turn.id": "turn-a",
+      "codex.turn.status": "completed",
+      "codex.turn.items": 1,
+    });
     expect(turn?.events.map((event) => event.name)).toEqual(["codex.item.completed"]);
     expect(turn?.events[0]?.attributes?.["codex.item.text"], "content only with captureContent").toBeUndefined();
     expect(request.trace?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
@@ -77,7 +95,10 @@ describe("openTelemetryInstrumentation", () => {
     await client.close();
     expect(await pending).toMatchObject({ name: "TransportClosedError" });
     const [turn] = spansNamed("invoke_agent codex");
-    expect(turn?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: "the connection closed before turn/completed" });
+    expect(turn?.status).toMatchObject({
+      code: SpanStatusCode.ERROR,
+      message: "the connection closed before turn/completed",
+    });
     const [read] = spansNamed("codex.request thread/read");
     expect(read?.attributes["error.type"]).toBe("TransportClosedError");
   });
@@ -85,14 +106,24 @@ describe("openTelemetryInstrumentation", () => {
   it("marks a failed turn as an error with the codex error kind", async () => {
     const { client, send, sentRequest } = connect();
     const started = client.request("turn/start", { threadId: "thread-1", input: [] });
-    await send({ id: (await sentRequest("turn/start")).id, result: { turn: { id: "turn-c", items: [], status: "inProgress", error: null } } });
+    await send({
+      id: (await sentRequest("turn/start")).id,
+      result: { turn: { id: "turn-c", items: [], status: "inProgress", error: null } },
+    });
     await started;
-    const error = { message: "rate limited", codexErrorInfo: { responseTooManyFailedAttempts: { httpStatusCode: 429 } }, additionalDetails: null };
+    const error = {
+      message: "rate limited",
+      codexErrorInfo: { responseTooManyFailedAttempts: { httpStatusCode: 429 } },
+      additionalDetails: null,
+    };
     await send({ method: "error", params: { threadId: "thread-1", turnId: "turn-c", willRetry: false, error } });
     await send({ method: "turn/completed", params: turnParams("turn-c", "failed", error) });
     const [turn] = await ended("invoke_agent codex");
     expect(turn?.status).toMatchObject({ code: SpanStatusCode.ERROR, message: "rate limited" });
-    expect(turn?.attributes).toMatchObject({ "error.type": "responseTooManyFailedAttempts", "gen_ai.response.finish_reasons": ["failed"] });
+    expect(turn?.attributes).toMatchObject({
+      "error.type": "responseTooManyFailedAttempts",
+      "gen_ai.response.finish_reasons": ["failed"],
+    });
     expect(turn?.events.map((event) => event.name)).toEqual(["codex.error"]);
     await client.close();
   });
@@ -116,11 +147,19 @@ describe("openTelemetryInstrumentation", () => {
   it("records a server request the server resolved itself as unanswered", async () => {
     const { client, send, written } = connect();
     let release: (() => void) | undefined;
-    client.onServerRequest("item/commandExecution/requestApproval", (_params, { signal }) => new Promise((resolve) => {
-      release = () => resolve({ decision: "accept" });
-      signal.addEventListener("abort", () => release?.());
-    }));
-    await send({ id: 0, method: "item/commandExecution/requestApproval", params: { threadId: "thread-1", turnId: "turn-x", itemId: "cmd-1", command: "ls" } });
+    client.onServerRequest(
+      "item/commandExecution/requestApproval",
+      (_params, { signal }) =>
+        new Promise((resolve) => {
+          release = () => resolve({ decision: "accept" });
+          signal.addEventListener("abort", () => release?.());
+        }),
+    );
+    await send({
+      id: 0,
+      method: "item/commandExecution/requestApproval",
+      params: { threadId: "thread-1", turnId: "turn-x", itemId: "cmd-1", command: "ls" },
+    });
     await send({ method: "serverRequest/resolved", params: { threadId: "thread-1", requestId: 0 } });
     const [span] = await ended("codex.server_request item/commandExecution/requestApproval");
     expect(span?.attributes).toMatchObject({ "codex.server_request.outcome": "unanswered", "codex.item.id": "cmd-1" });
@@ -144,7 +183,9 @@ describe("openTelemetryInstrumentation", () => {
 describe("the root entry", () => {
   it("never loads @opentelemetry/api; the otel entry does", () => {
     const dist = path.join(import.meta.dirname, "..", "..", "dist");
-    for (const file of ["index.js", "index.cjs"]) expect(readFileSync(path.join(dist, file), "utf8")).not.toContain("@opentelemetry");
-    for (const file of ["otel.js", "otel.cjs"]) expect(readFileSync(path.join(dist, file), "utf8")).toContain("@opentelemetry/api");
+    for (const file of ["index.js", "index.cjs"])
+      expect(readFileSync(path.join(dist, file), "utf8")).not.toContain("@opentelemetry");
+    for (const file of ["otel.js", "otel.cjs"])
+      expect(readFileSync(path.join(dist, file), "utf8")).toContain("@opentelemetry/api");
   });
 });

@@ -7,7 +7,13 @@ import path from "node:path";
 import { resolveCodexBin } from "@codex/sdk-testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { GENERATED_FOR_CODEX_VERSION } from "../../src/api/version.js";
-import { InvalidParamsError, MethodNotFoundError, ServerBusyError, TimeoutError, TransportClosedError } from "../../src/errors.js";
+import {
+  InvalidParamsError,
+  MethodNotFoundError,
+  ServerBusyError,
+  TimeoutError,
+  TransportClosedError,
+} from "../../src/errors.js";
 import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
 import { AppServerClient } from "../../src/rpc/client.js";
@@ -52,7 +58,9 @@ describe("AppServerClient over the real app-server", () => {
     expect(initialize.userAgent.startsWith(`sdk-core-test/${GENERATED_FOR_CODEX_VERSION} `)).toBe(true);
     expect(initialize.codexHome).toBe(codexHome);
     // A second initialize is refused: proof the first one took.
-    await expect(client.request("initialize", { clientInfo: { name: "x", version: "1" }, capabilities: null })).rejects.toThrow(/Already initialized/);
+    await expect(
+      client.request("initialize", { clientInfo: { name: "x", version: "1" }, capabilities: null }),
+    ).rejects.toThrow(/Already initialized/);
     await client.close();
   }, 30_000);
 
@@ -71,7 +79,9 @@ describe("AppServerClient over the real app-server", () => {
       }
     });
     const results = await Promise.all(calls);
-    expect(results).toEqual(Array.from({ length: 20 }, (_, index) => [["loaded", "models", "threads", "config"][index % 4], true]));
+    expect(results).toEqual(
+      Array.from({ length: 20 }, (_, index) => [["loaded", "models", "threads", "config"][index % 4], true]),
+    );
     await client.close();
   }, 30_000);
 
@@ -80,12 +90,16 @@ describe("AppServerClient over the real app-server", () => {
     const unknown = await client.requestUnchecked("no/such", {}).catch((error: unknown) => error);
     expect(MethodNotFoundError.isInstance(unknown)).toBe(true);
     expect((unknown as MethodNotFoundError).code).toBe(-32600);
-    const wrongType = await client.request("thread/read", { threadId: 42 as unknown as string }).catch((error: unknown) => error);
+    const wrongType = await client
+      .request("thread/read", { threadId: 42 as unknown as string })
+      .catch((error: unknown) => error);
     expect(InvalidParamsError.isInstance(wrongType)).toBe(true);
     const missing = await client.request("thread/read", {} as never).catch((error: unknown) => error);
     expect(InvalidParamsError.isInstance(missing)).toBe(true);
     expect((missing as InvalidParamsError).serverMessage).toContain("missing field `threadId`");
-    const badEnum = await client.request("thread/start", { approvalPolicy: "unlessTrusted" as never }).catch((error: unknown) => error);
+    const badEnum = await client
+      .request("thread/start", { approvalPolicy: "unlessTrusted" as never })
+      .catch((error: unknown) => error);
     expect(InvalidParamsError.isInstance(badEnum)).toBe(true);
     await client.close();
   }, 30_000);
@@ -93,10 +107,14 @@ describe("AppServerClient over the real app-server", () => {
   it("settles 1,000 requests fired at once (in-flight cap)", async () => {
     const { client } = await startServer();
     const started = performance.now();
-    const outcomes = await Promise.allSettled(Array.from({ length: 1000 }, () => client.request("thread/loaded/list", {})));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 1000 }, () => client.request("thread/loaded/list", {})),
+    );
     const elapsed = performance.now() - started;
     const fulfilled = outcomes.filter((outcome) => outcome.status === "fulfilled").length;
-    console.log(`[measure] 1,000 requests, default in-flight cap: ${fulfilled} fulfilled, ${1000 - fulfilled} rejected, ${elapsed.toFixed(0)} ms`);
+    console.log(
+      `[measure] 1,000 requests, default in-flight cap: ${fulfilled} fulfilled, ${1000 - fulfilled} rejected, ${elapsed.toFixed(0)} ms`,
+    );
     expect(fulfilled).toBe(1000);
     await client.close();
   }, 60_000);
@@ -108,7 +126,11 @@ describe("AppServerClient over the real app-server", () => {
     const started = performance.now();
     const outcomes = await Promise.allSettled(
       Array.from({ length: 1000 }, () =>
-        client.request("thread/loaded/list", {}, { timeoutMs: 3000, retryOnBusy: { maxAttempts: 8, initialDelayMs: 50 } }),
+        client.request(
+          "thread/loaded/list",
+          {},
+          { timeoutMs: 3000, retryOnBusy: { maxAttempts: 8, initialDelayMs: 50 } },
+        ),
       ),
     );
     const elapsed = performance.now() - started;
@@ -118,7 +140,9 @@ describe("AppServerClient over the real app-server", () => {
     const busy = count((error) => ServerBusyError.isInstance(error));
     const timedOut = count((error) => TimeoutError.isInstance(error));
     const other = 1000 - fulfilled - busy - timedOut;
-    console.log(`[measure] 1,000 requests, no cap, retryOnBusy: ${fulfilled} fulfilled, ${busy} still busy, ${timedOut} timed out, ${other} other, ${elapsed.toFixed(0)} ms`);
+    console.log(
+      `[measure] 1,000 requests, no cap, retryOnBusy: ${fulfilled} fulfilled, ${busy} still busy, ${timedOut} timed out, ${other} other, ${elapsed.toFixed(0)} ms`,
+    );
     expect(outcomes).toHaveLength(1000);
     expect(other).toBe(0);
     expect(fulfilled).toBeGreaterThan(0);
@@ -130,7 +154,10 @@ describe("AppServerClient over the real app-server", () => {
     const { transport, client } = await startServer({ env: { RUST_LOG: "info" } });
     const settledAt: number[] = [];
     const requests = Array.from({ length: 30 }, (_, index) =>
-      (index % 2 === 0 ? client.request("thread/start", {}) : client.request("config/read", { includeLayers: true })).then(
+      (index % 2 === 0
+        ? client.request("thread/start", {})
+        : client.request("config/read", { includeLayers: true })
+      ).then(
         (value) => {
           settledAt.push(performance.now());
           return value;
@@ -146,7 +173,9 @@ describe("AppServerClient over the real app-server", () => {
     const outcomes = await Promise.allSettled(requests);
     const settleMs = Math.max(...settledAt) - killedAt;
     const rejected = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
-    console.log(`[measure] kill -9 mid-request: ${rejected.length}/${requests.length} pending requests rejected, all settled ${settleMs.toFixed(1)} ms after the kill`);
+    console.log(
+      `[measure] kill -9 mid-request: ${rejected.length}/${requests.length} pending requests rejected, all settled ${settleMs.toFixed(1)} ms after the kill`,
+    );
     expect(rejected.length).toBeGreaterThan(0);
     for (const { reason } of rejected) {
       expect(TransportClosedError.isInstance(reason)).toBe(true);
@@ -192,7 +221,10 @@ describe("AppServerClient over the real app-server", () => {
     // And the effective, typed config sees them too.
     expect(read.config.model).toBe(config.model);
     expect(read.config.model_context_window).toBe(123456);
-    expect(read.config.sandbox_workspace_write).toMatchObject({ writable_roots: ["/tmp/a b", "/tmp/c"], network_access: true });
+    expect(read.config.sandbox_workspace_write).toMatchObject({
+      writable_roots: ["/tmp/a b", "/tmp/c"],
+      network_access: true,
+    });
     await client.close();
   }, 30_000);
 });

@@ -1,11 +1,16 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { IncompatibleServerError, RuntimeNotFoundError } from "../../src/errors.js";
-import { resolveRuntime as resolveAnyRuntime, runtimeEnvironment, type ResolveRuntimeOptions } from "../../src/process/resolve-runtime.js";
+import {
+  resolveRuntime as resolveAnyRuntime,
+  runtimeEnvironment,
+  type ResolveRuntimeOptions,
+} from "../../src/process/resolve-runtime.js";
 import { FakeHost, PINNED_RUNTIME_VERSION } from "./fake-host.js";
 
 /** Resolves as `@codex/sdk` does: with its pin (here the fake machine's). */
-const resolveRuntime = (options: ResolveRuntimeOptions) => resolveAnyRuntime({ pinnedVersion: PINNED_RUNTIME_VERSION, ...options });
+const resolveRuntime = (options: ResolveRuntimeOptions) =>
+  resolveAnyRuntime({ pinnedVersion: PINNED_RUNTIME_VERSION, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -39,11 +44,21 @@ describe("resolveRuntime: order of the rules", () => {
     const fromOption = path.resolve("/opt/option/codex");
     const host = new FakeHost({
       env: { CODEX_BIN: fromEnv },
-      binaries: { [fromEnv]: `codex-cli ${PINNED_RUNTIME_VERSION}\n`, [fromOption]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` },
+      binaries: {
+        [fromEnv]: `codex-cli ${PINNED_RUNTIME_VERSION}\n`,
+        [fromOption]: `codex-cli ${PINNED_RUNTIME_VERSION}\n`,
+      },
     });
     host.installRuntime("linux-x64");
-    expect(await resolveRuntime({ host })).toMatchObject({ codexBin: fromEnv, source: "CODEX_BIN", version: PINNED_RUNTIME_VERSION });
-    expect(await resolveRuntime({ host, codexBin: fromOption })).toMatchObject({ codexBin: fromOption, source: "codexBin" });
+    expect(await resolveRuntime({ host })).toMatchObject({
+      codexBin: fromEnv,
+      source: "CODEX_BIN",
+      version: PINNED_RUNTIME_VERSION,
+    });
+    expect(await resolveRuntime({ host, codexBin: fromOption })).toMatchObject({
+      codexBin: fromOption,
+      source: "codexBin",
+    });
   });
 
   it("asks resolveCodexBin after CODEX_BIN and before the package, and checks what it returns", async () => {
@@ -51,14 +66,25 @@ describe("resolveRuntime: order of the rules", () => {
     const host = new FakeHost({ binaries: { [fromResolver]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` } });
     host.installRuntime("linux-x64");
     const resolveCodexBin = async () => fromResolver;
-    expect(await resolveRuntime({ host, resolveCodexBin })).toMatchObject({ codexBin: fromResolver, source: "resolveCodexBin", version: PINNED_RUNTIME_VERSION });
+    expect(await resolveRuntime({ host, resolveCodexBin })).toMatchObject({
+      codexBin: fromResolver,
+      source: "resolveCodexBin",
+      version: PINNED_RUNTIME_VERSION,
+    });
     expect(host.versionCalls).toEqual([fromResolver]);
     const fromEnv = path.resolve("/opt/env/codex");
-    const withEnv = new FakeHost({ env: { CODEX_BIN: fromEnv }, binaries: { [fromEnv]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` } });
+    const withEnv = new FakeHost({
+      env: { CODEX_BIN: fromEnv },
+      binaries: { [fromEnv]: `codex-cli ${PINNED_RUNTIME_VERSION}\n` },
+    });
     expect(await resolveRuntime({ host: withEnv, resolveCodexBin })).toMatchObject({ source: "CODEX_BIN" });
-    const missing = await failure(resolveRuntime({ host: new FakeHost(), resolveCodexBin: () => path.resolve("/nowhere/codex") }));
+    const missing = await failure(
+      resolveRuntime({ host: new FakeHost(), resolveCodexBin: () => path.resolve("/nowhere/codex") }),
+    );
     expect(RuntimeNotFoundError.isInstance(missing)).toBe(true);
-    expect(missing.message).toContain(`resolveCodexBin returned ${path.resolve("/nowhere/codex")}, which does not exist`);
+    expect(missing.message).toContain(
+      `resolveCodexBin returned ${path.resolve("/nowhere/codex")}, which does not exist`,
+    );
     expect(missing.message).toContain("leave resolveCodexBin unset");
   });
 
@@ -87,7 +113,11 @@ describe("resolveRuntime: order of the rules", () => {
   it("without a pinned version, checks nothing and runs nothing (sdk-core alone)", async () => {
     const bin = path.resolve("/opt/codex");
     const host = new FakeHost({ cliBin: "absent", binaries: { [bin]: "codex-cli 0.1.0\n" } });
-    expect(await resolveAnyRuntime({ host, codexBin: bin })).toMatchObject({ codexBin: bin, source: "codexBin", version: undefined });
+    expect(await resolveAnyRuntime({ host, codexBin: bin })).toMatchObject({
+      codexBin: bin,
+      source: "codexBin",
+      version: undefined,
+    });
     expect(host.versionCalls).toEqual([]);
   });
 
@@ -145,17 +175,23 @@ describe("resolveRuntime: version check", () => {
     expect(IncompatibleServerError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ serverVersion: "0.171.0-alpha.2", requiredVersion: PINNED_RUNTIME_VERSION });
     expect(error.message).toContain("checkRuntimeVersion: false");
-    expect(await resolveRuntime({ host, codexBin: bin, checkRuntimeVersion: false })).toMatchObject({ codexBin: bin, version: undefined });
+    expect(await resolveRuntime({ host, codexBin: bin, checkRuntimeVersion: false })).toMatchObject({
+      codexBin: bin,
+      version: undefined,
+    });
   });
 
   it("reports a binary whose --version exits non-zero as not working, with its exit code and stderr, not as an old server", async () => {
     const bin = path.resolve("/opt/codex");
-    const failing = Object.assign(new Error("Command failed: /opt/codex --version"), { code: 3, stderr: "error while loading shared libraries\n" });
+    const failing = Object.assign(new Error("Command failed: /opt/codex --version"), {
+      code: 3,
+      stderr: "error while loading shared libraries\n",
+    });
     const host = new FakeHost({ binaries: { [bin]: failing } });
     const error = await failure(resolveRuntime({ host, codexBin: bin }));
     expect(RuntimeNotFoundError.isInstance(error)).toBe(true);
     expect(IncompatibleServerError.isInstance(error)).toBe(false);
-    expect(error.message).toContain("--version\" exited with code 3");
+    expect(error.message).toContain('--version" exited with code 3');
     expect(error.message).toContain("error while loading shared libraries");
     expect(error.message).toContain("not a working codex binary");
   });
@@ -196,7 +232,6 @@ describe("resolveRuntime: broken installs", () => {
     expect(error.message).toContain("installed on another machine");
   });
 
-
   it("explains a missing @codex/cli-bin", async () => {
     const host = new FakeHost({ cliBin: false });
     const error = await failure(resolveRuntime({ host }));
@@ -206,7 +241,9 @@ describe("resolveRuntime: broken installs", () => {
   });
 
   it("explains a @codex/cli-bin that does not list this platform", async () => {
-    const host = new FakeHost({ cliBinOptionalDependencies: { "@codex/cli-bin-darwin-arm64": PINNED_RUNTIME_VERSION } });
+    const host = new FakeHost({
+      cliBinOptionalDependencies: { "@codex/cli-bin-darwin-arm64": PINNED_RUNTIME_VERSION },
+    });
     const error = await failure(resolveRuntime({ host }));
     expect(error.message).toContain("does not provide a runtime for linux-x64");
   });
@@ -249,14 +286,26 @@ function expectPlatformNeutralAdvice(error: Error): void {
 describe("runtimeEnvironment", () => {
   it("puts codex-resources last on PATH, so a system bwrap still wins over the bundled one", () => {
     expect(
-      runtimeEnvironment({ pathDir: "/rt/codex-path", resourcesDir: "/rt/codex-resources" }, { PATH: "/usr/bin:/bin" }, "linux"),
+      runtimeEnvironment(
+        { pathDir: "/rt/codex-path", resourcesDir: "/rt/codex-resources" },
+        { PATH: "/usr/bin:/bin" },
+        "linux",
+      ),
     ).toEqual({ PATH: "/rt/codex-path:/usr/bin:/bin:/rt/codex-resources" });
-    expect(runtimeEnvironment({ pathDir: undefined, resourcesDir: "/rt/codex-resources" }, {}, "linux")).toEqual({ PATH: "/rt/codex-resources" });
+    expect(runtimeEnvironment({ pathDir: undefined, resourcesDir: "/rt/codex-resources" }, {}, "linux")).toEqual({
+      PATH: "/rt/codex-resources",
+    });
   });
 
   it("does not add a folder twice when the environment already has it", () => {
-    const once = runtimeEnvironment({ pathDir: "/rt/codex-path", resourcesDir: "/rt/codex-resources" }, { PATH: "/usr/bin" }, "linux");
-    expect(runtimeEnvironment({ pathDir: "/rt/codex-path", resourcesDir: "/rt/codex-resources" }, once, "linux")).toEqual(once);
+    const once = runtimeEnvironment(
+      { pathDir: "/rt/codex-path", resourcesDir: "/rt/codex-resources" },
+      { PATH: "/usr/bin" },
+      "linux",
+    );
+    expect(
+      runtimeEnvironment({ pathDir: "/rt/codex-path", resourcesDir: "/rt/codex-resources" }, once, "linux"),
+    ).toEqual(once);
   });
 
   it("puts codex-path first on PATH", () => {

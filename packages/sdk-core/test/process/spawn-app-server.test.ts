@@ -23,7 +23,6 @@ afterAll(() => {
   rmSync(tempDir, { recursive: true, force: true });
 });
 
-
 async function start(mode: string, options: SpawnAppServerOptions = {}, extra: string[] = []) {
   const transport = await spawnAppServer({ launchArgs: [process.execPath, fixture, mode, ...extra], ...options });
   spawned.push(transport.pid);
@@ -136,10 +135,18 @@ describe("spawnAppServer", () => {
     await client.close();
     const tail = transport.stderrTail().split("\n");
     expect(tail[0]).toMatch(/earlier line/);
-    expect(tail.slice(1)).toEqual(["stamp INFO chatty line 296", "stamp INFO chatty line 297", "stamp INFO chatty line 298", "stamp INFO chatty line 299", "WARN fake: starting"]);
+    expect(tail.slice(1)).toEqual([
+      "stamp INFO chatty line 296",
+      "stamp INFO chatty line 297",
+      "stamp INFO chatty line 298",
+      "stamp INFO chatty line 299",
+      "WARN fake: starting",
+    ]);
   });
 
-  it("keeps output that arrives after the exit even when the event loop stalls past the stdio deadline", { timeout: 15_000 }, async () => {
+  it("keeps output that arrives after the exit even when the event loop stalls past the stdio deadline", {
+    timeout: 15_000,
+  }, async () => {
     // The server exits while a process it started still holds its stderr and writes to it a
     // moment later. Meanwhile this process's event loop is blocked for longer than the wait for
     // stdio after an exit: when it resumes, the overdue deadline must not discard what is
@@ -186,7 +193,9 @@ describe("spawnAppServer", () => {
 
   it("rejects when no binary is given at all, and a cwd that is not a directory", async () => {
     expect(RuntimeNotFoundError.isInstance(await spawnAppServer({}).catch((e: unknown) => e))).toBe(true);
-    await expect(spawnAppServer({ launchArgs: [process.execPath, fixture], cwd: path.join(tempDir, "nope") })).rejects.toThrow(/not a directory/);
+    await expect(
+      spawnAppServer({ launchArgs: [process.execPath, fixture], cwd: path.join(tempDir, "nope") }),
+    ).rejects.toThrow(/not a directory/);
   });
 
   it("rejects bad options with InvalidInputError (a CodexError), before spawning anything", async () => {
@@ -214,7 +223,10 @@ describe("spawnAppServer", () => {
         `process.exit(0);`,
       ].join("\n"),
     );
-    const child = spawn(process.execPath, ["--import", "tsx", parent], { cwd: here, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--import", "tsx", parent], {
+      cwd: here,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
@@ -223,7 +235,8 @@ describe("spawnAppServer", () => {
     expect(pid).toBeGreaterThan(0);
     spawned.push(pid);
     // The exit hook sends SIGKILL synchronously; give the kernel a moment to reap it.
-    for (let attempt = 0; attempt < 50 && isAlive(pid); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let attempt = 0; attempt < 50 && isAlive(pid); attempt++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(isAlive(pid)).toBe(false);
   });
 });

@@ -31,7 +31,12 @@ function layout(name: string): { codexBin: string; dir: string } {
   mkdirSync(path.join(dir, "codex-resources"));
   writeFileSync(
     path.join(dir, "codex-package.json"),
-    JSON.stringify({ layoutVersion: 1, entrypoint: "bin/codex", pathDir: "codex-path", resourcesDir: "codex-resources" }),
+    JSON.stringify({
+      layoutVersion: 1,
+      entrypoint: "bin/codex",
+      pathDir: "codex-path",
+      resourcesDir: "codex-resources",
+    }),
   );
   const codexBin = path.join(dir, "bin", "codex");
   writeFileSync(codexBin, '#!/bin/sh\necho "PATH=$PATH" >&2\n');
@@ -44,12 +49,17 @@ describe.skipIf(process.platform === "win32")("spawnAppServer and the runtime lo
     const fromEnv = layout("from-env");
     const fromResolver = layout("from-resolver");
     process.env["CODEX_BIN"] = fromEnv.codexBin;
-    const transport = await spawnAppServer({ resolveCodexBin: () => fromResolver.codexBin, env: { PATH: "/usr/bin:/bin" } });
+    const transport = await spawnAppServer({
+      resolveCodexBin: () => fromResolver.codexBin,
+      env: { PATH: "/usr/bin:/bin" },
+    });
     transports.push(transport);
     transport.start({ message: () => {} });
     expect(transport.argv[0]).toBe(fromEnv.codexBin);
     const info = await transport.closed;
-    expect(info.stderrTail).toContain(`PATH=${path.join(fromEnv.dir, "codex-path")}:/usr/bin:/bin:${path.join(fromEnv.dir, "codex-resources")}`);
+    expect(info.stderrTail).toContain(
+      `PATH=${path.join(fromEnv.dir, "codex-path")}:/usr/bin:/bin:${path.join(fromEnv.dir, "codex-resources")}`,
+    );
   });
 
   it("codexBin wins over CODEX_BIN", async () => {

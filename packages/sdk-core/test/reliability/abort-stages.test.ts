@@ -48,17 +48,27 @@ describe("abort before the spawn", () => {
 });
 
 describe("abort during initialize", () => {
-  it("a server that never answers initialize: rejects with AbortError and the process is gone", { timeout: 15_000 }, async () => {
+  it("a server that never answers initialize: rejects with AbortError and the process is gone", {
+    timeout: 15_000,
+  }, async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "codex-abort-"));
     try {
       const pidFile = path.join(dir, "pid");
       const controller = new AbortController();
-      const start = Codex.start({ launchArgs: ["/bin/sh", silentServer], env: { STUB_PID_FILE: pidFile }, signal: controller.signal });
+      const start = Codex.start({
+        launchArgs: ["/bin/sh", silentServer],
+        env: { STUB_PID_FILE: pidFile },
+        signal: controller.signal,
+      });
       const outcome = start.then(
         () => "started",
         (error: unknown) => error,
       );
-      await waitUntil(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", 10_000, "the stub to start");
+      await waitUntil(
+        () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "",
+        10_000,
+        "the stub to start",
+      );
       const pid = Number(readFileSync(pidFile, "utf8").trim());
       expect(isAlive(pid), `stub ${pid} alive; children ${childPids().join(",")}`).toBe(true);
       controller.abort();
@@ -72,7 +82,12 @@ describe("abort during initialize", () => {
 
   it("the real binary, aborted as soon as its process exists", { timeout: 15_000 }, async () => {
     const controller = new AbortController();
-    const start = Codex.start({ codexBin, env: { RUST_LOG: "warn" }, codexHome: await mkdtemp(path.join(os.tmpdir(), "codex-abort-home-")), signal: controller.signal });
+    const start = Codex.start({
+      codexBin,
+      env: { RUST_LOG: "warn" },
+      codexHome: await mkdtemp(path.join(os.tmpdir(), "codex-abort-home-")),
+      signal: controller.signal,
+    });
     const outcome = start.then(
       (codex) => codex,
       (error: unknown) => error,
@@ -106,7 +121,10 @@ describe("abort while turn/start is in flight", () => {
     const interrupt = await server.request("turn/interrupt");
     expect(interrupt.params).toEqual({ threadId: thread.id, turnId: "t-held" });
     await server.reply(interrupt.id, {});
-    await server.send({ method: "turn/completed", params: { threadId: thread.id, turn: wireTurn("t-held", "interrupted") } });
+    await server.send({
+      method: "turn/completed",
+      params: { threadId: thread.id, turn: wireTurn("t-held", "interrupted") },
+    });
     expect(isAbort(await turning)).toBe(true);
   });
 
@@ -141,7 +159,9 @@ describe("abort while turn/start is in flight", () => {
 });
 
 describe("abort mid-stream", () => {
-  it("real app-server: run() and stream() reject with AbortError after the interrupted turn's events", { timeout: 40_000 }, async () => {
+  it("real app-server: run() and stream() reject with AbortError after the interrupted turn's events", {
+    timeout: 40_000,
+  }, async () => {
     await using server = await startRealServer();
     server.env.fakeModel.enqueue(slowWords(400, 20));
     const completions = recordCompletions(server.codex);

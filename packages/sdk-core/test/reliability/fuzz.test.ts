@@ -13,14 +13,17 @@ import { Codex } from "../../src/index.js";
 import { createLineTransport } from "../../src/rpc/line-transport.js";
 import { flush, ManualTransport, scriptedPair, wireThread, wireTurn } from "./helpers.js";
 
-const seed = process.env["FC_SEED"] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env["FC_SEED"]);
+const seed =
+  process.env["FC_SEED"] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env["FC_SEED"]);
 
 /** fc.assert with a fixed seed and modest run count, naming the seed when it fails. */
 async function check(property: fc.IAsyncProperty<any> | fc.IProperty<any>, numRuns: number): Promise<void> {
   try {
     await fc.assert(property as fc.IAsyncProperty<unknown>, { seed, numRuns, endOnFailure: false });
   } catch (error) {
-    throw new Error(`Property failed with seed ${seed} (rerun with FC_SEED=${seed}).\n${(error as Error).message}`, { cause: error });
+    throw new Error(`Property failed with seed ${seed} (rerun with FC_SEED=${seed}).\n${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -59,7 +62,10 @@ describe("framing fuzz", () => {
           const bytes = encoder.encode(text);
           const got: string[] = [];
           const oversized: OversizedLine[] = [];
-          const decoder = new LineDecoder({ line: (line) => got.push(line), oversized: (info) => oversized.push(info) }, maxBytes);
+          const decoder = new LineDecoder(
+            { line: (line) => got.push(line), oversized: (info) => oversized.push(info) },
+            maxBytes,
+          );
           for (const chunk of cut(bytes, cuts)) decoder.push(chunk);
           decoder.end();
           // The model: split on "\n", drop one trailing "\r" and one leading BOM, skip empties,
@@ -105,33 +111,43 @@ type Event =
   | { kind: "garbage"; bytes: Uint8Array };
 
 const jsonValue = fc.jsonValue({ maxDepth: 3, stringUnit: "binary" });
-const paramsArb = fc.option(fc.dictionary(fc.string({ unit: "binary", maxLength: 8 }), jsonValue, { maxKeys: 5 }), { nil: undefined });
+const paramsArb = fc.option(fc.dictionary(fc.string({ unit: "binary", maxLength: 8 }), jsonValue, { maxKeys: 5 }), {
+  nil: undefined,
+});
 
 const garbageArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   // Not JSON at all (but never a newline: each garbage item is one line).
   fc.string({ unit: "binary", maxLength: 30 }).map((s) => encoder.encode(`<${s.replace(/\n/g, "")}`)),
   // JSON, but not a JSON-RPC message.
-  fc.oneof(fc.array(jsonValue, { maxLength: 3 }), fc.integer(), fc.constant(null), fc.string({ maxLength: 5 })).map((v) => encoder.encode(JSON.stringify(v))),
-  fc.constantFrom(
-    '{"foo":1}',
-    '{"id":{},"method":"x"}',
-    '{"id":[1],"result":1}',
-    '{"method":5}',
-    '{"id":999999,"result":{}}',
-    '{"id":"abc","error":{"code":1,"message":"x"}}',
-    '{"result":1}',
-    "{",
-    '{"id":1,',
-    "null",
-  ).map((s) => encoder.encode(s)),
+  fc
+    .oneof(fc.array(jsonValue, { maxLength: 3 }), fc.integer(), fc.constant(null), fc.string({ maxLength: 5 }))
+    .map((v) => encoder.encode(JSON.stringify(v))),
+  fc
+    .constantFrom(
+      '{"foo":1}',
+      '{"id":{},"method":"x"}',
+      '{"id":[1],"result":1}',
+      '{"method":5}',
+      '{"id":999999,"result":{}}',
+      '{"id":"abc","error":{"code":1,"message":"x"}}',
+      '{"result":1}',
+      "{",
+      '{"id":1,',
+      "null",
+    )
+    .map((s) => encoder.encode(s)),
   // Invalid UTF-8.
-  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((b) => Uint8Array.from([0xff, 0xfe, ...b.filter((x) => x !== 0x0a)])),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 8 })
+    .map((b) => Uint8Array.from([0xff, 0xfe, ...b.filter((x) => x !== 0x0a)])),
 );
 
 function eventsArb(requestCount: number): fc.Arbitrary<Event[]> {
   const notification = fc.record({
     kind: fc.constant("notification" as const),
-    method: fc.oneof(fc.constantFrom(...KNOWN_METHODS), fc.string({ unit: "binary", minLength: 1, maxLength: 12 })).filter((m) => m !== "serverRequest/resolved"),
+    method: fc
+      .oneof(fc.constantFrom(...KNOWN_METHODS), fc.string({ unit: "binary", minLength: 1, maxLength: 12 }))
+      .filter((m) => m !== "serverRequest/resolved"),
     params: paramsArb,
   });
   const serverRequest = fc.record({
@@ -143,19 +159,24 @@ function eventsArb(requestCount: number): fc.Arbitrary<Event[]> {
   const garbage = fc.record({ kind: fc.constant("garbage" as const), bytes: garbageArb });
   const others = fc.array(fc.oneof(notification, serverRequest, garbage), { maxLength: 40 });
   // Each request gets at most one reply; some get none (they must still settle when the client closes).
-  const responses = fc.array(
-    fc.record({ request: fc.nat({ max: requestCount - 1 }), ok: fc.boolean(), payload: jsonValue }),
-    { maxLength: requestCount },
-  ).map((list) => {
-    const seen = new Set<number>();
-    return list.filter((r) => !seen.has(r.request) && seen.add(r.request)).map((r): Event => ({ kind: "response", ...r }));
-  });
+  const responses = fc
+    .array(fc.record({ request: fc.nat({ max: requestCount - 1 }), ok: fc.boolean(), payload: jsonValue }), {
+      maxLength: requestCount,
+    })
+    .map((list) => {
+      const seen = new Set<number>();
+      return list
+        .filter((r) => !seen.has(r.request) && seen.add(r.request))
+        .map((r): Event => ({ kind: "response", ...r }));
+    });
   // Interleave the replies among the other events at random positions.
-  return fc.tuple(others, responses, fc.array(fc.nat(), { maxLength: requestCount })).map(([list, replies, positions]) => {
-    const events: Event[] = [...list];
-    replies.forEach((reply, index) => events.splice((positions[index] ?? 0) % (events.length + 1), 0, reply));
-    return events;
-  });
+  return fc
+    .tuple(others, responses, fc.array(fc.nat(), { maxLength: requestCount }))
+    .map(([list, replies, positions]) => {
+      const events: Event[] = [...list];
+      replies.forEach((reply, index) => events.splice((positions[index] ?? 0) % (events.length + 1), 0, reply));
+      return events;
+    });
 }
 
 describe("client routing fuzz", () => {
@@ -169,7 +190,9 @@ describe("client routing fuzz", () => {
     process.off("unhandledRejection", onUnhandled);
   });
 
-  it("routes every well-formed message exactly once, in order, and survives everything else", { timeout: 60_000 }, async () => {
+  it("routes every well-formed message exactly once, in order, and survives everything else", {
+    timeout: 60_000,
+  }, async () => {
     const requestCount = 12;
     await check(
       fc.asyncProperty(eventsArb(requestCount), fc.array(fc.nat(), { maxLength: 60 }), async (events, cuts) => {
@@ -181,7 +204,9 @@ describe("client routing fuzz", () => {
         const client = new AppServerClient(createLineTransport(transport, { logger }), { logger });
         const seen: Notification[] = [];
         client.onNotification("*", (notification) => seen.push(notification));
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown } | undefined)[] = new Array(requestCount).fill(undefined);
+        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown } | undefined)[] = new Array(
+          requestCount,
+        ).fill(undefined);
         const settled = Array.from({ length: requestCount }, (_, index) =>
           client.requestUnchecked("fuzz/request", { index }).then(
             (value) => (outcomes[index] = { ok: true, value }),
@@ -189,7 +214,10 @@ describe("client routing fuzz", () => {
           ),
         );
         await flush(1);
-        const sentIds = transport.sentMessages().filter((m) => m.method === "fuzz/request").map((m) => m.id as number);
+        const sentIds = transport
+          .sentMessages()
+          .filter((m) => m.method === "fuzz/request")
+          .map((m) => m.id as number);
         expect(sentIds).toHaveLength(requestCount);
 
         const lines: Uint8Array[] = [];
@@ -198,19 +226,24 @@ describe("client routing fuzz", () => {
         for (const event of events) {
           switch (event.kind) {
             case "notification": {
-              const message = event.params === undefined ? { method: event.method } : { method: event.method, params: event.params };
+              const message =
+                event.params === undefined ? { method: event.method } : { method: event.method, params: event.params };
               lines.push(encoder.encode(JSON.stringify({ ...message, emittedAtMs: 1 })));
               expectedNotifications.push({ method: event.method, params: event.params });
               break;
             }
             case "response": {
               const id = sentIds[event.request]!;
-              const body = event.ok ? { id, result: event.payload } : { id, error: { code: -32000 - event.request, message: "fuzzed", data: event.payload } };
+              const body = event.ok
+                ? { id, result: event.payload }
+                : { id, error: { code: -32000 - event.request, message: "fuzzed", data: event.payload } };
               lines.push(encoder.encode(JSON.stringify(body)));
               break;
             }
             case "serverRequest":
-              lines.push(encoder.encode(JSON.stringify({ id: event.id, method: event.method, params: event.params ?? {} })));
+              lines.push(
+                encoder.encode(JSON.stringify({ id: event.id, method: event.method, params: event.params ?? {} })),
+              );
               expectedReplies.set(event.id, event.method);
               break;
             case "garbage":
@@ -298,7 +331,9 @@ const turnPlanArb = fc.record({
 });
 
 describe("turn routing fuzz", () => {
-  it("each turn's stream yields exactly its own events, whatever the interleaving and reply timing", { timeout: 60_000 }, async () => {
+  it("each turn's stream yields exactly its own events, whatever the interleaving and reply timing", {
+    timeout: 60_000,
+  }, async () => {
     await check(
       fc.asyncProperty(
         fc.array(turnPlanArb, { minLength: 1, maxLength: 4 }),
@@ -312,7 +347,15 @@ describe("turn routing fuzz", () => {
           server.onMessage((message) => {
             if (message.method === "thread/start" && message.id !== undefined) {
               threadCount += 1;
-              void server.reply(message.id, { thread: wireThread(`th-${threadCount}`), model: "m", modelProvider: "fake", cwd: "/", approvalPolicy: "never", sandbox: { type: "readOnly" }, reasoningEffort: null });
+              void server.reply(message.id, {
+                thread: wireThread(`th-${threadCount}`),
+                model: "m",
+                modelProvider: "fake",
+                cwd: "/",
+                approvalPolicy: "never",
+                sandbox: { type: "readOnly" },
+                reasoningEffort: null,
+              });
             }
           });
           const codex = await Codex.start({ transport: clientEnd });
@@ -327,13 +370,25 @@ describe("turn routing fuzz", () => {
               const threadId = `th-${index + 1}`;
               const turnId = `turn-${index + 1}`;
               const own: object[] = [{ method: "turn/started", params: { threadId, turn: wireTurn(turnId) } }];
-              for (let s = 0; s < plan.statusChanges; s += 1) own.push({ method: "thread/status/changed", params: { threadId, status: { type: "active", activeFlags: [] } } });
-              plan.deltas.forEach((delta, d) => own.push({ method: "item/agentMessage/delta", params: { threadId, turnId, itemId: `i${d}`, delta } }));
+              for (let s = 0; s < plan.statusChanges; s += 1)
+                own.push({
+                  method: "thread/status/changed",
+                  params: { threadId, status: { type: "active", activeFlags: [] } },
+                });
+              plan.deltas.forEach((delta, d) =>
+                own.push({ method: "item/agentMessage/delta", params: { threadId, turnId, itemId: `i${d}`, delta } }),
+              );
               own.push({ method: "turn/completed", params: { threadId, turn: wireTurn(turnId, "completed") } });
-              const items: { line: string; own?: object }[] = own.map((message) => ({ line: JSON.stringify(message), own: message }));
+              const items: { line: string; own?: object }[] = own.map((message) => ({
+                line: JSON.stringify(message),
+                own: message,
+              }));
               // Stragglers of an older turn on this thread, anywhere.
               for (let s = 0; s < plan.stragglers; s += 1) {
-                const straggler = { method: "item/agentMessage/delta", params: { threadId, turnId: `old-${index}`, itemId: "x", delta: "stale" } };
+                const straggler = {
+                  method: "item/agentMessage/delta",
+                  params: { threadId, turnId: `old-${index}`, itemId: "x", delta: "stale" },
+                };
                 items.splice((plan.replyAt + s) % (items.length + 1), 0, { line: JSON.stringify(straggler) });
               }
               const reply = JSON.stringify({ id: requests[index]!.id, result: { turn: wireTurn(turnId) } });
@@ -350,7 +405,8 @@ describe("turn routing fuzz", () => {
               const chosen = open[(picks[pick++] ?? 0) % open.length]!;
               merged.push(sequences[chosen]![cursors[chosen]!]!.line);
               cursors[chosen]! += 1;
-              if (pick <= globalNoise) merged.push(JSON.stringify({ method: "account/rateLimits/updated", params: { rateLimits: {} } }));
+              if (pick <= globalNoise)
+                merged.push(JSON.stringify({ method: "account/rateLimits/updated", params: { rateLimits: {} } }));
             }
             const bytes = encoder.encode(merged.map((line) => `${line}\n`).join(""));
             for (const chunk of cut(bytes, cuts)) await server.sendRaw(chunk);

@@ -19,7 +19,7 @@ const GARBAGE: (string | Uint8Array)[] = [
   '{"no":"method or id"}\n',
   '{"id":{"weird":true},"method":"x"}\n',
   '{"id":987654,"result":"a reply to nobody"}\n',
-  "{\"truncated\": \n",
+  '{"truncated": \n',
   "\r\n",
   "\n\n\n",
 ];
@@ -30,7 +30,9 @@ function recorder() {
 }
 
 describe("garbage and oversized lines", () => {
-  it("skips garbage and oversized lines between well-formed messages (in-memory server)", { timeout: 10_000 }, async () => {
+  it("skips garbage and oversized lines between well-formed messages (in-memory server)", {
+    timeout: 10_000,
+  }, async () => {
     const log = recorder();
     const { clientEnd, server } = scriptedPair({ maxMessageBytes: 64 * 1024, logger: log.logger });
     server.answerInitialize();
@@ -42,24 +44,36 @@ describe("garbage and oversized lines", () => {
     // A request whose reply will be oversized, sent before the junk.
     const big = codex.client.request("thread/read", { threadId: thread.id });
     const bigRequest = await server.request("thread/read");
-    const delta = (text: string) => ({ method: "item/agentMessage/delta", params: { threadId: thread.id, turnId: turn.id, itemId: "m", delta: text } });
+    const delta = (text: string) => ({
+      method: "item/agentMessage/delta",
+      params: { threadId: thread.id, turnId: turn.id, itemId: "m", delta: text },
+    });
     await server.send(delta("one "));
     for (const junk of GARBAGE) await server.sendRaw(junk);
     // An oversized notification, in one chunk, then an oversized reply split over many chunks.
     await server.sendRaw(`${JSON.stringify({ method: "junk/big", params: { pad: "y".repeat(200_000) } })}\n`);
     await server.send(delta("two "));
     const oversizedReply = `${JSON.stringify({ id: bigRequest.id, result: { pad: "z".repeat(300_000) } })}\n`;
-    for (let offset = 0; offset < oversizedReply.length; offset += 10_000) await server.sendRaw(oversizedReply.slice(offset, offset + 10_000));
+    for (let offset = 0; offset < oversizedReply.length; offset += 10_000)
+      await server.sendRaw(oversizedReply.slice(offset, offset + 10_000));
     for (const junk of GARBAGE) await server.sendRaw(junk);
     await server.send(delta("three"));
-    await server.send({ method: "turn/completed", params: { threadId: thread.id, turn: wireTurn(turn.id, "completed") } });
+    await server.send({
+      method: "turn/completed",
+      params: { threadId: thread.id, turn: wireTurn(turn.id, "completed") },
+    });
 
     const result = await turn.run();
     expect(result.text).toBe("one two three");
-    await expect(big).rejects.toSatisfy((error: unknown) => CodexError.isInstance(error) && /maxMessageBytes/.test((error as Error).message));
+    await expect(big).rejects.toSatisfy(
+      (error: unknown) => CodexError.isInstance(error) && /maxMessageBytes/.test((error as Error).message),
+    );
     // The connection is still healthy afterwards.
     const second = await thread.turn("again");
-    await server.send({ method: "turn/completed", params: { threadId: thread.id, turn: wireTurn(second.id, "completed") } });
+    await server.send({
+      method: "turn/completed",
+      params: { threadId: thread.id, turn: wireTurn(second.id, "completed") },
+    });
     expect((await second.run()).status).toBe("completed");
     // Each skipped line was reported, not swallowed silently.
     const warnings = log.entries.filter((e) => e.level === "warn" || e.level === "error");
@@ -86,8 +100,12 @@ describe("garbage and oversized lines", () => {
     expect(log.entries.filter((e) => e.level === "error" && /maxMessageBytes/.test(e.message))).toHaveLength(1);
   });
 
-  it("a real app-server behind a noisy launcher: banners, junk and an oversized line in between", { timeout: 30_000 }, async () => {
-    await using env = await createTestEnvironment({ env: { RUST_LOG: "warn", NOISY_OVERSIZED_BYTES: String(256 * 1024) } });
+  it("a real app-server behind a noisy launcher: banners, junk and an oversized line in between", {
+    timeout: 30_000,
+  }, async () => {
+    await using env = await createTestEnvironment({
+      env: { RUST_LOG: "warn", NOISY_OVERSIZED_BYTES: String(256 * 1024) },
+    });
     env.fakeModel.enqueue(reply.text("Hello through the noise", { chunks: ["Hello ", "through ", "the ", "noise"] }));
     const log = recorder();
     const launcher = path.join(import.meta.dirname, "fixtures", "noisy-launcher.mjs");

@@ -100,7 +100,16 @@ export class ScriptedServer {
 /** A `Turn` object as the server sends it. */
 export function wireTurn(id: string, status: "inProgress" | "completed" | "interrupted" = "inProgress") {
   const done = status !== "inProgress";
-  return { id, items: [], itemsView: "notLoaded", status, error: null, startedAt: 1, completedAt: done ? 2 : null, durationMs: done ? 1000 : null };
+  return {
+    id,
+    items: [],
+    itemsView: "notLoaded",
+    status,
+    error: null,
+    startedAt: 1,
+    completedAt: done ? 2 : null,
+    durationMs: done ? 1000 : null,
+  };
 }
 
 /** A `Thread` object as the server sends it. */
@@ -131,7 +140,10 @@ export function wireThread(id: string) {
  * ids `<threadId>/turn-1`, ... (unless `holdTurnStart` returns true for that request; then the
  * test replies itself). Returns the turn ids given out, in order.
  */
-export function answerThreadsAndTurns(server: ScriptedServer, holdTurnStart: (message: SentMessage) => boolean = () => false): string[] {
+export function answerThreadsAndTurns(
+  server: ScriptedServer,
+  holdTurnStart: (message: SentMessage) => boolean = () => false,
+): string[] {
   const turnIds: string[] = [];
   let threads = 0;
   const turnsPerThread = new Map<string, number>();
@@ -139,7 +151,15 @@ export function answerThreadsAndTurns(server: ScriptedServer, holdTurnStart: (me
     if (message.id === undefined) return;
     if (message.method === "thread/start") {
       threads += 1;
-      void server.reply(message.id, { thread: wireThread(`thread-${threads}`), model: "fake-model", modelProvider: "fake", cwd: "/workspace", approvalPolicy: "never", sandbox: { type: "readOnly" }, reasoningEffort: null });
+      void server.reply(message.id, {
+        thread: wireThread(`thread-${threads}`),
+        model: "fake-model",
+        modelProvider: "fake",
+        cwd: "/workspace",
+        approvalPolicy: "never",
+        sandbox: { type: "readOnly" },
+        reasoningEffort: null,
+      });
     } else if (message.method === "turn/start" && !holdTurnStart(message)) {
       const threadId = message.params.threadId as string;
       const count = (turnsPerThread.get(threadId) ?? 0) + 1;
@@ -211,7 +231,12 @@ export class ManualTransport implements ByteStream {
   closeWith(info: Partial<TransportCloseInfo>): Promise<void> {
     if (!this.#isClosed) {
       this.#isClosed = true;
-      this.#resolveClosed({ exitCode: info.exitCode ?? null, signal: info.signal ?? null, stderrTail: info.stderrTail ?? "", reason: info.reason ?? "closed" });
+      this.#resolveClosed({
+        exitCode: info.exitCode ?? null,
+        signal: info.signal ?? null,
+        stderrTail: info.stderrTail ?? "",
+        reason: info.reason ?? "closed",
+      });
     }
     return this.closed.then(() => undefined);
   }
@@ -225,7 +250,11 @@ export function childPids(parent: number = process.pid): number[] {
   if (process.platform !== "linux") {
     // No /proc: ask pgrep (macOS, BSD). It exits 1 when there is no child.
     const run = spawnSync("pgrep", ["-P", String(parent)], { encoding: "utf8" });
-    return run.stdout.split("\n").filter((line) => line.trim() !== "").map(Number).filter(isAlive);
+    return run.stdout
+      .split("\n")
+      .filter((line) => line.trim() !== "")
+      .map(Number)
+      .filter(isAlive);
   }
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
@@ -269,7 +298,12 @@ export function heapAfterGc(): number {
 }
 
 /** Waits until `condition` holds, checking every `intervalMs`; rejects after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean, timeoutMs: number, what: string, intervalMs = 10): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);

@@ -12,7 +12,9 @@ afterEach(() => {
 });
 
 describe("kill -9 mid-turn", () => {
-  it("fails the running turn, its stream, pending and later requests with TransportClosedError", { timeout: 30_000 }, async () => {
+  it("fails the running turn, its stream, pending and later requests with TransportClosedError", {
+    timeout: 30_000,
+  }, async () => {
     await using server = await startRealServer();
     const { codex, pid } = server;
     server.env.fakeModel.enqueue(slowWords(200, 25));

@@ -3,7 +3,10 @@
 import { reply } from "@codex/sdk-testing";
 import { describe, expect, it } from "vitest";
 import { AbortError, Codex, TransportClosedError } from "../../src/index.js";
-import type { CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse } from "@codex/protocol-types/experimental";
+import type {
+  CommandExecutionRequestApprovalParams,
+  CommandExecutionRequestApprovalResponse,
+} from "@codex/protocol-types/experimental";
 import { answerThreadsAndTurns, childPids, scriptedPair, waitUntil, wireTurn } from "./helpers.js";
 import { startRealServer } from "./real-server.js";
 
@@ -17,7 +20,9 @@ interface PendingCall {
 function heldHandler() {
   const calls: PendingCall[] = [];
   const handler = (params: CommandExecutionRequestApprovalParams, context: { signal: AbortSignal }) =>
-    new Promise<CommandExecutionRequestApprovalResponse>((resolve) => calls.push({ params, signal: context.signal, resolve }));
+    new Promise<CommandExecutionRequestApprovalResponse>((resolve) =>
+      calls.push({ params, signal: context.signal, resolve }),
+    );
   return { calls, handler };
 }
 
@@ -31,11 +36,17 @@ function traceRecorder() {
 }
 
 describe("approval handlers pending when their turn ends", () => {
-  it("real app-server: interrupting the turn aborts the handler; its late answer is not sent", { timeout: 40_000 }, async () => {
+  it("real app-server: interrupting the turn aborts the handler; its late answer is not sent", {
+    timeout: 40_000,
+  }, async () => {
     const held = heldHandler();
     const trace = traceRecorder();
     await using server = await startRealServer({
-      codex: { serverRequests: { "item/commandExecution/requestApproval": held.handler }, logger: trace.logger, trace: true },
+      codex: {
+        serverRequests: { "item/commandExecution/requestApproval": held.handler },
+        logger: trace.logger,
+        trace: true,
+      },
     });
     const { codex } = server;
     server.env.fakeModel.enqueue(reply.toolCall({ cmd: "echo pending-approval" }));
@@ -68,9 +79,13 @@ describe("approval handlers pending when their turn ends", () => {
     expect(next.finalResponse).toBe("still here");
   });
 
-  it("real app-server: a handler pending when the client closes is aborted with TransportClosedError", { timeout: 40_000 }, async () => {
+  it("real app-server: a handler pending when the client closes is aborted with TransportClosedError", {
+    timeout: 40_000,
+  }, async () => {
     const held = heldHandler();
-    const server = await startRealServer({ codex: { serverRequests: { "item/commandExecution/requestApproval": held.handler } } });
+    const server = await startRealServer({
+      codex: { serverRequests: { "item/commandExecution/requestApproval": held.handler } },
+    });
     try {
       server.env.fakeModel.enqueue(reply.toolCall({ cmd: "echo never-answered" }));
       const thread = await server.codex.threadStart({ approvalPolicy: "untrusted" });
@@ -92,12 +107,17 @@ describe("approval handlers pending when their turn ends", () => {
     }
   });
 
-  it("in-memory: turn/completed alone (no serverRequest/resolved) aborts the handler; later turns are unaffected", { timeout: 10_000 }, async () => {
+  it("in-memory: turn/completed alone (no serverRequest/resolved) aborts the handler; later turns are unaffected", {
+    timeout: 10_000,
+  }, async () => {
     const held = heldHandler();
     const { clientEnd, server } = scriptedPair();
     server.answerInitialize();
     answerThreadsAndTurns(server);
-    await using codex = await Codex.start({ transport: clientEnd, serverRequests: { "item/commandExecution/requestApproval": held.handler } });
+    await using codex = await Codex.start({
+      transport: clientEnd,
+      serverRequests: { "item/commandExecution/requestApproval": held.handler },
+    });
     const thread = await codex.threadStart({});
     const turn = await thread.turn("go");
     const approval = (id: number, turnId: string) => ({
@@ -107,7 +127,10 @@ describe("approval handlers pending when their turn ends", () => {
     });
     await server.send(approval(0, turn.id));
     await waitUntil(() => held.calls.length === 1, 2_000, "the handler call");
-    await server.send({ method: "turn/completed", params: { threadId: thread.id, turn: wireTurn(turn.id, "interrupted") } });
+    await server.send({
+      method: "turn/completed",
+      params: { threadId: thread.id, turn: wireTurn(turn.id, "interrupted") },
+    });
     expect((await turn.run()).status).toBe("interrupted");
     await waitUntil(() => held.calls[0]!.signal.aborted, 2_000, "the abort");
     expect(AbortError.isInstance(held.calls[0]!.signal.reason)).toBe(true);
@@ -124,7 +147,10 @@ describe("approval handlers pending when their turn ends", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     // Request 0 was never answered: its turn had ended before the handler returned.
     expect(server.received.filter((m) => m.id === 0 && m.method === undefined)).toEqual([]);
-    await server.send({ method: "turn/completed", params: { threadId: thread.id, turn: wireTurn(second.id, "completed") } });
+    await server.send({
+      method: "turn/completed",
+      params: { threadId: thread.id, turn: wireTurn(second.id, "completed") },
+    });
     expect((await second.run()).status).toBe("completed");
   });
 

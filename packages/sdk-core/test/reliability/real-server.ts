@@ -1,6 +1,12 @@
 // Starts the real pinned app-server against a fake model in a throwaway CODEX_HOME, and tells
 // which child process it is, for the reliability tests that kill it or count processes.
-import { createTestEnvironment, reply, resolveCodexBin, type TestEnvironment, type TestEnvironmentOptions } from "@codex/sdk-testing";
+import {
+  createTestEnvironment,
+  reply,
+  resolveCodexBin,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from "@codex/sdk-testing";
 import { Codex, type CodexOptions } from "../../src/index.js";
 import { childPids } from "./helpers.js";
 
@@ -19,7 +25,11 @@ export interface RealServer extends AsyncDisposable {
 export async function startRealServer(
   options: { environment?: TestEnvironmentOptions; codex?: CodexOptions } = {},
 ): Promise<RealServer> {
-  const env = await createTestEnvironment({ env: { RUST_LOG: "warn" }, streamIdleTimeoutMs: 20_000, ...options.environment });
+  const env = await createTestEnvironment({
+    env: { RUST_LOG: "warn" },
+    streamIdleTimeoutMs: 20_000,
+    ...options.environment,
+  });
   const before = new Set(childPids());
   let codex: Codex;
   try {

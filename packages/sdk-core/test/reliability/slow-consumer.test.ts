@@ -10,7 +10,9 @@ import { slowWords, startRealServer } from "./real-server.js";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("a consumer that stops reading", () => {
-  it("bounded memory while paused, nothing lost on resume, nothing kept after release (in-memory server)", { timeout: 30_000 }, async () => {
+  it("bounded memory while paused, nothing lost on resume, nothing kept after release (in-memory server)", {
+    timeout: 30_000,
+  }, async () => {
     const COUNT = 50_000;
     const { clientEnd, server } = scriptedPair();
     server.answerInitialize();
@@ -68,7 +70,9 @@ describe("a consumer that stops reading", () => {
     expect(after).toBeLessThan(Math.max(4 * 1024 * 1024, held / 10));
   });
 
-  it("a paused stream on a real app-server does not block other traffic, and loses nothing", { timeout: 40_000 }, async () => {
+  it("a paused stream on a real app-server does not block other traffic, and loses nothing", {
+    timeout: 40_000,
+  }, async () => {
     await using server = await startRealServer();
     const { codex } = server;
     const COUNT = 1_500;

@@ -7,7 +7,16 @@ import { childPids, openFdCount, waitUntil } from "./helpers.js";
 import { codexBin } from "./real-server.js";
 
 const CYCLES = 100;
-const PROCESS_EVENTS = ["exit", "beforeExit", "SIGINT", "SIGTERM", "SIGHUP", "uncaughtException", "unhandledRejection", "warning"] as const;
+const PROCESS_EVENTS = [
+  "exit",
+  "beforeExit",
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+  "uncaughtException",
+  "unhandledRejection",
+  "warning",
+] as const;
 
 /** Counts of what could leak, at one moment. */
 function snapshot() {
@@ -61,7 +70,9 @@ describe(`${CYCLES} start/close cycles`, () => {
     // test runner's own timers may differ by one or two at the moment of the snapshot.
     for (const kind of new Set([...Object.keys(before.resources), ...Object.keys(after.resources)])) {
       const grown = (after.resources[kind] ?? 0) - (before.resources[kind] ?? 0);
-      expect(grown, `${kind}: ${before.resources[kind] ?? 0} → ${after.resources[kind] ?? 0}`).toBeLessThanOrEqual(kind === "Timeout" || kind === "Immediate" ? 2 : 0);
+      expect(grown, `${kind}: ${before.resources[kind] ?? 0} → ${after.resources[kind] ?? 0}`).toBeLessThanOrEqual(
+        kind === "Timeout" || kind === "Immediate" ? 2 : 0,
+      );
     }
   });
 });

@@ -25,12 +25,18 @@ function byPrompt(request: RecordedRequest) {
 
 /** Settles within `ms`, or says it is still pending (a hang is a failure, not a test timeout). */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | "still pending"> {
-  return Promise.race([promise, new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref())]);
+  return Promise.race([
+    promise,
+    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
+  ]);
 }
 
 describe("turn endings on the real app-server", () => {
   it("two thread.turn() at once on one thread: two turns, each with its own result", TIMEOUT, async () => {
-    await using server = await startRealServer({ environment: { fakeModel: { defaultReply: byPrompt } }, codex: { config: FAST } });
+    await using server = await startRealServer({
+      environment: { fakeModel: { defaultReply: byPrompt } },
+      codex: { config: FAST },
+    });
     const thread = await server.codex.threadStart();
     const [first, second] = await Promise.all([thread.turn("slow first"), thread.turn("second")]);
     expect(first.id).not.toBe(second.id);
@@ -42,52 +48,76 @@ describe("turn endings on the real app-server", () => {
     expect(first.steered || second.steered).toBe(false);
   });
 
-  it("thread.unsubscribe() during a turn: run() rejects with TurnLostError instead of waiting forever", TIMEOUT, async () => {
-    await using server = await startRealServer({ environment: { fakeModel: { defaultReply: byPrompt } }, codex: { config: FAST } });
-    const thread = await server.codex.threadStart();
-    const turn = await thread.turn("slow and long");
-    const outcome = turn.run().catch((error: unknown) => error);
-    for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
-    expect(await thread.unsubscribe()).toBe("unsubscribed");
-    const error = await within(outcome, 10_000);
-    expect(TurnLostError.isInstance(error), String(error)).toBe(true);
-    expect(server.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
-  });
+  it(
+    "thread.unsubscribe() during a turn: run() rejects with TurnLostError instead of waiting forever",
+    TIMEOUT,
+    async () => {
+      await using server = await startRealServer({
+        environment: { fakeModel: { defaultReply: byPrompt } },
+        codex: { config: FAST },
+      });
+      const thread = await server.codex.threadStart();
+      const turn = await thread.turn("slow and long");
+      const outcome = turn.run().catch((error: unknown) => error);
+      for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
+      expect(await thread.unsubscribe()).toBe("unsubscribed");
+      const error = await within(outcome, 10_000);
+      expect(TurnLostError.isInstance(error), String(error)).toBe(true);
+      expect(server.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
+    },
+  );
 
-  it("codex.threadArchive() during a turn: the turn ends for its handle (the server interrupts it first)", TIMEOUT, async () => {
-    await using server = await startRealServer({ environment: { fakeModel: { defaultReply: byPrompt } }, codex: { config: FAST } });
-    const thread = await server.codex.threadStart();
-    const turn = await thread.turn("long, to archive");
-    const outcome = turn.run().catch((error: unknown) => error);
-    for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
-    await server.codex.threadArchive(thread.id);
-    const ended = await within(outcome, 10_000);
-    // The real server sends the turn's turn/completed (interrupted) before its archive reply.
-    expect(ended === "still pending" ? ended : TurnLostError.isInstance(ended) ? "TurnLostError" : (ended as TurnResult).status).toMatch(/interrupted|TurnLostError/);
-    expect(server.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
-  });
+  it(
+    "codex.threadArchive() during a turn: the turn ends for its handle (the server interrupts it first)",
+    TIMEOUT,
+    async () => {
+      await using server = await startRealServer({
+        environment: { fakeModel: { defaultReply: byPrompt } },
+        codex: { config: FAST },
+      });
+      const thread = await server.codex.threadStart();
+      const turn = await thread.turn("long, to archive");
+      const outcome = turn.run().catch((error: unknown) => error);
+      for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
+      await server.codex.threadArchive(thread.id);
+      const ended = await within(outcome, 10_000);
+      // The real server sends the turn's turn/completed (interrupted) before its archive reply.
+      expect(
+        ended === "still pending"
+          ? ended
+          : TurnLostError.isInstance(ended)
+            ? "TurnLostError"
+            : (ended as TurnResult).status,
+      ).toMatch(/interrupted|TurnLostError/);
+      expect(server.codex.load.turns).toMatchObject({ turns: 0, reservations: 0, lanes: 0 });
+    },
+  );
 
-  it("an approval handler that resolves undefined declines the command (not {}, which the server takes as a failure)", TIMEOUT, async () => {
-    let asked = 0;
-    await using server = await startRealServer({
-      codex: {
-        config: FAST,
-        logger: () => {},
-        serverRequests: {
-          "item/commandExecution/requestApproval": () => {
-            asked++;
-            return undefined as never;
+  it(
+    "an approval handler that resolves undefined declines the command (not {}, which the server takes as a failure)",
+    TIMEOUT,
+    async () => {
+      let asked = 0;
+      await using server = await startRealServer({
+        codex: {
+          config: FAST,
+          logger: () => {},
+          serverRequests: {
+            "item/commandExecution/requestApproval": () => {
+              asked++;
+              return undefined as never;
+            },
           },
         },
-      },
-    });
-    server.env.fakeModel.enqueue(reply.toolCall({ cmd: "echo approved", yieldTimeMs: 15_000 }), reply.text("Done."));
-    const thread = await server.codex.threadStart({ approvalPolicy: "untrusted" });
-    const result = await thread.run("Run it");
-    expect(asked).toBe(1);
-    const command = result.items.find((item) => item.type === "commandExecution");
-    expect(command?.type === "commandExecution" && command.status).toBe("declined");
-  });
+      });
+      server.env.fakeModel.enqueue(reply.toolCall({ cmd: "echo approved", yieldTimeMs: 15_000 }), reply.text("Done."));
+      const thread = await server.codex.threadStart({ approvalPolicy: "untrusted" });
+      const result = await thread.run("Run it");
+      expect(asked).toBe(1);
+      const command = result.items.find((item) => item.type === "commandExecution");
+      expect(command?.type === "commandExecution" && command.status).toBe("declined");
+    },
+  );
 
   it("an approval handler whose result JSON cannot encode still answers, so the turn completes", TIMEOUT, async () => {
     await using server = await startRealServer({
@@ -103,23 +133,37 @@ describe("turn endings on the real app-server", () => {
     expect(result).toMatchObject({ status: "completed" });
   });
 
-  it("with the only request slot held by a tty command/exec, an abort still interrupts the turn and command/exec/terminate still ends the command", TIMEOUT, async () => {
-    await using server = await startRealServer({ environment: { fakeModel: { defaultReply: byPrompt } }, codex: { config: FAST, maxInFlight: 1 } });
-    const { codex } = server;
-    const thread = await codex.threadStart();
-    const controller = new AbortController();
-    const statuses: string[] = [];
-    codex.client.onNotification("turn/completed", (params) => void statuses.push(params.turn.status));
-    // A 20 s reply: only an interrupt ends it within the bounds below.
-    const turn = await thread.turn("long, to abort", { signal: controller.signal });
-    const exec = codex.client.request("command/exec", { command: ["sleep", "60"], tty: true, processId: "held" }).catch((error: unknown) => error);
-    // A request with a free slot is written at once: the exec holds the only slot now.
-    controller.abort();
-    const error = await within(turn.run().catch((caught: unknown) => caught), 10_000);
-    expect(AbortError.isInstance(error), String(error)).toBe(true);
-    expect(statuses).toEqual(["interrupted"]);
-    await expect(within(codex.client.request("command/exec/terminate", { processId: "held" }), 15_000)).resolves.toEqual({});
-    const ended = await within(exec, 15_000);
-    expect(ended).not.toBe("still pending");
-  });
+  it(
+    "with the only request slot held by a tty command/exec, an abort still interrupts the turn and command/exec/terminate still ends the command",
+    TIMEOUT,
+    async () => {
+      await using server = await startRealServer({
+        environment: { fakeModel: { defaultReply: byPrompt } },
+        codex: { config: FAST, maxInFlight: 1 },
+      });
+      const { codex } = server;
+      const thread = await codex.threadStart();
+      const controller = new AbortController();
+      const statuses: string[] = [];
+      codex.client.onNotification("turn/completed", (params) => void statuses.push(params.turn.status));
+      // A 20 s reply: only an interrupt ends it within the bounds below.
+      const turn = await thread.turn("long, to abort", { signal: controller.signal });
+      const exec = codex.client
+        .request("command/exec", { command: ["sleep", "60"], tty: true, processId: "held" })
+        .catch((error: unknown) => error);
+      // A request with a free slot is written at once: the exec holds the only slot now.
+      controller.abort();
+      const error = await within(
+        turn.run().catch((caught: unknown) => caught),
+        10_000,
+      );
+      expect(AbortError.isInstance(error), String(error)).toBe(true);
+      expect(statuses).toEqual(["interrupted"]);
+      await expect(
+        within(codex.client.request("command/exec/terminate", { processId: "held" }), 15_000),
+      ).resolves.toEqual({});
+      const ended = await within(exec, 15_000);
+      expect(ended).not.toBe("still pending");
+    },
+  );
 });

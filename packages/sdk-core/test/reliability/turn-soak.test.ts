@@ -74,7 +74,8 @@ function settleWithin<T>(promise: Promise<T>, what: string): Promise<T> {
 
 /** What a turn's run() may end with; anything else fails the soak. */
 function outcomeOf(value: unknown): string {
-  if (typeof value === "object" && value !== null && "status" in value) return `result:${String((value as { status: unknown }).status)}`;
+  if (typeof value === "object" && value !== null && "status" in value)
+    return `result:${String((value as { status: unknown }).status)}`;
   if (AbortError.isInstance(value)) return "AbortError";
   if (InterruptFailedError.isInstance(value)) return "InterruptFailedError";
   if (TurnLostError.isInstance(value)) return "TurnLostError";
@@ -82,7 +83,12 @@ function outcomeOf(value: unknown): string {
 }
 
 async function settle(turn: TurnHandle, what: string): Promise<string> {
-  return outcomeOf(await settleWithin(turn.run().catch((error: unknown) => error), what));
+  return outcomeOf(
+    await settleWithin(
+      turn.run().catch((error: unknown) => error),
+      what,
+    ),
+  );
 }
 
 /** Waits for the turn's first delta (or its end), so a control lands mid-stream. */
@@ -90,14 +96,24 @@ async function firstDelta(turn: TurnHandle): Promise<void> {
   for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") return;
 }
 
-async function oneTurn(codex: Codex, thread: Thread, fate: Fate, random: () => number, index: number, signals: AbortSignal[]): Promise<{ outcomes: string[]; thread: Thread }> {
+async function oneTurn(
+  codex: Codex,
+  thread: Thread,
+  fate: Fate,
+  random: () => number,
+  index: number,
+  signals: AbortSignal[],
+): Promise<{ outcomes: string[]; thread: Thread }> {
   const slow = fate !== "run" || random() < 0.5;
   const prompt = `${slow ? "slow" : "quick"} turn ${index}`;
   const controller = new AbortController();
   signals.push(controller.signal);
   const what = `turn ${index} (${fate})`;
   if (fate === "twice") {
-    const [first, second] = await Promise.all([thread.turn(prompt, { signal: controller.signal }), thread.turn(`quick second ${index}`)]);
+    const [first, second] = await Promise.all([
+      thread.turn(prompt, { signal: controller.signal }),
+      thread.turn(`quick second ${index}`),
+    ]);
     expect(first.id).not.toBe(second.id);
     return { outcomes: [await settle(first, what), await settle(second, `${what}, second`)], thread };
   }
@@ -105,7 +121,10 @@ async function oneTurn(codex: Codex, thread: Thread, fate: Fate, random: () => n
     // Aborted before turn/start is even answered.
     const pending = thread.turn(prompt, { signal: controller.signal });
     controller.abort();
-    const value = await settleWithin(pending.then((turn) => turn.run()).catch((error: unknown) => error), what);
+    const value = await settleWithin(
+      pending.then((turn) => turn.run()).catch((error: unknown) => error),
+      what,
+    );
     return { outcomes: [outcomeOf(value)], thread };
   }
   const turn = await thread.turn(prompt, { signal: controller.signal, record: random() < 0.5 ? false : undefined });
@@ -144,7 +163,9 @@ async function oneTurn(codex: Codex, thread: Thread, fate: Fate, random: () => n
 }
 
 describe("turn soak", () => {
-  it(`${TURNS} turns with seeded random aborts, steers, interrupts and unsubscribes leave nothing behind`, { timeout: 180_000 }, async () => {
+  it(`${TURNS} turns with seeded random aborts, steers, interrupts and unsubscribes leave nothing behind`, {
+    timeout: 180_000,
+  }, async () => {
     const random = seededRandom(SEED);
     const signals: AbortSignal[] = [];
     const tally = new Map<string, number>();
@@ -174,19 +195,34 @@ describe("turn soak", () => {
         }),
       );
       // Nothing is left in flight or routed, and every turn's abort listener is gone.
-      expect(codex.load).toMatchObject({ pending: 0, queued: 0, inFlight: 0, serverRequests: 0, iterators: 0, turns: { turns: 0, reservations: 0, lanes: 0 } });
+      expect(codex.load).toMatchObject({
+        pending: 0,
+        queued: 0,
+        inFlight: 0,
+        serverRequests: 0,
+        iterators: 0,
+        turns: { turns: 0, reservations: 0, lanes: 0 },
+      });
       // The router's own subscription is the only notification handler.
       expect(codex.load.notificationHandlers).toBe(1);
       for (const signal of signals) expect(getEventListeners(signal, "abort")).toHaveLength(0);
     }
     expect(childPids()).toEqual([]);
-    const turnsStarted = [...tally.entries()].reduce((sum, [key, count]) => sum + count / (key.startsWith("twice") ? 2 : 1), 0);
+    const turnsStarted = [...tally.entries()].reduce(
+      (sum, [key, count]) => sum + count / (key.startsWith("twice") ? 2 : 1),
+      0,
+    );
     expect(turnsStarted).toBe(TURNS);
     expect(settled).toBeGreaterThanOrEqual(TURNS);
     // Every kind of fate was exercised, and the outcomes are the ones the contract allows.
     const fates = new Set([...tally.keys()].map((key) => key.split(" → ")[0]));
     expect([...fates].sort()).toEqual(FATES.map(([fate]) => fate).sort());
     expect(tally.get("unsubscribe → TurnLostError") ?? 0).toBeGreaterThan(0);
-    console.log(`turn soak (seed ${SEED}): ${[...tally.entries()].sort().map(([key, count]) => `${key}: ${count}`).join(", ")}`);
+    console.log(
+      `turn soak (seed ${SEED}): ${[...tally.entries()]
+        .sort()
+        .map(([key, count]) => `${key}: ${count}`)
+        .join(", ")}`,
+    );
   });
 });

@@ -21,7 +21,10 @@ describe("U+2028 / U+2029 inside deltas", () => {
     const turnId = turn.id;
     const lines = [
       { method: "turn/started", params: { threadId: thread.id, turn: wireTurn(turnId) } },
-      ...PIECES.map((delta) => ({ method: "item/agentMessage/delta", params: { threadId: thread.id, turnId, itemId: "m1", delta } })),
+      ...PIECES.map((delta) => ({
+        method: "item/agentMessage/delta",
+        params: { threadId: thread.id, turnId, itemId: "m1", delta },
+      })),
       {
         method: "item/completed",
         params: { threadId: thread.id, turnId, item: { type: "agentMessage", id: "m1", text: TEXT, phase: null } },

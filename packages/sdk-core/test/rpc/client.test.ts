@@ -25,7 +25,12 @@ describe("AppServerClient requests", () => {
     const sent = await server.message(0);
     expect(sent).toEqual({ id: 1, method: "initialize", params: initializeParams });
     expect(server.lines[0]).not.toContain("jsonrpc");
-    await server.reply(sent.id, { userAgent: "test/0.169.0", codexHome: "/h", platformFamily: "unix", platformOs: "linux" });
+    await server.reply(sent.id, {
+      userAgent: "test/0.169.0",
+      codexHome: "/h",
+      platformFamily: "unix",
+      platformOs: "linux",
+    });
     await expect(result).resolves.toMatchObject({ userAgent: "test/0.169.0" });
     await client.close();
   });
@@ -79,9 +84,17 @@ describe("AppServerClient requests", () => {
     const badEnum = client.request("thread/start", { approvalPolicy: "unlessTrusted" as never });
     const other = client.request("thread/read", { threadId: "t" });
     const [m1, m2, m3, m4] = await server.waitForMessages(4);
-    await server.replyError(m1!.id, -32600, "Invalid request: unknown variant `no/such`, expected one of `initialize`, `thread/start`");
+    await server.replyError(
+      m1!.id,
+      -32600,
+      "Invalid request: unknown variant `no/such`, expected one of `initialize`, `thread/start`",
+    );
     await server.replyError(m2!.id, -32600, "Invalid request: invalid type: integer `42`, expected a string");
-    await server.replyError(m3!.id, -32600, "Invalid request: unknown variant `unlessTrusted`, expected one of `untrusted`, `on-request`");
+    await server.replyError(
+      m3!.id,
+      -32600,
+      "Invalid request: unknown variant `unlessTrusted`, expected one of `untrusted`, `on-request`",
+    );
     await server.replyError(m4!.id, -32600, "thread not found: t");
     const error1 = await unknownMethod.catch((error: unknown) => error);
     expect(MethodNotFoundError.isInstance(error1)).toBe(true);
@@ -227,7 +240,7 @@ describe("AppServerClient incoming lines", () => {
     client.onNotification("*", (notification) => seen.push(notification));
     await server.sendRaw("Starting codex wrapper v1.2\nnot json either\n");
     await server.notify("configWarning", { summary: "a", details: null });
-    await server.sendRaw("{broken json\n[1,2]\n42\n{\"neither\":true}\n");
+    await server.sendRaw('{broken json\n[1,2]\n42\n{"neither":true}\n');
     await server.notify("configWarning", { summary: "b", details: null });
     await flush();
     expect(seen.map((notification) => (notification.params as { summary: string }).summary)).toEqual(["a", "b"]);
@@ -244,7 +257,9 @@ describe("AppServerClient incoming lines", () => {
     const seen: unknown[] = [];
     client.onNotification("configWarning", (params) => seen.push(params.summary));
     const payload = `\uFEFF${JSON.stringify({ method: "configWarning", params: { summary: "a\u2028b", details: null } })}\r\n`;
-    const bytes = new TextEncoder().encode(payload + JSON.stringify({ method: "configWarning", params: { summary: "ü", details: null } }) + "\n");
+    const bytes = new TextEncoder().encode(
+      payload + JSON.stringify({ method: "configWarning", params: { summary: "ü", details: null } }) + "\n",
+    );
     for (let index = 0; index < bytes.length; index += 3) await server.sendRaw(bytes.subarray(index, index + 3));
     await flush();
     expect(seen).toEqual(["a\u2028b", "ü"]);
@@ -296,7 +311,8 @@ describe("AppServerClient notifications", () => {
   it("notifications() yields every notification in order, buffering while the consumer is busy", async () => {
     const { client, server } = connect();
     const iterator = client.notifications();
-    for (let index = 0; index < 5; index++) await server.notify("item/agentMessage/delta", { threadId: "t", turnId: "u", itemId: "i", delta: String(index) });
+    for (let index = 0; index < 5; index++)
+      await server.notify("item/agentMessage/delta", { threadId: "t", turnId: "u", itemId: "i", delta: String(index) });
     await flush();
     const deltas: string[] = [];
     for await (const notification of iterator) {
@@ -311,11 +327,13 @@ describe("AppServerClient notifications", () => {
     const { client, server } = connect();
     const bounded = client.notifications({ maxBuffered: 3 });
     const unbounded = client.notifications();
-    for (let index = 0; index < 10; index++) await server.notify("item/agentMessage/delta", { threadId: "t", turnId: "u", itemId: "i", delta: String(index) });
+    for (let index = 0; index < 10; index++)
+      await server.notify("item/agentMessage/delta", { threadId: "t", turnId: "u", itemId: "i", delta: String(index) });
     await flush();
     const kept: string[] = [];
     const error = await (async () => {
-      for await (const notification of bounded) if (notification.method === "item/agentMessage/delta") kept.push(notification.params.delta);
+      for await (const notification of bounded)
+        if (notification.method === "item/agentMessage/delta") kept.push(notification.params.delta);
     })().catch((e: unknown) => e);
     // The kept ones are delivered first; then the iterator says why it stopped.
     expect(kept).toEqual(["0", "1", "2"]);
@@ -323,7 +341,8 @@ describe("AppServerClient notifications", () => {
     expect((error as Error).message).toContain("maxBuffered");
     // Another iterator, and the connection, are unaffected.
     let count = 0;
-    for await (const notification of unbounded) if (notification.method === "item/agentMessage/delta" && ++count === 10) break;
+    for await (const notification of unbounded)
+      if (notification.method === "item/agentMessage/delta" && ++count === 10) break;
     expect(count).toBe(10);
     expect(() => client.notifications({ maxBuffered: 0 })).toThrow(InvalidInputError);
     expect(() => client.notifications({ maxBuffered: Number.NaN })).toThrow(InvalidInputError);
@@ -459,7 +478,12 @@ describe("AppServerClient server requests", () => {
     const byId = new Map(replies.map((reply) => [reply.id, reply]));
     expect(byId.get(1)).toEqual({ id: 1, result: { decision: "decline" } });
     expect(byId.get(2)!.error).toMatchObject({ code: -32603, message: expect.stringContaining("tool broke") });
-    expect(entries.filter((entry) => entry.level === "error").map((entry) => entry.message).join("\n")).toMatch(/ui crashed[\s\S]*tool broke/);
+    expect(
+      entries
+        .filter((entry) => entry.level === "error")
+        .map((entry) => entry.message)
+        .join("\n"),
+    ).toMatch(/ui crashed[\s\S]*tool broke/);
     await client.close();
   });
 
@@ -497,10 +521,21 @@ describe("AppServerClient server requests", () => {
         },
       },
     });
-    await server.send({ method: "item/commandExecution/requestApproval", id: 1, params: { ...approvalParams, turnId: "u1" } });
-    await server.send({ method: "item/commandExecution/requestApproval", id: 2, params: { ...approvalParams, turnId: "u2" } });
+    await server.send({
+      method: "item/commandExecution/requestApproval",
+      id: 1,
+      params: { ...approvalParams, turnId: "u1" },
+    });
+    await server.send({
+      method: "item/commandExecution/requestApproval",
+      id: 2,
+      params: { ...approvalParams, turnId: "u2" },
+    });
     await flush();
-    await server.notify("turn/completed", { threadId: "t", turn: { id: "u1", items: [], status: "interrupted", error: null } });
+    await server.notify("turn/completed", {
+      threadId: "t",
+      turn: { id: "u1", items: [], status: "interrupted", error: null },
+    });
     await flush();
     expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
     await client.close();
@@ -553,7 +588,9 @@ describe("AppServerClient closing", () => {
     const closed = await client.closed;
     expect(closed).toBe(errors[0]);
     expect(client.isClosed).toBe(true);
-    expect(TransportClosedError.isInstance(await client.request("thread/list", {}).catch((e: unknown) => e))).toBe(true);
+    expect(TransportClosedError.isInstance(await client.request("thread/list", {}).catch((e: unknown) => e))).toBe(
+      true,
+    );
     await expect(client.notify("initialized")).rejects.toSatisfy((e: unknown) => TransportClosedError.isInstance(e));
   });
 
@@ -593,7 +630,11 @@ describe("AppServerClient logging", () => {
     void client.request("account/login/start", { type: "apiKey", apiKey: "sk-secret-123" }).catch(() => {});
     const sent = await server.message(0);
     expect((sent.params as { apiKey: string }).apiKey).toBe("sk-secret-123");
-    await server.send({ method: "account/chatgptAuthTokens/refresh", id: 0, params: { accessToken: "tok-abc", reason: "unauthorized" } });
+    await server.send({
+      method: "account/chatgptAuthTokens/refresh",
+      id: 0,
+      params: { accessToken: "tok-abc", reason: "unauthorized" },
+    });
     await flush();
     const trace = lines.join("\n");
     expect(trace).toContain("→ ");
@@ -606,7 +647,10 @@ describe("AppServerClient logging", () => {
 
   it("redacts credentials under every name the schema uses (AWS keys, session tokens, env vars)", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({ trace: true, logger: (level, message) => void (level === "debug" && lines.push(message)) });
+    const { client, server } = connect({
+      trace: true,
+      logger: (level, message) => void (level === "debug" && lines.push(message)),
+    });
     void client
       .request("account/login/start", {
         type: "amazonBedrockAccessKeys",
@@ -617,11 +661,15 @@ describe("AppServerClient logging", () => {
       })
       .catch(() => {});
     void client
-      .request("command/exec", { command: ["env"], env: { OPENAI_API_KEY: "sk-env-4", GITHUB_TOKEN: "ghp-env-5", HOME: "/home/me" } })
+      .request("command/exec", {
+        command: ["env"],
+        env: { OPENAI_API_KEY: "sk-env-4", GITHUB_TOKEN: "ghp-env-5", HOME: "/home/me" },
+      })
       .catch(() => {});
     await server.message(1);
     const trace = lines.join("\n");
-    for (const secret of ["AKIA-ID-1", "aws-secret-2", "aws-session-3", "sk-env-4", "ghp-env-5"]) expect(trace).not.toContain(secret);
+    for (const secret of ["AKIA-ID-1", "aws-secret-2", "aws-session-3", "sk-env-4", "ghp-env-5"])
+      expect(trace).not.toContain(secret);
     // Not everything: plain fields stay readable.
     expect(trace).toContain("us-east-1");
     expect(trace).toContain("/home/me");

@@ -44,7 +44,9 @@ export class FakeServer {
   /** Resolves once the client has sent at least `count` messages in total. */
   waitForMessages(count: number): Promise<SentMessage[]> {
     if (this.received.length >= count) return Promise.resolve(this.received.slice(0, count));
-    return new Promise((resolve) => this.waiters.push({ count, resolve: () => resolve(this.received.slice(0, count)) }));
+    return new Promise((resolve) =>
+      this.waiters.push({ count, resolve: () => resolve(this.received.slice(0, count)) }),
+    );
   }
 
   /** Waits for the `index`-th message (0-based). */
@@ -72,7 +74,9 @@ export class FakeServer {
   }
 
   notify(method: string, params?: unknown): Promise<void> {
-    return this.send(params === undefined ? { method, emittedAtMs: Date.now() } : { method, params, emittedAtMs: Date.now() });
+    return this.send(
+      params === undefined ? { method, emittedAtMs: Date.now() } : { method, params, emittedAtMs: Date.now() },
+    );
   }
 }
 
@@ -80,20 +84,28 @@ export class FakeServer {
 export type FakeClientEnd = Transport & { closeWith(info: Partial<TransportCloseInfo>): Promise<void> };
 
 /** A client connected to a fresh fake server, over line framing (as on stdio). */
-export function connect(
-  options: AppServerClientOptions & { maxMessageBytes?: number } = {},
-): { client: AppServerClient; server: FakeServer; clientEnd: FakeClientEnd } {
+export function connect(options: AppServerClientOptions & { maxMessageBytes?: number } = {}): {
+  client: AppServerClient;
+  server: FakeServer;
+  clientEnd: FakeClientEnd;
+} {
   const [byteEnd, serverEnd] = createInMemoryByteStreamPair();
-  const clientEnd = Object.assign(createLineTransport(byteEnd, { maxMessageBytes: options.maxMessageBytes, logger: options.logger }), {
-    closeWith: (info: Partial<TransportCloseInfo>) => byteEnd.closeWith(info),
-  });
+  const clientEnd = Object.assign(
+    createLineTransport(byteEnd, { maxMessageBytes: options.maxMessageBytes, logger: options.logger }),
+    {
+      closeWith: (info: Partial<TransportCloseInfo>) => byteEnd.closeWith(info),
+    },
+  );
   const server = new FakeServer(serverEnd);
   const client = new AppServerClient(clientEnd, options);
   return { client, server, clientEnd };
 }
 
 /** A logger that records every call. */
-export function recordingLogger(): { logger: Record<"debug" | "info" | "warn" | "error", (message: string) => void>; entries: { level: string; message: string }[] } {
+export function recordingLogger(): {
+  logger: Record<"debug" | "info" | "warn" | "error", (message: string) => void>;
+  entries: { level: string; message: string }[];
+} {
   const entries: { level: string; message: string }[] = [];
   const at = (level: string) => (message: string) => {
     entries.push({ level, message });

@@ -5,7 +5,10 @@ import type { OversizedLine } from "../../src/rpc/framing.js";
 function decoder(maxBytes?: number): { decoder: LineDecoder; lines: string[]; oversized: OversizedLine[] } {
   const lines: string[] = [];
   const oversized: OversizedLine[] = [];
-  const instance = new LineDecoder({ line: (text) => lines.push(text), oversized: (info) => oversized.push(info) }, maxBytes);
+  const instance = new LineDecoder(
+    { line: (text) => lines.push(text), oversized: (info) => oversized.push(info) },
+    maxBytes,
+  );
   return { decoder: instance, lines, oversized };
 }
 

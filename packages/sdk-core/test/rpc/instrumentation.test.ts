@@ -12,7 +12,8 @@ function connect(instrumentation: ClientInstrumentation) {
       const message = received as Record<string, unknown>;
       written.push(message);
       // Answer every request at once, echoing its method.
-      if (typeof message["method"] === "string" && message["id"] !== undefined) void serverEnd.send({ id: message["id"], result: { echo: message["method"] } });
+      if (typeof message["method"] === "string" && message["id"] !== undefined)
+        void serverEnd.send({ id: message["id"], result: { echo: message["method"] } });
     },
   });
   const logger = { error: (message: string) => errors.push(message), warn: () => {}, info: () => {}, debug: () => {} };
@@ -30,7 +31,10 @@ describe("ClientInstrumentation", () => {
     const { client, written, notify, serverRequest } = connect({
       request: (method) => {
         seen.push(`request ${method}`);
-        return { trace: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }, end: (outcome) => seen.push(`end ${method} ${outcome.ok}`) };
+        return {
+          trace: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+          end: (outcome) => seen.push(`end ${method} ${outcome.ok}`),
+        };
       },
       notification: (notification) => seen.push(`notification ${notification.method}`),
       serverRequest: ({ method, requestId }) => seen.push(`serverRequest ${method} ${requestId}`),
@@ -59,7 +63,13 @@ describe("ClientInstrumentation", () => {
     const boom = () => {
       throw new Error("boom");
     };
-    const { client, errors, notify, serverRequest, written } = connect({ request: boom, notification: boom, serverRequest: boom, serverReply: boom, closed: boom });
+    const { client, errors, notify, serverRequest, written } = connect({
+      request: boom,
+      notification: boom,
+      serverRequest: boom,
+      serverReply: boom,
+      closed: boom,
+    });
     const heard: string[] = [];
     client.onNotification("*", (notification) => heard.push(String(notification.method)));
     await expect(client.request("thread/loaded/list", {})).resolves.toEqual({ echo: "thread/loaded/list" });
@@ -69,7 +79,9 @@ describe("ClientInstrumentation", () => {
     await tick();
     await client.close();
     expect(heard).toEqual(["thread/started"]);
-    expect(written.filter((message) => message["id"] === 0 && message["method"] === undefined)).toEqual([{ id: 0, result: { decision: "decline" } }]);
+    expect(written.filter((message) => message["id"] === 0 && message["method"] === undefined)).toEqual([
+      { id: 0, result: { decision: "decline" } },
+    ]);
     expect(errors.map((message) => message.split("()")[0])).toEqual([
       "The instrumentation's request",
       "The instrumentation's notification",

@@ -5,7 +5,12 @@ import { describe, expect, it } from "vitest";
 import { AuthenticationError, TransportClosedError } from "../../src/errors.js";
 import { AppServerClient } from "../../src/rpc/client.js";
 import { normalizeLogger } from "../../src/rpc/logger.js";
-import { normalizeReconnect, ReconnectingTransport, reconnectDelay, type ConnectionState } from "../../src/rpc/reconnecting-transport.js";
+import {
+  normalizeReconnect,
+  ReconnectingTransport,
+  reconnectDelay,
+  type ConnectionState,
+} from "../../src/rpc/reconnecting-transport.js";
 import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc/transport.js";
 
 interface Server {
@@ -81,7 +86,10 @@ describe("ReconnectingTransport", () => {
     const held = client.requestUnchecked("hold", {});
     await until(() => servers[0]!.received.length === 1);
     await servers[0]!.end.closeWith({ reason: "server killed" });
-    await expect(held).rejects.toSatisfy((error: unknown) => TransportClosedError.isInstance(error) && /server killed; reconnecting/.test((error as Error).message));
+    await expect(held).rejects.toSatisfy(
+      (error: unknown) =>
+        TransportClosedError.isInstance(error) && /server killed; reconnecting/.test((error as Error).message),
+    );
     const after = client.requestUnchecked("echo", { n: 1 });
     await expect(after).resolves.toEqual({ method: "echo", params: { n: 1 } });
     expect(states).toEqual(["reconnecting", "connected"]);
@@ -148,7 +156,12 @@ describe("ReconnectingTransport", () => {
     await expect(held).resolves.toEqual({ method: "held", params: {} });
     await until(() => fromListener.length === 1);
     await fromListener[0];
-    expect(servers[1]!.received.map((message) => message.method)).toEqual(["initialize", "initialized", "held", "from-listener"]);
+    expect(servers[1]!.received.map((message) => message.method)).toEqual([
+      "initialize",
+      "initialized",
+      "held",
+      "from-listener",
+    ]);
     await client.close();
   });
 

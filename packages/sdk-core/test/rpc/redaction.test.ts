@@ -11,7 +11,19 @@ import { connect, flush } from "./fake-server.js";
 
 type Schema = Record<string, any>;
 const root = JSON.parse(
-  readFileSync(path.join(import.meta.dirname, "..", "..", "..", "..", "schema", "experimental", "codex_app_server_protocol.schemas.json"), "utf8"),
+  readFileSync(
+    path.join(
+      import.meta.dirname,
+      "..",
+      "..",
+      "..",
+      "..",
+      "schema",
+      "experimental",
+      "codex_app_server_protocol.schemas.json",
+    ),
+    "utf8",
+  ),
 ) as Schema;
 
 function resolve(ref: string): Schema {
@@ -57,7 +69,8 @@ function sample(schema: Schema | boolean | undefined, name: string, depth: numbe
     }
     return best;
   }
-  if (Array.isArray(schema.allOf)) return Object.assign({}, ...schema.allOf.map((part: Schema) => sample(part, name, depth + 1, seen)));
+  if (Array.isArray(schema.allOf))
+    return Object.assign({}, ...schema.allOf.map((part: Schema) => sample(part, name, depth + 1, seen)));
   if (Array.isArray(schema.enum)) return schema.enum[0];
   const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== "null") : schema.type;
   switch (type) {
@@ -73,14 +86,16 @@ function sample(schema: Schema | boolean | undefined, name: string, depth: numbe
     case "object":
     case undefined: {
       const result: Record<string, unknown> = {};
-      for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, Schema>)) result[key] = sample(property, key, depth + 1, seen);
+      for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, Schema>))
+        result[key] = sample(property, key, depth + 1, seen);
       // A config edit (config/value/write, config/batchWrite): a secret by its key path, in a field named plainly.
       if ("keyPath" in result && "value" in result) {
         result["keyPath"] = "mcp_servers.github.env.GITHUB_TOKEN";
         result["value"] = newSecret();
       }
       // Maps (env, headers): a secret-named entry.
-      if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) result["API_TOKEN"] = sample(schema.additionalProperties, "API_TOKEN", depth + 1, seen);
+      if (schema.additionalProperties !== undefined && schema.additionalProperties !== false)
+        result["API_TOKEN"] = sample(schema.additionalProperties, "API_TOKEN", depth + 1, seen);
       return result;
     }
     default:
@@ -153,7 +168,11 @@ describe("redaction in the protocol trace", () => {
 
   it("traces every one of them without any of its secrets", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({ trace: true, maxInFlight: 10_000, logger: (level, message) => void (level === "debug" && lines.push(message)) });
+    const { client, server } = connect({
+      trace: true,
+      maxInFlight: 10_000,
+      logger: (level, message) => void (level === "debug" && lines.push(message)),
+    });
     const replies = new Map<string, unknown>();
     for (const entry of cases) if (entry.kind === "server reply") replies.set(entry.method, entry.value);
     for (const method of replies.keys()) client.onServerRequest(method as never, (() => replies.get(method)) as never);
@@ -166,10 +185,14 @@ describe("redaction in the protocol trace", () => {
         case "response": {
           const marker = `response-${serverRequestId++}`;
           const pending = client.requestUnchecked(entry.method, { marker }).catch(() => {});
-          let sent = server.received.find((message) => (message.params as { marker?: string } | undefined)?.marker === marker);
+          let sent = server.received.find(
+            (message) => (message.params as { marker?: string } | undefined)?.marker === marker,
+          );
           while (sent === undefined) {
             await server.waitForMessages(server.received.length + 1);
-            sent = server.received.find((message) => (message.params as { marker?: string } | undefined)?.marker === marker);
+            sent = server.received.find(
+              (message) => (message.params as { marker?: string } | undefined)?.marker === marker,
+            );
           }
           await server.reply(sent.id, entry.value);
           await pending;
@@ -196,14 +219,25 @@ describe("redaction in the protocol trace", () => {
 
   it("redacts a config value by its key path (config/value/write, config/batchWrite), not by its field name", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({ trace: true, logger: (level, message) => void (level === "debug" && lines.push(message)) });
+    const { client, server } = connect({
+      trace: true,
+      logger: (level, message) => void (level === "debug" && lines.push(message)),
+    });
     void client
-      .request("config/value/write", { keyPath: "mcp_servers.github.env.GITHUB_TOKEN", value: "opaque-value-1", mergeStrategy: "replace" })
+      .request("config/value/write", {
+        keyPath: "mcp_servers.github.env.GITHUB_TOKEN",
+        value: "opaque-value-1",
+        mergeStrategy: "replace",
+      })
       .catch(() => {});
     void client
       .request("config/batchWrite", {
         edits: [
-          { keyPath: "model_providers.corp.http_headers.Authorization", value: "opaque-value-2", mergeStrategy: "replace" },
+          {
+            keyPath: "model_providers.corp.http_headers.Authorization",
+            value: "opaque-value-2",
+            mergeStrategy: "replace",
+          },
           { keyPath: "mcp_servers.github.env", value: { GITHUB_TOKEN: "opaque-value-3" }, mergeStrategy: "upsert" },
           { keyPath: "model", value: "gpt-5.5", mergeStrategy: "replace" },
         ],
@@ -226,7 +260,13 @@ describe("redaction in the protocol trace", () => {
       harmless: "sk-8 skipping ghp_short",
     };
     const text = redactedJson(value);
-    for (const secret of ["abc.def-123", "sk-proj-ABCDEFGHIJKL1234", "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", jwt, "github_pat_11ABCDEFG0123456789_abcdefghij"]) {
+    for (const secret of [
+      "abc.def-123",
+      "sk-proj-ABCDEFGHIJKL1234",
+      "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+      jwt,
+      "github_pat_11ABCDEFG0123456789_abcdefghij",
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain("Bearer [redacted]");

@@ -1,7 +1,13 @@
 // What the client does with input it cannot send, handlers that answer nothing, slots held by
 // long requests, and the small edges of timeouts, retries and dispatch.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createJsonRpcError, InvalidInputError, RetryLimitExceededError, ServerBusyError, TimeoutError } from "../../src/errors.js";
+import {
+  createJsonRpcError,
+  InvalidInputError,
+  RetryLimitExceededError,
+  ServerBusyError,
+  TimeoutError,
+} from "../../src/errors.js";
 import { AppServerClient, isControlRequest } from "../../src/rpc/client.js";
 import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
 import { connect, flush, recordingLogger } from "./fake-server.js";
@@ -15,13 +21,22 @@ cycle["self"] = cycle;
 const unencodable: [string, unknown][] = [
   ["a BigInt", { limit: 10n }],
   ["a cycle", cycle],
-  ["a throwing toJSON", { toJSON: () => { throw new Error("no JSON for you"); } }],
+  [
+    "a throwing toJSON",
+    {
+      toJSON: () => {
+        throw new Error("no JSON for you");
+      },
+    },
+  ],
 ];
 
 describe("params JSON cannot encode", () => {
   it.each(unencodable)("%s: rejects with InvalidInputError and takes no in-flight slot", async (_name, params) => {
     const { client, server } = connect({ maxInFlight: 1 });
-    await expect(client.requestUnchecked("thread/list", params)).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
+    await expect(client.requestUnchecked("thread/list", params)).rejects.toSatisfy((error) =>
+      InvalidInputError.isInstance(error),
+    );
     // The only slot is free: the next request goes out at once.
     const next = client.request("thread/loaded/list", {});
     const sent = await server.message(0);
@@ -39,7 +54,9 @@ describe("params JSON cannot encode", () => {
     process.on("uncaughtException", onUncaught);
     try {
       const first = client.request("thread/loaded/list", {});
-      const bad = client.requestUnchecked("thread/list", { limit: 10n }).catch((error: unknown) => Promise.reject(error));
+      const bad = client
+        .requestUnchecked("thread/list", { limit: 10n })
+        .catch((error: unknown) => Promise.reject(error));
       bad.catch(() => {});
       const after = client.request("model/list", {});
       const sent = await server.message(0);
@@ -61,7 +78,9 @@ describe("params JSON cannot encode", () => {
 
   it("a notification whose params cannot encode rejects with InvalidInputError", async () => {
     const { client } = connect();
-    await expect(client.notify("initialized", { big: 1n } as never)).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
+    await expect(client.notify("initialized", { big: 1n } as never)).rejects.toSatisfy((error) =>
+      InvalidInputError.isInstance(error),
+    );
     await client.close();
   });
 });
@@ -87,7 +106,11 @@ describe("a server-request handler that answers nothing usable", () => {
       logger,
       serverRequests: { "item/fileChange/requestApproval": () => ({ decision: "accept", extra: 1n }) as never },
     });
-    await server.send({ method: "item/fileChange/requestApproval", id: 3, params: { threadId: "t", turnId: "u", itemId: "i", reason: null, grantRoot: null } });
+    await server.send({
+      method: "item/fileChange/requestApproval",
+      id: 3,
+      params: { threadId: "t", turnId: "u", itemId: "i", reason: null, grantRoot: null },
+    });
     expect(await server.message(0)).toEqual({ id: 3, result: { decision: "decline" } });
     expect(entries.some((entry) => entry.level === "warn" && entry.message.includes("cannot encode"))).toBe(true);
     await client.close();
@@ -95,7 +118,11 @@ describe("a server-request handler that answers nothing usable", () => {
 
   it("a question (no safe answer) whose handler resolves undefined gets an error reply", async () => {
     const { client, server } = connect({ serverRequests: { "item/tool/requestUserInput": () => undefined as never } });
-    await server.send({ method: "item/tool/requestUserInput", id: 5, params: { threadId: "t", turnId: "u", itemId: "i", questions: [] } });
+    await server.send({
+      method: "item/tool/requestUserInput",
+      id: 5,
+      params: { threadId: "t", turnId: "u", itemId: "i", questions: [] },
+    });
     const reply = await server.message(0);
     expect(reply.id).toBe(5);
     expect(reply.error?.code).toBe(-32603);
@@ -105,15 +132,29 @@ describe("a server-request handler that answers nothing usable", () => {
 
 describe("control requests and maxInFlight", () => {
   it("names the methods that never wait behind maxInFlight", () => {
-    for (const method of ["turn/interrupt", "turn/steer", "command/exec/terminate", "thread/backgroundTerminals/terminate", "account/login/cancel", "process/kill", "thread/realtime/stop", "command/exec/write"]) {
+    for (const method of [
+      "turn/interrupt",
+      "turn/steer",
+      "command/exec/terminate",
+      "thread/backgroundTerminals/terminate",
+      "account/login/cancel",
+      "process/kill",
+      "thread/realtime/stop",
+      "command/exec/write",
+    ]) {
       expect(isControlRequest(method), method).toBe(true);
     }
-    for (const method of ["command/exec", "turn/start", "thread/list", "thread/unsubscribe"]) expect(isControlRequest(method), method).toBe(false);
+    for (const method of ["command/exec", "turn/start", "thread/list", "thread/unsubscribe"])
+      expect(isControlRequest(method), method).toBe(false);
   });
 
   it("with every slot held by long command/exec requests, turn/interrupt and command/exec/terminate are sent at once", async () => {
     const { client, server } = connect({ maxInFlight: 2 });
-    const execs = [1, 2].map((n) => client.request("command/exec", { command: ["sleep", String(n)], tty: true, processId: `p${n}` } as never).catch((e: unknown) => e));
+    const execs = [1, 2].map((n) =>
+      client
+        .request("command/exec", { command: ["sleep", String(n)], tty: true, processId: `p${n}` } as never)
+        .catch((e: unknown) => e),
+    );
     await server.waitForMessages(2);
     const queued = client.request("thread/loaded/list", {}).catch((e: unknown) => e);
     const interrupt = client.request("turn/interrupt", { threadId: "t", turnId: "u" });
@@ -141,14 +182,20 @@ describe("timeouts", () => {
 
   it("a request's timeoutMs of 0 is refused", async () => {
     const { client } = connect();
-    await expect(client.request("thread/list", {}, { timeoutMs: 0 })).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
+    await expect(client.request("thread/list", {}, { timeoutMs: 0 })).rejects.toSatisfy((error) =>
+      InvalidInputError.isInstance(error),
+    );
     await client.close();
   });
 
   it("with retryOnBusy, timeoutMs bounds the whole request, not each attempt", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const { client, server } = connect();
-    const request = client.request("thread/list", {}, { timeoutMs: 1000, retryOnBusy: { maxAttempts: 5, initialDelayMs: 0, jitterRatio: 0 } });
+    const request = client.request(
+      "thread/list",
+      {},
+      { timeoutMs: 1000, retryOnBusy: { maxAttempts: 5, initialDelayMs: 0, jitterRatio: 0 } },
+    );
     const outcome = request.then(
       () => "resolved",
       (error: unknown) => error,
@@ -207,14 +254,23 @@ describe("dispatch", () => {
     const { client, server } = connect({ logger });
     await server.send({ id: null, error: { code: -32700, message: "Parse error: expected value at line 1 column 1" } });
     await flush();
-    expect(entries.filter((entry) => entry.level === "error").map((entry) => entry.message).join("\n")).toContain("Parse error");
+    expect(
+      entries
+        .filter((entry) => entry.level === "error")
+        .map((entry) => entry.message)
+        .join("\n"),
+    ).toContain("Parse error");
     await client.close();
   });
 });
 
 describe("overload classification", () => {
   it("a -32600 flagged overloaded that names a retry limit is RetryLimitExceededError, which is not retried", () => {
-    const error = createJsonRpcError({ code: -32600, message: "Retry limit reached", data: { reason: "server_overloaded" } });
+    const error = createJsonRpcError({
+      code: -32600,
+      message: "Retry limit reached",
+      data: { reason: "server_overloaded" },
+    });
     expect(RetryLimitExceededError.isInstance(error)).toBe(true);
     const plain = createJsonRpcError({ code: -32600, message: "busy", data: { reason: "server_overloaded" } });
     expect(ServerBusyError.isInstance(plain) && !RetryLimitExceededError.isInstance(plain)).toBe(true);

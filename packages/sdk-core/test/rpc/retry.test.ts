@@ -143,7 +143,12 @@ describe("retryOnOverload options", () => {
     const fn = vi.fn(async () => {
       throw busy();
     });
-    for (const options of [{ maxAttempts: Number.NaN }, { initialDelayMs: -1 }, { maxDelayMs: Number.NaN }, { jitterRatio: Number.NaN }]) {
+    for (const options of [
+      { maxAttempts: Number.NaN },
+      { initialDelayMs: -1 },
+      { maxDelayMs: Number.NaN },
+      { jitterRatio: Number.NaN },
+    ]) {
       await expect(retryOnOverload(fn, { ...options, initialDelayMs: options.initialDelayMs ?? 0 })).rejects.toSatisfy(
         (error) => InvalidInputError.isInstance(error),
       );

@@ -11,10 +11,23 @@ import { mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestEnvironment, QUIET_APP_SERVER_ARGS, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
+import {
+  createTestEnvironment,
+  QUIET_APP_SERVER_ARGS,
+  reply,
+  resolveCodexBin,
+  type TestEnvironment,
+} from "@codex/sdk-testing";
 import { Codex, type CodexOptions } from "../../src/index.js";
 import { spawnAppServer, type Transport, type TransportCloseInfo, type TransportReceiver } from "../../src/rpc.js";
-import { MACHINE_PATH_PATTERN, normalizeLine, SCENARIOS, type ScenarioName, type SessionMeta, type Substitution } from "./transcript.js";
+import {
+  MACHINE_PATH_PATTERN,
+  normalizeLine,
+  SCENARIOS,
+  type ScenarioName,
+  type SessionMeta,
+  type Substitution,
+} from "./transcript.js";
 
 const FIXTURES_DIR = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
@@ -83,12 +96,19 @@ const scenarios: Scenario[] = [
   {
     name: "text-turn",
     async run({ env, cwd, startCodex }) {
-      env.fakeModel.enqueue(reply.text("Hello from the transcript. Each word is a delta.", { usage: { inputTokens: 120, cachedInputTokens: 20, outputTokens: 9, reasoningOutputTokens: 0 } }));
+      env.fakeModel.enqueue(
+        reply.text("Hello from the transcript. Each word is a delta.", {
+          usage: { inputTokens: 120, cachedInputTokens: 20, outputTokens: 9, reasoningOutputTokens: 0 },
+        }),
+      );
       await using codex = await startCodex("A thread with one text turn, streamed as word deltas.");
       const thread = await codex.threadStart({ cwd });
       const result = await thread.run("Say hello");
       check(result.status === "completed", `status ${result.status}`);
-      check(result.finalResponse === "Hello from the transcript. Each word is a delta.", `finalResponse ${result.finalResponse}`);
+      check(
+        result.finalResponse === "Hello from the transcript. Each word is a delta.",
+        `finalResponse ${result.finalResponse}`,
+      );
     },
   },
   {
@@ -96,24 +116,35 @@ const scenarios: Scenario[] = [
     async run({ env, cwd, startCodex }) {
       // `touch` is not a known-safe command, so "untrusted" asks; workspace-write lets it run.
       env.fakeModel.enqueue(
-        reply.toolCall({ cmd: "touch approved.txt", workdir: cwd, yieldTimeMs: 15_000, callId: "call_transcript_touch" }),
+        reply.toolCall({
+          cmd: "touch approved.txt",
+          workdir: cwd,
+          yieldTimeMs: 15_000,
+          callId: "call_transcript_touch",
+        }),
         reply.text("Created approved.txt."),
       );
       let asked = 0;
-      await using codex = await startCodex("A tool call under approvalPolicy untrusted; the command approval is accepted.", {
-        serverRequests: {
-          "item/commandExecution/requestApproval": () => {
-            asked++;
-            return { decision: "accept" };
+      await using codex = await startCodex(
+        "A tool call under approvalPolicy untrusted; the command approval is accepted.",
+        {
+          serverRequests: {
+            "item/commandExecution/requestApproval": () => {
+              asked++;
+              return { decision: "accept" };
+            },
           },
         },
-      });
+      );
       const thread = await codex.threadStart({ cwd, approvalPolicy: "untrusted", sandbox: "workspace-write" });
       const result = await thread.run("Create approved.txt");
       check(asked === 1, `${asked} approval requests`);
       check(result.status === "completed", `status ${result.status}`);
       const command = result.items.find((item) => item.type === "commandExecution");
-      check(command?.type === "commandExecution" && command.status === "completed", `command item ${JSON.stringify(command)}`);
+      check(
+        command?.type === "commandExecution" && command.status === "completed",
+        `command item ${JSON.stringify(command)}`,
+      );
     },
   },
   {
@@ -131,7 +162,9 @@ const scenarios: Scenario[] = [
     name: "interrupted",
     async run({ env, cwd, startCodex }) {
       env.fakeModel.enqueue(reply.hang({ partialText: "Starting" }));
-      await using codex = await startCodex("The model streams one delta and goes silent; the client interrupts the turn.");
+      await using codex = await startCodex(
+        "The model streams one delta and goes silent; the client interrupts the turn.",
+      );
       const thread = await codex.threadStart({ cwd });
       const turn = await thread.turn("Take your time");
       for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
@@ -152,7 +185,9 @@ const scenarios: Scenario[] = [
         const result = await thread.run("Remember the word banana.");
         check(result.status === "completed", `first turn ${result.status}`);
       }
-      await using second = await startCodex("Fresh process on the same CODEX_HOME: resume the thread and run a second turn.");
+      await using second = await startCodex(
+        "Fresh process on the same CODEX_HOME: resume the thread and run a second turn.",
+      );
       const thread = await second.threadResume(threadId);
       check(thread.id === threadId, "resumed a different thread");
       const result = await thread.run("Which word?");
@@ -177,7 +212,13 @@ async function record(scenario: Scenario, codexBin: string): Promise<string> {
       env,
       cwd,
       async startCodex(description, options = {}) {
-        const transport = await spawnAppServer({ codexBin, codexHome: env.codexHome, env: env.env, cwd, args: QUIET_APP_SERVER_ARGS });
+        const transport = await spawnAppServer({
+          codexBin,
+          codexHome: env.codexHome,
+          env: env.env,
+          cwd,
+          args: QUIET_APP_SERVER_ARGS,
+        });
         const headerIndex = entries.length;
         entries.push({ direction: "meta", text: "" });
         const codex = await Codex.start({ ...options, transport: new TapTransport(transport, entries) });
@@ -208,7 +249,10 @@ async function record(scenario: Scenario, codexBin: string): Promise<string> {
     });
     for (const line of lines) {
       const leak = MACHINE_PATH_PATTERN.exec(line);
-      if (leak) throw new Error(`${scenario.name}: a machine path survived normalisation near ${JSON.stringify(line.slice(Math.max(0, leak.index - 80), leak.index + 80))}`);
+      if (leak)
+        throw new Error(
+          `${scenario.name}: a machine path survived normalisation near ${JSON.stringify(line.slice(Math.max(0, leak.index - 80), leak.index + 80))}`,
+        );
     }
     return `${lines.join("\n")}\n`;
   } finally {
@@ -232,7 +276,8 @@ async function substitutionsFor(list: Substitution[]): Promise<Substitution[]> {
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   for (const name of wanted) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`Unknown scenario ${name}; known: ${SCENARIOS.join(", ")}`);
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new Error(`Unknown scenario ${name}; known: ${SCENARIOS.join(", ")}`);
   }
   const codexBin = resolveCodexBin();
   for (const scenario of scenarios) {

@@ -16,8 +16,19 @@
 //   the client sends an id this replay has handed out, which must then be the recorded one.
 // Request ids are remapped: a recorded response to request 3 goes out with the id the client
 // actually gave the matching request. Server requests keep their recorded ids.
-import { createInMemoryByteStreamPair, createLineTransport, type InMemoryByteStream, type Transport } from "../../src/rpc.js";
-import { kindOf, LineSplitter, type TranscriptMessage, type TranscriptSession, type WireMessage } from "./transcript.js";
+import {
+  createInMemoryByteStreamPair,
+  createLineTransport,
+  type InMemoryByteStream,
+  type Transport,
+} from "../../src/rpc.js";
+import {
+  kindOf,
+  LineSplitter,
+  type TranscriptMessage,
+  type TranscriptSession,
+  type WireMessage,
+} from "./transcript.js";
 
 /** Options of {@link startReplay}. */
 export interface ReplayOptions {
@@ -146,11 +157,19 @@ class Replay implements ReplayServer {
       differences.push(`  vs recorded #${index}: ${diff.join("; ")}`);
     }
     if (matchedIndex === undefined) {
-      const expected = run.length === 0 ? "nothing (the recording is over or the server speaks next)" : `one of ${run.length} recorded message(s)`;
+      const expected =
+        run.length === 0
+          ? "nothing (the recording is over or the server speaks next)"
+          : `one of ${run.length} recorded message(s)`;
       this.problems.push(`unexpected ${describe(message)}; expected ${expected}\n${differences.join("\n")}`);
       // Answer an unexpected request, so that the client does not wait forever for a reply.
       if (kindOf(message) === "request") {
-        this.#write([JSON.stringify({ id: message.id, error: { code: -32603, message: `replay: ${describe(message)} is not in the transcript` } })]);
+        this.#write([
+          JSON.stringify({
+            id: message.id,
+            error: { code: -32603, message: `replay: ${describe(message)} is not in the transcript` },
+          }),
+        ]);
       }
       return;
     }
@@ -167,7 +186,8 @@ class Replay implements ReplayServer {
   /** Indexes of the `out` messages from the cursor up to the next `in`. */
   #outboundRun(): number[] {
     const run: number[] = [];
-    for (let index = this.#cursor; index < this.#messages.length && this.#messages[index]!.direction === "out"; index++) run.push(index);
+    for (let index = this.#cursor; index < this.#messages.length && this.#messages[index]!.direction === "out"; index++)
+      run.push(index);
     return run;
   }
 
@@ -177,7 +197,11 @@ class Replay implements ReplayServer {
     if (kind === "response") {
       // Server requests keep their recorded ids, so the client's reply must carry the same one.
       if (actual.id !== recorded.id) return [`reply to ${String(actual.id)}, not to ${String(recorded.id)}`];
-      return this.#difference("error" in recorded ? recorded.error : recorded.result, "error" in actual ? actual.error : actual.result, "result");
+      return this.#difference(
+        "error" in recorded ? recorded.error : recorded.result,
+        "error" in actual ? actual.error : actual.result,
+        "result",
+      );
     }
     if (actual.method !== recorded.method) return [`method ${actual.method}, not ${recorded.method}`];
     return this.#difference(recorded.params, actual.params, "params");
@@ -193,9 +217,12 @@ class Replay implements ReplayServer {
       return [`${path}: ${JSON.stringify(actual)}, not ${JSON.stringify(expected)}`];
     }
     if (ID_KEY.test(key) && (typeof recorded === "string" || typeof recorded === "number")) {
-      if (typeof actual !== typeof recorded) return [`${path}: id ${JSON.stringify(actual)} is not a ${typeof recorded}`];
+      if (typeof actual !== typeof recorded)
+        return [`${path}: id ${JSON.stringify(actual)} is not a ${typeof recorded}`];
       if (actual !== recorded && this.#knownIds.has(String(actual))) {
-        return [`${path}: ${JSON.stringify(actual)} is the id of something else in this session (recorded ${JSON.stringify(recorded)})`];
+        return [
+          `${path}: ${JSON.stringify(actual)} is the id of something else in this session (recorded ${JSON.stringify(recorded)})`,
+        ];
       }
       return [];
     }
@@ -203,17 +230,25 @@ class Replay implements ReplayServer {
       if (!Array.isArray(actual)) return [`${path}: ${JSON.stringify(actual)}, not an array`];
       if (actual.length !== recorded.length) return [`${path}: ${actual.length} elements, not ${recorded.length}`];
       // Elements of an id list (`turnIds`) are ids too.
-      return recorded.flatMap((element, index) => this.#difference(element, actual[index], `${path}[${index}]`, ID_KEY.test(key) ? "id" : ""));
+      return recorded.flatMap((element, index) =>
+        this.#difference(element, actual[index], `${path}[${index}]`, ID_KEY.test(key) ? "id" : ""),
+      );
     }
     if (typeof recorded === "object" && recorded !== null) {
-      if (typeof actual !== "object" || actual === null || Array.isArray(actual)) return [`${path}: ${JSON.stringify(actual)}, not an object`];
+      if (typeof actual !== "object" || actual === null || Array.isArray(actual))
+        return [`${path}: ${JSON.stringify(actual)}, not an object`];
       const keys = new Set([...Object.keys(recorded), ...Object.keys(actual)]);
       return [...keys].flatMap((name) => {
         const inRecorded = Object.hasOwn(recorded, name);
         const inActual = Object.hasOwn(actual, name);
         if (!inActual) return [`${path}.${name} is missing`];
         if (!inRecorded) return [`${path}.${name} is not in the recording`];
-        return this.#difference((recorded as Record<string, unknown>)[name], (actual as Record<string, unknown>)[name], `${path}.${name}`, name);
+        return this.#difference(
+          (recorded as Record<string, unknown>)[name],
+          (actual as Record<string, unknown>)[name],
+          `${path}.${name}`,
+          name,
+        );
       });
     }
     return Object.is(recorded, actual) ? [] : [`${path}: ${JSON.stringify(actual)}, not ${JSON.stringify(recorded)}`];

@@ -3,10 +3,25 @@
 // a model HTTP 500, an interrupted turn and a resume in a fresh process.
 import type { CommandExecutionRequestApprovalParams, ThreadStartResponse } from "@codex/protocol-types/experimental";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { AbortError, Codex, GENERATED_FOR_CODEX_VERSION, JsonRpcError, type CodexOptions, type Notification } from "../../src/index.js";
+import {
+  AbortError,
+  Codex,
+  GENERATED_FOR_CODEX_VERSION,
+  JsonRpcError,
+  type CodexOptions,
+  type Notification,
+} from "../../src/index.js";
 import { AppServerClient } from "../../src/rpc.js";
 import { startReplay, type ReplayServer } from "./replay-server.js";
-import { fixtureUrl, kindOf, loadTranscript, parseTranscript, type ScenarioName, type TranscriptSession, type WireMessage } from "./transcript.js";
+import {
+  fixtureUrl,
+  kindOf,
+  loadTranscript,
+  parseTranscript,
+  type ScenarioName,
+  type TranscriptSession,
+  type WireMessage,
+} from "./transcript.js";
 
 /** The cwd the tests pass; the replay writes it wherever the recording has `<CWD>`. */
 const CWD = "/srv/project";
@@ -23,7 +38,10 @@ function session(scenario: ScenarioName, index = 0): TranscriptSession {
 }
 
 /** Starts a replay of `recorded` and a `Codex` on it. */
-async function replayed(recorded: TranscriptSession, codex: Omit<CodexOptions, "transport"> = {}): Promise<{ codex: Codex; replay: ReplayServer }> {
+async function replayed(
+  recorded: TranscriptSession,
+  codex: Omit<CodexOptions, "transport"> = {},
+): Promise<{ codex: Codex; replay: ReplayServer }> {
   const replay = startReplay(recorded, { placeholders: { "<CWD>": CWD } });
   const started = await Codex.start({ ...codex, transport: replay.transport });
   opened.push(started);
@@ -38,13 +56,17 @@ function expectFaithful(replay: ReplayServer): void {
 
 /** The recorded payload of the first `in` message with this method. */
 function recordedParams<T>(recorded: TranscriptSession, method: string): T {
-  const entry = recorded.messages.find((candidate) => candidate.direction === "in" && candidate.message.method === method);
+  const entry = recorded.messages.find(
+    (candidate) => candidate.direction === "in" && candidate.message.method === method,
+  );
   if (entry === undefined) throw new Error(`no ${method} in the recording`);
   return entry.message.params as T;
 }
 
 function recordedThreadId(recorded: TranscriptSession): string {
-  const response = recorded.messages.find((entry) => entry.direction === "in" && (entry.message.result as Partial<ThreadStartResponse> | undefined)?.thread);
+  const response = recorded.messages.find(
+    (entry) => entry.direction === "in" && (entry.message.result as Partial<ThreadStartResponse> | undefined)?.thread,
+  );
   return (response!.message.result as ThreadStartResponse).thread.id;
 }
 
@@ -81,7 +103,12 @@ describe("a text turn", () => {
     expect(events.at(-1)?.method).toBe("turn/completed");
     expect(result.items.map((item) => item.type)).toEqual(["userMessage", "agentMessage"]);
     // The usage the fake model reported: input 120 (20 cached), output 9.
-    expect(result.usage?.last).toMatchObject({ inputTokens: 120, cachedInputTokens: 20, outputTokens: 9, totalTokens: 129 });
+    expect(result.usage?.last).toMatchObject({
+      inputTokens: 120,
+      cachedInputTokens: 20,
+      outputTokens: 9,
+      totalTokens: 129,
+    });
     expect(result.usage?.total.totalTokens).toBe(129);
     expect(result.startedAt).toEqual(expect.any(Number));
     expect(result.completedAt).toEqual(expect.any(Number));
@@ -135,7 +162,9 @@ describe("a tool call under approvalPolicy untrusted", () => {
     // On the wire (experimentalApi is on by default) but only in the experimental types.
     expect((params as { availableDecisions?: unknown[] }).availableDecisions).toContain("accept");
     // The reply went out under the server's own request id.
-    const approvalId = recorded.messages.find((entry) => entry.message.method === "item/commandExecution/requestApproval")!.message.id;
+    const approvalId = recorded.messages.find(
+      (entry) => entry.message.method === "item/commandExecution/requestApproval",
+    )!.message.id;
     expect(replay.received).toContainEqual({ id: approvalId, result: { decision: "accept" } });
 
     expect(result.status).toBe("completed");
@@ -261,7 +290,9 @@ describe("the replay server", () => {
     const { codex, replay } = await replayed(shifted);
     const result = await (await codex.threadStart({ cwd: CWD })).run("Say hello");
     expect(result.finalResponse).toBe("Hello from the transcript. Each word is a delta.");
-    expect(replay.received.filter((message) => kindOf(message) === "request").map((message) => message.id)).toEqual([1, 2, 3]);
+    expect(replay.received.filter((message) => kindOf(message) === "request").map((message) => message.id)).toEqual([
+      1, 2, 3,
+    ]);
     expectFaithful(replay);
   });
 
@@ -275,7 +306,13 @@ describe("the replay server", () => {
 
   test("ids compare by type, except an id the replay handed out for something else", async () => {
     const lines = [
-      { direction: "meta", session: 0, scenario: "hand-made", codexVersion: "0.169.0", description: "two threads are known" },
+      {
+        direction: "meta",
+        session: 0,
+        scenario: "hand-made",
+        codexVersion: "0.169.0",
+        description: "two threads are known",
+      },
       { direction: "out", line: JSON.stringify({ id: 1, method: "thread/read", params: { threadId: "thread-a" } }) },
       { direction: "in", line: JSON.stringify({ id: 1, result: { thread: { id: "thread-a" } } }) },
       { direction: "in", line: JSON.stringify({ method: "thread/started", params: { thread: { id: "thread-b" } } }) },
@@ -290,7 +327,9 @@ describe("the replay server", () => {
       await client.request("thread/read", { threadId: "thread-z" });
       expect(replay.problems).toEqual([]);
       // thread-b was handed out for another thread: sending it where thread-a was recorded is caught.
-      await expect(client.request("thread/read", { threadId: "thread-b" })).rejects.toSatisfy((error) => JsonRpcError.isInstance(error));
+      await expect(client.request("thread/read", { threadId: "thread-b" })).rejects.toSatisfy((error) =>
+        JsonRpcError.isInstance(error),
+      );
       expect(replay.problems[0]).toMatch(/params\.threadId: "thread-b" is the id of something else/);
       await client.request("thread/read", { threadId: "thread-a" });
       expect(replay.problems).toHaveLength(1);

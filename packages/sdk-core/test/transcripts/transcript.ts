@@ -58,7 +58,8 @@ export type MessageKind = "request" | "notification" | "response";
 
 /** Tells a request (method + id), a notification (method, no id) and a response (id, no method) apart. */
 export function kindOf(message: WireMessage): MessageKind {
-  if (typeof message.method === "string") return message.id === undefined || message.id === null ? "notification" : "request";
+  if (typeof message.method === "string")
+    return message.id === undefined || message.id === null ? "notification" : "request";
   return "response";
 }
 
@@ -91,7 +92,8 @@ export function parseTranscript(name: string, text: string): Transcript {
     } catch {
       throw new Error(`${where}: "line" is not JSON`);
     }
-    if (typeof message !== "object" || message === null || Array.isArray(message)) throw new Error(`${where}: "line" is not a JSON object`);
+    if (typeof message !== "object" || message === null || Array.isArray(message))
+      throw new Error(`${where}: "line" is not a JSON object`);
     session.messages.push({ direction, line, message: message as WireMessage });
   }
   if (sessions.length === 0) throw new Error(`${name}: no sessions`);
@@ -100,7 +102,10 @@ export function parseTranscript(name: string, text: string): Transcript {
 
 /** Reads and parses a transcript file. */
 export function loadTranscript(file: string | URL): Transcript {
-  const name = String(file).split("/").at(-1)!.replace(/\.jsonl$/, "");
+  const name = String(file)
+    .split("/")
+    .at(-1)!
+    .replace(/\.jsonl$/, "");
   return parseTranscript(name, readFileSync(file, "utf8"));
 }
 
@@ -127,7 +132,9 @@ export interface Substitution {
  */
 export function normalizeLine(line: string, substitutions: readonly Substitution[]): string {
   let out = line;
-  const ordered = [...substitutions].filter((entry) => entry.value !== "").sort((a, b) => b.value.length - a.value.length);
+  const ordered = [...substitutions]
+    .filter((entry) => entry.value !== "")
+    .sort((a, b) => b.value.length - a.value.length);
   for (const { value, placeholder } of ordered) out = out.split(value).join(placeholder);
   return out;
 }
@@ -136,7 +143,8 @@ export function normalizeLine(line: string, substitutions: readonly Substitution
  * Absolute paths that must never be committed (temp dirs, home dirs). The generic system paths
  * codex reports (`/bin/bash`, `/usr/...`) are not machine specific and stay.
  */
-export const MACHINE_PATH_PATTERN = /(?:\/tmp\/|\/private\/var\/|\/var\/folders\/|\/home\/|\/Users\/|\/root\/|\/work\/|[A-Za-z]:\\\\Users)/;
+export const MACHINE_PATH_PATTERN =
+  /(?:\/tmp\/|\/private\/var\/|\/var\/folders\/|\/home\/|\/Users\/|\/root\/|\/work\/|[A-Za-z]:\\\\Users)/;
 
 /** Splits a byte stream into lines (without the newline), keeping a partial tail between chunks. */
 export class LineSplitter {

@@ -29,7 +29,9 @@ describe.each(SCENARIOS)("%s", (scenario) => {
   test("was recorded with the codex version the protocol types are generated from", () => {
     for (const { meta } of transcript.sessions) {
       expect(meta.scenario).toBe(scenario);
-      expect(meta.codexVersion, "re-record the transcripts after bumping the runtime (see README.md)").toBe(GENERATED_FOR_CODEX_VERSION);
+      expect(meta.codexVersion, "re-record the transcripts after bumping the runtime (see README.md)").toBe(
+        GENERATED_FOR_CODEX_VERSION,
+      );
     }
     expect(transcript.sessions.map(({ meta }) => meta.session)).toEqual(transcript.sessions.map((_, index) => index));
   });
@@ -40,8 +42,10 @@ describe.each(SCENARIOS)("%s", (scenario) => {
       for (const { direction, message } of messages) {
         if (direction !== "in") continue;
         const kind = kindOf(message);
-        if (kind === "notification" && !serverNotifications.has(message.method!)) unknown.push(`notification ${message.method}`);
-        if (kind === "request" && !serverRequests.has(message.method!)) unknown.push(`server request ${message.method}`);
+        if (kind === "notification" && !serverNotifications.has(message.method!))
+          unknown.push(`notification ${message.method}`);
+        if (kind === "request" && !serverRequests.has(message.method!))
+          unknown.push(`server request ${message.method}`);
       }
     }
     expect(unknown).toEqual([]);
@@ -54,7 +58,8 @@ describe.each(SCENARIOS)("%s", (scenario) => {
         if (direction !== "out") continue;
         const kind = kindOf(message);
         if (kind === "request" && !clientRequests.has(message.method!)) unknown.push(`request ${message.method}`);
-        if (kind === "notification" && !clientNotifications.has(message.method!)) unknown.push(`notification ${message.method}`);
+        if (kind === "notification" && !clientNotifications.has(message.method!))
+          unknown.push(`notification ${message.method}`);
       }
     }
     expect(unknown).toEqual([]);
@@ -67,11 +72,17 @@ describe.each(SCENARIOS)("%s", (scenario) => {
       for (const { direction, message } of messages) {
         const kind = kindOf(message);
         if (kind === "request") {
-          expect(open[direction].has(String(message.id)), `${direction} request id ${message.id} reused while open`).toBe(false);
+          expect(
+            open[direction].has(String(message.id)),
+            `${direction} request id ${message.id} reused while open`,
+          ).toBe(false);
           open[direction].add(String(message.id));
         } else if (kind === "response") {
           const asker = direction === "in" ? "out" : "in";
-          expect(open[asker].delete(String(message.id)), `${direction} reply to ${message.id}, which is not an open request`).toBe(true);
+          expect(
+            open[asker].delete(String(message.id)),
+            `${direction} reply to ${message.id}, which is not an open request`,
+          ).toBe(true);
         }
       }
       expect([...open.out, ...open.in]).toEqual([]);

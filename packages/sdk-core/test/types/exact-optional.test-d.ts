@@ -3,7 +3,16 @@
 // accept `undefined` explicitly for that to compile. Checked by `pnpm typecheck`, which also
 // compiles this folder with that flag on (test/types/tsconfig.json).
 import { AppServerClient } from "../../src/rpc.js";
-import { Codex, retryOnOverload, type CodexOptions, type ImageInput, type LocalImageInput, type LoginHandle, type Thread, type TurnHandle } from "../../src/index.js";
+import {
+  Codex,
+  retryOnOverload,
+  type CodexOptions,
+  type ImageInput,
+  type LocalImageInput,
+  type LoginHandle,
+  type Thread,
+  type TurnHandle,
+} from "../../src/index.js";
 
 declare const maybeSignal: AbortSignal | undefined;
 declare const maybeNumber: number | undefined;
@@ -14,7 +23,12 @@ declare const turn: TurnHandle;
 declare const login: LoginHandle;
 
 export async function consumer(): Promise<void> {
-  const options: CodexOptions = { codexBin: maybeString, requestTimeoutMs: maybeNumber, signal: maybeSignal, cwd: maybeString };
+  const options: CodexOptions = {
+    codexBin: maybeString,
+    requestTimeoutMs: maybeNumber,
+    signal: maybeSignal,
+    cwd: maybeString,
+  };
   await Codex.start(options);
   await thread.run("hi", { signal: maybeSignal });
   await turn.steer("more", { signal: maybeSignal });

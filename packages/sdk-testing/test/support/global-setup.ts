@@ -21,7 +21,9 @@ export default function setup(project: TestProject): () => void {
     let alive = 0;
     const pidsDir = path.join(runDir, "pids");
     const pids = existsSync(pidsDir)
-      ? readdirSync(pidsDir).flatMap((file) => readFileSync(path.join(pidsDir, file), "utf8").split("\n").filter(Boolean).map(Number))
+      ? readdirSync(pidsDir).flatMap((file) =>
+          readFileSync(path.join(pidsDir, file), "utf8").split("\n").filter(Boolean).map(Number),
+        )
       : [];
     for (const pid of pids) {
       if (!isProcessAlive(pid)) continue;
@@ -32,7 +34,9 @@ export default function setup(project: TestProject): () => void {
     const left = existsSync(tmpDir) ? readdirSync(tmpDir) : [];
     for (const entry of left) problems.push(`temporary entry left behind: ${entry}`);
     rmSync(runDir, { recursive: true, force: true });
-    console.log(`[leak check] run: ${pids.length} codex processes spawned, ${alive} still alive; ${left.length} entries left in the run's temporary directory`);
+    console.log(
+      `[leak check] run: ${pids.length} codex processes spawned, ${alive} still alive; ${left.length} entries left in the run's temporary directory`,
+    );
     if (problems.length > 0) throw new Error(`The test run leaked resources:\n${problems.join("\n")}`);
   };
 }

@@ -146,7 +146,11 @@ export class AppServerDriver {
       };
       const timer = setTimeout(() => {
         this.#listeners.delete(listener);
-        reject(new Error(`No matching notification within ${timeoutMs} ms; got ${this.notifications.map((n) => n.method).join(", ")}`));
+        reject(
+          new Error(
+            `No matching notification within ${timeoutMs} ms; got ${this.notifications.map((n) => n.method).join(", ")}`,
+          ),
+        );
       }, timeoutMs);
       this.#listeners.add(listener);
     });
@@ -169,14 +173,19 @@ export class AppServerDriver {
   /** Starts a turn and collects this turn's notifications up to and including `turn/completed`. */
   async runTurn(threadId: string, text: string, timeoutMs = 15_000): Promise<TurnRun> {
     const started = Date.now();
-    const result = await this.request<{ turn: { id: string } }>("turn/start", { threadId, input: [{ type: "text", text }] });
+    const result = await this.request<{ turn: { id: string } }>("turn/start", {
+      threadId,
+      input: [{ type: "text", text }],
+    });
     const turnId = result.turn.id;
     const completed = await this.waitFor(
       (n) => n.method === "turn/completed" && (n.params["turn"] as { id?: string } | undefined)?.id === turnId,
       timeoutMs,
     );
     const elapsedMs = Date.now() - started;
-    const events = this.notifications.filter((n) => n.params.turnId === turnId || (n.params["turn"] as { id?: string } | undefined)?.id === turnId);
+    const events = this.notifications.filter(
+      (n) => n.params.turnId === turnId || (n.params["turn"] as { id?: string } | undefined)?.id === turnId,
+    );
     return { turnId, completed, turn: completed.params["turn"] as TurnRun["turn"], events, elapsedMs };
   }
 
@@ -192,7 +201,12 @@ export class AppServerDriver {
 export interface TurnRun {
   turnId: string;
   completed: DriverNotification;
-  turn: { id: string; status: string; error: { message: string; codexErrorInfo: unknown; additionalDetails: unknown } | null; items: unknown[] };
+  turn: {
+    id: string;
+    status: string;
+    error: { message: string; codexErrorInfo: unknown; additionalDetails: unknown } | null;
+    items: unknown[];
+  };
   /** This turn's notifications (those carrying its turnId), in order. */
   events: DriverNotification[];
   elapsedMs: number;

@@ -18,7 +18,8 @@ export const tracked = { ports: new Set<number>(), dirs: new Set<string>() };
 afterAll(async () => {
   const pidsDir = path.join(runDir, "pids");
   mkdirSync(pidsDir, { recursive: true });
-  if (spawnedPids.size > 0) appendFileSync(path.join(pidsDir, `${process.pid}.txt`), [...spawnedPids].map((pid) => `${pid}\n`).join(""));
+  if (spawnedPids.size > 0)
+    appendFileSync(path.join(pidsDir, `${process.pid}.txt`), [...spawnedPids].map((pid) => `${pid}\n`).join(""));
   const listening = listeningPorts();
   for (const port of tracked.ports) {
     expect(listening.has(port), `fake model port ${port} still listening`).toBe(false);

@@ -3,7 +3,11 @@
 // itself is sdk-core's `resolveRuntime`; this file only tells it where that package is and which
 // version to require.
 import { nodeRuntimeHost, type CliBinLocation, type RuntimeHost } from "@codex/sdk-core/internal";
-import { resolveRuntime as resolveAnyRuntime, type ResolvedRuntime, type ResolveRuntimeOptions } from "@codex/sdk-core/rpc";
+import {
+  resolveRuntime as resolveAnyRuntime,
+  type ResolvedRuntime,
+  type ResolveRuntimeOptions,
+} from "@codex/sdk-core/rpc";
 import { PINNED_RUNTIME_VERSION } from "../runtime-version.js";
 
 async function locateInstalledCliBin(): Promise<CliBinLocation | undefined> {
@@ -46,7 +50,11 @@ export const installedRuntimeHost: RuntimeHost = {
  * @throws IncompatibleServerError when the runtime is not the pinned version.
  */
 export function resolveRuntime(options: ResolveRuntimeOptions = {}): Promise<ResolvedRuntime> {
-  return resolveAnyRuntime({ pinnedVersion: PINNED_RUNTIME_VERSION, host: installedRuntimeHost, ...definedOnly(options) });
+  return resolveAnyRuntime({
+    pinnedVersion: PINNED_RUNTIME_VERSION,
+    host: installedRuntimeHost,
+    ...definedOnly(options),
+  });
 }
 
 /** `options` without its `undefined` fields, so they do not replace the defaults. */

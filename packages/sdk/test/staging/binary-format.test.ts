@@ -37,7 +37,10 @@ describe("classifyBinary", () => {
   });
 
   it("refuses what is not specific to one platform", () => {
-    expect(classifyBinary(Buffer.from("#!/usr/bin/env node\nimport 'x';\n"))).toMatchObject({ native: false, reason: expect.stringContaining("script") });
+    expect(classifyBinary(Buffer.from("#!/usr/bin/env node\nimport 'x';\n"))).toMatchObject({
+      native: false,
+      reason: expect.stringContaining("script"),
+    });
     const fat = Buffer.alloc(16);
     fat.writeUInt32BE(0xcafebabe, 0);
     expect(classifyBinary(fat)).toMatchObject({ native: false, reason: expect.stringContaining("universal") });

@@ -31,17 +31,27 @@ describe("scripts/stage.ts", () => {
     const dir = path.join(temp, "cli-bin");
     const result = stage("stage-cli-bin", dir, "--runtime-version", "0.170.0", "--release-tag", "rust-v0.169.0");
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("--runtime-version 0.170.0 does not match the release tag rust-v0.169.0 (version 0.169.0)");
+    expect(result.stderr).toContain(
+      "--runtime-version 0.170.0 does not match the release tag rust-v0.169.0 (version 0.169.0)",
+    );
     expect(existsSync(dir)).toBe(false);
   });
 
   it("stages with versions given as tags, and prints every file it wrote", { timeout: 60_000 }, () => {
     const dir = path.join(temp, "cli-bin");
-    const result = stage("stage-cli-bin", dir, "--runtime-version", "rust-v0.169.0-alpha.2", "--release-tag", "rust-v0.169.0-alpha.2");
+    const result = stage(
+      "stage-cli-bin",
+      dir,
+      "--runtime-version",
+      "rust-v0.169.0-alpha.2",
+      "--release-tag",
+      "rust-v0.169.0-alpha.2",
+    );
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`staged @codex/cli-bin@0.169.0-alpha.2 in ${dir}`);
-    for (const file of ["index.cjs", "index.d.ts", "package.json"]) expect(result.stdout).toMatch(new RegExp(`\\n  ${file.replace(".", "\\.")} +\\d`));
+    for (const file of ["index.cjs", "index.d.ts", "package.json"])
+      expect(result.stdout).toMatch(new RegExp(`\\n  ${file.replace(".", "\\.")} +\\d`));
     expect(JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).version).toBe("0.169.0-alpha.2");
   });
 

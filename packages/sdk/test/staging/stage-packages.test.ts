@@ -121,11 +121,16 @@ describe("stageJsPackage", () => {
   it("refuses an unbuilt package and a staging directory inside its sources", async () => {
     const root = fixtureRepo();
     rmSync(path.join(root, "packages/sdk-core/dist"), { recursive: true });
-    await expect(stageJsPackage({ repoRoot: root, package: "sdk-core", stagingDir: path.join(temp, "out"), sdkVersion: "1.2.3" })).rejects.toThrow(
-      /"dist".*does not exist.*Build the package first/,
-    );
     await expect(
-      stageJsPackage({ repoRoot: root, package: "sdk-core", stagingDir: path.join(root, "packages/sdk-core/staged"), sdkVersion: "1.2.3" }),
+      stageJsPackage({ repoRoot: root, package: "sdk-core", stagingDir: path.join(temp, "out"), sdkVersion: "1.2.3" }),
+    ).rejects.toThrow(/"dist".*does not exist.*Build the package first/);
+    await expect(
+      stageJsPackage({
+        repoRoot: root,
+        package: "sdk-core",
+        stagingDir: path.join(root, "packages/sdk-core/staged"),
+        sdkVersion: "1.2.3",
+      }),
     ).rejects.toThrow(/overlaps the @codex\/sdk-core sources/);
   });
 });
@@ -133,13 +138,15 @@ describe("stageJsPackage", () => {
 describe("publishableDependencies", () => {
   it("refuses ranges that cannot be published and pins that disagree", () => {
     const base = { name: "@codex/x", version: "0.0.0" };
-    expect(() => publishableDependencies({ ...base, dependencies: { foo: "link:../foo" } }, { sdkVersion: "1.0.0" })).toThrow(/cannot be published/);
-    expect(() => publishableDependencies({ ...base, dependencies: { "@codex/cli-bin": "0.1.0" } }, { runtimeVersion: "0.2.0" })).toThrow(
-      /stages @codex\/cli-bin@0\.2\.0/,
-    );
-    expect(() => publishableDependencies({ ...base, dependencies: { "@codex/cli-bin": "workspace:*" } }, { sdkVersion: "1.0.0" })).toThrow(
-      /needs --runtime-version/,
-    );
+    expect(() =>
+      publishableDependencies({ ...base, dependencies: { foo: "link:../foo" } }, { sdkVersion: "1.0.0" }),
+    ).toThrow(/cannot be published/);
+    expect(() =>
+      publishableDependencies({ ...base, dependencies: { "@codex/cli-bin": "0.1.0" } }, { runtimeVersion: "0.2.0" }),
+    ).toThrow(/stages @codex\/cli-bin@0\.2\.0/);
+    expect(() =>
+      publishableDependencies({ ...base, dependencies: { "@codex/cli-bin": "workspace:*" } }, { sdkVersion: "1.0.0" }),
+    ).toThrow(/needs --runtime-version/);
   });
 });
 
@@ -156,9 +163,9 @@ describe("stageSdk", () => {
 
   it("refuses a runtime version other than the one compiled into the SDK", async () => {
     const root = fixtureRepo("0.169.0");
-    await expect(stageSdk({ repoRoot: root, stagingDir: path.join(temp, "out"), sdkVersion: "1.2.3", runtimeVersion: "0.170.0" })).rejects.toThrow(
-      /--runtime-version 0\.170\.0 differs from the runtime @codex\/sdk is built for, 0\.169\.0/,
-    );
+    await expect(
+      stageSdk({ repoRoot: root, stagingDir: path.join(temp, "out"), sdkVersion: "1.2.3", runtimeVersion: "0.170.0" }),
+    ).rejects.toThrow(/--runtime-version 0\.170\.0 differs from the runtime @codex\/sdk is built for, 0\.169\.0/);
   });
 });
 
@@ -168,8 +175,12 @@ describe("stageCliBin (the repository's manifest)", () => {
     const staged = await stageCliBin({ repoRoot, stagingDir, runtimeVersion: "2.0.0-alpha.1" });
     const manifest = readJson(path.join(stagingDir, "package.json"));
     expect(manifest.version).toBe("2.0.0-alpha.1");
-    expect(manifest.optionalDependencies).toEqual(Object.fromEntries(RUNTIME_PLATFORMS.map((p) => [p.packageName, "2.0.0-alpha.1"])));
-    expect(staged.files.map((file) => file.path)).toEqual(expect.arrayContaining(["index.cjs", "index.d.ts", "package.json"]));
+    expect(manifest.optionalDependencies).toEqual(
+      Object.fromEntries(RUNTIME_PLATFORMS.map((p) => [p.packageName, "2.0.0-alpha.1"])),
+    );
+    expect(staged.files.map((file) => file.path)).toEqual(
+      expect.arrayContaining(["index.cjs", "index.d.ts", "package.json"]),
+    );
   });
 });
 
@@ -178,7 +189,12 @@ describe("the repository's runtime manifests", () => {
     for (const platform of RUNTIME_PLATFORMS) {
       const dir = path.join(repoRoot, "packages", platform.packageName.replace("@codex/", ""));
       const manifest = readJson(path.join(dir, "package.json"));
-      expect(manifest).toMatchObject({ name: platform.packageName, version: PINNED_RUNTIME_VERSION, os: [platform.os], cpu: [platform.cpu] });
+      expect(manifest).toMatchObject({
+        name: platform.packageName,
+        version: PINNED_RUNTIME_VERSION,
+        os: [platform.os],
+        cpu: [platform.cpu],
+      });
       expect(manifest.libc).toBeUndefined();
       expect(manifest.files).toEqual(["bin", "codex-path", "codex-resources", "codex-package.json", "README.md"]);
       expect(existsSync(path.join(dir, "bin"))).toBe(false);
@@ -190,7 +206,12 @@ describe("stageRuntime", () => {
   it("stages a runtime layout as the platform package, from the binary's path", async () => {
     const layout = fakeLayout(path.join(temp, "vendor", "x86_64-unknown-linux-musl"));
     const stagingDir = path.join(temp, "out");
-    const staged = await stageRuntime({ repoRoot, stagingDir, source: path.join(layout, "bin", "codex"), runtimeVersion: "0.169.0" });
+    const staged = await stageRuntime({
+      repoRoot,
+      stagingDir,
+      source: path.join(layout, "bin", "codex"),
+      runtimeVersion: "0.169.0",
+    });
     expect(staged.name).toBe("@codex/cli-bin-linux-x64");
     expect(staged.files.map((file) => file.path)).toEqual([
       "README.md",
@@ -201,43 +222,79 @@ describe("stageRuntime", () => {
       "codex-resources/bwrap",
       "package.json",
     ]);
-    expect(readJson(path.join(stagingDir, "package.json"))).toMatchObject({ name: "@codex/cli-bin-linux-x64", version: "0.169.0", os: ["linux"] });
-    if (process.platform !== "win32") expect(statSync(path.join(stagingDir, "codex-path", "rg")).mode & 0o111).toBe(0o111);
+    expect(readJson(path.join(stagingDir, "package.json"))).toMatchObject({
+      name: "@codex/cli-bin-linux-x64",
+      version: "0.169.0",
+      os: ["linux"],
+    });
+    if (process.platform !== "win32")
+      expect(statSync(path.join(stagingDir, "codex-path", "rg")).mode & 0o111).toBe(0o111);
   });
 
   it("finds the layout inside codex's own npm platform package", async () => {
     const packageDir = path.join(temp, "openai-codex-linux-arm64");
-    fakeLayout(path.join(packageDir, "vendor", "aarch64-unknown-linux-musl"), { target: "aarch64-unknown-linux-musl", cpu: "arm64" });
-    writeFileSync(path.join(packageDir, "package.json"), JSON.stringify({ name: "@openai/codex", version: "0.169.0-linux-arm64" }));
-    const staged = await stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: packageDir, runtimeVersion: "0.169.0" });
+    fakeLayout(path.join(packageDir, "vendor", "aarch64-unknown-linux-musl"), {
+      target: "aarch64-unknown-linux-musl",
+      cpu: "arm64",
+    });
+    writeFileSync(
+      path.join(packageDir, "package.json"),
+      JSON.stringify({ name: "@openai/codex", version: "0.169.0-linux-arm64" }),
+    );
+    const staged = await stageRuntime({
+      repoRoot,
+      stagingDir: path.join(temp, "out"),
+      source: packageDir,
+      runtimeVersion: "0.169.0",
+    });
     expect(staged.name).toBe("@codex/cli-bin-linux-arm64");
   });
 
   it("refuses a binary of another version, naming both", async () => {
     const layout = fakeLayout(path.join(temp, "layout"), { version: "0.168.0" });
-    await expect(stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: layout, runtimeVersion: "0.169.0" })).rejects.toThrow(
-      /--runtime-version 0\.169\.0 does not match the binary, which is codex 0\.168\.0/,
-    );
+    await expect(
+      stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: layout, runtimeVersion: "0.169.0" }),
+    ).rejects.toThrow(/--runtime-version 0\.169\.0 does not match the binary, which is codex 0\.168\.0/);
   });
 
   it("refuses a runtime that is not platform-specific", async () => {
     const script = path.join(temp, "codex.js");
     writeFileSync(script, "#!/usr/bin/env node\n");
-    await expect(stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: script, runtimeVersion: "0.169.0", platform: "linux-x64" })).rejects.toThrow(
-      /ships only as platform packages/,
-    );
+    await expect(
+      stageRuntime({
+        repoRoot,
+        stagingDir: path.join(temp, "out"),
+        source: script,
+        runtimeVersion: "0.169.0",
+        platform: "linux-x64",
+      }),
+    ).rejects.toThrow(/ships only as platform packages/);
     const fat = path.join(temp, "codex-universal");
     writeFileSync(fat, Buffer.from([0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2]));
-    await expect(stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: fat, runtimeVersion: "0.169.0" })).rejects.toThrow(/universal/);
+    await expect(
+      stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: fat, runtimeVersion: "0.169.0" }),
+    ).rejects.toThrow(/universal/);
   });
 
   it("refuses a --platform the binary contradicts", async () => {
     const layout = fakeLayout(path.join(temp, "layout"));
     await expect(
-      stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: layout, runtimeVersion: "0.169.0", platform: "darwin-arm64" }),
+      stageRuntime({
+        repoRoot,
+        stagingDir: path.join(temp, "out"),
+        source: layout,
+        runtimeVersion: "0.169.0",
+        platform: "darwin-arm64",
+      }),
     ).rejects.toThrow(/--platform darwin-arm64 does not match the binary, which is a ELF executable for linux-x64/);
     await expect(
-      stageRuntime({ repoRoot, stagingDir: path.join(temp, "out"), source: layout, runtimeVersion: "0.169.0", platform: "solaris-sparc" }),
+      stageRuntime({
+        repoRoot,
+        stagingDir: path.join(temp, "out"),
+        source: layout,
+        runtimeVersion: "0.169.0",
+        platform: "solaris-sparc",
+      }),
     ).rejects.toThrow(StageError);
   });
 
@@ -256,12 +313,22 @@ describe("stageRuntime", () => {
       },
     });
     expect(staged.name).toBe("@codex/cli-bin-linux-arm64");
-    expect(readJson(path.join(staged.dir, "codex-package.json"))).toMatchObject({ version: "0.169.0", target: "aarch64-unknown-linux-musl", entrypoint: "bin/codex" });
+    expect(readJson(path.join(staged.dir, "codex-package.json"))).toMatchObject({
+      version: "0.169.0",
+      target: "aarch64-unknown-linux-musl",
+      entrypoint: "bin/codex",
+    });
     expect(staged.notes.join("\n")).toContain("lone binary");
     // Only a binary for this machine is run.
     expect(runs).toEqual(process.platform === "linux" && process.arch === "arm64" ? [binary] : []);
     await expect(
-      stageRuntime({ repoRoot, stagingDir: temp, source: binary, runtimeVersion: "0.169.0", runVersion: () => "codex-cli 0.169.0" }),
+      stageRuntime({
+        repoRoot,
+        stagingDir: temp,
+        source: binary,
+        runtimeVersion: "0.169.0",
+        runVersion: () => "codex-cli 0.169.0",
+      }),
     ).rejects.toThrow(/overlaps the codex binary/);
   });
 });

@@ -6,7 +6,13 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from "no
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { createTestEnvironment, QUIET_APP_SERVER_ARGS, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
+import {
+  createTestEnvironment,
+  QUIET_APP_SERVER_ARGS,
+  reply,
+  resolveCodexBin,
+  type TestEnvironment,
+} from "@codex/sdk-testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { stageJsPackage } from "../../../../scripts/staging/stage-packages.js";
 import type * as SdkCore from "@codex/sdk-core";
@@ -28,21 +34,41 @@ afterAll(async () => {
 it("a staged sdk-core sends its staged version as clientInfo.version", { timeout: 90_000 }, async () => {
   const modules = path.join(temp, "node_modules", "@codex");
   for (const name of ["protocol-types", "sdk-core"] as const) {
-    const staged = await stageJsPackage({ repoRoot, package: name, stagingDir: path.join(modules, name), sdkVersion: "1.2.3" });
+    const staged = await stageJsPackage({
+      repoRoot,
+      package: name,
+      stagingDir: path.join(modules, name),
+      sdkVersion: "1.2.3",
+    });
     expect(staged.version).toBe("1.2.3");
   }
   // Third-party dependencies (ws) come from the repository's install, as npm would place them.
-  const manifest = JSON.parse(readFileSync(path.join(modules, "sdk-core", "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(path.join(modules, "sdk-core", "package.json"), "utf8")) as {
+    dependencies?: Record<string, string>;
+  };
   for (const dependency of Object.keys(manifest.dependencies ?? {}).filter((name) => !name.startsWith("@codex/"))) {
-    symlinkSync(realpathSync(path.join(repoRoot, "packages", "sdk-core", "node_modules", dependency)), path.join(temp, "node_modules", dependency), "dir");
+    symlinkSync(
+      realpathSync(path.join(repoRoot, "packages", "sdk-core", "node_modules", dependency)),
+      path.join(temp, "node_modules", dependency),
+      "dir",
+    );
   }
-  const sdkCore = (await import(pathToFileURL(path.join(modules, "sdk-core", "dist", "index.js")).href)) as typeof SdkCore;
+  const sdkCore = (await import(
+    pathToFileURL(path.join(modules, "sdk-core", "dist", "index.js")).href
+  )) as typeof SdkCore;
   expect(sdkCore.SDK_VERSION).toBe("1.2.3");
-  const sdkCoreRpc = (await import(pathToFileURL(path.join(modules, "sdk-core", "dist", "rpc.js")).href)) as typeof SdkCoreRpc;
+  const sdkCoreRpc = (await import(
+    pathToFileURL(path.join(modules, "sdk-core", "dist", "rpc.js")).href
+  )) as typeof SdkCoreRpc;
 
   // A tap on the transport keeps every message the client sends.
   const sent: { method?: string; params?: { clientInfo?: { version?: string } } }[] = [];
-  const inner = await sdkCoreRpc.spawnAppServer({ codexBin: resolveCodexBin(), codexHome: env.codexHome, env: env.env, args: QUIET_APP_SERVER_ARGS });
+  const inner = await sdkCoreRpc.spawnAppServer({
+    codexBin: resolveCodexBin(),
+    codexHome: env.codexHome,
+    env: env.env,
+    args: QUIET_APP_SERVER_ARGS,
+  });
   const transport: SdkCoreRpc.Transport = {
     start: (receiver) => inner.start(receiver),
     send: (message) => {

@@ -31,7 +31,9 @@ describe("assertNoOverlap", () => {
     const source = path.join(temp, "source");
     mkdirSync(source);
     symlinkSync(source, path.join(temp, "alias"));
-    expect(() => assertNoOverlap(path.join(temp, "alias", "new", "dir"), [{ label: "source", dir: source }])).toThrow(StageError);
+    expect(() => assertNoOverlap(path.join(temp, "alias", "new", "dir"), [{ label: "source", dir: source }])).toThrow(
+      StageError,
+    );
   });
 });
 

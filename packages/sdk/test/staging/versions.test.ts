@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { StageError } from "../../../../scripts/staging/stage-error.js";
-import { checkAgainstReleaseTag, isSemver, parseVersionArgument, versionFromTag } from "../../../../scripts/staging/versions.js";
+import {
+  checkAgainstReleaseTag,
+  isSemver,
+  parseVersionArgument,
+  versionFromTag,
+} from "../../../../scripts/staging/versions.js";
 
 describe("release versions", () => {
   it("accepts semver and refuses anything else", () => {
-    for (const version of ["0.169.0", "1.2.3", "1.2.3-alpha.4", "10.20.30-rc.1+build.5"]) expect(isSemver(version)).toBe(true);
-    for (const version of ["1.2", "01.2.3", "1.2.3-", "v1.2.3", "1.2.3.4", "latest", ""]) expect(isSemver(version)).toBe(false);
+    for (const version of ["0.169.0", "1.2.3", "1.2.3-alpha.4", "10.20.30-rc.1+build.5"])
+      expect(isSemver(version)).toBe(true);
+    for (const version of ["1.2", "01.2.3", "1.2.3-", "v1.2.3", "1.2.3.4", "latest", ""])
+      expect(isSemver(version)).toBe(false);
   });
 
   it("maps a rust-v tag to its version", () => {
@@ -46,6 +53,8 @@ describe("release versions", () => {
       "warning: --sdk-version 1.2.4 does not match the release tag rust-v1.2.3 (version 1.2.3) (allowed by --allow-version-mismatch)",
     ]);
     expect(checkAgainstReleaseTag(versions, undefined, false)).toEqual([]);
-    expect(checkAgainstReleaseTag([{ flag: "--sdk-version", version: "1.2.3-alpha.1" }], "rust-v1.2.3-alpha.1", false)).toEqual([]);
+    expect(
+      checkAgainstReleaseTag([{ flag: "--sdk-version", version: "1.2.3-alpha.1" }], "rust-v1.2.3-alpha.1", false),
+    ).toEqual([]);
   });
 });
