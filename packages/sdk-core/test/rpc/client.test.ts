@@ -14,13 +14,15 @@ import {
 import type { Notification } from "../../src/notification.js";
 import { AppServerClient } from "../../src/rpc/client.js";
 import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
-import { connect, flush, recordingLogger } from "./fake-server.js";
+import { connectClient } from "../support/scripted-server.js";
+import { recordingLogger } from "../support/recording-logger.js";
+import { flush } from "../support/wait.js";
 
 const initializeParams = { clientInfo: { name: "test", version: "1.0.0" }, capabilities: null };
 
 describe("AppServerClient requests", () => {
   it("sends id, method and params (no jsonrpc field) and resolves with the result", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const result = client.request("initialize", initializeParams);
     const sent = await server.message(0);
     expect(sent).toEqual({ id: 1, method: "initialize", params: initializeParams });
@@ -36,7 +38,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("a method whose result the schema does not define is still callable, its result typed unknown", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const result = client.request("modelProvider/default/set", { providerId: "fake" });
     // Checked by the package's typecheck: `unknown`, never `any`, so a caller must narrow it.
     expectTypeOf(result).resolves.toBeUnknown();
@@ -49,14 +51,14 @@ describe("AppServerClient requests", () => {
   });
 
   it("always sends params: undefined becomes {}", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     void client.request("account/logout", undefined).catch(() => {});
     expect(await server.message(0)).toEqual({ id: 1, method: "account/logout", params: {} });
     await client.close();
   });
 
   it("writes requests in call order with increasing ids", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const methods = ["thread/list", "model/list", "thread/loaded/list", "config/read", "thread/list"] as const;
     for (const method of methods) void client.request(method, {}).catch(() => {});
     const sent = await server.waitForMessages(methods.length);
@@ -66,7 +68,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("matches replies to requests whatever their order, and accepts ids echoed as strings", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const first = client.request("thread/loaded/list", {});
     const second = client.request("thread/loaded/list", {});
     const [a, b] = await server.waitForMessages(2);
@@ -78,7 +80,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("maps the real server's -32600 replies to MethodNotFoundError and InvalidParamsError", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const unknownMethod = client.requestUnchecked("no/such", {});
     const badType = client.request("thread/read", { threadId: 42 as unknown as string });
     const badEnum = client.request("thread/start", { approvalPolicy: "unlessTrusted" as never });
@@ -109,7 +111,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("maps -32001 to ServerBusyError", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const pending = client.request("thread/list", {});
     await server.replyError((await server.message(0)).id, -32001, "Server overloaded; retry later.");
     const error = await pending.catch((e: unknown) => e);
@@ -118,7 +120,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("keeps at most maxInFlight requests outstanding and queues the rest in order", async () => {
-    const { client, server } = connect({ maxInFlight: 2 });
+    const { client, server } = connectClient({ maxInFlight: 2 });
     const results = [1, 2, 3, 4, 5].map(() => client.request("thread/loaded/list", {}));
     await server.waitForMessages(2);
     await flush();
@@ -139,7 +141,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("times out a request with TimeoutError and frees its slot for the queue", async () => {
-    const { client, server } = connect({ maxInFlight: 1 });
+    const { client, server } = connectClient({ maxInFlight: 1 });
     const first = client.request("thread/list", {}, { timeoutMs: 30 });
     const second = client.request("thread/list", {});
     const error = await first.catch((e: unknown) => e);
@@ -155,7 +157,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("applies requestTimeoutMs by default", async () => {
-    const { client } = connect({ requestTimeoutMs: 20 });
+    const { client } = connectClient({ requestTimeoutMs: 20 });
     const error = await client.request("thread/list", {}).catch((e: unknown) => e);
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect((error as TimeoutError).timeoutMs).toBe(20);
@@ -163,7 +165,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("aborts: a queued request is never sent, an in-flight one rejects with AbortError", async () => {
-    const { client, server } = connect({ maxInFlight: 1 });
+    const { client, server } = connectClient({ maxInFlight: 1 });
     const inFlightController = new AbortController();
     const queuedController = new AbortController();
     const inFlight = client.request("thread/list", {}, { signal: inFlightController.signal });
@@ -187,7 +189,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("rejects at once when the signal is already aborted", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const error = await client.request("thread/list", {}, { signal: AbortSignal.abort() }).catch((e: unknown) => e);
     expect(AbortError.isInstance(error)).toBe(true);
     await flush();
@@ -196,7 +198,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("retries on -32001 when asked (retryOnBusy)", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const result = client.request("thread/list", {}, { retryOnBusy: { initialDelayMs: 1, maxAttempts: 3 } });
     await server.replyError((await server.message(0)).id, -32001, "Server overloaded; retry later.");
     await server.replyError((await server.message(1)).id, -32001, "Server overloaded; retry later.");
@@ -206,7 +208,7 @@ describe("AppServerClient requests", () => {
   });
 
   it("does not retry InvalidParamsError even with retryOnBusy", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const result = client.request("thread/read", { threadId: "x" }, { retryOnBusy: { initialDelayMs: 1 } });
     await server.replyError((await server.message(0)).id, -32600, "Invalid request: missing field `threadId`");
     expect(InvalidParamsError.isInstance(await result.catch((e: unknown) => e))).toBe(true);
@@ -217,7 +219,7 @@ describe("AppServerClient requests", () => {
 
   it("rejects an oversized reply with a clear error and keeps serving the others", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({ maxMessageBytes: 200, logger });
+    const { client, server } = connectClient({ maxMessageBytes: 200, logger });
     const big = client.request("thread/loaded/list", {});
     const small = client.request("thread/loaded/list", {});
     await server.waitForMessages(2);
@@ -235,7 +237,7 @@ describe("AppServerClient requests", () => {
 describe("AppServerClient incoming lines", () => {
   it("tolerates banners before the first message, reports malformed lines after it, and never crashes", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({ logger });
+    const { client, server } = connectClient({ logger });
     const seen: Notification[] = [];
     client.onNotification("*", (notification) => seen.push(notification));
     await server.sendRaw("Starting codex wrapper v1.2\nnot json either\n");
@@ -253,7 +255,7 @@ describe("AppServerClient incoming lines", () => {
   });
 
   it("reads CRLF lines, a leading BOM, split chunks and U+2028 inside strings", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const seen: unknown[] = [];
     client.onNotification("configWarning", (params) => seen.push(params.summary));
     const payload = `\uFEFF${JSON.stringify({ method: "configWarning", params: { summary: "a\u2028b", details: null } })}\r\n`;
@@ -269,7 +271,7 @@ describe("AppServerClient incoming lines", () => {
 
 describe("AppServerClient notifications", () => {
   it("calls method handlers with params and '*' handlers with the notification, in arrival order", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const order: string[] = [];
     const off = client.onNotification("turn/started", (params, notification) => {
       order.push(`started:${params.turn.id}:${notification.method}`);
@@ -295,7 +297,7 @@ describe("AppServerClient notifications", () => {
 
   it("keeps delivering when a handler throws, and logs the error", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({ logger });
+    const { client, server } = connectClient({ logger });
     const seen: string[] = [];
     client.onNotification("configWarning", () => {
       throw new Error("handler bug");
@@ -309,7 +311,7 @@ describe("AppServerClient notifications", () => {
   });
 
   it("notifications() yields every notification in order, buffering while the consumer is busy", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const iterator = client.notifications();
     for (let index = 0; index < 5; index++)
       await server.notify("item/agentMessage/delta", { threadId: "t", turnId: "u", itemId: "i", delta: String(index) });
@@ -324,7 +326,7 @@ describe("AppServerClient notifications", () => {
   });
 
   it("notifications() with maxBuffered keeps at most that many unread, then ends with NotificationBufferOverflowError", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const bounded = client.notifications({ maxBuffered: 3 });
     const unbounded = client.notifications();
     for (let index = 0; index < 10; index++)
@@ -350,7 +352,7 @@ describe("AppServerClient notifications", () => {
   });
 
   it("notifications() ends when close() is called", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const collected: string[] = [];
     const consumer = (async () => {
       for await (const notification of client.notifications()) collected.push(String(notification.method));
@@ -363,7 +365,7 @@ describe("AppServerClient notifications", () => {
   });
 
   it("notifications() throws TransportClosedError when the server goes away, after the buffered ones", async () => {
-    const { client, server, clientEnd } = connect();
+    const { client, server, clientEnd } = connectClient();
     const iterator = client.notifications();
     await server.notify("configWarning", { summary: "x", details: null });
     await clientEnd.closeWith({ exitCode: 3, stderrTail: "panic!" });
@@ -376,7 +378,7 @@ describe("AppServerClient notifications", () => {
   });
 
   it("notifications() rejects with AbortError when its signal aborts", async () => {
-    const { client } = connect();
+    const { client } = connectClient();
     const controller = new AbortController();
     const iterator = client.notifications({ signal: controller.signal });
     const next = iterator.next();
@@ -386,7 +388,7 @@ describe("AppServerClient notifications", () => {
   });
 
   it("breaking out of notifications() unsubscribes", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const iterator = client.notifications();
     await server.notify("configWarning", { summary: "x", details: null });
     await iterator.next();
@@ -405,7 +407,7 @@ describe("AppServerClient server requests", () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const received: unknown[] = [];
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       serverRequests: {
         "item/commandExecution/requestApproval": async (params, context) => {
           received.push(params.command, context.requestId, context.signal.aborted);
@@ -430,7 +432,7 @@ describe("AppServerClient server requests", () => {
   });
 
   it("declines approvals when there is no handler, each in its own response shape", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const cases: [string, unknown][] = [
       ["item/commandExecution/requestApproval", { decision: "decline" }],
       ["item/fileChange/requestApproval", { decision: "decline" }],
@@ -448,7 +450,7 @@ describe("AppServerClient server requests", () => {
   });
 
   it("answers other server requests without a handler with an error reply", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     await server.send({ method: "item/tool/requestUserInput", id: 5, params: {} });
     await server.send({ method: "brand/new/request", id: "s1", params: {} });
     const replies = await server.waitForMessages(2);
@@ -461,7 +463,7 @@ describe("AppServerClient server requests", () => {
 
   it("sends the safe reply when a handler throws, and logs it", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       logger,
       serverRequests: {
         "item/fileChange/requestApproval": () => {
@@ -490,7 +492,7 @@ describe("AppServerClient server requests", () => {
   it("aborts the handler's signal on serverRequest/resolved for its id, and sends no reply", async () => {
     let signal!: AbortSignal;
     let release!: () => void;
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     client.onServerRequest("item/commandExecution/requestApproval", (_params, context) => {
       signal = context.signal;
       return new Promise((resolve) => {
@@ -513,7 +515,7 @@ describe("AppServerClient server requests", () => {
 
   it("aborts the handler's signal when the request's turn completes", async () => {
     const signals: AbortSignal[] = [];
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       serverRequests: {
         "item/commandExecution/requestApproval": (_params, context) => {
           signals.push(context.signal);
@@ -543,7 +545,7 @@ describe("AppServerClient server requests", () => {
 
   it("aborts pending handlers' signals when the transport closes", async () => {
     let signal!: AbortSignal;
-    const { client, server, clientEnd } = connect({
+    const { client, server, clientEnd } = connectClient({
       serverRequests: {
         "item/tool/requestUserInput": (_params, context) => {
           signal = context.signal;
@@ -560,7 +562,7 @@ describe("AppServerClient server requests", () => {
   });
 
   it("onServerRequest replaces the handler until disposed", async () => {
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       serverRequests: { "item/fileChange/requestApproval": () => ({ decision: "acceptForSession" }) },
     });
     const registration = client.onServerRequest("item/fileChange/requestApproval", () => ({ decision: "accept" }));
@@ -575,7 +577,7 @@ describe("AppServerClient server requests", () => {
 
 describe("AppServerClient closing", () => {
   it("rejects every pending and queued request with TransportClosedError carrying exit code, signal and stderr tail", async () => {
-    const { client, server, clientEnd } = connect({ maxInFlight: 2 });
+    const { client, server, clientEnd } = connectClient({ maxInFlight: 2 });
     const requests = [1, 2, 3, 4].map(() => client.request("thread/list", {}));
     await server.waitForMessages(2);
     await clientEnd.closeWith({ exitCode: null, signal: "SIGKILL", stderrTail: "thread 'main' panicked" });
@@ -595,7 +597,7 @@ describe("AppServerClient closing", () => {
   });
 
   it("close() is idempotent, rejects pending requests and resolves closed", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const pending = client.request("thread/list", {});
     await server.message(0);
     const [a, b] = [client.close(), client.close()];
@@ -621,7 +623,7 @@ describe("AppServerClient closing", () => {
 describe("AppServerClient logging", () => {
   it("traces messages at debug level with secrets redacted", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       trace: true,
       logger: (level, message) => {
         if (level === "debug") lines.push(message);
@@ -647,7 +649,7 @@ describe("AppServerClient logging", () => {
 
   it("redacts credentials under every name the schema uses (AWS keys, session tokens, env vars)", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       trace: true,
       logger: (level, message) => void (level === "debug" && lines.push(message)),
     });
@@ -677,7 +679,7 @@ describe("AppServerClient logging", () => {
   });
 
   it("a throwing logger does not break the client", async () => {
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       logger: () => {
         throw new Error("logger down");
       },

@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { isSecretKey, isSecretKeyPath, redactedJson, redactSecretValues } from "../../src/rpc/logger.js";
-import { connect, flush } from "./fake-server.js";
+import { connectClient } from "../support/scripted-server.js";
+import { flush } from "../support/wait.js";
 
 type Schema = Record<string, any>;
 const root = JSON.parse(
@@ -168,7 +169,7 @@ describe("redaction in the protocol trace", () => {
 
   it("traces every one of them without any of its secrets", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       trace: true,
       maxInFlight: 10_000,
       logger: (level, message) => void (level === "debug" && lines.push(message)),
@@ -219,7 +220,7 @@ describe("redaction in the protocol trace", () => {
 
   it("redacts a config value by its key path (config/value/write, config/batchWrite), not by its field name", async () => {
     const lines: string[] = [];
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       trace: true,
       logger: (level, message) => void (level === "debug" && lines.push(message)),
     });

@@ -10,7 +10,9 @@ import {
 } from "../../src/errors.js";
 import { AppServerClient, isControlRequest } from "../../src/rpc/client.js";
 import { createInMemoryTransportPair } from "../../src/rpc/transport.js";
-import { connect, flush, recordingLogger } from "./fake-server.js";
+import { connectClient } from "../support/scripted-server.js";
+import { recordingLogger } from "../support/recording-logger.js";
+import { flush } from "../support/wait.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -33,7 +35,7 @@ const unencodable: [string, unknown][] = [
 
 describe("params JSON cannot encode", () => {
   it.each(unencodable)("%s: rejects with InvalidInputError and takes no in-flight slot", async (_name, params) => {
-    const { client, server } = connect({ maxInFlight: 1 });
+    const { client, server } = connectClient({ maxInFlight: 1 });
     await expect(client.requestUnchecked("thread/list", params)).rejects.toSatisfy((error) =>
       InvalidInputError.isInstance(error),
     );
@@ -48,7 +50,7 @@ describe("params JSON cannot encode", () => {
   });
 
   it("a request that would have been queued rejects at the call, and nothing is thrown into the reader", async () => {
-    const { client, server } = connect({ maxInFlight: 1 });
+    const { client, server } = connectClient({ maxInFlight: 1 });
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown) => uncaught.push(error);
     process.on("uncaughtException", onUncaught);
@@ -77,7 +79,7 @@ describe("params JSON cannot encode", () => {
   });
 
   it("a notification whose params cannot encode rejects with InvalidInputError", async () => {
-    const { client } = connect();
+    const { client } = connectClient();
     await expect(client.notify("initialized", { big: 1n } as never)).rejects.toSatisfy((error) =>
       InvalidInputError.isInstance(error),
     );
@@ -90,7 +92,7 @@ describe("a server-request handler that answers nothing usable", () => {
 
   it("resolving undefined sends the safe reply (decline), not {}, and warns", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       logger,
       serverRequests: { "item/commandExecution/requestApproval": () => undefined as never },
     });
@@ -102,7 +104,7 @@ describe("a server-request handler that answers nothing usable", () => {
 
   it("a result JSON cannot encode sends the safe reply instead of nothing, and warns", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({
+    const { client, server } = connectClient({
       logger,
       serverRequests: { "item/fileChange/requestApproval": () => ({ decision: "accept", extra: 1n }) as never },
     });
@@ -117,7 +119,9 @@ describe("a server-request handler that answers nothing usable", () => {
   });
 
   it("a question (no safe answer) whose handler resolves undefined gets an error reply", async () => {
-    const { client, server } = connect({ serverRequests: { "item/tool/requestUserInput": () => undefined as never } });
+    const { client, server } = connectClient({
+      serverRequests: { "item/tool/requestUserInput": () => undefined as never },
+    });
     await server.send({
       method: "item/tool/requestUserInput",
       id: 5,
@@ -149,7 +153,7 @@ describe("control requests and maxInFlight", () => {
   });
 
   it("with every slot held by long command/exec requests, turn/interrupt and command/exec/terminate are sent at once", async () => {
-    const { client, server } = connect({ maxInFlight: 2 });
+    const { client, server } = connectClient({ maxInFlight: 2 });
     const execs = [1, 2].map((n) =>
       client
         .request("command/exec", { command: ["sleep", String(n)], tty: true, processId: `p${n}` } as never)
@@ -181,7 +185,7 @@ describe("timeouts", () => {
   });
 
   it("a request's timeoutMs of 0 is refused", async () => {
-    const { client } = connect();
+    const { client } = connectClient();
     await expect(client.request("thread/list", {}, { timeoutMs: 0 })).rejects.toSatisfy((error) =>
       InvalidInputError.isInstance(error),
     );
@@ -190,7 +194,7 @@ describe("timeouts", () => {
 
   it("with retryOnBusy, timeoutMs bounds the whole request, not each attempt", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const request = client.request(
       "thread/list",
       {},
@@ -217,7 +221,7 @@ describe("timeouts", () => {
 
 describe("dispatch", () => {
   it("a handler registered while a notification is dispatched never sees that notification", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const seen: string[] = [];
     client.onNotification("configWarning", (params) => {
       seen.push(`first:${params.summary}`);
@@ -235,7 +239,7 @@ describe("dispatch", () => {
   });
 
   it("a handler disposed by another during dispatch is not called for it", async () => {
-    const { client, server } = connect();
+    const { client, server } = connectClient();
     const seen: string[] = [];
     let second: { dispose(): void } | undefined;
     client.onNotification("configWarning", () => {
@@ -251,7 +255,7 @@ describe("dispatch", () => {
 
   it("a -32700 reply with id null is reported as an error, not dropped at debug level", async () => {
     const { logger, entries } = recordingLogger();
-    const { client, server } = connect({ logger });
+    const { client, server } = connectClient({ logger });
     await server.send({ id: null, error: { code: -32700, message: "Parse error: expected value at line 1 column 1" } });
     await flush();
     expect(

@@ -1,5 +1,5 @@
-// Plays the server side of one recorded session over an in-memory byte-stream pair, line-framed as on stdio. The client
-// end goes to `Codex.start({ transport })`; the replay answers what the client sends with the
+// Plays the server side of one recorded session on the scripted server (line-framed, as on
+// stdio): a script that replays a recording. The client end goes to `Codex.start({ transport })`; the replay answers what the client sends with the
 // lines the real app-server sent at that point of the recording.
 //
 // How it steps: the recorded messages alternate between runs of `out` (client → server) and
@@ -16,19 +16,9 @@
 //   the client sends an id this replay has handed out, which must then be the recorded one.
 // Request ids are remapped: a recorded response to request 3 goes out with the id the client
 // actually gave the matching request. Server requests keep their recorded ids.
-import {
-  createInMemoryByteStreamPair,
-  createLineTransport,
-  type InMemoryByteStream,
-  type Transport,
-} from "../../src/rpc.js";
-import {
-  kindOf,
-  LineSplitter,
-  type TranscriptMessage,
-  type TranscriptSession,
-  type WireMessage,
-} from "./transcript.js";
+import type { Transport } from "../../src/rpc.js";
+import { type ClientMessage, type ScriptedServer, scriptedPair } from "../support/scripted-server.js";
+import { kindOf, type TranscriptMessage, type TranscriptSession, type WireMessage } from "./transcript.js";
 
 /** Options of {@link startReplay}. */
 export interface ReplayOptions {
@@ -65,10 +55,9 @@ class Replay implements ReplayServer {
   readonly transport: Transport;
   readonly received: WireMessage[] = [];
   readonly problems: string[] = [];
-  readonly #server: InMemoryByteStream;
+  readonly #server: ScriptedServer;
   readonly #messages: TranscriptMessage[];
   readonly #placeholders: Readonly<Record<string, string>>;
-  readonly #splitter = new LineSplitter();
   /** Recorded client request id → the id the client used for the matching request. */
   readonly #requestIds = new Map<string, number | string>();
   /** Ids that appeared in the `in` lines written so far. */
@@ -80,12 +69,10 @@ class Replay implements ReplayServer {
   constructor(session: TranscriptSession, placeholders: Readonly<Record<string, string>>) {
     this.#messages = session.messages;
     this.#placeholders = placeholders;
-    const [clientEnd, serverEnd] = createInMemoryByteStreamPair();
-    this.transport = createLineTransport(clientEnd);
-    this.#server = serverEnd;
-    this.#server.start((chunk) => {
-      for (const line of this.#splitter.push(chunk)) this.#receive(line);
-    });
+    const { clientEnd, server } = scriptedPair();
+    this.transport = clientEnd;
+    this.#server = server;
+    server.onMessage((message) => this.#receive(message));
     this.#playInbound();
   }
 
@@ -129,20 +116,14 @@ class Replay implements ReplayServer {
   }
 
   #write(lines: string[]): void {
-    this.#server.write(new TextEncoder().encode(lines.map((line) => `${line}\n`).join(""))).catch((error: unknown) => {
+    this.#server.sendRaw(lines.map((line) => `${line}\n`).join("")).catch((error: unknown) => {
       // The client may close while a run is still being written (e.g. right after the last response it needed).
       this.problems.push(`writing to the client failed: ${String(error)}`);
     });
   }
 
-  #receive(line: string): void {
-    let message: WireMessage;
-    try {
-      message = JSON.parse(line) as WireMessage;
-    } catch {
-      this.problems.push(`the client sent a line that is not JSON: ${line}`);
-      return;
-    }
+  #receive(received: ClientMessage): void {
+    const message = received as WireMessage;
     this.received.push(message);
     const run = this.#outboundRun();
     const differences: string[] = [];

@@ -12,6 +12,7 @@ import {
   type Notification,
 } from "../../src/index.js";
 import { AppServerClient } from "../../src/rpc.js";
+import { collect } from "../support/wait.js";
 import { startReplay, type ReplayServer } from "./replay-server.js";
 import {
   fixtureUrl,
@@ -74,12 +75,6 @@ function deltasOf(events: readonly Notification[]): string[] {
   return events.flatMap((event) => (event.method === "item/agentMessage/delta" ? [event.params.delta] : []));
 }
 
-async function collect(turn: { stream(): AsyncIterable<Notification> }): Promise<Notification[]> {
-  const events: Notification[] = [];
-  for await (const event of turn.stream()) events.push(event);
-  return events;
-}
-
 describe("a text turn", () => {
   test("run() gives the text, final response, items and usage", async () => {
     const recorded = session("text-turn");
@@ -88,7 +83,7 @@ describe("a text turn", () => {
     const thread = await codex.threadStart({ cwd: CWD });
     expect(thread.id).toBe(recordedThreadId(recorded));
     const turn = await thread.turn("Say hello");
-    const events = await collect(turn);
+    const events = await collect<Notification>(turn.stream());
     const result = await turn.run();
 
     expect(result.status).toBe("completed");
@@ -120,7 +115,7 @@ describe("a text turn", () => {
     const { codex, replay } = await replayed(session("text-turn"));
     const thread = await codex.threadStart({ cwd: CWD });
     const turn = await thread.turn("Say hello");
-    const events = await collect(turn);
+    const events = await collect<Notification>(turn.stream());
     for (const event of events) {
       const params = event.params as { threadId?: string; turnId?: string; turn?: { id: string } };
       const threadId = params.threadId;
@@ -194,7 +189,7 @@ describe("a model HTTP 500", () => {
     const { codex, replay } = await replayed(session("http-500"));
     const thread = await codex.threadStart({ cwd: CWD });
     const turn = await thread.turn("Hi");
-    const events = await collect(turn);
+    const events = await collect<Notification>(turn.stream());
     const result = await turn.run();
 
     expect(result.status).toBe("failed");

@@ -145,17 +145,3 @@ export function normalizeLine(line: string, substitutions: readonly Substitution
  */
 export const MACHINE_PATH_PATTERN =
   /(?:\/tmp\/|\/private\/var\/|\/var\/folders\/|\/home\/|\/Users\/|\/root\/|\/work\/|[A-Za-z]:\\\\Users)/;
-
-/** Splits a byte stream into lines (without the newline), keeping a partial tail between chunks. */
-export class LineSplitter {
-  readonly #decoder = new TextDecoder();
-  #buffer = "";
-
-  /** The complete, non-blank lines that `chunk` finished. */
-  push(chunk: Uint8Array): string[] {
-    this.#buffer += this.#decoder.decode(chunk, { stream: true });
-    const parts = this.#buffer.split("\n");
-    this.#buffer = parts.pop()!;
-    return parts.map((line) => line.replace(/\r$/, "")).filter((line) => line.trim() !== "");
-  }
-}
