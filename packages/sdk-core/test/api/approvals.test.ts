@@ -7,7 +7,7 @@ import { reply } from "@codex/sdk-testing";
 import type { CommandExecutionRequestApprovalParams } from "@codex/protocol-types/experimental";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { CodexOptions, TurnResult } from "../../src/index.js";
-import { startTestCodex, type TestCodex } from "./helpers.js";
+import { startRealServer, type RealServer } from "../support/real-server.js";
 
 // The shell tool starts a login shell (~2 s here); the command must finish inside the turn.
 const TIMEOUT = { timeout: 45_000 };
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 /** Runs one turn whose model asks to `touch` a file; returns the result and whether the file exists. */
-async function runTouch(t: TestCodex): Promise<{ result: TurnResult; created: boolean }> {
+async function runTouch(t: RealServer): Promise<{ result: TurnResult; created: boolean }> {
   const target = path.join(workdir, "approved.txt");
   t.env.fakeModel.enqueue(
     reply.toolCall({ cmd: `touch ${target}`, workdir, yieldTimeMs: 15_000 }),
@@ -38,8 +38,8 @@ function commandItem(result: TurnResult) {
   return item;
 }
 
-async function start(codex: CodexOptions = {}): Promise<TestCodex> {
-  return startTestCodex({ codex, environment: { streamIdleTimeoutMs: 20_000 } });
+async function start(codex: CodexOptions = {}): Promise<RealServer> {
+  return startRealServer({ codex, environment: { streamIdleTimeoutMs: 20_000 } });
 }
 
 describe("approvals", () => {

@@ -3,16 +3,17 @@
 import { reply } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { AbortError, type Notification } from "../../src/index.js";
-import { collect, startTestCodex, type TestCodex } from "./helpers.js";
+import { startRealServer, type RealServer } from "../support/real-server.js";
+import { collect } from "../support/wait.js";
 
 const TIMEOUT = { timeout: 60_000 };
 
 const completeGoal = (text: string) => reply.toolCall({ name: "update_goal", arguments: { status: "complete" }, text });
 
 describe("goals", () => {
-  let t: TestCodex;
+  let t: RealServer;
   beforeAll(async () => {
-    t = await startTestCodex();
+    t = await startRealServer();
   });
   afterAll(async () => {
     await t?.[Symbol.asyncDispose]();

@@ -2,7 +2,7 @@
 // login whose outcome cannot arrive is refused up front instead of waiting forever.
 import { describe, expect, test } from "vitest";
 import { InvalidInputError } from "../../src/index.js";
-import { startScripted, type ScriptedServer } from "./scripted-server.js";
+import { startScripted, type ScriptedServer } from "../support/scripted-server.js";
 
 function answerLogins(server: ScriptedServer): void {
   server.on("account/login/start", (request, s) =>

@@ -2,79 +2,35 @@
 // `initialize` runs again and the threads this client holds are resumed — not the ones it
 // unsubscribed, archived, or saw archived or deleted, nor the ones only bound with codex.thread(id).
 import { describe, expect, it } from "vitest";
-import { Codex, GENERATED_FOR_CODEX_VERSION, type CodexOptions, type ConnectionState } from "../../src/index.js";
-import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
+import type { ConnectionState } from "../../src/index.js";
+import { type ScriptedServer, startReconnectable } from "../support/scripted-server.js";
+import { until } from "../support/wait.js";
 
-interface Received {
-  id?: number | string;
-  method?: string;
-  params?: { threadId?: string };
-}
-
-/** A server end: answers what Codex sends, records every message. */
-function serve(end: InMemoryTransport): Received[] {
-  const received: Received[] = [];
+/** Answers what Codex sends: threads `thread-1`, `thread-2`, ...; every other request with `{}` or a fitting result. */
+function serve(server: ScriptedServer): void {
   let threads = 0;
-  end.start({
-    message: (raw) => {
-      const message = raw as Received;
-      received.push(message);
-      if (message.id === undefined || message.method === undefined) return;
-      const threadId = message.params?.threadId;
-      const results: Record<string, unknown> = {
-        initialize: {
-          userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
-          codexHome: "/home",
-          platformFamily: "unix",
-          platformOs: "linux",
-        },
-        "thread/start": { thread: { id: `thread-${++threads}` } },
-        "thread/resume": { thread: { id: threadId } },
-        "thread/unsubscribe": { status: "unsubscribed" },
-        "thread/archive": {},
-        "turn/start": {
-          turn: {
-            id: "turn-1",
-            items: [],
-            status: "inProgress",
-            error: null,
-            startedAt: 1,
-            completedAt: null,
-            durationMs: null,
-          },
-        },
-      };
-      void end.send({ id: message.id, result: results[message.method] ?? {} });
-    },
-  });
-  return received;
-}
-
-/** Exposes the protected constructor path with a transport the test can replace. */
-class ReconnectableCodex extends Codex {
-  static open(first: Transport, reopen: () => Promise<Transport>, options: CodexOptions): Promise<Codex> {
-    return this.initializeOver(first, options, [], reopen);
-  }
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let round = 0; round < 1_000 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition()).toBe(true);
+  server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: `thread-${++threads}` } }));
+  server.on("thread/resume", (request, s) => s.reply(request.id, { thread: { id: request.params["threadId"] } }));
+  server.on("thread/unsubscribe", (request, s) => s.reply(request.id, { status: "unsubscribed" }));
+  server.on("turn/start", (request, s) =>
+    s.reply(request.id, {
+      turn: {
+        id: "turn-1",
+        items: [],
+        status: "inProgress",
+        error: null,
+        startedAt: 1,
+        completedAt: null,
+        durationMs: null,
+      },
+    }),
+  );
+  server.on("*", (request, s) => s.reply(request.id, {}));
 }
 
 describe("Codex after a reconnect", () => {
   it("initializes again and resumes the threads it holds, and only those", async () => {
-    const ends: InMemoryTransport[] = [];
-    const servers: Received[][] = [];
-    const open = async (): Promise<Transport> => {
-      const [client, server] = createInMemoryTransportPair();
-      ends.push(server);
-      servers.push(serve(server));
-      return client;
-    };
-    const codex = await ReconnectableCodex.open(await open(), open, {
-      reconnect: { initialDelayMs: 1, maxAttempts: 3 },
-    });
+    const { codex, servers } = await startReconnectable(serve, { reconnect: { initialDelayMs: 1, maxAttempts: 3 } });
     const states: ConnectionState[] = [];
     codex.onConnectionChange((state) => states.push(state));
     try {
@@ -96,18 +52,18 @@ describe("Codex after a reconnect", () => {
           resolve();
         });
       });
-      await ends[0]!.send({ method: "thread/archived", params: { threadId: seenArchived.id } });
+      await servers[0]!.send({ method: "thread/archived", params: { threadId: seenArchived.id } });
       await archivedSeen;
 
-      await ends[0]!.closeWith({ reason: "server restarted" });
+      await servers[0]!.closeWith({ reason: "server restarted" });
       await until(() => states.at(-1) === "connected");
       expect(states).toEqual(["reconnecting", "connected"]);
-      const second = servers[1]!;
+      const second = servers[1]!.received;
       expect(second[0]).toMatchObject({ method: "initialize" });
       expect(second[1]).toEqual({ method: "initialized" });
       const resumed = second
         .filter((message) => message.method === "thread/resume")
-        .map((message) => message.params?.threadId);
+        .map((message) => message.params?.["threadId"]);
       expect(resumed.sort()).toEqual([kept.id, boundAndUsed.id].sort());
       expect(codex.connectionState).toBe("connected");
     } finally {

@@ -7,7 +7,7 @@ import path from "node:path";
 import { reply } from "@codex/sdk-testing";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { CodexOptions, ServerRequestContext } from "../../src/index.js";
-import { startTestCodex, type TestCodex } from "./helpers.js";
+import { startRealServer, type RealServer } from "../support/real-server.js";
 
 // The shell tool starts a login shell (~2 s here); the command must finish inside the turn.
 const TIMEOUT = { timeout: 45_000 };
@@ -20,17 +20,17 @@ afterEach(async () => {
   await rm(workdir, { recursive: true, force: true });
 });
 
-async function start(codex: CodexOptions = {}): Promise<TestCodex> {
-  return startTestCodex({ codex, environment: { streamIdleTimeoutMs: 20_000 } });
+async function start(codex: CodexOptions = {}): Promise<RealServer> {
+  return startRealServer({ codex, environment: { streamIdleTimeoutMs: 20_000 } });
 }
 
 /** What the scope of a Codex still keeps (private; read for the no-state-past-the-turn check). */
-function kept(t: TestCodex): { turnsWithItems: number; turnsWithHandlers: number } {
+function kept(t: RealServer): { turnsWithItems: number; turnsWithHandlers: number } {
   type Scope = { size: { turnsWithItems: number; turnsWithHandlers: number } };
   return (t.codex.client as unknown as { serverRequests: { scope: Scope } }).serverRequests.scope.size;
 }
 
-function touchTurn(t: TestCodex, name: string) {
+function touchTurn(t: RealServer, name: string) {
   const target = path.join(workdir, name);
   t.env.fakeModel.enqueue(
     reply.toolCall({ cmd: `touch ${target}`, workdir, yieldTimeMs: 15_000 }),

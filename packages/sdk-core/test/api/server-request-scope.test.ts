@@ -1,7 +1,8 @@
 // Per-turn server-request handlers in orderings the real server produces only sometimes: a
 // request (and its item) arriving before the turn/start reply names the turn. Scripted server.
 import { describe, expect, test } from "vitest";
-import { startScripted, turnEvents as e } from "./scripted-server.js";
+import { startScripted } from "../support/scripted-server.js";
+import { turnEvents as e } from "../support/wire.js";
 
 const TIMEOUT = { timeout: 10_000 };
 const THREAD = e.threadId;

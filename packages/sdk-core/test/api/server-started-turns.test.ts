@@ -1,25 +1,12 @@
 // thread.compact() and thread.review() against scripted servers: each settles however its turn
 // ends, and frees the thread for the next turn.
 import { describe, expect, test } from "vitest";
-import {
-  Codex,
-  GENERATED_FOR_CODEX_VERSION,
-  TransportClosedError,
-  TurnLostError,
-  type CodexOptions,
-} from "../../src/index.js";
-import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc.js";
-import { startScripted, turnEvents as e, type ScriptedServer } from "./scripted-server.js";
+import { TransportClosedError, TurnLostError } from "../../src/index.js";
+import { type ScriptedServer, startReconnectable, startScripted } from "../support/scripted-server.js";
+import { within } from "../support/wait.js";
+import { turnEvents as e } from "../support/wire.js";
 
 const TIMEOUT = { timeout: 15_000 };
-
-/** Settles within `ms`, or says it is still pending (a hang is a failure, not a timeout of the test). */
-function within<T>(promise: Promise<T>, ms = 3000): Promise<T | "still pending"> {
-  return Promise.race([
-    promise,
-    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
-  ]);
-}
 
 function threadStartReplies(server: ScriptedServer): void {
   server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
@@ -84,43 +71,23 @@ describe("thread.compact()", () => {
   });
 
   test("rejects with TransportClosedError when the connection is interrupted to reconnect", TIMEOUT, async () => {
-    const ends: InMemoryTransport[] = [];
-    const open = async (): Promise<Transport> => {
-      const [client, server] = createInMemoryTransportPair();
-      ends.push(server);
-      server.start({
-        message: (raw) => {
-          const message = raw as { id?: number | string; method?: string };
-          if (message.id === undefined || message.method === undefined) return;
-          const results: Record<string, unknown> = {
-            initialize: {
-              userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
-              codexHome: "/home",
-              platformFamily: "unix",
-              platformOs: "linux",
-            },
-            "thread/start": { thread: { id: "thread-1" } },
-            "thread/resume": { thread: { id: "thread-1" } },
-          };
-          void server.send({ id: message.id, result: results[message.method] ?? {} }).then(() => {
-            // The compaction was accepted, then the connection drops before its item arrives.
-            if (message.method === "thread/compact/start") void server.closeWith({ reason: "server restarted" });
-          });
-        },
-      });
-      return client;
-    };
-    const codex = await ReconnectableCodex.open(await open(), open, {
-      reconnect: { initialDelayMs: 1, maxAttempts: 3 },
-    });
-    try {
-      const thread = await codex.threadStart();
-      const error = await within(thread.compact().catch((caught: unknown) => caught));
-      expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
-      expect(codex.load.turns).toMatchObject({ reservations: 0, lanes: 0 });
-    } finally {
-      await codex.close();
-    }
+    await using t = await startReconnectable(
+      (server) => {
+        server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
+        server.on("thread/resume", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
+        server.on("thread/compact/start", async (request, s) => {
+          await s.reply(request.id, {});
+          // The compaction was accepted, then the connection drops before its item arrives.
+          void s.closeWith({ reason: "server restarted" });
+        });
+        server.on("*", (request, s) => s.reply(request.id, {}));
+      },
+      { reconnect: { initialDelayMs: 1, maxAttempts: 3 } },
+    );
+    const thread = await t.codex.threadStart();
+    const error = await within(thread.compact().catch((caught: unknown) => caught));
+    expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
+    expect(t.codex.load.turns).toMatchObject({ reservations: 0, lanes: 0 });
   });
 });
 
@@ -129,61 +96,35 @@ describe("GoalHandle with reconnect", () => {
     "fails with TransportClosedError when the connection is interrupted: the goal's end may pass unseen",
     TIMEOUT,
     async () => {
-      const open = async (): Promise<Transport> => {
-        const [client, server] = createInMemoryTransportPair();
-        server.start({
-          message: (raw) => {
-            const message = raw as { id?: number | string; method?: string };
-            if (message.id === undefined || message.method === undefined) return;
-            const goal = {
-              threadId: "thread-1",
-              objective: "goal",
-              status: "active",
-              tokenBudget: null,
-              tokensUsed: 0,
-              timeUsedSeconds: 0,
-              createdAt: 1,
-              updatedAt: 1,
-            };
-            const results: Record<string, unknown> = {
-              initialize: {
-                userAgent: `codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} (Scripted; test) scripted`,
-                codexHome: "/home",
-                platformFamily: "unix",
-                platformOs: "linux",
-              },
-              "thread/start": { thread: { id: "thread-1" } },
-              "thread/resume": { thread: { id: "thread-1" } },
-              "thread/goal/set": { goal },
-            };
-            void server.send({ id: message.id, result: results[message.method] ?? {} }).then(() => {
-              if (message.method === "thread/goal/set") void server.closeWith({ reason: "server restarted" });
-            });
-          },
-        });
-        return client;
+      const goal = {
+        threadId: "thread-1",
+        objective: "goal",
+        status: "active",
+        tokenBudget: null,
+        tokensUsed: 0,
+        timeUsedSeconds: 0,
+        createdAt: 1,
+        updatedAt: 1,
       };
-      const codex = await ReconnectableCodex.open(await open(), open, {
-        reconnect: { initialDelayMs: 1, maxAttempts: 3 },
-      });
-      try {
-        const thread = await codex.threadStart();
-        const goal = await thread.startGoal("goal");
-        const error = await within(goal.run().catch((caught: unknown) => caught));
-        expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
-      } finally {
-        await codex.close();
-      }
+      await using t = await startReconnectable(
+        (server) => {
+          server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
+          server.on("thread/resume", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
+          server.on("thread/goal/set", async (request, s) => {
+            await s.reply(request.id, { goal });
+            void s.closeWith({ reason: "server restarted" });
+          });
+          server.on("*", (request, s) => s.reply(request.id, {}));
+        },
+        { reconnect: { initialDelayMs: 1, maxAttempts: 3 } },
+      );
+      const thread = await t.codex.threadStart();
+      const handle = await thread.startGoal("goal");
+      const error = await within(handle.run().catch((caught: unknown) => caught));
+      expect(TransportClosedError.isInstance(error), String(error)).toBe(true);
     },
   );
 });
-
-/** Exposes the protected constructor path with a transport the test can replace. */
-class ReconnectableCodex extends Codex {
-  static open(first: Transport, reopen: () => Promise<Transport>, options: CodexOptions): Promise<Codex> {
-    return this.initializeOver(first, options, [], reopen);
-  }
-}
 
 describe("thread.review()", () => {
   test("is not bound by requestTimeoutMs: a late reply still gives the review's turn", TIMEOUT, async () => {

@@ -6,11 +6,11 @@ import { chmodSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createTestEnvironment, reply } from "@codex/sdk-testing";
+import { reply } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Codex, TransportClosedError, type LogLevel } from "../../src/index.js";
 import { spawnAppServer } from "../../src/rpc.js";
-import { codexBin } from "./helpers.js";
+import { codexBin, createEnvironment } from "../support/real-server.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -75,7 +75,7 @@ describe("a healthy start of the real app-server", () => {
     const logger = (level: LogLevel, message: string): void => {
       lines.push({ level, message });
     };
-    await using env = await createTestEnvironment();
+    await using env = await createEnvironment();
     env.fakeModel.enqueue(reply.text("fine"));
     // No system bubblewrap on PATH: the child must find the runtime's own (codex-resources/bwrap).
     const withoutSystemBwrap = (process.env["PATH"] ?? "")

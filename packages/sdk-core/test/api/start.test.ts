@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   AbortError,
@@ -14,9 +13,9 @@ import {
   RuntimeNotFoundError,
   TransportClosedError,
 } from "../../src/index.js";
-import { codexBin, startTestCodex } from "./helpers.js";
+import { FAKE_APP_SERVER, isProcessAlive } from "../support/processes.js";
+import { codexBin, startRealServer } from "../support/real-server.js";
 
-const FAKE_SERVER = fileURLToPath(new URL("./fixtures/fake-app-server.mjs", import.meta.url));
 let dir: string;
 
 beforeAll(async () => {
@@ -26,21 +25,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 let runs = 0;
 /** launchArgs for the fake server in `mode`, and a function returning its pid once written. */
 function fakeServer(mode: string): { launchArgs: string[]; pid: () => number } {
   const pidFile = path.join(dir, `pid-${mode}-${runs++}`);
   return {
-    launchArgs: [process.execPath, FAKE_SERVER, mode, pidFile],
+    launchArgs: [process.execPath, FAKE_APP_SERVER, mode, "--pid-file", pidFile],
     pid: () => Number(readFileSync(pidFile, "utf8")),
   };
 }
@@ -95,14 +85,14 @@ describe("Codex.start() failures", () => {
     expect(closed.exitCode).toBe(3);
     expect(closed.stderrTail).toContain("loading config.toml");
     expect(closed.message).toContain("loading config.toml");
-    expect(isAlive(server.pid())).toBe(false);
+    expect(isProcessAlive(server.pid())).toBe(false);
   });
 
   test("the server closing stdout → TransportClosedError, and the process is ended", { timeout: 15_000 }, async () => {
     const server = fakeServer("close-stdout");
     const error = await Codex.start({ launchArgs: server.launchArgs }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransportClosedError);
-    expect(isAlive(server.pid())).toBe(false);
+    expect(isProcessAlive(server.pid())).toBe(false);
   });
 
   test("a server older than the generated protocol → IncompatibleServerError, and the process is ended", {
@@ -113,7 +103,7 @@ describe("Codex.start() failures", () => {
     expect(error).toBeInstanceOf(IncompatibleServerError);
     expect(error).toMatchObject({ serverVersion: "0.100.0", requiredVersion: GENERATED_FOR_CODEX_VERSION });
     expect((error as Error).message).toContain(`${GENERATED_FOR_CODEX_VERSION} or newer`);
-    expect(isAlive(server.pid())).toBe(false);
+    expect(isProcessAlive(server.pid())).toBe(false);
   });
 
   test("signal aborted during initialize → AbortError, and the process is ended", { timeout: 15_000 }, async () => {
@@ -124,7 +114,7 @@ describe("Codex.start() failures", () => {
     controller.abort();
     const error = await starting.catch((e: unknown) => e);
     expect(AbortError.isInstance(error)).toBe(true);
-    expect(isAlive(server.pid())).toBe(false);
+    expect(isProcessAlive(server.pid())).toBe(false);
   });
 
   test("an already aborted signal → AbortError before anything is spawned", { timeout: 5_000 }, async () => {
@@ -142,7 +132,7 @@ describe("Codex.start() failures", () => {
     const server = fakeServer("silent");
     const error = await Codex.start({ launchArgs: server.launchArgs, requestTimeoutMs: 300 }).catch((e: unknown) => e);
     expect((error as Error).name).toBe("TimeoutError");
-    expect(isAlive(server.pid())).toBe(false);
+    expect(isProcessAlive(server.pid())).toBe(false);
   });
 
   test("opting out of turn/completed is refused", { timeout: 5_000 }, async () => {
@@ -167,7 +157,7 @@ describe("Codex.start() against the real app-server", () => {
   test("metadata carries the initialize answer and the server version; close() is idempotent", {
     timeout: 20_000,
   }, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     const { metadata } = t.codex;
     expect(metadata.serverVersion).toBe(GENERATED_FOR_CODEX_VERSION);
     expect(metadata.userAgent.startsWith(`codex_sdk_ts/${GENERATED_FOR_CODEX_VERSION} `)).toBe(true);
@@ -181,7 +171,7 @@ describe("Codex.start() against the real app-server", () => {
   test("clientInfo is sent; resolveCodexBin is used when no codexBin is given", { timeout: 20_000 }, async () => {
     await withoutCodexBinEnv(async () => {
       let resolved = 0;
-      await using t = await startTestCodex({
+      await using t = await startRealServer({
         codex: {
           codexBin: undefined,
           resolveCodexBin: () => {
@@ -199,7 +189,7 @@ describe("Codex.start() against the real app-server", () => {
   test("await using closes the app-server at the end of the scope", { timeout: 20_000 }, async () => {
     let codex: Codex;
     {
-      await using t = await startTestCodex();
+      await using t = await startRealServer();
       codex = t.codex;
       expect(codex.client.isClosed).toBe(false);
     }

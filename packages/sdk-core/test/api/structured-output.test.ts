@@ -7,7 +7,7 @@ import * as v from "valibot";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { InvalidInputError, OutputValidationError, type OutputSchema } from "../../src/index.js";
-import { startTestCodex, type TestCodex } from "./helpers.js";
+import { startRealServer, type RealServer } from "../support/real-server.js";
 
 const TIMEOUT = { timeout: 40_000 };
 
@@ -19,9 +19,9 @@ function responseFormat(body: unknown): { type?: string; schema?: unknown; stric
 const Verdict = z.object({ ok: z.boolean(), reasons: z.array(z.string()) });
 
 describe("structured output", () => {
-  let t: TestCodex;
+  let t: RealServer;
   beforeAll(async () => {
-    t = await startTestCodex();
+    t = await startRealServer();
   });
   afterAll(async () => {
     await t?.[Symbol.asyncDispose]();

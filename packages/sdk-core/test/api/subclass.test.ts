@@ -2,8 +2,7 @@
 // subclass overrides `start()`, calls `super.start()`, and gets an instance of itself.
 import { describe, expect, test } from "vitest";
 import { Codex, type CodexOptions } from "../../src/index.js";
-import { createInMemoryTransportPair } from "../../src/rpc.js";
-import { ScriptedServer } from "./scripted-server.js";
+import { scriptedPair } from "../support/scripted-server.js";
 
 class GreetingCodex extends Codex {
   static starts = 0;
@@ -22,8 +21,7 @@ describe("a subclass of Codex", () => {
   test("super.start() creates an instance of the subclass, with the subclass's options applied", {
     timeout: 10_000,
   }, async () => {
-    const [clientEnd, serverEnd] = createInMemoryTransportPair();
-    const server = new ScriptedServer(serverEnd);
+    const { clientEnd, server } = scriptedPair({ answerInitialize: true });
     await using codex = await GreetingCodex.start({ transport: clientEnd });
     expect(codex).toBeInstanceOf(GreetingCodex);
     expect(codex).toBeInstanceOf(Codex);

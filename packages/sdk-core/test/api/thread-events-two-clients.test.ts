@@ -1,15 +1,15 @@
 // thread.events() sees a turn another client started: two `Codex.connect()` clients on one
 // listening app-server (real binary), the second resuming the thread the first started.
-import { createTestEnvironment, reply } from "@codex/sdk-testing";
+import { reply } from "@codex/sdk-testing";
 import { describe, expect, test } from "vitest";
 import { Codex, type ThreadNotification } from "../../src/index.js";
-import { startListeningServer } from "../net/listening-server.js";
+import { createEnvironment, startListeningServer } from "../support/real-server.js";
 
 describe("thread.events() across clients", () => {
   test("the first client's events() yields the turn a second client ran on the thread", {
     timeout: 60_000,
   }, async () => {
-    await using env = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+    await using env = await createEnvironment();
     await using server = await startListeningServer(env, "ws://127.0.0.1:0");
     await using first = await Codex.connect(server.url, { clientInfo: { name: "first", version: "1.0.0" } });
     await using second = await Codex.connect(server.url, { clientInfo: { name: "second", version: "1.0.0" } });

@@ -8,7 +8,8 @@ import {
   NotificationBufferOverflowError,
   type Notification,
 } from "../../src/index.js";
-import { codexBin, collect, startTestCodex, type TestCodex } from "./helpers.js";
+import { codexBin, startRealServer, type RealServer } from "../support/real-server.js";
+import { collect } from "../support/wait.js";
 
 const TIMEOUT = { timeout: 40_000 };
 
@@ -19,9 +20,9 @@ function turnIdOf(notification: Notification): string | undefined {
 }
 
 describe("thread.events, compact, review", () => {
-  let t: TestCodex;
+  let t: RealServer;
   beforeAll(async () => {
-    t = await startTestCodex();
+    t = await startRealServer();
   });
   afterAll(async () => {
     await t?.[Symbol.asyncDispose]();

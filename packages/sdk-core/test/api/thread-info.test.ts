@@ -1,9 +1,9 @@
 // thread.info, thread.lastUsage and codex.metadata.serverName against the real app-server.
-import { createTestEnvironment, reply } from "@codex/sdk-testing";
+import { reply } from "@codex/sdk-testing";
 import type { ThreadTokenUsage } from "@codex/protocol-types/experimental";
 import { describe, expect, test } from "vitest";
 import { Codex } from "../../src/index.js";
-import { codexBin, startTestCodex } from "./helpers.js";
+import { codexBin, createEnvironment, startRealServer } from "../support/real-server.js";
 
 const TIMEOUT = { timeout: 40_000 };
 
@@ -12,7 +12,7 @@ describe("thread.info, thread.lastUsage, metadata.serverName", () => {
     "serverName is the name before the version in the user agent (codex puts clientInfo.name there)",
     TIMEOUT,
     async () => {
-      await using t = await startTestCodex();
+      await using t = await startRealServer();
       expect(t.codex.metadata.serverName).toBe("codex_sdk_ts");
       await using named = await Codex.start({ codexBin, ...t.env, clientInfo: { name: "codex", version: "1.0.0" } });
       expect(named.metadata.serverName).toBe("codex");
@@ -24,7 +24,7 @@ describe("thread.info, thread.lastUsage, metadata.serverName", () => {
     "info is the start / fork reply, replaced by read(); a bound handle has none until it reads",
     TIMEOUT,
     async () => {
-      await using t = await startTestCodex();
+      await using t = await startRealServer();
       const thread = await t.codex.threadStart({ model: "model-one", approvalPolicy: "never", sandbox: "read-only" });
       const info = thread.info;
       expect(
@@ -55,7 +55,7 @@ describe("thread.info, thread.lastUsage, metadata.serverName", () => {
     "lastUsage follows thread/tokenUsage/updated, and comes back after thread/resume in a new process",
     TIMEOUT,
     async () => {
-      await using env = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+      await using env = await createEnvironment();
       env.fakeModel.enqueue(reply.text("Counted.", { usage: { inputTokens: 42, outputTokens: 7 } }));
       let threadId: string;
       let usage: ThreadTokenUsage | null;

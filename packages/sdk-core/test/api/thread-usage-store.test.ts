@@ -2,7 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { ThreadUsageStore } from "../../src/api/thread-state.js";
 import type { Notification } from "../../src/index.js";
-import { turnEvents as e } from "./scripted-server.js";
+import { turnEvents as e } from "../support/wire.js";
 
 describe("ThreadUsageStore", () => {
   for (const method of ["thread/archived", "thread/deleted", "thread/closed"]) {

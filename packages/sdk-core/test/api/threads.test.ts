@@ -2,10 +2,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createTestEnvironment, reply } from "@codex/sdk-testing";
+import { reply } from "@codex/sdk-testing";
 import { describe, expect, test } from "vitest";
 import { AbortError, Codex, JsonRpcError } from "../../src/index.js";
-import { codexBin, startTestCodex } from "./helpers.js";
+import { codexBin, createEnvironment, startRealServer } from "../support/real-server.js";
 
 const TIMEOUT = { timeout: 40_000 };
 
@@ -15,7 +15,7 @@ function historyText(body: unknown): string {
 
 describe("threads", () => {
   test("resume in a second Codex on the same home continues the history and applies overrides", TIMEOUT, async () => {
-    await using env = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+    await using env = await createEnvironment();
     env.fakeModel.enqueue(reply.text("Nice to meet you, Ada."), reply.text("Your name is Ada."));
     let threadId: string;
     {
@@ -36,7 +36,7 @@ describe("threads", () => {
   });
 
   test("fork, read, setName, list, archive and unarchive", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     t.env.fakeModel.enqueue(reply.text("First answer."), reply.text("Forked answer."));
     const thread = await t.codex.threadStart();
     await thread.run("First question");
@@ -67,7 +67,7 @@ describe("threads", () => {
   });
 
   test("thread(id) binds an existing live thread without a request", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     t.env.fakeModel.enqueue(reply.text("One."), reply.text("Two."));
     const started = await t.codex.threadStart();
     await started.run("first");
@@ -76,7 +76,7 @@ describe("threads", () => {
   });
 
   test("compact() starts a compaction, which runs as a turn of the thread", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     t.env.fakeModel.enqueue(reply.text("First."), reply.text("Summary of the conversation."));
     const thread = await t.codex.threadStart();
     await thread.run("Hello");
@@ -91,7 +91,7 @@ describe("threads", () => {
   });
 
   test("models() lists the built-in catalog", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     const models = await t.codex.models();
     expect(models.data.length).toBeGreaterThan(0);
     expect(models.data[0]).toMatchObject({ id: expect.any(String), displayName: expect.any(String) });

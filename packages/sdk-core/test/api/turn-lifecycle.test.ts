@@ -11,8 +11,10 @@ import {
   TurnLostError,
   type Notification,
 } from "../../src/index.js";
-import { collect } from "./helpers.js";
-import { startScripted, turnEvents as e, type ReceivedRequest, type ScriptedServer } from "./scripted-server.js";
+import { startScripted, type ReceivedRequest, type ScriptedServer } from "../support/scripted-server.js";
+import { turnEvents as e } from "../support/wire.js";
+import { within } from "../support/wait.js";
+import { collect } from "../support/wait.js";
 
 const TIMEOUT = { timeout: 15_000 };
 const wireTurn = (id: string) => ({
@@ -50,14 +52,6 @@ function replyError(server: ScriptedServer, request: ReceivedRequest, code: numb
 async function poll(condition: () => boolean): Promise<void> {
   for (let round = 0; round < 1_000 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 2));
   expect(condition()).toBe(true);
-}
-
-/** Settles within `ms`, or says it is still pending (a hang is a failure, not a timeout of the test). */
-function within<T>(promise: Promise<T>, ms = 3000): Promise<T | "still pending"> {
-  return Promise.race([
-    promise,
-    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
-  ]);
 }
 
 describe("abort tells the truth", () => {

@@ -4,7 +4,8 @@ import { reply } from "@codex/sdk-testing";
 import { THREAD_NOTIFICATION_METHODS, TURN_NOTIFICATION_METHODS } from "@codex/protocol-types/experimental";
 import { describe, expect, test } from "vitest";
 import { isUnknownNotification, type Notification } from "../../src/index.js";
-import { collect, startTestCodex } from "./helpers.js";
+import { startRealServer } from "../support/real-server.js";
+import { collect } from "../support/wait.js";
 
 const turnMethods = new Set<string>(TURN_NOTIFICATION_METHODS);
 const threadMethods = new Set<string>(THREAD_NOTIFICATION_METHODS);
@@ -13,7 +14,7 @@ describe("turn notification lists", () => {
   test("a turn's stream holds only turn and thread notifications; those naming a turn are turn ones", {
     timeout: 40_000,
   }, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     const all: Notification[] = [];
     t.codex.client.onNotification("*", (notification) => all.push(notification));
     t.env.fakeModel.enqueue(

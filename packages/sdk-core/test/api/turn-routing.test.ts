@@ -6,8 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { AbortError, InvalidInputError, TransportClosedError, type Notification } from "../../src/index.js";
-import { collect } from "./helpers.js";
-import { startScripted, turnEvents as e, type ScriptedServer } from "./scripted-server.js";
+import { startScripted, type ScriptedServer } from "../support/scripted-server.js";
+import { turnEvents as e } from "../support/wire.js";
+import { collect } from "../support/wait.js";
 
 const TIMEOUT = { timeout: 10_000 };
 

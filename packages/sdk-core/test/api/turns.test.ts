@@ -5,7 +5,8 @@ import path from "node:path";
 import { reply } from "@codex/sdk-testing";
 import { describe, expect, test } from "vitest";
 import { AbortError, InvalidInputError, type Notification } from "../../src/index.js";
-import { collect, startTestCodex } from "./helpers.js";
+import { startRealServer } from "../support/real-server.js";
+import { collect } from "../support/wait.js";
 
 const TIMEOUT = { timeout: 30_000 };
 
@@ -15,7 +16,7 @@ function deltas(events: Notification[]): string[] {
 
 describe("turns on the real app-server", () => {
   test("a text turn: finalResponse, text from the deltas, usage, timings", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     t.env.fakeModel.enqueue(
       reply.text("Hello from the fake!", {
         chunks: ["Hello ", "from ", "the fake!"],
@@ -44,7 +45,7 @@ describe("turns on the real app-server", () => {
   });
 
   test("deltas stream in order, and the stream ends with turn/completed", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     const chunks = Array.from({ length: 20 }, (_, i) => `c${i} `);
     t.env.fakeModel.enqueue(reply.text(chunks.join(""), { chunks, delayMs: 5 }));
     const turn = await (await t.codex.threadStart()).turn("Count");
@@ -60,7 +61,7 @@ describe("turns on the real app-server", () => {
   });
 
   test("8 turns on 8 threads at once: each handle sees only its own events", { timeout: 60_000 }, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     const threads = await Promise.all(Array.from({ length: 8 }, () => t.codex.threadStart()));
     threads.forEach((thread, i) => {
       const words = Array.from({ length: 6 }, (_, w) => `t${i}w${w} `);
@@ -85,7 +86,7 @@ describe("turns on the real app-server", () => {
   });
 
   test("steer adds input to the running turn", TIMEOUT, async () => {
-    await using t = await startTestCodex({ environment: { streamIdleTimeoutMs: 10_000 } });
+    await using t = await startRealServer({ environment: { streamIdleTimeoutMs: 10_000 } });
     const fake = t.env.fakeModel;
     fake.enqueue(reply.slow("Working on it, step by step, slowly.", { delayMs: 150 }), reply.text("Also did X."));
     const turn = await (await t.codex.threadStart()).turn("Do the thing");
@@ -101,7 +102,7 @@ describe("turns on the real app-server", () => {
   });
 
   test("interrupt() mid-stream gives status interrupted", TIMEOUT, async () => {
-    await using t = await startTestCodex({ environment: { streamIdleTimeoutMs: 10_000 } });
+    await using t = await startRealServer({ environment: { streamIdleTimeoutMs: 10_000 } });
     t.env.fakeModel.enqueue(reply.hang({ partialText: "Starting" }));
     const turn = await (await t.codex.threadStart()).turn("Take your time");
     for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
@@ -112,7 +113,7 @@ describe("turns on the real app-server", () => {
   });
 
   test("a turn's AbortSignal interrupts it on the server and rejects with AbortError", TIMEOUT, async () => {
-    await using t = await startTestCodex({ environment: { streamIdleTimeoutMs: 10_000 } });
+    await using t = await startRealServer({ environment: { streamIdleTimeoutMs: 10_000 } });
     t.env.fakeModel.enqueue(reply.hang({ partialText: "Starting" }), reply.text("Next turn works."));
     const thread = await t.codex.threadStart();
     const controller = new AbortController();
@@ -128,7 +129,7 @@ describe("turns on the real app-server", () => {
   });
 
   test("model HTTP 500 → status failed with error.codexErrorInfo, not thrown", TIMEOUT, async () => {
-    await using t = await startTestCodex();
+    await using t = await startRealServer();
     t.env.fakeModel.enqueue(reply.httpError(500));
     const result = await (await t.codex.threadStart()).run("Hi");
     expect(result.status).toBe("failed");
@@ -145,7 +146,7 @@ describe("turns on the real app-server", () => {
       const dot = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
       await writeFile(png, Buffer.from(dot, "base64"));
       const dataUrl = `data:image/png;base64,${dot}`;
-      await using t = await startTestCodex();
+      await using t = await startRealServer();
       const thread = await t.codex.threadStart();
       await expect(
         thread.run([

@@ -2,14 +2,7 @@
 // connectTimeoutMs and by its signal, and the error names what timed out, never the token.
 import { describe, expect, test } from "vitest";
 import { AbortError, Codex, TimeoutError } from "../../src/index.js";
-
-/** Settles within `ms`, or says it is still pending (a hang is a failure, not a timeout of the test). */
-function within<T>(promise: Promise<T>, ms = 3000): Promise<T | "still pending"> {
-  return Promise.race([
-    promise,
-    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
-  ]);
-}
+import { within } from "../support/wait.js";
 
 describe("Codex.connect() token function", () => {
   test("a token function that never settles fails with TimeoutError after connectTimeoutMs", async () => {

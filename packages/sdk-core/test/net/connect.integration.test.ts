@@ -6,13 +6,13 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { createTestEnvironment, reply, type TestEnvironment } from "@codex/sdk-testing";
+import { reply, type TestEnvironment } from "@codex/sdk-testing";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, Codex, TransportClosedError, type ConnectionState } from "../../src/index.js";
 import { defaultControlSocketPath } from "../../src/rpc.js";
-import { childPids } from "../reliability/helpers.js";
-import { codexBin, startListeningServer } from "./listening-server.js";
+import { childPids } from "../support/processes.js";
+import { codexBin, createEnvironment, startListeningServer } from "../support/real-server.js";
 
 let env: TestEnvironment;
 let tokenFile: string;
@@ -23,7 +23,7 @@ const SECRET_TEXT = randomBytes(32).toString("hex");
 const SECRET = new TextEncoder().encode(SECRET_TEXT);
 
 beforeAll(async () => {
-  env = await createTestEnvironment({ env: { RUST_LOG: "warn" }, streamIdleTimeoutMs: 20_000 });
+  env = await createEnvironment({ streamIdleTimeoutMs: 20_000 });
   tokenFile = path.join(env.codexHome, "ws-token");
   secretFile = path.join(env.codexHome, "ws-secret");
   writeFileSync(tokenFile, `${TOKEN}\n`, { mode: 0o600 });
@@ -293,7 +293,7 @@ describe("the local daemon", () => {
   it("Codex.connect('unix://') reaches `codex app-server daemon start`'s control socket in CODEX_HOME", {
     timeout: 360_000,
   }, async () => {
-    await using home = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+    await using home = await createEnvironment();
     const daemon = (command: string): string => {
       const run = spawnSync(codexBin, ["app-server", "daemon", command], {
         env: { ...process.env, ...home.env },

@@ -4,10 +4,9 @@ import { readdirSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { createTestEnvironment } from "@codex/sdk-testing";
 import { describe, expect, it } from "vitest";
 import { Codex } from "../../src/index.js";
-import { startListeningServer } from "./listening-server.js";
+import { createEnvironment, startListeningServer } from "../support/real-server.js";
 
 const CYCLES = 100;
 
@@ -39,7 +38,7 @@ async function settled(before: Record<string, number>): Promise<Record<string, n
 
 describe(`${CYCLES} connect/close cycles over ws`, () => {
   it("leave no socket, timer, descriptor or listener behind", { timeout: 120_000 }, async () => {
-    await using env = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+    await using env = await createEnvironment();
     const tokenFile = path.join(env.codexHome, "ws-token");
     const token = randomBytes(16).toString("hex");
     writeFileSync(tokenFile, token, { mode: 0o600 });

@@ -13,6 +13,7 @@ import {
   TransportClosedError,
 } from "../../src/errors.js";
 import { connectWebSocket, defaultControlSocketPath, parseAppServerUrl } from "../../src/net/websocket-transport.js";
+import { until } from "../support/wait.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -51,11 +52,6 @@ async function listen<T extends HttpServer | TcpServer>(server: T): Promise<stri
       }),
   );
   return `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let round = 0; round < 500 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(condition()).toBe(true);
 }
 
 describe("WebSocket transport", () => {

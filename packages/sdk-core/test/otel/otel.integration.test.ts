@@ -9,14 +9,14 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from "@opentelemetry/sdk-trace-base";
-import { createTestEnvironment, reply, resolveCodexBin, type TestEnvironment } from "@codex/sdk-testing";
+import { reply, type TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Codex } from "../../src/index.js";
 import { openTelemetryInstrumentation } from "../../src/otel.js";
 import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { Transport } from "../../src/rpc/transport.js";
+import { codexBin, createEnvironment } from "../support/real-server.js";
 
-const codexBin = resolveCodexBin();
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const tracer = provider.getTracer("test");
@@ -25,8 +25,7 @@ const contextManager = new AsyncLocalStorageContextManager();
 let env: TestEnvironment;
 beforeAll(async () => {
   context.setGlobalContextManager(contextManager.enable());
-  env = await createTestEnvironment({
-    env: { RUST_LOG: "warn" },
+  env = await createEnvironment({
     sandboxMode: "workspace-write",
     streamIdleTimeoutMs: 20_000,
   });

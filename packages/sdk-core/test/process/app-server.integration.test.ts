@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { resolveCodexBin } from "@codex/sdk-testing";
+import { codexBin } from "../support/real-server.js";
 import { afterAll, describe, expect, it } from "vitest";
 import { GENERATED_FOR_CODEX_VERSION } from "../../src/api/version.js";
 import {
@@ -18,7 +18,7 @@ import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
 import { AppServerClient } from "../../src/rpc/client.js";
 import type { AppServerClientOptions } from "../../src/rpc/client.js";
-import { isProcessAlive } from "./processes.js";
+import { isProcessAlive } from "../support/processes.js";
 
 const QUIET_ARGS = ["--disable", "plugins", "--disable", "apps", "--disable", "remote_plugin"];
 const codexHome = mkdtempSync(path.join(os.tmpdir(), "sdk-core-app-server-"));
@@ -35,7 +35,7 @@ afterAll(async () => {
 
 async function startServer(spawnOptions: SpawnAppServerOptions = {}, clientOptions: AppServerClientOptions = {}) {
   const transport = await spawnAppServer({
-    codexBin: resolveCodexBin(),
+    codexBin,
     codexHome,
     args: QUIET_ARGS,
     env: { RUST_LOG: "warn" },

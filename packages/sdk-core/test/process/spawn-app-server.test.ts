@@ -11,15 +11,14 @@ import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { SpawnAppServerOptions } from "../../src/process/spawn-app-server.js";
 import { StderrTail } from "../../src/process/stderr-tail.js";
 import { AppServerClient } from "../../src/rpc/client.js";
-import { isProcessAlive as isAlive } from "./processes.js";
+import { FAKE_APP_SERVER as fixture, isProcessAlive } from "../support/processes.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const fixture = path.join(here, "fixtures", "fake-app-server.mjs");
 const tempDir = mkdtempSync(path.join(os.tmpdir(), "sdk-core-spawn-test-"));
 const spawned: number[] = [];
 
 afterAll(() => {
-  for (const pid of spawned) expect(isAlive(pid), `process ${pid} still running`).toBe(false);
+  for (const pid of spawned) expect(isProcessAlive(pid), `process ${pid} still running`).toBe(false);
   rmSync(tempDir, { recursive: true, force: true });
 });
 
@@ -102,7 +101,7 @@ describe("spawnAppServer", () => {
     await client.close();
     const info = await transport.closed;
     expect(info.signal).toBe("SIGTERM");
-    expect(isAlive(transport.pid)).toBe(false);
+    expect(isProcessAlive(transport.pid)).toBe(false);
   });
 
   it("close(): SIGKILL when SIGTERM is ignored; the child never outlives close()", async () => {
@@ -235,9 +234,9 @@ describe("spawnAppServer", () => {
     expect(pid).toBeGreaterThan(0);
     spawned.push(pid);
     // The exit hook sends SIGKILL synchronously; give the kernel a moment to reap it.
-    for (let attempt = 0; attempt < 50 && isAlive(pid); attempt++)
+    for (let attempt = 0; attempt < 50 && isProcessAlive(pid); attempt++)
       await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(isAlive(pid)).toBe(false);
+    expect(isProcessAlive(pid)).toBe(false);
   });
 });
 

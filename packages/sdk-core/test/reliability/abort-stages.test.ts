@@ -7,8 +7,11 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, Codex } from "../../src/index.js";
 import type { Notification } from "../../src/index.js";
-import { answerThreadsAndTurns, childPids, isAlive, scriptedPair, waitUntil, wireTurn } from "./helpers.js";
-import { codexBin, slowWords, startRealServer } from "./real-server.js";
+import { childPids, FAKE_APP_SERVER, isProcessAlive } from "../support/processes.js";
+import { scriptedPair } from "../support/scripted-server.js";
+import { until } from "../support/wait.js";
+import { answerThreadsAndTurns, wireTurn } from "../support/wire.js";
+import { codexBin, slowWords, startRealServer } from "../support/real-server.js";
 
 const isAbort = (error: unknown) => AbortError.isInstance(error);
 
@@ -18,7 +21,6 @@ function recordCompletions(codex: Codex): Map<string, string> {
   codex.client.onNotification("turn/completed", (params) => void completions.set(params.turn.id, params.turn.status));
   return completions;
 }
-const silentServer = path.join(import.meta.dirname, "fixtures", "silent-app-server.sh");
 
 afterEach(() => {
   expect(childPids()).toEqual([]);
@@ -56,25 +58,23 @@ describe("abort during initialize", () => {
       const pidFile = path.join(dir, "pid");
       const controller = new AbortController();
       const start = Codex.start({
-        launchArgs: ["/bin/sh", silentServer],
-        env: { STUB_PID_FILE: pidFile },
+        launchArgs: [process.execPath, FAKE_APP_SERVER, "mute", "--pid-file", pidFile],
         signal: controller.signal,
       });
       const outcome = start.then(
         () => "started",
         (error: unknown) => error,
       );
-      await waitUntil(
-        () => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "",
-        10_000,
-        "the stub to start",
-      );
+      await until(() => existsSync(pidFile) && readFileSync(pidFile, "utf8").trim() !== "", {
+        timeoutMs: 10_000,
+        what: "the stub to start",
+      });
       const pid = Number(readFileSync(pidFile, "utf8").trim());
-      expect(isAlive(pid), `stub ${pid} alive; children ${childPids().join(",")}`).toBe(true);
+      expect(isProcessAlive(pid), `stub ${pid} alive; children ${childPids().join(",")}`).toBe(true);
       controller.abort();
       const result = await outcome;
       expect(isAbort(result), String(result)).toBe(true);
-      expect(isAlive(pid)).toBe(false);
+      expect(isProcessAlive(pid)).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -92,13 +92,13 @@ describe("abort during initialize", () => {
       (codex) => codex,
       (error: unknown) => error,
     );
-    await waitUntil(() => childPids().length > 0, 10_000, "the app-server process", 1);
+    await until(() => childPids().length > 0, { timeoutMs: 10_000, what: "the app-server process", intervalMs: 1 });
     const [pid] = childPids();
     controller.abort();
     const result = await outcome;
     // Start-up is fast: the abort may land during initialize or right after it; either way it wins.
     expect(isAbort(result)).toBe(true);
-    await waitUntil(() => !isAlive(pid!), 5_000, "the app-server to exit");
+    await until(() => !isProcessAlive(pid!), { timeoutMs: 5_000, what: "the app-server to exit" });
   });
 });
 
@@ -131,6 +131,7 @@ describe("abort while turn/start is in flight", () => {
   it("real app-server: the turn does not keep running on the server", { timeout: 40_000 }, async () => {
     const controller = new AbortController();
     await using server = await startRealServer({
+      environment: { streamIdleTimeoutMs: 20_000 },
       codex: {
         trace: true,
         logger: {
@@ -146,7 +147,7 @@ describe("abort while turn/start is in flight", () => {
     const thread = await server.codex.threadStart({});
     await expect(thread.turn("a long one", { signal: controller.signal })).rejects.toSatisfy(isAbort);
     // On the server the turn was interrupted, not left running.
-    await waitUntil(() => completions.size === 1, 5_000, "turn/completed of the aborted turn");
+    await until(() => completions.size === 1, { timeoutMs: 5_000, what: "turn/completed of the aborted turn" });
     expect([...completions.values()]).toEqual(["interrupted"]);
     const read = await thread.read();
     expect(read.thread.status.type).toBe("idle");
@@ -162,7 +163,7 @@ describe("abort mid-stream", () => {
   it("real app-server: run() and stream() reject with AbortError after the interrupted turn's events", {
     timeout: 40_000,
   }, async () => {
-    await using server = await startRealServer();
+    await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     server.env.fakeModel.enqueue(slowWords(400, 20));
     const completions = recordCompletions(server.codex);
     const thread = await server.codex.threadStart({});
@@ -182,7 +183,7 @@ describe("abort mid-stream", () => {
     await expect(turn.run()).rejects.toSatisfy(isAbort);
     // The server ended the turn as interrupted (seen by the client, whether or not the stream got
     // that far before the abort surfaced).
-    await waitUntil(() => completions.has(turn.id), 5_000, "turn/completed of the aborted turn");
+    await until(() => completions.has(turn.id), { timeoutMs: 5_000, what: "turn/completed of the aborted turn" });
     expect(completions.get(turn.id)).toBe("interrupted");
     // Far fewer than the 400 deltas: it was stopped, not waited out.
     expect(seen.filter((n) => n.method === "item/agentMessage/delta").length).toBeLessThan(400);
@@ -193,7 +194,7 @@ describe("abort mid-stream", () => {
   });
 
   it("aborting after the turn completed changes nothing", { timeout: 20_000 }, async () => {
-    await using server = await startRealServer();
+    await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     const thread = await server.codex.threadStart({});
     const controller = new AbortController();
     const turn = await thread.turn("quick", { signal: controller.signal });

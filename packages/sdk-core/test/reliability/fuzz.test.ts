@@ -11,7 +11,10 @@ import { AppServerClient, SAFE_SERVER_REQUEST_REPLIES } from "../../src/rpc/clie
 import { LineDecoder, type OversizedLine } from "../../src/rpc/framing.js";
 import { Codex } from "../../src/index.js";
 import { createLineTransport } from "../../src/rpc/line-transport.js";
-import { flush, ManualTransport, scriptedPair, wireThread, wireTurn } from "./helpers.js";
+import { scriptedPair } from "../support/scripted-server.js";
+import { flush } from "../support/wait.js";
+import { wireThread, wireTurn } from "../support/wire.js";
+import { ManualTransport } from "./helpers.js";
 
 const seed =
   process.env["FC_SEED"] === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(process.env["FC_SEED"]);

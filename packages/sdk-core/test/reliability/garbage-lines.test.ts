@@ -5,9 +5,11 @@ import path from "node:path";
 import { reply } from "@codex/sdk-testing";
 import { describe, expect, it } from "vitest";
 import { Codex, CodexError } from "../../src/index.js";
-import { answerThreadsAndTurns, childPids, heapAfterGc, scriptedPair, wireTurn } from "./helpers.js";
-import { codexBin } from "./real-server.js";
-import { createTestEnvironment } from "@codex/sdk-testing";
+import { childPids } from "../support/processes.js";
+import { scriptedPair } from "../support/scripted-server.js";
+import { answerThreadsAndTurns, wireTurn } from "../support/wire.js";
+import { heapAfterGc } from "./helpers.js";
+import { codexBin, createEnvironment } from "../support/real-server.js";
 
 const GARBAGE: (string | Uint8Array)[] = [
   "not json at all\n",
@@ -103,8 +105,8 @@ describe("garbage and oversized lines", () => {
   it("a real app-server behind a noisy launcher: banners, junk and an oversized line in between", {
     timeout: 30_000,
   }, async () => {
-    await using env = await createTestEnvironment({
-      env: { RUST_LOG: "warn", NOISY_OVERSIZED_BYTES: String(256 * 1024) },
+    await using env = await createEnvironment({
+      env: { NOISY_OVERSIZED_BYTES: String(256 * 1024) },
     });
     env.fakeModel.enqueue(reply.text("Hello through the noise", { chunks: ["Hello ", "through ", "the ", "noise"] }));
     const log = recorder();

@@ -3,8 +3,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { TransportClosedError } from "../../src/index.js";
 import type { Notification } from "../../src/index.js";
-import { childPids, isAlive, waitUntil } from "./helpers.js";
-import { slowWords, startRealServer } from "./real-server.js";
+import { childPids, isProcessAlive } from "../support/processes.js";
+import { until } from "../support/wait.js";
+import { slowWords, startRealServer } from "../support/real-server.js";
 
 afterEach(() => {
   // Whatever a test did, it must not leave an app-server running.
@@ -15,7 +16,7 @@ describe("kill -9 mid-turn", () => {
   it("fails the running turn, its stream, pending and later requests with TransportClosedError", {
     timeout: 30_000,
   }, async () => {
-    await using server = await startRealServer();
+    await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     const { codex, pid } = server;
     server.env.fakeModel.enqueue(slowWords(200, 25));
     const thread = await codex.threadStart({});
@@ -74,11 +75,11 @@ describe("kill -9 mid-turn", () => {
     // close() after the crash resolves, and is idempotent.
     await codex.close();
     await codex.close();
-    await waitUntil(() => !isAlive(pid), 5_000, "the killed app-server to be reaped");
+    await until(() => !isProcessAlive(pid), { timeoutMs: 5_000, what: "the killed app-server to be reaped" });
   });
 
   it("fails a request that is in flight when the server dies", { timeout: 30_000 }, async () => {
-    await using server = await startRealServer();
+    await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     const { codex, pid } = server;
     server.env.fakeModel.enqueue(slowWords(400, 25));
     const thread = await codex.threadStart({});
@@ -94,6 +95,6 @@ describe("kill -9 mid-turn", () => {
     const outcomes = await Promise.all(inFlight);
     for (const outcome of outcomes) expect(["answered", "closed"]).toContain(outcome);
     await expect(turn.run()).rejects.toSatisfy((e: unknown) => TransportClosedError.isInstance(e));
-    await waitUntil(() => !isAlive(pid), 5_000, "the killed app-server to be reaped");
+    await until(() => !isProcessAlive(pid), { timeoutMs: 5_000, what: "the killed app-server to be reaped" });
   });
 });

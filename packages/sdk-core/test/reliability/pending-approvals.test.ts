@@ -7,8 +7,11 @@ import type {
   CommandExecutionRequestApprovalParams,
   CommandExecutionRequestApprovalResponse,
 } from "@codex/protocol-types/experimental";
-import { answerThreadsAndTurns, childPids, scriptedPair, waitUntil, wireTurn } from "./helpers.js";
-import { startRealServer } from "./real-server.js";
+import { childPids } from "../support/processes.js";
+import { scriptedPair } from "../support/scripted-server.js";
+import { until } from "../support/wait.js";
+import { answerThreadsAndTurns, wireTurn } from "../support/wire.js";
+import { startRealServer } from "../support/real-server.js";
 
 interface PendingCall {
   params: CommandExecutionRequestApprovalParams;
@@ -42,6 +45,7 @@ describe("approval handlers pending when their turn ends", () => {
     const held = heldHandler();
     const trace = traceRecorder();
     await using server = await startRealServer({
+      environment: { streamIdleTimeoutMs: 20_000 },
       codex: {
         serverRequests: { "item/commandExecution/requestApproval": held.handler },
         logger: trace.logger,
@@ -52,7 +56,7 @@ describe("approval handlers pending when their turn ends", () => {
     server.env.fakeModel.enqueue(reply.toolCall({ cmd: "echo pending-approval" }));
     const thread = await codex.threadStart({ approvalPolicy: "untrusted" });
     const turn = await thread.turn("run a command");
-    await waitUntil(() => held.calls.length === 1, 20_000, "the approval request");
+    await until(() => held.calls.length === 1, { timeoutMs: 20_000, what: "the approval request" });
     const call = held.calls[0]!;
     expect(call.params.turnId).toBe(turn.id);
     expect(call.signal.aborted).toBe(false);
@@ -60,7 +64,7 @@ describe("approval handlers pending when their turn ends", () => {
     await turn.interrupt();
     const result = await turn.run();
     expect(result.status).toBe("interrupted");
-    await waitUntil(() => call.signal.aborted, 5_000, "the handler's signal to abort");
+    await until(() => call.signal.aborted, { timeoutMs: 5_000, what: "the handler's signal to abort" });
     expect(AbortError.isInstance(call.signal.reason)).toBe(true);
 
     // The human answers late: nothing goes to the server for that request. (The trace does see
@@ -84,13 +88,14 @@ describe("approval handlers pending when their turn ends", () => {
   }, async () => {
     const held = heldHandler();
     const server = await startRealServer({
+      environment: { streamIdleTimeoutMs: 20_000 },
       codex: { serverRequests: { "item/commandExecution/requestApproval": held.handler } },
     });
     try {
       server.env.fakeModel.enqueue(reply.toolCall({ cmd: "echo never-answered" }));
       const thread = await server.codex.threadStart({ approvalPolicy: "untrusted" });
       const turn = await thread.turn("run a command");
-      await waitUntil(() => held.calls.length === 1, 20_000, "the approval request");
+      await until(() => held.calls.length === 1, { timeoutMs: 20_000, what: "the approval request" });
       const running = turn.run().then(
         () => "resolved",
         (error: unknown) => error,
@@ -126,19 +131,19 @@ describe("approval handlers pending when their turn ends", () => {
       params: { threadId: thread.id, turnId, itemId: `item-${id}`, command: "rm -rf /", cwd: "/", commandActions: [] },
     });
     await server.send(approval(0, turn.id));
-    await waitUntil(() => held.calls.length === 1, 2_000, "the handler call");
+    await until(() => held.calls.length === 1, { timeoutMs: 2_000, what: "the handler call" });
     await server.send({
       method: "turn/completed",
       params: { threadId: thread.id, turn: wireTurn(turn.id, "interrupted") },
     });
     expect((await turn.run()).status).toBe("interrupted");
-    await waitUntil(() => held.calls[0]!.signal.aborted, 2_000, "the abort");
+    await until(() => held.calls[0]!.signal.aborted, { timeoutMs: 2_000, what: "the abort" });
     expect(AbortError.isInstance(held.calls[0]!.signal.reason)).toBe(true);
 
     // A request of the next turn stays live while the old one is answered late.
     const second = await thread.turn("again");
     await server.send(approval(1, second.id));
-    await waitUntil(() => held.calls.length === 2, 2_000, "the second handler call");
+    await until(() => held.calls.length === 2, { timeoutMs: 2_000, what: "the second handler call" });
     held.calls[0]!.resolve({ decision: "accept" });
     expect(held.calls[1]!.signal.aborted).toBe(false);
     held.calls[1]!.resolve({ decision: "decline" });

@@ -4,8 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { Codex } from "../../src/index.js";
 import type { Notification, TurnHandle } from "../../src/index.js";
-import { answerThreadsAndTurns, childPids, heapAfterGc, scriptedPair, wireTurn } from "./helpers.js";
-import { slowWords, startRealServer } from "./real-server.js";
+import { childPids } from "../support/processes.js";
+import { scriptedPair } from "../support/scripted-server.js";
+import { answerThreadsAndTurns, wireTurn } from "../support/wire.js";
+import { heapAfterGc } from "./helpers.js";
+import { slowWords, startRealServer } from "../support/real-server.js";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,7 +76,7 @@ describe("a consumer that stops reading", () => {
   it("a paused stream on a real app-server does not block other traffic, and loses nothing", {
     timeout: 40_000,
   }, async () => {
-    await using server = await startRealServer();
+    await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     const { codex } = server;
     const COUNT = 1_500;
     server.env.fakeModel.enqueue(slowWords(COUNT, 0));

@@ -1,10 +1,11 @@
 // 100 start/close cycles of a real app-server: afterwards no child process, file descriptor,
 // process listener or active handle is left over from them.
-import { createTestEnvironment, type TestEnvironment } from "@codex/sdk-testing";
+import type { TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Codex } from "../../src/index.js";
-import { childPids, openFdCount, waitUntil } from "./helpers.js";
-import { codexBin } from "./real-server.js";
+import { childPids, openFdCount } from "../support/processes.js";
+import { until } from "../support/wait.js";
+import { codexBin, createEnvironment } from "../support/real-server.js";
 
 const CYCLES = 100;
 const PROCESS_EVENTS = [
@@ -32,7 +33,7 @@ function snapshot() {
 
 let env: TestEnvironment;
 beforeAll(async () => {
-  env = await createTestEnvironment({ env: { RUST_LOG: "warn" } });
+  env = await createEnvironment();
 });
 afterAll(async () => {
   await env.dispose();
@@ -60,7 +61,7 @@ describe(`${CYCLES} start/close cycles`, () => {
       expect(childPids()).toEqual([]);
     }
     // Pipes and sockets may take a tick to be released after the last close.
-    await waitUntil(() => openFdCount() <= before.fds, 5_000, "file descriptors to be released");
+    await until(() => openFdCount() <= before.fds, { timeoutMs: 5_000, what: "file descriptors to be released" });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const after = snapshot();
     expect(after.children).toEqual([]);

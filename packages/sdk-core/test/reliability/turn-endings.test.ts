@@ -4,8 +4,9 @@
 import { reply, type RecordedRequest } from "@codex/sdk-testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, TurnLostError, type TurnResult } from "../../src/index.js";
-import { childPids } from "./helpers.js";
-import { slowWords, startRealServer } from "./real-server.js";
+import { within } from "../support/wait.js";
+import { childPids } from "../support/processes.js";
+import { slowWords, startRealServer } from "../support/real-server.js";
 
 const TIMEOUT = { timeout: 60_000 };
 // Codex runs a login shell for its shell snapshot; that is slow here and not what is tested.
@@ -23,18 +24,10 @@ function byPrompt(request: RecordedRequest) {
   return reply.text(`echo ${prompt}`);
 }
 
-/** Settles within `ms`, or says it is still pending (a hang is a failure, not a test timeout). */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | "still pending"> {
-  return Promise.race([
-    promise,
-    new Promise<"still pending">((resolve) => setTimeout(() => resolve("still pending"), ms).unref()),
-  ]);
-}
-
 describe("turn endings on the real app-server", () => {
   it("two thread.turn() at once on one thread: two turns, each with its own result", TIMEOUT, async () => {
     await using server = await startRealServer({
-      environment: { fakeModel: { defaultReply: byPrompt } },
+      environment: { streamIdleTimeoutMs: 20_000, fakeModel: { defaultReply: byPrompt } },
       codex: { config: FAST },
     });
     const thread = await server.codex.threadStart();
@@ -53,7 +46,7 @@ describe("turn endings on the real app-server", () => {
     TIMEOUT,
     async () => {
       await using server = await startRealServer({
-        environment: { fakeModel: { defaultReply: byPrompt } },
+        environment: { streamIdleTimeoutMs: 20_000, fakeModel: { defaultReply: byPrompt } },
         codex: { config: FAST },
       });
       const thread = await server.codex.threadStart();
@@ -72,7 +65,7 @@ describe("turn endings on the real app-server", () => {
     TIMEOUT,
     async () => {
       await using server = await startRealServer({
-        environment: { fakeModel: { defaultReply: byPrompt } },
+        environment: { streamIdleTimeoutMs: 20_000, fakeModel: { defaultReply: byPrompt } },
         codex: { config: FAST },
       });
       const thread = await server.codex.threadStart();
@@ -99,6 +92,7 @@ describe("turn endings on the real app-server", () => {
     async () => {
       let asked = 0;
       await using server = await startRealServer({
+        environment: { streamIdleTimeoutMs: 20_000 },
         codex: {
           config: FAST,
           logger: () => {},
@@ -121,6 +115,7 @@ describe("turn endings on the real app-server", () => {
 
   it("an approval handler whose result JSON cannot encode still answers, so the turn completes", TIMEOUT, async () => {
     await using server = await startRealServer({
+      environment: { streamIdleTimeoutMs: 20_000 },
       codex: {
         config: FAST,
         logger: () => {},
@@ -138,7 +133,7 @@ describe("turn endings on the real app-server", () => {
     TIMEOUT,
     async () => {
       await using server = await startRealServer({
-        environment: { fakeModel: { defaultReply: byPrompt } },
+        environment: { streamIdleTimeoutMs: 20_000, fakeModel: { defaultReply: byPrompt } },
         codex: { config: FAST, maxInFlight: 1 },
       });
       const { codex } = server;

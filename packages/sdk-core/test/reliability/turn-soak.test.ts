@@ -15,8 +15,8 @@ import {
   type Thread,
   type TurnHandle,
 } from "../../src/index.js";
-import { childPids } from "./helpers.js";
-import { startRealServer } from "./real-server.js";
+import { childPids } from "../support/processes.js";
+import { startRealServer } from "../support/real-server.js";
 
 const TURNS = 200;
 const THREADS = 8;
@@ -172,7 +172,7 @@ describe("turn soak", () => {
     let settled = 0;
     {
       await using server = await startRealServer({
-        environment: { fakeModel: { defaultReply: byPrompt } },
+        environment: { streamIdleTimeoutMs: 20_000, fakeModel: { defaultReply: byPrompt } },
         codex: { config: { features: { shell_snapshot: false } } },
       });
       const { codex } = server;

@@ -4,8 +4,10 @@
 import { reply } from "@codex/sdk-testing";
 import { describe, expect, it } from "vitest";
 import { Codex } from "../../src/index.js";
-import { answerThreadsAndTurns, childPids, scriptedPair, wireTurn } from "./helpers.js";
-import { startRealServer } from "./real-server.js";
+import { childPids } from "../support/processes.js";
+import { scriptedPair } from "../support/scripted-server.js";
+import { answerThreadsAndTurns, wireTurn } from "../support/wire.js";
+import { startRealServer } from "../support/real-server.js";
 
 const PIECES = ["line\u2028", "\u2029para ", "a\u2028\u2029b ", "\u2028", "emoji 🎉 and é\u2029", " end\u2028"];
 const TEXT = PIECES.join("");
@@ -47,7 +49,7 @@ describe("U+2028 / U+2029 inside deltas", () => {
   });
 
   it("survive a real app-server turn end to end", { timeout: 30_000 }, async () => {
-    await using server = await startRealServer();
+    await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     server.env.fakeModel.enqueue(reply.text(TEXT, { chunks: PIECES }));
     const thread = await server.codex.threadStart({});
     const turn = await thread.turn("say the separators");

@@ -12,6 +12,7 @@ import {
   type ConnectionState,
 } from "../../src/rpc/reconnecting-transport.js";
 import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc/transport.js";
+import { until } from "../support/wait.js";
 
 interface Server {
   end: InMemoryTransport;
@@ -56,11 +57,6 @@ function setup(options: { maxAttempts?: number; open?: () => Promise<Transport> 
   });
   const client = new AppServerClient(transport);
   return { servers, states, prepared, transport, client };
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let round = 0; round < 2_000 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 1));
-  expect(condition()).toBe(true);
 }
 
 describe("reconnectDelay", () => {

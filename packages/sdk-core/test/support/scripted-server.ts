@@ -106,7 +106,10 @@ export class ScriptedServer {
     }
   }
 
-  /** Handles every later request of `method` (replacing an earlier handler of it). */
+  /**
+   * Handles every later request of `method` (replacing an earlier handler of it); `"*"` handles
+   * the requests no other handler takes.
+   */
   on(method: string, handler: Handler): this {
     this.#handlers.set(method, handler);
     return this;
@@ -201,7 +204,7 @@ export class ScriptedServer {
     if (typeof method === "string" && typeof id === "number") {
       const request = { ...message, id, method, params: message.params ?? {} };
       this.requests.push(request);
-      const handler = this.#handlers.get(method);
+      const handler = this.#handlers.get(method) ?? this.#handlers.get("*");
       if (handler) void handler(request, this);
     } else if (typeof method === "string") {
       this.notifications.push({ method, params: message.params });
@@ -239,6 +242,34 @@ export async function startScripted(
   configure(server);
   const codex = await Codex.start({ ...options, transport: clientEnd });
   return { codex, server, [Symbol.asyncDispose]: () => codex.close() };
+}
+
+/** Exposes the protected start path that takes a transport factory, for reconnects. */
+class ReconnectableCodex extends Codex {
+  static open(first: Transport, reopen: () => Promise<Transport>, options: CodexOptions): Promise<Codex> {
+    return this.initializeOver(first, options, [], reopen);
+  }
+}
+
+/**
+ * A `Codex` that reconnects: each connection, the first and every one after it, is a fresh
+ * scripted server (answering `initialize`) that `configure` sets up. `servers` lists them in
+ * order; `servers[n].closeWith(...)` drops connection `n` as a restarted server would.
+ * Disposing closes codex.
+ */
+export async function startReconnectable(
+  configure: (server: ScriptedServer) => void,
+  options: CodexOptions = {},
+): Promise<{ codex: Codex; servers: ScriptedServer[] } & AsyncDisposable> {
+  const servers: ScriptedServer[] = [];
+  const open = async (): Promise<Transport> => {
+    const { clientEnd, server } = scriptedPair({ framing: "messages", answerInitialize: true });
+    servers.push(server);
+    configure(server);
+    return clientEnd;
+  };
+  const codex = await ReconnectableCodex.open(await open(), open, options);
+  return { codex, servers, [Symbol.asyncDispose]: () => codex.close() };
 }
 
 /**

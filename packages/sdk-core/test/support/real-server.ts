@@ -1,0 +1,228 @@
+// The one real-server harness of the integration tests: the pinned `codex app-server` binary,
+// `@codex/sdk-testing`'s fake model, and a throwaway CODEX_HOME, all torn down by `await using`.
+//
+// `startRealServer()` reaches the server over the transport CODEX_SDK_TEST_TRANSPORT names:
+// "stdio" (default: `Codex.start()` spawns it), "ws" (it listens on a loopback port with a
+// capability token; `Codex.connect("ws://…")`) or "unix" (it listens on a unix socket;
+// `Codex.connect("unix://…")`). vitest.config.ts runs the api suites once per transport. Tests
+// that need a shape of their own (two clients on one CODEX_HOME, a launcher in between) build it
+// from `createEnvironment`, `codexBin` and `startListeningServer`.
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  createTestEnvironment,
+  reply,
+  resolveCodexBin,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from "@codex/sdk-testing";
+import { afterAll } from "vitest";
+import { Codex, type CodexOptions } from "../../src/index.js";
+import { configToFlags } from "../../src/rpc.js";
+import { childPids } from "./processes.js";
+
+/** The native codex binary of the pinned runtime. */
+export const codexBin = resolveCodexBin();
+
+/** A transport the harness reaches the server over. */
+export type TestTransport = "stdio" | "ws" | "unix";
+
+/** The transport `startRealServer()` uses: CODEX_SDK_TEST_TRANSPORT, default stdio. */
+export const TEST_TRANSPORT = (process.env["CODEX_SDK_TEST_TRANSPORT"] ?? "stdio") as TestTransport;
+if (!["stdio", "ws", "unix"].includes(TEST_TRANSPORT))
+  throw new Error(`CODEX_SDK_TEST_TRANSPORT must be stdio, ws or unix, got ${TEST_TRANSPORT}`);
+
+const started = new Set<Codex>();
+
+// Every app-server a test file started must be closed (and have exited) by the end of the file.
+afterAll(async () => {
+  const open = [...started].filter((codex) => !codex.client.isClosed);
+  started.clear();
+  await Promise.all(open.map((codex) => codex.close()));
+  if (open.length > 0) throw new Error(`${open.length} Codex instance(s) were left open by this test file.`);
+});
+
+/**
+ * A fake model and a throwaway CODEX_HOME pointing at it (`RUST_LOG=warn` unless `options.env`
+ * says otherwise). Spread it into `Codex.start({ codexBin, ...env })`.
+ */
+export function createEnvironment(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
+  return createTestEnvironment({ ...options, env: { RUST_LOG: "warn", ...options.env } });
+}
+
+/** A running app-server with its environment. Disposing closes codex, then the server, then the environment. */
+export interface RealServer extends AsyncDisposable {
+  codex: Codex;
+  env: TestEnvironment;
+  /** Pid of the app-server process. */
+  pid: number;
+}
+
+/** Options of {@link startRealServer}. */
+export interface RealServerOptions {
+  environment?: TestEnvironmentOptions;
+  codex?: CodexOptions;
+}
+
+/** Starts a fake model, a CODEX_HOME and the real app-server, and `Codex` on it. */
+export async function startRealServer(options: RealServerOptions = {}): Promise<RealServer> {
+  const env = await createEnvironment(options.environment);
+  let codex: Codex;
+  let pid: number;
+  let server: ListeningServer | undefined;
+  try {
+    if (TEST_TRANSPORT === "stdio") {
+      const before = new Set(childPids());
+      codex = await Codex.start({ codexBin, ...env, ...options.codex });
+      started.add(codex);
+      const spawned = childPids().filter((child) => !before.has(child));
+      if (spawned.length !== 1) {
+        await codex.close();
+        throw new Error(`expected one new child process (the app-server), found ${spawned.length}`);
+      }
+      pid = spawned[0]!;
+    } else {
+      ({ codex, server } = await connectOverSocket(env, options.codex ?? {}));
+      started.add(codex);
+      pid = server.pid;
+    }
+  } catch (error) {
+    await env.dispose();
+    throw error;
+  }
+  return {
+    codex,
+    env,
+    pid,
+    async [Symbol.asyncDispose]() {
+      try {
+        await codex.close();
+      } finally {
+        await server?.kill();
+        await env.dispose();
+      }
+    },
+  };
+}
+
+/**
+ * Starts `codex app-server --listen` on `env` with the start-time options a spawned server would
+ * get (config flags; cwd is the test's), then connects with the rest.
+ */
+async function connectOverSocket(
+  env: TestEnvironment,
+  options: CodexOptions,
+): Promise<{ codex: Codex; server: ListeningServer }> {
+  const {
+    config,
+    codexBin: _bin,
+    appServerArgs: _args,
+    env: _env,
+    codexHome: _home,
+    cwd,
+    launchArgs,
+    transport,
+    resolveCodexBin: _resolve,
+    reconnect: _reconnect,
+    ...connectOptions
+  } = options;
+  if (launchArgs !== undefined || transport !== undefined || cwd !== undefined)
+    throw new Error("launchArgs, transport and cwd cannot be tested over a socket");
+  const flags = config === undefined ? [] : configToFlags(config);
+  if (TEST_TRANSPORT === "unix") {
+    const server = await startListeningServer(env, `unix://${path.join(env.codexHome, "app-server.sock")}`, flags);
+    try {
+      return { codex: await Codex.connect(server.url, connectOptions), server };
+    } catch (error) {
+      await server.kill();
+      throw error;
+    }
+  }
+  const token = randomBytes(16).toString("hex");
+  const tokenFile = path.join(env.codexHome, "ws-token");
+  writeFileSync(tokenFile, token, { mode: 0o600 });
+  const server = await startListeningServer(env, "ws://127.0.0.1:0", [
+    "--ws-auth",
+    "capability-token",
+    "--ws-token-file",
+    tokenFile,
+    ...flags,
+  ]);
+  try {
+    return { codex: await Codex.connect(server.url, { ...connectOptions, token }), server };
+  } catch (error) {
+    await server.kill();
+    throw error;
+  }
+}
+
+/** A running listening app-server. */
+export interface ListeningServer extends AsyncDisposable {
+  /** The URL to pass to `Codex.connect()`. */
+  url: string;
+  pid: number;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+  /** Ends it with SIGKILL and waits for the exit. */
+  kill(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts `codex app-server --listen <listen> ...extraArgs` as its own process on `env` (its
+ * CODEX_HOME and fake model), the way a user runs it on a build box or as a daemon, and resolves
+ * once it accepts connections: for ws, when it printed its address; for a unix socket, when the
+ * socket exists.
+ */
+export async function startListeningServer(
+  env: TestEnvironment,
+  listen: string,
+  extraArgs: readonly string[] = [],
+): Promise<ListeningServer> {
+  const child = spawn(codexBin, ["app-server", ...env.appServerArgs, "--listen", listen, ...extraArgs], {
+    env: { ...process.env, ...env.env, RUST_LOG: "warn" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8");
+  child.stderr!.on("data", (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  };
+  try {
+    const url = await waitUntilListening(child, listen, () => stderr);
+    return { url, pid: child.pid!, stderr: () => stderr, kill: stop, [Symbol.asyncDispose]: stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function waitUntilListening(child: ChildProcess, listen: string, stderr: () => string): Promise<string> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`app-server exited before listening: ${stderr()}`);
+    if (listen.startsWith("unix://")) {
+      if (existsSync(listen.slice("unix://".length))) return listen;
+    } else {
+      const match = /listening on: (ws:\/\/\S+)/.exec(stderr());
+      if (match) return match[1]!;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`app-server did not listen within ${READY_TIMEOUT_MS} ms: ${stderr()}`);
+}
+
+/** A reply streamed as `count` deltas `w0 w1 ...`, one every `delayMs`. */
+export function slowWords(count: number, delayMs: number) {
+  const chunks = Array.from({ length: count }, (_, index) => `w${index} `);
+  return reply.text(chunks.join(""), { chunks, delayMs });
+}
