@@ -34,7 +34,7 @@ export interface ClientMessage {
 
 /** A request the client sent. */
 export interface ReceivedRequest extends ClientMessage {
-  id: number;
+  id: number | string;
   method: string;
   params: Record<string, unknown>;
 }
@@ -201,7 +201,7 @@ export class ScriptedServer {
   #receive(message: ClientMessage): void {
     this.received.push(message);
     const { id, method } = message;
-    if (typeof method === "string" && typeof id === "number") {
+    if (typeof method === "string" && (typeof id === "number" || typeof id === "string")) {
       const request = { ...message, id, method, params: message.params ?? {} };
       this.requests.push(request);
       const handler = this.#handlers.get(method) ?? this.#handlers.get("*");
