@@ -1,4 +1,4 @@
-// The test run's own CODEX_HOME (test/support/isolated-codex-home.ts): whatever a test starts
+// The test run's own CODEX_HOME (sdk-core's test/support/isolated-codex-home.ts): whatever a test starts
 // without naming a home writes there, never to the user's ~/.codex.
 import os from "node:os";
 import path from "node:path";

@@ -15,6 +15,7 @@ import {
   RuntimeNotFoundError,
 } from "../src/index.js";
 import { RUNTIME_PLATFORMS } from "@codex/sdk-core/internal";
+import { isProcessAlive } from "../../sdk-core/test/support/processes.js";
 
 const posix = process.platform !== "win32";
 const realCodex = resolveCodexBin();
@@ -78,15 +79,6 @@ function launches(log: string): { pid: number; path: string }[] {
     });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
   it("checks the version, puts the runtime's codex-path first on PATH, and completes a turn", {
     timeout: 60_000,
@@ -106,11 +98,11 @@ describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
       expect(versionCheck?.path.split(":")[0]).not.toBe(runtime.pathDir);
       expect(appServer?.path.split(":")[0]).toBe(runtime.pathDir);
       appServerPid = appServer!.pid;
-      expect(isAlive(appServerPid)).toBe(true);
+      expect(isProcessAlive(appServerPid)).toBe(true);
     } finally {
       await codex.close();
     }
-    expect(isAlive(appServerPid)).toBe(false);
+    expect(isProcessAlive(appServerPid)).toBe(false);
   });
 
   it("refuses a binary of another version before starting it, naming both versions", { timeout: 30_000 }, async () => {
@@ -136,7 +128,7 @@ describe.skipIf(!posix)("Codex.start() of @codex/sdk", () => {
       await codex.close();
     }
     const [appServer] = launches(runtime.log);
-    expect(isAlive(appServer!.pid)).toBe(false);
+    expect(isProcessAlive(appServer!.pid)).toBe(false);
   });
 
   it("uses CODEX_BIN when no codexBin is given", { timeout: 60_000 }, async () => {
