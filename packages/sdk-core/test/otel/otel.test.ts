@@ -7,8 +7,9 @@ import path from "node:path";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppServerClient, createInMemoryTransportPair, type InMemoryTransport } from "../../src/rpc.js";
+import { AppServerClient } from "../../src/rpc.js";
 import { openTelemetryInstrumentation, type OpenTelemetryOptions } from "../../src/otel.js";
+import { scriptedPair } from "../support/scripted-server.js";
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -16,25 +17,14 @@ afterEach(() => exporter.reset());
 
 /** A client with tracing, and the far end: what the client wrote, and a way to answer. */
 function connect(options: OpenTelemetryOptions = {}) {
-  const [clientEnd, serverEnd] = createInMemoryTransportPair();
-  const written: Record<string, unknown>[] = [];
-  const waiters = new Set<() => void>();
-  serverEnd.start({
-    message: (message) => {
-      written.push(message as Record<string, unknown>);
-      for (const wake of [...waiters]) wake();
-    },
-  });
+  const { clientEnd, server } = scriptedPair({ framing: "messages" });
   const client = new AppServerClient(clientEnd, {
     instrumentation: openTelemetryInstrumentation({ tracerProvider: provider, ...options }),
   });
-  const send = (message: object): Promise<void> => (serverEnd as InMemoryTransport).send(message);
-  const sentRequest = async (method: string, nth = 0): Promise<{ id: number; trace?: { traceparent: string } }> => {
-    const find = () => written.filter((message) => message["method"] === method && message["id"] !== undefined)[nth];
-    while (find() === undefined) await new Promise<void>((resolve) => waiters.add(resolve));
-    return find() as { id: number; trace?: { traceparent: string } };
-  };
-  return { client, written, send, sentRequest, serverEnd };
+  const send = (message: object): Promise<void> => server.send(message);
+  const sentRequest = async (method: string, nth = 0) =>
+    (await server.request(method, nth)) as { id: number; trace?: { traceparent: string } };
+  return { client, written: server.received, send, sentRequest };
 }
 
 const turnParams = (turnId: string, status = "inProgress", error: unknown = null) => ({

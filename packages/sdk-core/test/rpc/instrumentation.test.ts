@@ -1,26 +1,19 @@
 // The client's instrumentation hook: what it is told, in the caller's order, and that a hook that
 // throws never breaks the connection or a request.
 import { describe, expect, it } from "vitest";
-import { AppServerClient, createInMemoryTransportPair, type ClientInstrumentation } from "../../src/rpc.js";
+import { AppServerClient, type ClientInstrumentation } from "../../src/rpc.js";
+import { scriptedPair } from "../support/scripted-server.js";
 
 function connect(instrumentation: ClientInstrumentation) {
-  const [clientEnd, serverEnd] = createInMemoryTransportPair();
-  const written: Record<string, unknown>[] = [];
+  const { clientEnd, server } = scriptedPair({ framing: "messages" });
+  // Answer every request at once, echoing its method.
+  server.on("*", (request, s) => s.reply(request.id, { echo: request.method }));
   const errors: string[] = [];
-  serverEnd.start({
-    message: (received) => {
-      const message = received as Record<string, unknown>;
-      written.push(message);
-      // Answer every request at once, echoing its method.
-      if (typeof message["method"] === "string" && message["id"] !== undefined)
-        void serverEnd.send({ id: message["id"], result: { echo: message["method"] } });
-    },
-  });
   const logger = { error: (message: string) => errors.push(message), warn: () => {}, info: () => {}, debug: () => {} };
   const client = new AppServerClient(clientEnd, { instrumentation, logger });
-  const notify = (method: string, params: unknown) => serverEnd.send({ method, params });
-  const serverRequest = (id: number, method: string, params: unknown) => serverEnd.send({ id, method, params });
-  return { client, written, errors, notify, serverRequest };
+  const notify = (method: string, params: unknown) => server.send({ method, params });
+  const serverRequest = (id: number, method: string, params: unknown) => server.send({ id, method, params });
+  return { client, written: server.received, errors, notify, serverRequest };
 }
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));

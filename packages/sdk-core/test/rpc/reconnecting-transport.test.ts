@@ -11,35 +11,25 @@ import {
   reconnectDelay,
   type ConnectionState,
 } from "../../src/rpc/reconnecting-transport.js";
-import { createInMemoryTransportPair, type InMemoryTransport, type Transport } from "../../src/rpc/transport.js";
+import type { Transport } from "../../src/rpc/transport.js";
+import { type ScriptedServer, scriptedPair } from "../support/scripted-server.js";
 import { until } from "../support/wait.js";
 
-interface Server {
-  end: InMemoryTransport;
-  received: Record<string, unknown>[];
-}
-
-/** A server end that answers the handshake and echoes `echo` requests. */
-function serve(end: InMemoryTransport): Server {
-  const server: Server = { end, received: [] };
-  end.start({
-    message: (raw) => {
-      const message = raw as { id?: number | string; method?: string; params?: unknown };
-      server.received.push(message as Record<string, unknown>);
-      if (message.id === undefined || message.method === undefined) return;
-      if (message.method === "hold") return;
-      void end.send({ id: message.id, result: { method: message.method, params: message.params } });
-    },
+/** A connection to a scripted server that echoes every request but `hold` (never answered). */
+function serve(): { clientEnd: Transport; server: ScriptedServer } {
+  const { clientEnd, server } = scriptedPair({ framing: "messages" });
+  server.on("*", (request, s) => {
+    if (request.method !== "hold") void s.reply(request.id, { method: request.method, params: request.params });
   });
-  return server;
+  return { clientEnd, server };
 }
 
 function setup(options: { maxAttempts?: number; open?: () => Promise<Transport> } = {}) {
-  const servers: Server[] = [];
+  const servers: ScriptedServer[] = [];
   const connect = (): Transport => {
-    const [client, server] = createInMemoryTransportPair();
-    servers.push(serve(server));
-    return client;
+    const { clientEnd, server } = serve();
+    servers.push(server);
+    return clientEnd;
   };
   const states: ConnectionState[] = [];
   const prepared: string[] = [];
@@ -81,7 +71,7 @@ describe("ReconnectingTransport", () => {
     const { servers, states, prepared, client } = setup();
     const held = client.requestUnchecked("hold", {});
     await until(() => servers[0]!.received.length === 1);
-    await servers[0]!.end.closeWith({ reason: "server killed" });
+    await servers[0]!.closeWith({ reason: "server killed" });
     await expect(held).rejects.toSatisfy(
       (error: unknown) =>
         TransportClosedError.isInstance(error) && /server killed; reconnecting/.test((error as Error).message),
@@ -102,12 +92,12 @@ describe("ReconnectingTransport", () => {
     const { servers, states, client } = setup({
       open: async () => {
         await gate;
-        const [clientEnd, serverEnd] = createInMemoryTransportPair();
-        servers.push(serve(serverEnd));
+        const { clientEnd, server } = serve();
+        servers.push(server);
         return clientEnd;
       },
     });
-    await servers[0]!.end.closeWith({ reason: "server killed" });
+    await servers[0]!.closeWith({ reason: "server killed" });
     await until(() => states.at(-1) === "reconnecting");
     const timedOut = client.requestUnchecked("timed-out", {}, { timeoutMs: 20 });
     await expect(timedOut).rejects.toThrow(/timed-out/);
@@ -124,10 +114,10 @@ describe("ReconnectingTransport", () => {
   });
 
   it("sends the held messages before telling listeners it is connected", async () => {
-    const servers: Server[] = [];
+    const servers: ScriptedServer[] = [];
     const connect = (): Transport => {
-      const [clientEnd, serverEnd] = createInMemoryTransportPair();
-      servers.push(serve(serverEnd));
+      const { clientEnd, server } = serve();
+      servers.push(server);
       return clientEnd;
     };
     let client!: AppServerClient;
@@ -147,7 +137,7 @@ describe("ReconnectingTransport", () => {
       },
     });
     client = new AppServerClient(transport);
-    await servers[0]!.end.closeWith({ reason: "server killed" });
+    await servers[0]!.closeWith({ reason: "server killed" });
     const held = client.requestUnchecked("held", {});
     await expect(held).resolves.toEqual({ method: "held", params: {} });
     await until(() => fromListener.length === 1);
@@ -170,7 +160,7 @@ describe("ReconnectingTransport", () => {
         throw new TransportClosedError({ reason: "could not connect to ws://127.0.0.1:1: ECONNREFUSED" });
       },
     });
-    await servers[0]!.end.closeWith({ reason: "gone" });
+    await servers[0]!.closeWith({ reason: "gone" });
     const queued = client.requestUnchecked("echo", {});
     queued.catch(() => {});
     const info = await transport.closed;
@@ -190,7 +180,7 @@ describe("ReconnectingTransport", () => {
         throw new AuthenticationError("refused", { url: "ws://x", status: 401, tokenSent: true });
       },
     });
-    await servers[0]!.end.closeWith({ reason: "gone" });
+    await servers[0]!.closeWith({ reason: "gone" });
     const info = await transport.closed;
     expect(attempts).toBe(1);
     expect(info.reason).toMatch(/refused/);
@@ -201,19 +191,18 @@ describe("ReconnectingTransport", () => {
     const blocked = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const opened: InMemoryTransport[] = [];
+    const opened: Transport[] = [];
     let opening = false;
     const { servers, states, client } = setup({
       open: async () => {
         opening = true;
         await blocked;
-        const [clientEnd, serverEnd] = createInMemoryTransportPair();
-        serve(serverEnd);
+        const { clientEnd } = serve();
         opened.push(clientEnd);
         return clientEnd;
       },
     });
-    await servers[0]!.end.closeWith({ reason: "gone" });
+    await servers[0]!.closeWith({ reason: "gone" });
     await until(() => opening);
     const closing = client.close();
     release();
