@@ -27,6 +27,8 @@ const vitestReports = () =>
     .filter((file) => existsSync(file));
 
 const STEPS: Step[] = [
+  // Biome: every handwritten file formatted, and the lint rules of biome.jsonc.
+  { name: "format-lint", argv: ["pnpm", "--silent", "run", "lint"] },
   { name: "pins", argv: ["pnpm", "--silent", "run", "check-pins"] },
   // Package READMEs without links that die on the registry, repository fields.
   { name: "published-docs", argv: ["pnpm", "--silent", "run", "check-published-docs"], count: summaryLine },

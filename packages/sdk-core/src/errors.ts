@@ -24,11 +24,10 @@ const BRAND = Symbol.for("codex.sdk.error");
 type ErrorClass = { readonly errorKind: string; readonly prototype: object };
 
 /** Collects `errorKind` of `target` and of every SDK class it extends, most derived first. */
-function kindsOf(target: Function): readonly string[] {
+function kindsOf(target: abstract new (...args: never[]) => object): readonly string[] {
   const kinds: string[] = [];
   for (let current: unknown = target; typeof current === "function"; current = Object.getPrototypeOf(current)) {
-    if (Object.prototype.hasOwnProperty.call(current, "errorKind"))
-      kinds.push((current as unknown as ErrorClass).errorKind);
+    if (Object.hasOwn(current, "errorKind")) kinds.push((current as unknown as ErrorClass).errorKind);
     if (current === CodexError) break;
   }
   return kinds;
@@ -528,7 +527,7 @@ export function isOverloaded(data: unknown, depth = 0): boolean {
 }
 
 function describeRpcError(
-  kind: Function,
+  kind: abstract new (...args: never[]) => object,
   code: number,
   serverMessage: string,
   data: unknown,

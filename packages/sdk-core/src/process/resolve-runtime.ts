@@ -220,7 +220,10 @@ async function explicitBinaryVersion(
   source: string,
 ): Promise<string | undefined> {
   let versionCache = versionCaches.get(host);
-  if (versionCache === undefined) versionCaches.set(host, (versionCache = new Map()));
+  if (versionCache === undefined) {
+    versionCache = new Map();
+    versionCaches.set(host, versionCache);
+  }
   const cached = versionCache.get(codexBin);
   if (cached && cached.size === facts.size && cached.mtimeMs === facts.mtimeMs) return cached.version;
   let output: string;

@@ -205,6 +205,7 @@ function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
 }
 
 // eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ESC that opens an ANSI colour code is what this strips.
 const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
 
 /** How long stdio may stay open after the process exited (a grandchild may hold it). */
