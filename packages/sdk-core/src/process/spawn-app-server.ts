@@ -204,7 +204,6 @@ function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
   return new CodexError(`Cannot start the codex app-server (${program}): ${error.message}`, { cause: error });
 }
 
-// eslint-disable-next-line no-control-regex
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ESC that opens an ANSI colour code is what this strips.
 const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
 
