@@ -98,8 +98,8 @@ function trackChild(child: ChildProcess): void {
  * Starts `codex app-server` and resolves with its stdio Transport once the process is running.
  *
  * The command line is `[codexBin, "app-server", ...configFlags, ...args]` (or `launchArgs`
- * instead of the first two). The binary is `codexBin`, else `CODEX_BIN`, else what
- * `resolveCodexBin` returns; when it sits in a runtime layout, the layout's helper folders go on
+ * instead of the first two). The binary is found by `resolveRuntime` (without the installed
+ * package, which only `@codex/sdk` knows); when it sits in a runtime layout, the layout's helper folders go on
  * the child's `PATH` (see `runtimeEnvironment`). Rejects with `RuntimeNotFoundError` when the
  * binary is missing or not executable, leaving no process behind.
  */
