@@ -21,9 +21,10 @@ interface Step {
   highlights?: (output: string) => string[];
 }
 
+/** Every workspace folder whose vitest run writes a report: the packages and the bench. */
 const vitestReports = () =>
-  readdirSync(path.join(root, "packages"))
-    .map((dir) => path.join(root, "packages", dir, ".vitest-report.json"))
+  [...readdirSync(path.join(root, "packages")).map((dir) => path.join(root, "packages", dir)), path.join(root, "bench")]
+    .map((dir) => path.join(dir, ".vitest-report.json"))
     .filter((file) => existsSync(file));
 
 const STEPS: Step[] = [
