@@ -8,9 +8,21 @@ import path from "node:path";
 const rootFlag = process.argv.indexOf("--root");
 const root =
   rootFlag === -1 ? path.resolve(import.meta.dirname, "..") : path.resolve(process.argv[rootFlag + 1] ?? ".");
-const readJson = (file: string): Record<string, any> => JSON.parse(readFileSync(path.join(root, file), "utf8"));
+/** The fields of the manifests and config files this check reads. */
+interface JsonFile {
+  name: string;
+  version?: string;
+  private?: boolean;
+  codexRuntimeVersion?: string;
+  codexVersion?: string;
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  fixed?: string[][];
+}
+const readJson = (file: string): JsonFile => JSON.parse(readFileSync(path.join(root, file), "utf8"));
 
-const pinned: string = readJson("package.json").codexRuntimeVersion;
+const pinned = readJson("package.json").codexRuntimeVersion;
 const problems: string[] = [];
 let checked = 0;
 
@@ -45,7 +57,7 @@ for (const file of existsSync(generatedDir) ? walk(generatedDir).filter((f) => f
 for (const dir of readdirSync(path.join(root, "packages")).filter((d) => d.startsWith("cli-bin"))) {
   const manifest = readJson(`packages/${dir}/package.json`);
   expectPin(`packages/${dir}/package.json version`, manifest.version);
-  for (const [name, range] of Object.entries<string>(manifest.optionalDependencies ?? {})) {
+  for (const [name, range] of Object.entries(manifest.optionalDependencies ?? {})) {
     // `workspace:X.Y.Z` links the workspace package and is published as exactly `X.Y.Z`.
     expectPin(`packages/${dir}/package.json optionalDependencies[${name}]`, range.replace(/^workspace:/, ""));
   }

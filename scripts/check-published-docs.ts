@@ -5,7 +5,9 @@
 //      `homepage`), the same one as the root package.json, so its page links back;
 //   3. every example imports only Node built-ins, its own files, and published packages it lists
 //      as dependencies (its harness comes from `@codex/sdk-testing/examples`), so it can be
-//      copied into a project as is.
+//      copied into a project as is;
+//   4. docs/errors.md, the one table of errors, names every error class errors.ts exports, and no
+//      other Markdown file carries a copy of its JSON-RPC code table.
 // Prints one line per problem and `N passed, N failed`; exits non-zero on any problem.
 //
 //   pnpm run check-published-docs
@@ -135,6 +137,34 @@ for (const dir of exampleDirs) {
     }
   }
   if (bad === 0) passed += 1;
+}
+
+// 4. The one error table.
+const errorsDoc = path.join(root, "docs", "errors.md");
+const errorsText = existsSync(errorsDoc) ? readFileSync(errorsDoc, "utf8") : "";
+check(errorsText !== "", "docs/errors.md is missing: it holds the one table of errors");
+const errorSource = readFileSync(path.join(root, "packages/sdk-core/src/errors.ts"), "utf8");
+for (const [, name] of errorSource.matchAll(/^export class (\w+)/gm)) {
+  check(
+    errorsText.includes(`\`${name}\``),
+    `docs/errors.md does not name ${name} (packages/sdk-core/src/errors.ts exports it)`,
+  );
+}
+function markdownFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    if (name === "node_modules" || name === "dist" || name.startsWith(".") || file === path.join(root, "docs", "api"))
+      return [];
+    if (statSync(file).isDirectory()) return markdownFiles(file);
+    return name.endsWith(".md") ? [file] : [];
+  });
+}
+for (const file of markdownFiles(root)) {
+  if (file === errorsDoc) continue;
+  check(
+    !/^\|\s*-32001\b/m.test(readFileSync(file, "utf8")),
+    `${path.relative(root, file)}: has a copy of the JSON-RPC error table; link to docs/errors.md instead`,
+  );
 }
 
 for (const problem of problems) console.log(`FAIL  ${problem}`);

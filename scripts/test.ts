@@ -21,12 +21,15 @@ interface Step {
   highlights?: (output: string) => string[];
 }
 
+/** Every workspace folder whose vitest run writes a report: the packages and the bench. */
 const vitestReports = () =>
-  readdirSync(path.join(root, "packages"))
-    .map((dir) => path.join(root, "packages", dir, ".vitest-report.json"))
+  [...readdirSync(path.join(root, "packages")).map((dir) => path.join(root, "packages", dir)), path.join(root, "bench")]
+    .map((dir) => path.join(dir, ".vitest-report.json"))
     .filter((file) => existsSync(file));
 
 const STEPS: Step[] = [
+  // Biome: every handwritten file formatted, and the lint rules of biome.jsonc.
+  { name: "format-lint", argv: ["pnpm", "--silent", "run", "lint"] },
   { name: "pins", argv: ["pnpm", "--silent", "run", "check-pins"] },
   // Package READMEs without links that die on the registry, repository fields.
   { name: "published-docs", argv: ["pnpm", "--silent", "run", "check-published-docs"], count: summaryLine },

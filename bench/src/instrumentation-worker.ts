@@ -9,98 +9,10 @@
 // absent is "none" against it. Prints one JSON line.
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { cpuMicros, ScriptedTransport } from "./dispatch/scripted-transport.js";
-import { buildTurnBytes, resultFor } from "./dispatch/wire.js";
-import { loadSdk, type SdkModule } from "./sdk.js";
+import { InstantTurnServer } from "./dispatch/instant-turn-server.js";
+import { buildTurnBytes } from "./dispatch/wire.js";
+import { importRpc, loadSdk, type SdkModule } from "./sdk.js";
 import { rotate } from "./stats.js";
-
-const THREAD = "01a213b0-370d-7f01-8629-b7f8047eee60";
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Answers every request at once; a turn/start with the notifications of a trivial turn (as app-server 0.169.0 sends them). */
-class InstantServer {
-  private resolveClosed!: (info: { exitCode: null; signal: null; stderrTail: string; reason: string }) => void;
-  readonly closed = new Promise<{ exitCode: null; signal: null; stderrTail: string; reason: string }>((resolve) => {
-    this.resolveClosed = resolve;
-  });
-  private onData: ((chunk: Uint8Array) => void) | undefined;
-  private turns = 0;
-
-  start(onData: (chunk: Uint8Array) => void): void {
-    this.onData = onData;
-  }
-
-  private send(lines: unknown[]): void {
-    const bytes = encoder.encode(lines.map((line) => `${JSON.stringify(line)}\n`).join(""));
-    setImmediate(() => this.onData?.(bytes));
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    for (const line of decoder.decode(bytes).split("\n")) {
-      if (line === "") continue;
-      const message = JSON.parse(line) as { id?: number; method?: string };
-      if (message.id === undefined || message.method === undefined) continue;
-      if (message.method !== "turn/start") {
-        this.send([{ id: message.id, result: resultFor(message.method) }]);
-        continue;
-      }
-      const id = `turn-${++this.turns}`;
-      const turn = (status: string) => ({
-        id,
-        items: [],
-        itemsView: "notLoaded",
-        status,
-        error: null,
-        startedAt: 1,
-        completedAt: null,
-        durationMs: null,
-      });
-      const scope = { threadId: THREAD, turnId: id };
-      const usage = {
-        totalTokens: 12,
-        inputTokens: 10,
-        cachedInputTokens: 0,
-        outputTokens: 2,
-        reasoningOutputTokens: 0,
-      };
-      this.send([{ id: message.id, result: { turn: turn("inProgress") } }]);
-      this.send(
-        [
-          { method: "turn/started", params: { threadId: THREAD, turn: turn("inProgress") } },
-          {
-            method: "item/started",
-            params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } },
-          },
-          {
-            method: "item/completed",
-            params: { ...scope, item: { type: "userMessage", id: "u", content: [{ type: "text", text: "hi" }] } },
-          },
-          {
-            method: "item/started",
-            params: { ...scope, item: { type: "agentMessage", id: "m", text: "", phase: null } },
-          },
-          { method: "item/agentMessage/delta", params: { ...scope, itemId: "m", delta: "ok" } },
-          {
-            method: "item/completed",
-            params: { ...scope, item: { type: "agentMessage", id: "m", text: "ok", phase: null } },
-          },
-          {
-            method: "thread/tokenUsage/updated",
-            params: { ...scope, tokenUsage: { total: usage, last: usage, modelContextWindow: 258400 } },
-          },
-          { method: "turn/completed", params: { threadId: THREAD, turn: turn("completed") } },
-        ].map((notification) => ({ ...notification, emittedAtMs: 1 })),
-      );
-    }
-    return Promise.resolve();
-  }
-
-  close(): Promise<void> {
-    this.onData = undefined;
-    this.resolveClosed({ exitCode: null, signal: null, stderrTail: "", reason: "closed by the client" });
-    return Promise.resolve();
-  }
-}
 
 const deltas = Number(process.argv[2] ?? 300_000);
 const turnsPerRound = Number(process.argv[3] ?? 2000);
@@ -117,7 +29,10 @@ const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProces
 
 type Variant = "baseline" | "none" | "otel-off" | "otel-on";
 const baselineModule = process.env["BENCH_BASELINE_SDK_MODULE"];
-const baseline = baselineModule === undefined ? undefined : ((await import(baselineModule)) as SdkModule);
+const baseline =
+  baselineModule === undefined
+    ? undefined
+    : ({ ...(await importRpc(baselineModule)), ...(await import(baselineModule)) } as SdkModule);
 const VARIANTS: Variant[] =
   baseline === undefined ? ["none", "otel-off", "otel-on"] : ["baseline", "none", "otel-off", "otel-on"];
 const sdkOf = (variant: Variant): SdkModule => (variant === "baseline" ? baseline! : sdk);
@@ -154,7 +69,7 @@ async function dispatchOnce(variant: Variant): Promise<{ linesPerSecond: number;
 
 async function turnsOnce(variant: Variant, count: number): Promise<{ wallMicros: number; cpuMicros: number }> {
   const codex = await sdkOf(variant).Codex.start({
-    transport: sdkOf(variant).createLineTransport(new InstantServer()),
+    transport: sdkOf(variant).createLineTransport(new InstantTurnServer()),
     instrumentation: instrumentation(variant),
   });
   try {

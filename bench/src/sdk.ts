@@ -36,18 +36,34 @@ export interface SdkClient {
   close(): Promise<void>;
 }
 
-/** Imports `@codex/sdk`, or explains why it cannot be benched yet. */
+/** Imports `@codex/sdk` (the root entry and its `/rpc` layer, where `AppServerClient` and the
+ * transports live), or explains why it cannot be benched yet. */
 export async function loadSdk(): Promise<{ sdk: SdkModule } | { missing: string }> {
   try {
     // BENCH_SDK_MODULE points at another build (a patched copy) for before/after experiments.
     const specifier = process.env["BENCH_SDK_MODULE"] ?? "@codex/sdk";
-    const sdk = (await import(specifier)) as unknown as Partial<SdkModule>;
-    if (typeof sdk.Codex?.start !== "function") return { missing: "@codex/sdk does not export Codex.start yet" };
-    if (typeof sdk.AppServerClient !== "function") return { missing: "@codex/sdk does not export AppServerClient yet" };
-    if (typeof sdk.createLineTransport !== "function")
-      return { missing: "@codex/sdk does not export createLineTransport yet" };
-    return { sdk: sdk as SdkModule };
+    return checkSdk({ ...(await importRpc(specifier)), ...(await import(specifier)) });
   } catch (error) {
     return { missing: `@codex/sdk cannot be imported: ${(error as Error).message}` };
   }
+}
+
+/** A build's `/rpc` entry: `@codex/sdk/rpc`, or `rpc.js` beside a file path's `index.js`; a build
+ * from before the entry existed has none (its root exported the same names). */
+export async function importRpc(specifier: string): Promise<Record<string, unknown>> {
+  const rpc = /index\.c?js$/.test(specifier) ? specifier.replace(/index(\.c?js)$/, "rpc$1") : `${specifier}/rpc`;
+  try {
+    return (await import(rpc)) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function checkSdk(module: Record<string, unknown>): { sdk: SdkModule } | { missing: string } {
+  const sdk = module as Partial<SdkModule>;
+  if (typeof sdk.Codex?.start !== "function") return { missing: "@codex/sdk does not export Codex.start" };
+  if (typeof sdk.AppServerClient !== "function") return { missing: "@codex/sdk/rpc does not export AppServerClient" };
+  if (typeof sdk.createLineTransport !== "function")
+    return { missing: "@codex/sdk/rpc does not export createLineTransport" };
+  return { sdk: sdk as SdkModule };
 }

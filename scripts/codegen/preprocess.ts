@@ -75,7 +75,7 @@ export function preprocessDefinitions(definitions: Definitions): {
 
   function visit(node: unknown, path: string): void {
     if (Array.isArray(node)) {
-      node.forEach((item, index) => visit(item, `${path}/${index}`));
+      for (const [index, item] of node.entries()) visit(item, `${path}/${index}`);
       return;
     }
     if (!isObject(node)) return;

@@ -60,7 +60,10 @@ function groupMessages(
   const groups = new Map<string, Group>();
   const add = (key: string, label: string, declared: unknown, sample: WireObject, topLevelOnly = false) => {
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { label, samples: [], declared, topLevelOnly }));
+    if (!group) {
+      group = { label, samples: [], declared, topLevelOnly };
+      groups.set(key, group);
+    }
     group.samples.push(sample);
   };
   const unknownMethods = new Set<string>();
@@ -210,8 +213,10 @@ function compare(
 ): void {
   if (!isObject(inferred)) return;
   const target = refName(inferred["$ref"]);
-  if (target)
-    return compare(inferredDefinitions[target], inferredDefinitions, declared, definitions, path, out, topLevelOnly);
+  if (target) {
+    compare(inferredDefinitions[target], inferredDefinitions, declared, definitions, path, out, topLevelOnly);
+    return;
+  }
   for (const member of [inferred["anyOf"], inferred["oneOf"]].filter(Array.isArray).flat() as unknown[]) {
     compare(member, inferredDefinitions, declared, definitions, path, out, topLevelOnly);
   }

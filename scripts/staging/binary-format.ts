@@ -8,9 +8,9 @@ export type BinaryPlatform =
   | { native: true; os: "linux" | "darwin" | "win32"; cpu: "x64" | "arm64"; format: string }
   | { native: false; reason: string };
 
-const ELF_MACHINES: Record<number, "x64" | "arm64"> = { 0x3e: "x64", 0xb7: "arm64" };
-const MACHO_CPUS: Record<number, "x64" | "arm64"> = { 0x01000007: "x64", 0x0100000c: "arm64" };
-const PE_MACHINES: Record<number, "x64" | "arm64"> = { 0x8664: "x64", 0xaa64: "arm64" };
+const ELF_MACHINES: Record<number, "x64" | "arm64"> = { 62: "x64", 183: "arm64" };
+const MACHO_CPUS: Record<number, "x64" | "arm64"> = { 16777223: "x64", 16777228: "arm64" };
+const PE_MACHINES: Record<number, "x64" | "arm64"> = { 34404: "x64", 43620: "arm64" };
 
 /** Classifies the first bytes of a file (4 KiB is plenty: the PE header offset sits below that in practice). */
 export function classifyBinary(header: Buffer): BinaryPlatform {

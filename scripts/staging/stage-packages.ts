@@ -194,7 +194,7 @@ export async function stageJsPackage(options: StageJsPackageOptions): Promise<St
     throw new StageError(`Staging ${JS_PACKAGES[options.package]} needs --sdk-version.`);
   const sourceDir = path.join(options.repoRoot, JS_PACKAGES[options.package]);
   const staged = await stageManifestPackage(sourceDir, options.stagingDir, options.sdkVersion, options);
-  if (readManifest(sourceDir).exports !== undefined) {
+  if (readManifest(sourceDir)["exports"] !== undefined) {
     await buildJavaScript(sourceDir, path.join(staged.dir, "dist"), readManifest(staged.dir));
     staged.files = listFiles(staged.dir);
   }

@@ -169,7 +169,10 @@ if (!("sdk" in loaded)) {
       for (const count of counts) {
         try {
           const peak = await oneTurn(loaded.sdk, contender, count);
-          (samples[`${contender}@${count}`] ??= []).push(peak);
+          const key = `${contender}@${count}`;
+          const list = samples[key] ?? [];
+          list.push(peak);
+          samples[key] = list;
         } catch (error) {
           errors.push(`${contender}@${count}: ${error instanceof Error ? error.message : String(error)}`);
         }

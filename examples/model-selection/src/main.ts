@@ -51,7 +51,7 @@ await runExample("model-selection", async () => {
       "models sent to the provider, per turn",
     );
     checkEqual(
-      (turns[1]?.body as { reasoning?: { effort?: string } }).reasoning?.effort,
+      (turns[1]?.body as { reasoning?: { effort?: string } } | undefined)?.reasoning?.effort,
       effort,
       "effort sent with the second turn",
     );

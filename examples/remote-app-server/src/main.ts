@@ -3,76 +3,13 @@
 // WebSocket and wants a capability token; the client sends it as `Authorization: Bearer`. When
 // the server goes away and comes back on the same port, the same `Codex` reconnects, resumes
 // the thread it had, and the next turn continues the conversation.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { AuthenticationError, Codex, type ConnectionState } from "@codex/sdk";
 import { resolveRuntime } from "@codex/sdk/rpc";
-import { QUIET_APP_SERVER_ARGS, reply } from "@codex/sdk-testing";
+import { type ListeningAppServer, reply, startListeningAppServer } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
-
-/** A running `codex app-server --listen ...` and the URL it printed. */
-interface Server {
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts `codex app-server --listen <listen>` with a token file, as one would on the remote host. */
-async function startServer(
-  codexBin: string,
-  listen: string,
-  tokenFile: string,
-  env: Record<string, string>,
-  cwd: string,
-): Promise<Server> {
-  const child = spawn(
-    codexBin,
-    [
-      "app-server",
-      ...QUIET_APP_SERVER_ARGS,
-      "--listen",
-      listen,
-      "--ws-auth",
-      "capability-token",
-      "--ws-token-file",
-      tokenFile,
-    ],
-    {
-      env: { ...process.env, ...env, RUST_LOG: "warn" },
-      cwd,
-      stdio: ["ignore", "ignore", "pipe"],
-    },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-  };
-  // It prints "listening on: ws://127.0.0.1:PORT" on stderr once it accepts connections.
-  let stderr = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app-server did not start listening: ${stderr}`)), 30_000);
-    child.stderr!.setEncoding("utf8");
-    child.stderr!.on("data", (chunk: string) => {
-      stderr += chunk;
-      const match = /listening on: (ws:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once("exit", () => {
-      clearTimeout(timer);
-      reject(new Error(`the app-server exited: ${stderr}`));
-    });
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return { url, process: child, stop };
-}
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
@@ -94,13 +31,16 @@ await runExample("remote-app-server", async () => {
   const token = randomBytes(32).toString("hex");
   const tokenFile = path.join(env.codexHome, "app-server-token");
   await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  let server = await startServer(
-    codexBin,
-    "ws://127.0.0.1:0",
-    tokenFile,
-    env.options.env as Record<string, string>,
-    env.workDir,
-  );
+  // On that host: `codex app-server --listen ws://127.0.0.1:0 --ws-auth capability-token --ws-token-file FILE`.
+  const serve = (listen: string): Promise<ListeningAppServer> =>
+    startListeningAppServer({
+      codexBin,
+      listen,
+      home: env.options,
+      cwd: env.workDir,
+      args: ["--ws-auth", "capability-token", "--ws-token-file", tokenFile],
+    });
+  let server = await serve("ws://127.0.0.1:0");
   try {
     console.log(dim(`app-server listening on ${server.url} (capability token)`));
 
@@ -122,16 +62,10 @@ await runExample("remote-app-server", async () => {
 
     // The server goes away (a crash, a redeploy) ...
     const port = new URL(server.url).port;
-    await server.stop();
+    await server.kill();
     await until(() => states.includes("reconnecting"), "the client to notice");
     // ... and comes back on the same port, with the same CODEX_HOME (where threads persist).
-    server = await startServer(
-      codexBin,
-      `ws://127.0.0.1:${port}`,
-      tokenFile,
-      env.options.env as Record<string, string>,
-      env.workDir,
-    );
+    server = await serve(`ws://127.0.0.1:${port}`);
     await until(() => states.at(-1) === "connected", "the client to reconnect");
 
     // The same Thread handle, through the same Codex: the thread was resumed on the new server.

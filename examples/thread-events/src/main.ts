@@ -7,57 +7,19 @@
 // a thread the first has loaded). So here the app-server runs on its own, listening on a
 // loopback port, and two clients connect to it: the first starts a thread and watches it; the
 // second resumes the thread and runs a turn, which the first one's watcher sees.
-import { spawn } from "node:child_process";
 import { Codex, type ThreadNotification } from "@codex/sdk";
 import { resolveRuntime } from "@codex/sdk/rpc";
-import { QUIET_APP_SERVER_ARGS, reply } from "@codex/sdk-testing";
+import { reply, startListeningAppServer } from "@codex/sdk-testing";
 import { check, checkEqual, dim, exampleEnvironment, runExample } from "@codex/sdk-testing/examples";
-
-/** Starts `codex app-server --listen ws://127.0.0.1:0` and resolves with the URL it prints. */
-async function startSharedServer(
-  codexBin: string,
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(codexBin, ["app-server", ...QUIET_APP_SERVER_ARGS, "--listen", "ws://127.0.0.1:0"], {
-    env: { ...process.env, ...env, RUST_LOG: "warn" },
-    cwd,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-  };
-  let stderr = "";
-  child.stderr!.setEncoding("utf8");
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app-server did not start listening: ${stderr}`)), 30_000);
-    child.stderr!.on("data", (chunk: string) => {
-      stderr += chunk;
-      const match = /listening on: (ws:\/\/\S+)/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once("exit", () => {
-      clearTimeout(timer);
-      reject(new Error(`the app-server exited: ${stderr}`));
-    });
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
-  return { url, stop };
-}
 
 await runExample("thread-events", async () => {
   await using env = await exampleEnvironment();
   env.fake?.enqueue(reply.text("Lisbon."), reply.text("Porto."), reply.text("Summary: two cities so far."));
   const codexBin = env.options.codexBin ?? (await resolveRuntime()).codexBin;
-  const server = await startSharedServer(codexBin, env.options.env as Record<string, string>, env.workDir);
-  try {
+  // The app-server on its own, on a free loopback port.
+  await using server = await startListeningAppServer({ codexBin, home: env.options, cwd: env.workDir });
+  // The clients close first (end of this block), then the server (end of the example).
+  {
     await using first = await Codex.connect(server.url, { clientInfo: { name: "watcher", version: "1.0.0" } });
     await using second = await Codex.connect(server.url, { clientInfo: { name: "worker", version: "1.0.0" } });
     const thread = await first.threadStart();
@@ -107,8 +69,6 @@ await runExample("thread-events", async () => {
     if (env.fake) check(lines.includes("answer: Porto."), "the watcher saw the other client's answer");
     console.log(`token usage of the thread so far: ${thread.lastUsage?.total.totalTokens ?? "?"} tokens`);
     check(thread.lastUsage !== null, "thread.lastUsage follows the thread's token usage, whoever used it");
-  } finally {
-    await server.stop();
   }
 });
 

@@ -1,20 +1,8 @@
 // Every error class of the SDK. Local failures (transport, runtime lookup, timeout, abort) are
 // kept apart from wire errors (a JSON-RPC error object the server sent: `JsonRpcError` and its
 // subclasses). Each message says what happened and what to do next.
-//
-// JSON-RPC reply → class → retryable (isRetryableError)?
-//   -32700                                              ParseError               no
-//   -32600 "Invalid request: unknown variant `<method>`" MethodNotFoundError      no
-//   -32600 "Invalid request: missing field / invalid type / unknown variant (in params)"
-//                                                       InvalidParamsError       no
-//   -32600 otherwise ("Not initialized", "thread not found: ...")
-//                                                       InvalidRequestError      no
-//   -32601                                              MethodNotFoundError      no
-//   -32602                                              InvalidParamsError       no
-//   -32603                                              InternalRpcError         no
-//   -32001, or data flagged server_overloaded           ServerBusyError          yes
-//   the same, message mentioning a retry limit          RetryLimitExceededError  no
-//   any other code                                      JsonRpcError             no
+// Which reply becomes which class, and what each error tells the user to do: docs/errors.md (the
+// one table; check-published-docs fails when an exported class is missing there).
 
 import type { TurnResult } from "./api/turn-result.js";
 import { classifyStderrLine } from "./stderr-lines.js";
@@ -24,11 +12,10 @@ const BRAND = Symbol.for("codex.sdk.error");
 type ErrorClass = { readonly errorKind: string; readonly prototype: object };
 
 /** Collects `errorKind` of `target` and of every SDK class it extends, most derived first. */
-function kindsOf(target: Function): readonly string[] {
+function kindsOf(target: abstract new (...args: never[]) => object): readonly string[] {
   const kinds: string[] = [];
   for (let current: unknown = target; typeof current === "function"; current = Object.getPrototypeOf(current)) {
-    if (Object.prototype.hasOwnProperty.call(current, "errorKind"))
-      kinds.push((current as unknown as ErrorClass).errorKind);
+    if (Object.hasOwn(current, "errorKind")) kinds.push((current as unknown as ErrorClass).errorKind);
     if (current === CodexError) break;
   }
   return kinds;
@@ -528,7 +515,7 @@ export function isOverloaded(data: unknown, depth = 0): boolean {
 }
 
 function describeRpcError(
-  kind: Function,
+  kind: abstract new (...args: never[]) => object,
   code: number,
   serverMessage: string,
   data: unknown,

@@ -170,7 +170,12 @@ describe("error classes", () => {
 });
 
 describe("createJsonRpcError", () => {
-  const cases: [string, { code: number; message: string; data?: unknown }, string | undefined, Function][] = [
+  const cases: [
+    string,
+    { code: number; message: string; data?: unknown },
+    string | undefined,
+    abstract new (...args: never[]) => Error,
+  ][] = [
     ["-32700", { code: -32700, message: "Parse error" }, "x", ParseError],
     ["-32601", { code: -32601, message: "Method not found" }, "x", MethodNotFoundError],
     ["-32602", { code: -32602, message: "Invalid params" }, "x", InvalidParamsError],

@@ -337,7 +337,7 @@ export async function exampleEnvironment(options: ExampleEnvironmentOptions = {}
     if (options.announce ?? true) {
       const where = fake ? `offline, fake model at ${fake.url}` : "live, OpenAI API";
       const runtime = codexBin !== undefined ? "development codex binary" : "installed codex runtime";
-      process.stderr.write(dim(`[${where}; ${runtime}]`) + "\n");
+      process.stderr.write(`${dim(`[${where}; ${runtime}]`)}\n`);
     }
     return {
       mode,

@@ -24,3 +24,5 @@ export type {
 export type { RecordedRequest, RecordedToolOutput } from "./recorded-request.js";
 export { createCodexHome, createTestEnvironment, QUIET_APP_SERVER_ARGS } from "./codex-home.js";
 export type { CodexHomeOptions, TestCodexHome, TestEnvironment, TestEnvironmentOptions } from "./codex-home.js";
+export { startListeningAppServer } from "./listening-app-server.js";
+export type { ListeningAppServer, ListeningAppServerOptions } from "./listening-app-server.js";

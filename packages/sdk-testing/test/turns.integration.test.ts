@@ -178,7 +178,9 @@ describe("apply_patch under a known model slug", () => {
     expect(completedItems(run.events, "fileChange")).toMatchObject([{ id: "call_patch", status: "completed" }]);
     expect(readFileSync(path.join(workDir, "hello.txt"), "utf8")).toBe("hello from apply_patch\n");
 
-    const tools = (fake.requests[0]?.body as { tools?: Array<{ name?: string }> }).tools?.map((tool) => tool.name);
+    const tools = (fake.requests[0]?.body as { tools?: Array<{ name?: string }> } | undefined)?.tools?.map(
+      (tool) => tool.name,
+    );
     expect(tools).toContain("apply_patch");
     expect(fake.requests[0]?.model).toBe("gpt-5.5");
     expect(fake.requests[1]?.toolOutputs).toMatchObject([{ type: "custom_tool_call_output", callId: "call_patch" }]);

@@ -249,7 +249,7 @@ async function handshake(
         `codex app-server answered initialize in ${seconds} s as ${serverVersion ?? "an unknown version"} (${throwaway ? "in a throwaway CODEX_HOME" : `in ${codexHome}`})` +
           (serverVersion === PINNED_RUNTIME_VERSION ? "" : `; expected ${PINNED_RUNTIME_VERSION}`),
       );
-      let account;
+      let account: Awaited<ReturnType<typeof codex.account>>;
       try {
         account = await codex.account();
       } catch (error) {

@@ -56,8 +56,8 @@ const DEFAULT_INITIALIZE_TIMEOUT_MS = 60_000;
 /** Options of `Codex.start()`. All optional. */
 export interface CodexOptions {
   /**
-   * Path of the native codex binary. Without it: the `CODEX_BIN` environment variable, then
-   * `resolveCodexBin`, then (with `@codex/sdk`) the runtime package installed for this machine.
+   * Path of the native codex binary. Without it, the binary is looked up in the order
+   * `resolveRuntime()` (from `@codex/sdk-core/rpc`) describes.
    */
   codexBin?: string | undefined;
   /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */

@@ -67,7 +67,7 @@ export interface JsonSchemaObject {
 }
 
 /** What `outputSchema` takes: a plain JSON Schema, or a Standard Schema with Standard JSON Schema. */
-export type OutputSchema = JsonSchemaObject | StandardSchemaWithJsonSchema<any, any>;
+export type OutputSchema = JsonSchemaObject | StandardSchemaWithJsonSchema<unknown, unknown>;
 
 /**
  * The type of `TurnResult.output` for an `outputSchema` type: the schema's output type for a

@@ -9,7 +9,7 @@ import type { RawData } from "ws";
 import {
   abortErrorFrom,
   AuthenticationError,
-  CodexError,
+  type CodexError,
   InvalidInputError,
   TimeoutError,
   TransportClosedError,

@@ -1,7 +1,6 @@
-// The one runtime lookup: which codex binary a start uses, in this order: the `codexBin` option,
-// the `CODEX_BIN` environment variable, the `resolveCodexBin` option, the `@codex/cli-bin-<platform>`
-// package installed for this machine (only on a host that has one: `@codex/sdk`'s). There is no
-// PATH fallback: a codex found on PATH is of an unknown version. Every way an install can be
+// The one runtime lookup: which codex binary a start uses (the order: `resolveRuntime` below; the
+// user-facing copy is packages/sdk/README.md "Where the runtime comes from"). There is no PATH
+// fallback: a codex found on PATH is of an unknown version. Every way an install can be
 // broken gets its own message that says what to run, and the advice is safe on every platform
 // (never "install the package for my OS", which would break a teammate's machine).
 import path from "node:path";
@@ -220,7 +219,10 @@ async function explicitBinaryVersion(
   source: string,
 ): Promise<string | undefined> {
   let versionCache = versionCaches.get(host);
-  if (versionCache === undefined) versionCaches.set(host, (versionCache = new Map()));
+  if (versionCache === undefined) {
+    versionCache = new Map();
+    versionCaches.set(host, versionCache);
+  }
   const cached = versionCache.get(codexBin);
   if (cached && cached.size === facts.size && cached.mtimeMs === facts.mtimeMs) return cached.version;
   let output: string;

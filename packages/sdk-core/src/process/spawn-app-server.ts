@@ -98,8 +98,8 @@ function trackChild(child: ChildProcess): void {
  * Starts `codex app-server` and resolves with its stdio Transport once the process is running.
  *
  * The command line is `[codexBin, "app-server", ...configFlags, ...args]` (or `launchArgs`
- * instead of the first two). The binary is `codexBin`, else `CODEX_BIN`, else what
- * `resolveCodexBin` returns; when it sits in a runtime layout, the layout's helper folders go on
+ * instead of the first two). The binary is found by `resolveRuntime` (without the installed
+ * package, which only `@codex/sdk` knows); when it sits in a runtime layout, the layout's helper folders go on
  * the child's `PATH` (see `runtimeEnvironment`). Rejects with `RuntimeNotFoundError` when the
  * binary is missing or not executable, leaving no process behind.
  */
@@ -204,7 +204,7 @@ function spawnError(error: NodeJS.ErrnoException, program: string): CodexError {
   return new CodexError(`Cannot start the codex app-server (${program}): ${error.message}`, { cause: error });
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the ESC that opens an ANSI colour code is what this strips.
 const ANSI_ESCAPE = /\x1b\[[0-9;]*m/g;
 
 /** How long stdio may stay open after the process exited (a grandchild may hold it). */

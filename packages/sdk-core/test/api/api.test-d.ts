@@ -16,27 +16,27 @@ import type * as Stable from "@codex/protocol-types";
 import { describe, expectTypeOf, test } from "vitest";
 import {
   AbortError,
-  ChatgptDeviceCodeLogin,
-  ChatgptLogin,
+  type ChatgptDeviceCodeLogin,
+  type ChatgptLogin,
   Codex,
   CodexError,
   IncompatibleServerError,
   InternalRpcError,
   InvalidParamsError,
   InvalidRequestError,
-  JsonRpcError,
+  type JsonRpcError,
   MethodNotFoundError,
   ParseError,
-  RetryLimitExceededError,
+  type RetryLimitExceededError,
   RuntimeNotFoundError,
   ServerBusyError,
-  Thread,
+  type Thread,
   TimeoutError,
   TransportClosedError,
-  TurnHandle,
+  type TurnHandle,
   isRetryableError,
   retryOnOverload,
-  AuthenticationError,
+  type AuthenticationError,
   type CodexMetadata,
   type CodexOptions,
   type ConnectionState,
@@ -53,7 +53,7 @@ import {
   type GoalResult,
   type UnknownNotification,
 } from "../../src/index.js";
-import { AppServerClient, type TransportCloseInfo, type TransportReceiver, type Transport } from "../../src/rpc.js";
+import type { AppServerClient, TransportCloseInfo, TransportReceiver, Transport } from "../../src/rpc.js";
 
 declare const codex: Codex;
 declare const thread: Thread;
@@ -73,7 +73,7 @@ describe("starting and stopping", () => {
   });
 
   test("CodexOptions has every documented field, all optional", () => {
-    expectTypeOf<{}>().toMatchTypeOf<CodexOptions>();
+    expectTypeOf({}).toMatchTypeOf<CodexOptions>();
     expectTypeOf<CodexOptions["codexBin"]>().toEqualTypeOf<string | undefined>();
     expectTypeOf<CodexOptions["launchArgs"]>().toEqualTypeOf<readonly string[] | undefined>();
     expectTypeOf<{ model: string; model_providers: { fake: { base_url: string } } }>().toMatchTypeOf<
@@ -107,7 +107,7 @@ describe("connecting to a running app-server", () => {
   });
 
   test("ConnectOptions: the non-spawning CodexOptions plus token, headers, reconnect", () => {
-    expectTypeOf<{}>().toMatchTypeOf<ConnectOptions>();
+    expectTypeOf({}).toMatchTypeOf<ConnectOptions>();
     expectTypeOf<ConnectOptions["token"]>().toEqualTypeOf<string | (() => string | Promise<string>) | undefined>();
     expectTypeOf<{ "X-Trace": string }>().toMatchTypeOf<NonNullable<ConnectOptions["headers"]>>();
     expectTypeOf<false>().toMatchTypeOf<NonNullable<ConnectOptions["reconnect"]>>();

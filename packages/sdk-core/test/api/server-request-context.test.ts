@@ -63,7 +63,7 @@ describe("server requests with context, per turn", () => {
       const first = touchTurn(t, "first.txt");
       const turn = await thread.turn("Create the first file", {
         serverRequests: {
-          "item/commandExecution/requestApproval": (params, context) => {
+          "item/commandExecution/requestApproval": (_params, context) => {
             contexts.push(context);
             // The item tells what the command is about, without a map kept by hand.
             return {

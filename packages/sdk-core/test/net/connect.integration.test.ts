@@ -13,6 +13,7 @@ import { AuthenticationError, Codex, TransportClosedError, type ConnectionState 
 import { defaultControlSocketPath } from "../../src/rpc.js";
 import { childPids } from "../support/processes.js";
 import { codexBin, createEnvironment, startListeningServer } from "../support/real-server.js";
+import { until } from "../support/wait.js";
 
 let env: TestEnvironment;
 let tokenFile: string;
@@ -233,10 +234,10 @@ describe("reconnect", () => {
         const error = await settled;
         expect(TransportClosedError.isInstance(error)).toBe(true);
         expect((error as Error).message).not.toContain(TOKEN);
-        await waitFor(() => states.includes("reconnecting"));
+        await until(() => states.includes("reconnecting"), { timeoutMs: 30_000 });
 
         server = await startListeningServer(env, `ws://127.0.0.1:${port}`, capabilityArgs());
-        await waitFor(() => states.at(-1) === "connected");
+        await until(() => states.at(-1) === "connected", { timeoutMs: 30_000 });
         expect(tokensAsked).toBeGreaterThanOrEqual(2);
 
         env.fakeModel.enqueue(reply.text("after the restart"));
@@ -255,14 +256,6 @@ describe("reconnect", () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 describe("Codex.start({ reconnect })", () => {
   it("spawns a crashed app-server again; the old thread runs its next turn on the new process", {
     timeout: 90_000,
@@ -278,7 +271,7 @@ describe("Codex.start({ reconnect })", () => {
     expect((await thread.run("one")).finalResponse).toBe("before the crash");
 
     process.kill(first[0]!, "SIGKILL");
-    await waitFor(() => states.at(-1) === "connected" && states.includes("reconnecting"));
+    await until(() => states.at(-1) === "connected" && states.includes("reconnecting"), { timeoutMs: 30_000 });
     const second = childPids().filter((pid) => !before.has(pid));
     expect(second).toHaveLength(1);
     expect(second[0]).not.toBe(first[0]);

@@ -11,7 +11,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { reply, type TestEnvironment } from "@codex/sdk-testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Codex } from "../../src/index.js";
+import { Codex, type Thread } from "../../src/index.js";
 import { openTelemetryInstrumentation } from "../../src/otel.js";
 import { spawnAppServer } from "../../src/process/spawn-app-server.js";
 import type { Transport } from "../../src/rpc/transport.js";
@@ -54,10 +54,6 @@ async function recordingTransport(sent: string[]): Promise<Transport> {
   return transport;
 }
 
-function childrenOf(spans: readonly ReadableSpan[], parent: ReadableSpan): ReadableSpan[] {
-  return spans.filter((span) => span.parentSpanContext?.spanId === parent.spanContext().spanId);
-}
-
 function only(spans: readonly ReadableSpan[], name: string): ReadableSpan {
   const found = spans.filter((span) => span.name === name);
   expect(
@@ -80,7 +76,7 @@ describe("openTelemetryInstrumentation on the real app-server", () => {
       instrumentation: openTelemetryInstrumentation({ tracerProvider: provider, captureContent: true }),
       serverRequests: { "item/commandExecution/requestApproval": async () => ({ decision: "accept" }) },
     });
-    let result;
+    let result: Awaited<ReturnType<Thread["run"]>>;
     try {
       result = await tracer.startActiveSpan("user operation", async (root) => {
         try {

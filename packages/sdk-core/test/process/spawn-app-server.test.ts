@@ -80,7 +80,7 @@ describe("spawnAppServer", () => {
     // CODEX_BIN would win over resolveCodexBin (the runtime lookup's order).
     const saved = process.env["CODEX_BIN"];
     delete process.env["CODEX_BIN"];
-    let transport;
+    let transport: Awaited<ReturnType<typeof spawnAppServer>>;
     try {
       transport = await spawnAppServer({ resolveCodexBin: async () => script, args: ["echo"] });
     } finally {

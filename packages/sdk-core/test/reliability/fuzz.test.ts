@@ -177,7 +177,8 @@ function eventsArb(requestCount: number): fc.Arbitrary<Event[]> {
     .tuple(others, responses, fc.array(fc.nat(), { maxLength: requestCount }))
     .map(([list, replies, positions]) => {
       const events: Event[] = [...list];
-      replies.forEach((reply, index) => events.splice((positions[index] ?? 0) % (events.length + 1), 0, reply));
+      for (const [index, reply] of replies.entries())
+        events.splice((positions[index] ?? 0) % (events.length + 1), 0, reply);
       return events;
     });
 }
@@ -317,15 +318,6 @@ describe("client routing fuzz", () => {
 
 // ---- turn routing ------------------------------------------------------------------------
 
-interface TurnPlan {
-  /** The turn's own notifications, in order (what its stream must yield). */
-  own: object[];
-  /** Notifications on the same thread that belong to another turn (stragglers): never yielded. */
-  foreign: object[];
-  /** Where, among the turn's own notifications, the turn/start reply goes (0 = before all). */
-  replyAt: number;
-}
-
 const turnPlanArb = fc.record({
   deltas: fc.array(fc.string({ unit: "binary", maxLength: 6 }), { maxLength: 6 }),
   statusChanges: fc.nat({ max: 2 }),
@@ -378,9 +370,8 @@ describe("turn routing fuzz", () => {
                   method: "thread/status/changed",
                   params: { threadId, status: { type: "active", activeFlags: [] } },
                 });
-              plan.deltas.forEach((delta, d) =>
-                own.push({ method: "item/agentMessage/delta", params: { threadId, turnId, itemId: `i${d}`, delta } }),
-              );
+              for (const [d, delta] of plan.deltas.entries())
+                own.push({ method: "item/agentMessage/delta", params: { threadId, turnId, itemId: `i${d}`, delta } });
               own.push({ method: "turn/completed", params: { threadId, turn: wireTurn(turnId, "completed") } });
               const items: { line: string; own?: object }[] = own.map((message) => ({
                 line: JSON.stringify(message),

@@ -260,7 +260,7 @@ describe("AppServerClient incoming lines", () => {
     client.onNotification("configWarning", (params) => seen.push(params.summary));
     const payload = `\uFEFF${JSON.stringify({ method: "configWarning", params: { summary: "a\u2028b", details: null } })}\r\n`;
     const bytes = new TextEncoder().encode(
-      payload + JSON.stringify({ method: "configWarning", params: { summary: "ü", details: null } }) + "\n",
+      `${payload + JSON.stringify({ method: "configWarning", params: { summary: "ü", details: null } })}\n`,
     );
     for (let index = 0; index < bytes.length; index += 3) await server.sendRaw(bytes.subarray(index, index + 3));
     await flush();

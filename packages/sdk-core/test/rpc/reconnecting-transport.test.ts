@@ -81,7 +81,7 @@ describe("ReconnectingTransport", () => {
     expect(states).toEqual(["reconnecting", "connected"]);
     expect(prepared).toEqual(["initialize"]);
     // The handshake went first on the new connection; the client's request after it.
-    expect(servers[1]!.received.map((message) => message.method)).toEqual(["initialize", "initialized", "echo"]);
+    expect(servers[1]!.received.map((message) => message["method"])).toEqual(["initialize", "initialized", "echo"]);
     await client.close();
     expect(states.at(-1)).toBe("closed");
   });
@@ -108,7 +108,7 @@ describe("ReconnectingTransport", () => {
     const kept = client.requestUnchecked("kept", {});
     openNow();
     await expect(kept).resolves.toEqual({ method: "kept", params: {} });
-    expect(servers[1]!.received.map((message) => message.method)).toEqual(["initialize", "initialized", "kept"]);
+    expect(servers[1]!.received.map((message) => message["method"])).toEqual(["initialize", "initialized", "kept"]);
     expect(client.load).toMatchObject({ pending: 0, inFlight: 0 });
     await client.close();
   });
@@ -142,7 +142,7 @@ describe("ReconnectingTransport", () => {
     await expect(held).resolves.toEqual({ method: "held", params: {} });
     await until(() => fromListener.length === 1);
     await fromListener[0];
-    expect(servers[1]!.received.map((message) => message.method)).toEqual([
+    expect(servers[1]!.received.map((message) => message["method"])).toEqual([
       "initialize",
       "initialized",
       "held",

@@ -51,11 +51,11 @@ function countSecrets(value: unknown): number {
 function sample(schema: Schema | boolean | undefined, name: string, depth: number, seen: readonly string[]): unknown {
   if (schema === undefined || schema === true || schema === false) return isSecretKey(name) ? newSecret() : "plain";
   if (depth > 12) return null;
-  if (typeof schema.$ref === "string") {
-    if (seen.includes(schema.$ref)) return null;
-    return sample(resolve(schema.$ref), name, depth + 1, [...seen, schema.$ref]);
+  if (typeof schema["$ref"] === "string") {
+    if (seen.includes(schema["$ref"])) return null;
+    return sample(resolve(schema["$ref"]), name, depth + 1, [...seen, schema["$ref"]]);
   }
-  const variants: Schema[] | undefined = schema.oneOf ?? schema.anyOf;
+  const variants: Schema[] | undefined = schema["oneOf"] ?? schema["anyOf"];
   if (variants !== undefined) {
     // The variant carrying the most secrets.
     let best: unknown = null;
@@ -70,10 +70,10 @@ function sample(schema: Schema | boolean | undefined, name: string, depth: numbe
     }
     return best;
   }
-  if (Array.isArray(schema.allOf))
-    return Object.assign({}, ...schema.allOf.map((part: Schema) => sample(part, name, depth + 1, seen)));
-  if (Array.isArray(schema.enum)) return schema.enum[0];
-  const type = Array.isArray(schema.type) ? schema.type.find((t: string) => t !== "null") : schema.type;
+  if (Array.isArray(schema["allOf"]))
+    return Object.assign({}, ...schema["allOf"].map((part: Schema) => sample(part, name, depth + 1, seen)));
+  if (Array.isArray(schema["enum"])) return schema["enum"][0];
+  const type = Array.isArray(schema["type"]) ? schema["type"].find((t: string) => t !== "null") : schema["type"];
   switch (type) {
     case "string":
       return isSecretKey(name) ? newSecret() : "plain";
@@ -83,11 +83,11 @@ function sample(schema: Schema | boolean | undefined, name: string, depth: numbe
     case "boolean":
       return true;
     case "array":
-      return [sample(schema.items, name, depth + 1, seen)];
+      return [sample(schema["items"], name, depth + 1, seen)];
     case "object":
     case undefined: {
       const result: Record<string, unknown> = {};
-      for (const [key, property] of Object.entries((schema.properties ?? {}) as Record<string, Schema>))
+      for (const [key, property] of Object.entries((schema["properties"] ?? {}) as Record<string, Schema>))
         result[key] = sample(property, key, depth + 1, seen);
       // A config edit (config/value/write, config/batchWrite): a secret by its key path, in a field named plainly.
       if ("keyPath" in result && "value" in result) {
@@ -95,8 +95,8 @@ function sample(schema: Schema | boolean | undefined, name: string, depth: numbe
         result["value"] = newSecret();
       }
       // Maps (env, headers): a secret-named entry.
-      if (schema.additionalProperties !== undefined && schema.additionalProperties !== false)
-        result["API_TOKEN"] = sample(schema.additionalProperties, "API_TOKEN", depth + 1, seen);
+      if (schema["additionalProperties"] !== undefined && schema["additionalProperties"] !== false)
+        result["API_TOKEN"] = sample(schema["additionalProperties"], "API_TOKEN", depth + 1, seen);
       return result;
     }
     default:
@@ -118,7 +118,7 @@ function credentialCases(): Case[] {
     if (schema === undefined) return;
     const ref = refBase === undefined ? undefined : refBase;
     const target = ref === undefined ? schema : resolve(ref);
-    const variants: Schema[] = target.oneOf ?? target.anyOf ?? [target];
+    const variants: Schema[] = target["oneOf"] ?? target["anyOf"] ?? [target];
     for (const variant of variants) {
       const value = sample(variant, "", 0, ref === undefined ? [] : [ref]);
       if (countSecrets(value) > 0) cases.push({ kind, method, value });
@@ -140,8 +140,8 @@ function credentialCases(): Case[] {
     ["ServerNotification", "notification", undefined],
   ] as const) {
     for (const entry of definitions[union].oneOf as Schema[]) {
-      const method = entry.properties.method.enum[0] as string;
-      const paramsRef = entry.properties.params?.$ref as string | undefined;
+      const method = entry["properties"].method.enum[0] as string;
+      const paramsRef = entry["properties"].params?.$ref as string | undefined;
       if (paramsRef !== undefined) add(kind, method, {}, paramsRef);
       const reply = responseRef(paramsRef);
       if (replyKind !== undefined && reply !== undefined) add(replyKind, method, {}, reply);

@@ -6,15 +6,17 @@
 // capability token; `Codex.connect("ws://…")`) or "unix" (it listens on a unix socket;
 // `Codex.connect("unix://…")`). vitest.config.ts runs the api suites once per transport. Tests
 // that need a shape of their own (two clients on one CODEX_HOME, a launcher in between) build it
-// from `createEnvironment`, `codexBin` and `startListeningServer`.
-import { type ChildProcess, spawn } from "node:child_process";
+// from `createEnvironment`, `codexBin` and `startListeningServer` (sdk-testing's
+// `startListeningAppServer` on a test environment).
 import { randomBytes } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   createTestEnvironment,
+  type ListeningAppServer,
   reply,
   resolveCodexBin,
+  startListeningAppServer,
   type TestEnvironment,
   type TestEnvironmentOptions,
 } from "@codex/sdk-testing";
@@ -71,7 +73,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
   const env = await createEnvironment(options.environment);
   let codex: Codex;
   let pid: number;
-  let server: ListeningServer | undefined;
+  let server: ListeningAppServer | undefined;
   try {
     if (TEST_TRANSPORT === "stdio") {
       const before = new Set(childPids());
@@ -114,7 +116,7 @@ export async function startRealServer(options: RealServerOptions = {}): Promise<
 async function connectOverSocket(
   env: TestEnvironment,
   options: CodexOptions,
-): Promise<{ codex: Codex; server: ListeningServer }> {
+): Promise<{ codex: Codex; server: ListeningAppServer }> {
   const {
     config,
     codexBin: _bin,
@@ -158,67 +160,17 @@ async function connectOverSocket(
   }
 }
 
-/** A running listening app-server. */
-export interface ListeningServer extends AsyncDisposable {
-  /** The URL to pass to `Codex.connect()`. */
-  url: string;
-  pid: number;
-  /** Everything it wrote to stderr so far. */
-  stderr(): string;
-  /** Ends it with SIGKILL and waits for the exit. */
-  kill(): Promise<void>;
-}
-
-const READY_TIMEOUT_MS = 30_000;
-
 /**
  * Starts `codex app-server --listen <listen> ...extraArgs` as its own process on `env` (its
- * CODEX_HOME and fake model), the way a user runs it on a build box or as a daemon, and resolves
- * once it accepts connections: for ws, when it printed its address; for a unix socket, when the
- * socket exists.
+ * CODEX_HOME and fake model), the way a user runs it on a build box or as a daemon; resolves once
+ * it accepts connections. `kill()` is a crash; disposing stops it.
  */
-export async function startListeningServer(
+export function startListeningServer(
   env: TestEnvironment,
   listen: string,
   extraArgs: readonly string[] = [],
-): Promise<ListeningServer> {
-  const child = spawn(codexBin, ["app-server", ...env.appServerArgs, "--listen", listen, ...extraArgs], {
-    env: { ...process.env, ...env.env, RUST_LOG: "warn" },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  let stderr = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    await exited;
-  };
-  try {
-    const url = await waitUntilListening(child, listen, () => stderr);
-    return { url, pid: child.pid!, stderr: () => stderr, kill: stop, [Symbol.asyncDispose]: stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-async function waitUntilListening(child: ChildProcess, listen: string, stderr: () => string): Promise<string> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`app-server exited before listening: ${stderr()}`);
-    if (listen.startsWith("unix://")) {
-      if (existsSync(listen.slice("unix://".length))) return listen;
-    } else {
-      const match = /listening on: (ws:\/\/\S+)/.exec(stderr());
-      if (match) return match[1]!;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`app-server did not listen within ${READY_TIMEOUT_MS} ms: ${stderr()}`);
+): Promise<ListeningAppServer> {
+  return startListeningAppServer({ home: env, listen, args: extraArgs, codexBin });
 }
 
 /** A reply streamed as `count` deltas `w0 w1 ...`, one every `delayMs`. */

@@ -55,15 +55,6 @@ function expectFaithful(replay: ReplayServer): void {
   expect(replay.remaining().map((entry) => `${entry.direction} ${entry.message.method ?? "response"}`)).toEqual([]);
 }
 
-/** The recorded payload of the first `in` message with this method. */
-function recordedParams<T>(recorded: TranscriptSession, method: string): T {
-  const entry = recorded.messages.find(
-    (candidate) => candidate.direction === "in" && candidate.message.method === method,
-  );
-  if (entry === undefined) throw new Error(`no ${method} in the recording`);
-  return entry.message.params as T;
-}
-
 function recordedThreadId(recorded: TranscriptSession): string {
   const response = recorded.messages.find(
     (entry) => entry.direction === "in" && (entry.message.result as Partial<ThreadStartResponse> | undefined)?.thread,

@@ -93,7 +93,7 @@ describe.each(SCENARIOS)("%s", (scenario) => {
     const text = readFileSync(fixtureUrl(scenario), "utf8");
     expect(text).not.toMatch(MACHINE_PATH_PATTERN);
     expect(text).not.toContain(os.homedir());
-    expect(text).not.toContain(os.tmpdir() + "/");
+    expect(text).not.toContain(`${os.tmpdir()}/`);
     expect(text).not.toContain(process.cwd());
   });
 });

@@ -2,7 +2,7 @@
 // undefined (`{ signal: options.signal }`); every optional field of the public option types must
 // accept `undefined` explicitly for that to compile. Checked by `pnpm typecheck`, which also
 // compiles this folder with that flag on (test/types/tsconfig.json).
-import { AppServerClient } from "../../src/rpc.js";
+import type { AppServerClient } from "../../src/rpc.js";
 import {
   Codex,
   retryOnOverload,

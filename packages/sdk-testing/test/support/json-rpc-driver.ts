@@ -71,8 +71,7 @@ export class AppServerDriver {
 
   #onData(chunk: Buffer): void {
     this.#buffer = Buffer.concat([this.#buffer, chunk]);
-    let newline: number;
-    while ((newline = this.#buffer.indexOf(0x0a)) >= 0) {
+    for (let newline = this.#buffer.indexOf(0x0a); newline >= 0; newline = this.#buffer.indexOf(0x0a)) {
       const line = this.#buffer.subarray(0, newline).toString("utf8");
       this.#buffer = this.#buffer.subarray(newline + 1);
       if (line.trim() === "") continue;
