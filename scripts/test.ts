@@ -21,10 +21,12 @@ interface Step {
   highlights?: (output: string) => string[];
 }
 
+/** The JSON reports the vitest suites write: one per package, and the scripts package's own. */
 const vitestReports = () =>
-  readdirSync(path.join(root, "packages"))
-    .map((dir) => path.join(root, "packages", dir, ".vitest-report.json"))
-    .filter((file) => existsSync(file));
+  [
+    ...readdirSync(path.join(root, "packages")).map((dir) => path.join(root, "packages", dir, ".vitest-report.json")),
+    path.join(root, "scripts", ".vitest-report.json"),
+  ].filter((file) => existsSync(file));
 
 const STEPS: Step[] = [
   { name: "pins", argv: ["pnpm", "--silent", "run", "check-pins"] },
