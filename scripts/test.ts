@@ -21,11 +21,13 @@ interface Step {
   highlights?: (output: string) => string[];
 }
 
-/** Every workspace folder whose vitest run writes a report: the packages and the bench. */
+/** The JSON reports the vitest suites write: one per package, the scripts package's and the bench's. */
 const vitestReports = () =>
-  [...readdirSync(path.join(root, "packages")).map((dir) => path.join(root, "packages", dir)), path.join(root, "bench")]
-    .map((dir) => path.join(dir, ".vitest-report.json"))
-    .filter((file) => existsSync(file));
+  [
+    ...readdirSync(path.join(root, "packages")).map((dir) => path.join(root, "packages", dir, ".vitest-report.json")),
+    path.join(root, "scripts", ".vitest-report.json"),
+    path.join(root, "bench", ".vitest-report.json"),
+  ].filter((file) => existsSync(file));
 
 const STEPS: Step[] = [
   // Biome: every handwritten file formatted, and the lint rules of biome.jsonc.

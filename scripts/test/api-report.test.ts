@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { compareReports, reportFor } from "../../../scripts/api-report.js";
+import { compareReports, reportFor } from "../api-report.js";
 
 const temp = mkdtempSync(path.join(tmpdir(), "api-report-"));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { StageError } from "../../../../scripts/staging/stage-error.js";
-import {
-  checkAgainstReleaseTag,
-  isSemver,
-  parseVersionArgument,
-  versionFromTag,
-} from "../../../../scripts/staging/versions.js";
+import { StageError } from "../../staging/stage-error.js";
+import { checkAgainstReleaseTag, isSemver, parseVersionArgument, versionFromTag } from "../../staging/versions.js";
 
 describe("release versions", () => {
   it("accepts semver and refuses anything else", () => {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { resolveCodexBin } from "../../sdk-testing/src/codex-bin.js";
+import { resolveCodexBin } from "@codex/sdk-testing";
 import {
   compareWithTree,
   formatCheckResult,
@@ -17,8 +17,8 @@ import {
   isClean,
   SCHEMA_DIR,
   type GeneratedFiles,
-} from "../../../scripts/codegen/generator.js";
-import { TRANSCRIPTS_DIR } from "../../../scripts/codegen/wire-fidelity.js";
+} from "../../codegen/generator.js";
+import { TRANSCRIPTS_DIR } from "../../codegen/wire-fidelity.js";
 
 const execFileAsync = promisify(execFile);
 const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));

@@ -1,7 +1,7 @@
 // Unit tests of the generator's steps on small hand-written schemas: the method resolution and
 // its failure modes, the schema rewrite, and the naming/sorting of the compiled declarations.
 import { describe, expect, test } from "vitest";
-import { compileDefinitions } from "../../../scripts/codegen/compile-types.js";
+import { compileDefinitions } from "../../codegen/compile-types.js";
 import {
   checkTablesUsed,
   emitMethodsModule,
@@ -10,9 +10,9 @@ import {
   resolveMethods,
   schemaHoles,
   type ResolutionTables,
-} from "../../../scripts/codegen/method-maps.js";
-import { preprocessDefinitions } from "../../../scripts/codegen/preprocess.js";
-import { flattenBundle, type Definitions } from "../../../scripts/codegen/schema-model.js";
+} from "../../codegen/method-maps.js";
+import { preprocessDefinitions } from "../../codegen/preprocess.js";
+import { flattenBundle, type Definitions } from "../../codegen/schema-model.js";
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
 const request = (method: string, params?: object) => ({

@@ -7,8 +7,8 @@ import {
   parseEntries,
   renderEntry,
   type SchemaSnapshot,
-} from "../../../scripts/codegen/changelog.js";
-import type { Definitions } from "../../../scripts/codegen/schema-model.js";
+} from "../../codegen/changelog.js";
+import type { Definitions } from "../../codegen/schema-model.js";
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
 const branch = (method: string, params?: string) => ({

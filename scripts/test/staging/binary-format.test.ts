@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyBinary } from "../../../../scripts/staging/binary-format.js";
+import { classifyBinary } from "../../staging/binary-format.js";
 
 function elf(machine: number): Buffer {
   const header = Buffer.alloc(64);

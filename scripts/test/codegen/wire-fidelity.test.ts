@@ -2,9 +2,9 @@
 // messages' shapes, and every field or method the schema does not declare is listed, however
 // deep, while fields some other variant of a union declares, map keys and free-form JSON are not.
 import { describe, expect, test } from "vitest";
-import { resolveMethods } from "../../../scripts/codegen/method-maps.js";
-import type { Definitions } from "../../../scripts/codegen/schema-model.js";
-import { wireFidelitySection, type TranscriptFile } from "../../../scripts/codegen/wire-fidelity.js";
+import { resolveMethods } from "../../codegen/method-maps.js";
+import type { Definitions } from "../../codegen/schema-model.js";
+import { wireFidelitySection, type TranscriptFile } from "../../codegen/wire-fidelity.js";
 
 const ref = (name: string) => ({ $ref: `#/definitions/${name}` });
 const branch = (method: string, params: string | null, withId: boolean) => ({

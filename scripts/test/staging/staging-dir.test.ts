@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StageError } from "../../../../scripts/staging/stage-error.js";
-import { assertNoOverlap, wipeStagingDir } from "../../../../scripts/staging/staging-dir.js";
+import { StageError } from "../../staging/stage-error.js";
+import { assertNoOverlap, wipeStagingDir } from "../../staging/staging-dir.js";
 
 let temp: string;
 beforeEach(() => {

@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { StageError } from "../../../../scripts/staging/stage-error.js";
+import { StageError } from "../../staging/stage-error.js";
 import {
   publishableDependencies,
   stageCliBin,
@@ -10,11 +10,11 @@ import {
   stageRuntime,
   stageSdk,
   type PackageManifest,
-} from "../../../../scripts/staging/stage-packages.js";
-import { RUNTIME_PLATFORMS } from "../../../sdk-core/src/process/runtime-platforms.js";
-import { PINNED_RUNTIME_VERSION } from "../../src/runtime-version.js";
+} from "../../staging/stage-packages.js";
+import { RUNTIME_PLATFORMS } from "@codex/sdk-core/internal";
+import { PINNED_RUNTIME_VERSION } from "@codex/sdk";
 
-const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
 let temp: string;
 beforeEach(() => {

@@ -6,9 +6,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { movePins, readPinnedRuntime } from "../../../scripts/bump/pins.js";
+import { movePins, readPinnedRuntime } from "../bump/pins.js";
 
-const repoRoot = path.resolve(import.meta.dirname, "../../..");
+const repoRoot = path.resolve(import.meta.dirname, "../..");
 
 let copy: string;
 beforeEach(() => {

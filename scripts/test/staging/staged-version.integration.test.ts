@@ -14,11 +14,11 @@ import {
   type TestEnvironment,
 } from "@codex/sdk-testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { stageJsPackage } from "../../../../scripts/staging/stage-packages.js";
+import { stageJsPackage } from "../../staging/stage-packages.js";
 import type * as SdkCore from "@codex/sdk-core";
 import type * as SdkCoreRpc from "@codex/sdk-core/rpc";
 
-const repoRoot = path.resolve(import.meta.dirname, "../../../..");
+const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
 let temp: string;
 let env: TestEnvironment;
