@@ -2,8 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    // A throwaway CODEX_HOME for the whole run: no test touches the user's ~/.codex.
-    globalSetup: ["test/support/isolated-codex-home.ts"],
+    // A throwaway CODEX_HOME for the whole run: no test touches the user's ~/.codex. The set-up is
+    // sdk-core's, one copy for every package (turbo.json lists it among the inputs of these tests).
+    globalSetup: ["../packages/sdk-core/test/support/isolated-codex-home.ts"],
     // The drift check and the staged-package test run the real app-server; two cores are shared with other work.
     maxWorkers: 2,
     projects: [

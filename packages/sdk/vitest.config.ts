@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // A throwaway CODEX_HOME for the whole run: no test touches the user's ~/.codex. The set-up is
-    // sdk-core's, one copy for both packages (turbo.json lists sdk-core's test/support among the
+    // sdk-core's, one copy for every package (turbo.json lists sdk-core's test/support among the
     // inputs of this package's tests).
     globalSetup: ["../sdk-core/test/support/isolated-codex-home.ts"],
     testTimeout: 20_000,
