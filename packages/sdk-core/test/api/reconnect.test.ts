@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { ConnectionState } from "../../src/index.js";
 import { type ScriptedServer, startReconnectable } from "../support/scripted-server.js";
 import { until } from "../support/wait.js";
+import { wireTurn } from "../support/wire.js";
 
 /** Answers what Codex sends: threads `thread-1`, `thread-2`, ...; every other request with `{}` or a fitting result. */
 function serve(server: ScriptedServer): void {
@@ -12,19 +13,7 @@ function serve(server: ScriptedServer): void {
   server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: `thread-${++threads}` } }));
   server.on("thread/resume", (request, s) => s.reply(request.id, { thread: { id: request.params["threadId"] } }));
   server.on("thread/unsubscribe", (request, s) => s.reply(request.id, { status: "unsubscribed" }));
-  server.on("turn/start", (request, s) =>
-    s.reply(request.id, {
-      turn: {
-        id: "turn-1",
-        items: [],
-        status: "inProgress",
-        error: null,
-        startedAt: 1,
-        completedAt: null,
-        durationMs: null,
-      },
-    }),
-  );
+  server.on("turn/start", (request, s) => s.reply(request.id, { turn: wireTurn("turn-1") }));
   server.on("*", (request, s) => s.reply(request.id, {}));
 }
 

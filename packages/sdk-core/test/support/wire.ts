@@ -11,15 +11,7 @@ export const turnEvents = {
     method: "turn/started",
     params: {
       threadId,
-      turn: {
-        id: turnId,
-        items: [],
-        status: "inProgress",
-        error: null,
-        startedAt: 1,
-        completedAt: null,
-        durationMs: null,
-      },
+      turn: wireTurn(turnId),
     },
   }),
   delta: (turnId: string, delta: string, threadId = THREAD) => ({
@@ -62,20 +54,20 @@ export const turnEvents = {
     method: "turn/completed",
     params: {
       threadId,
-      turn: { id: turnId, items: [], status, error, startedAt: 1, completedAt: 2, durationMs: 1000 },
+      turn: wireTurn(turnId, status, error),
     },
   }),
 };
 
 /** A `Turn` object as the server sends it. */
-export function wireTurn(id: string, status: "inProgress" | "completed" | "interrupted" = "inProgress") {
+export function wireTurn(id: string, status = "inProgress", error: unknown = null) {
   const done = status !== "inProgress";
   return {
     id,
     items: [],
     itemsView: "notLoaded",
     status,
-    error: null,
+    error,
     startedAt: 1,
     completedAt: done ? 2 : null,
     durationMs: done ? 1000 : null,
