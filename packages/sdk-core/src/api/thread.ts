@@ -191,7 +191,6 @@ export class Thread {
     const { client, router } = this.#context;
     const response = await client.request("thread/unsubscribe", { threadId: this.id });
     router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
-    this.#context.serverRequests.forgetThread(this.id);
     this.#context.loadedThreads?.delete(this.id);
     return response.status;
   }

@@ -145,14 +145,15 @@ export class TurnHandle<Output = unknown> {
         const event = this.#events[index++]! as TurnNotification;
         if (!this.#record) this.#consumed(index);
         yield event;
-        if (event.method === "turn/completed") {
-          if (this.#abort) {
-            await this.#abort.interrupted;
-            throw this.#abort.error!;
-          }
-          return;
-        }
         continue;
+      }
+      // Every event is yielded, the last of a completed turn being its turn/completed.
+      if (this.#completed) {
+        if (this.#abort) {
+          await this.#abort.interrupted;
+          throw this.#abort.error!;
+        }
+        return;
       }
       if (this.#abort) {
         await this.#abort.interrupted;
@@ -295,6 +296,7 @@ export class TurnHandle<Output = unknown> {
       threadId: this.threadId,
       id: this.id,
       accept: (notification) => this.#accept(notification),
+      complete: (turn) => this.#complete(turn),
       fail: (error) => this.#fail(error),
     });
     const signal = this.#signal;
@@ -305,20 +307,21 @@ export class TurnHandle<Output = unknown> {
   }
 
   /** Router callback: one notification of this turn. */
-  #accept(notification: Notification): boolean {
-    if (this.#completed) return true;
+  #accept(notification: Notification): void {
     if (this.#record) {
       this.#shareIds(notification);
       this.#events.push(notification);
     } else if (this.#queue !== "dropped") this.#events.push(notification);
     this.#result.add(notification);
-    if (notification.method === "turn/completed") {
-      this.#completed = notification.params.turn;
-      this.#signal?.removeEventListener("abort", this.#onAbort);
-      for (const stop of [...this.#onCompleted]) stop();
-    }
     this.#wake();
-    return this.#completed !== undefined;
+  }
+
+  /** Router callback: the turn completed; `turn` is its `turn/completed` payload. */
+  #complete(turn: Turn): void {
+    this.#completed = turn;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    for (const stop of [...this.#onCompleted]) stop();
+    this.#wake();
   }
 
   /**
