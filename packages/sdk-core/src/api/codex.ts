@@ -250,7 +250,7 @@ export class Codex implements AsyncDisposable {
     this.client = client;
     this.metadata = metadata;
     this.#connection = connection ?? newConnectionRecord(client.closed.then(closeInfoOf));
-    const serverRequests = new CodexServerRequestScope(client, (threadId) => new Thread(this.#context, threadId));
+    const serverRequests = new CodexServerRequestScope((threadId) => new Thread(this.#context, threadId));
     const usage = new ThreadUsageStore();
     // Fed by the router's one subscription, in arrival order, before the turns see each event.
     router.observe((notification) => {
@@ -258,8 +258,8 @@ export class Codex implements AsyncDisposable {
       serverRequests.observe(notification);
     });
     client.setServerRequestScope(serverRequests);
-    // A reconnect ends every turn this client followed: no turn/completed will let go of them.
-    router.onInterrupt(() => serverRequests.forgetTurns());
+    // The router knows when turns end (completed, thread lost, connection lost or reopened).
+    router.onTurnEnd((end) => serverRequests.turnEnded(end));
     this.#context = { client, router, loadedThreads: this.#connection.loadedThreads, usage, serverRequests };
     this.#optedOut = new Set(optedOut);
   }
@@ -507,7 +507,6 @@ export class Codex implements AsyncDisposable {
     await this.client.request("thread/archive", { threadId });
     this.#connection.loadedThreads.delete(threadId);
     this.#context.router.lose(threadId, "the thread was archived (thread/archive)");
-    this.#context.serverRequests.forgetThread(threadId);
   }
 
   /**

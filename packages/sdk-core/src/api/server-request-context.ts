@@ -4,10 +4,9 @@
 //
 // Items are looked up from `item/started`, and only items still in progress are kept: a request
 // is always about a running item, so an entry goes at its `item/completed`, and everything of a
-// turn goes at its `turn/completed` (or when the thread closes, or the connection ends). Nothing
-// outlives its turn.
+// turn goes when the turn router says the turn ended (`turnEnded`: it completed, its thread was
+// lost, or the connection). Nothing outlives its turn.
 import type { ServerRequestMethod, ThreadItem } from "@codex/protocol-types/experimental";
-import type { AppServerClient } from "../rpc/client.js";
 import {
   UNHANDLED,
   type ServerRequestContext,
@@ -17,6 +16,7 @@ import {
 } from "../rpc/server-requests.js";
 import type { Notification } from "../notification.js";
 import type { Thread } from "./thread.js";
+import type { TurnEnd } from "./turn-router.js";
 
 /** @internal A claim on the server requests of a thread's next turn, made before `turn/start` is written. */
 export interface TurnServerRequests {
@@ -43,15 +43,11 @@ export class CodexServerRequestScope implements ServerRequestScope {
   readonly #turnHandlers = new Map<string, { threadId: string; handlers: ServerRequestHandlers }>();
   readonly #pending = new Map<string, Set<PendingTurn>>();
   readonly #makeThread: (threadId: string) => Thread;
+  /** Aborts the pending requests of a completed turn (given by the client when the scope is set). */
+  #endTurnRequests: (turnId: string) => void = () => {};
 
-  constructor(client: AppServerClient, makeThread: (threadId: string) => Thread) {
+  constructor(makeThread: (threadId: string) => Thread) {
     this.#makeThread = makeThread;
-    void client.closed.then(() => {
-      this.#items.clear();
-      this.#threadOfTurn.clear();
-      this.#turnHandlers.clear();
-      this.#pending.clear();
-    });
   }
 
   /** Takes one notification of the connection (in order, before any later server request). */
@@ -76,28 +72,30 @@ export class CodexServerRequestScope implements ServerRequestScope {
         if (items.size === 0) this.#forgetItems(params.turnId);
         break;
       }
-      case "turn/completed":
-        this.#turnEnded(notification.params.turn.id);
-        break;
-      // The thread's turns end unseen: their handlers and items are let go of.
-      case "thread/closed":
-      case "thread/archived":
-      case "thread/deleted":
-        this.forgetThread(notification.params.threadId);
-        break;
-      case "thread/status/changed":
-        if (notification.params.status.type === "notLoaded") this.forgetThread(notification.params.threadId);
-        break;
       default:
         break;
     }
   }
 
   /**
-   * Lets go of the items and per-turn handlers of `threadId`'s turns: the thread's events stopped
-   * (closed, unsubscribed, archived, deleted, unloaded), so no `turn/completed` will end them.
+   * The router's word that turns ended: one turn (it completed, so its pending requests are
+   * aborted too), every turn of a thread whose events stopped (no `turn/completed` will end
+   * them), or every turn of the connection.
    */
-  forgetThread(threadId: string): void {
+  turnEnded(end: TurnEnd): void {
+    if (end.turnId !== undefined) {
+      this.#turnEnded(end.turnId);
+      if (end.error === undefined) this.#endTurnRequests(end.turnId);
+    } else if (end.threadId !== undefined) this.#forgetThread(end.threadId);
+    else this.#forgetTurns();
+  }
+
+  connect(endTurn: (turnId: string) => void): void {
+    this.#endTurnRequests = endTurn;
+  }
+
+  /** Lets go of the items and per-turn handlers of `threadId`'s turns. */
+  #forgetThread(threadId: string): void {
     for (const [turnId, owner] of [...this.#threadOfTurn]) if (owner === threadId) this.#turnEnded(turnId);
     for (const [turnId, entry] of [...this.#turnHandlers]) if (entry.threadId === threadId) this.#turnEnded(turnId);
     // A turn whose turn/start reply is still being handled ends with the thread too.
@@ -105,7 +103,7 @@ export class CodexServerRequestScope implements ServerRequestScope {
   }
 
   /** Lets go of every turn's items and handlers: the connection was lost, and its turns with it. */
-  forgetTurns(): void {
+  #forgetTurns(): void {
     this.#items.clear();
     this.#threadOfTurn.clear();
     this.#turnHandlers.clear();

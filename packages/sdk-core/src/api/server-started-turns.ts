@@ -3,7 +3,7 @@
 // (`review/start`, whose reply names the turn). Each becomes an ordinary `TurnHandle`.
 import type { ReviewStartParams, ReviewTarget, Turn } from "@codex/protocol-types/experimental";
 import { AbortError, abortErrorFrom } from "../errors.js";
-import { TurnHandle } from "./turn-handle.js";
+import { openTurnHandle, type TurnHandle } from "./turn-handle.js";
 import type { ThreadContext } from "./thread.js";
 import type { TurnReservation } from "./turn-router.js";
 
@@ -68,7 +68,7 @@ export async function startCompaction(context: ThreadContext, threadId: string):
   } finally {
     for (const subscription of subscriptions) subscription.dispose();
   }
-  return new TurnHandle<null>({ client, threadId, turn, attach: (sink) => reservation.claim(sink) });
+  return openTurnHandle<null>(reservation, { client, threadId, turn });
 }
 
 /**
@@ -93,7 +93,7 @@ export async function startReview(
     reservation.release();
     throw error;
   }
-  const handle = new TurnHandle<null>({ client, threadId, turn, signal, attach: (sink) => reservation.claim(sink) });
+  const handle = openTurnHandle<null>(reservation, { client, threadId, turn, signal });
   if (signal?.aborted) {
     await handle.run().catch((error: unknown) => {
       if (!AbortError.isInstance(error)) throw error;

@@ -1,8 +1,9 @@
 // `thread.events()`: every notification of one thread, whichever turn (or no turn) it belongs to
 // and whichever client started that turn, as an async iterator.
-import { InvalidInputError, NotificationBufferOverflowError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
 import type { Notification, ThreadNotification } from "../notification.js";
 import type { AppServerClient } from "../rpc/client.js";
+import { BufferedIterator } from "../rpc/notification-iterator.js";
 
 /** Options of `thread.events()`. */
 export interface ThreadEventsOptions {
@@ -33,16 +34,7 @@ export function threadIdOf(notification: Notification): string | undefined {
  * connection's notifications as they arrive and keeps only this thread's, so other threads'
  * traffic never fills its buffer.
  */
-export class ThreadEventIterator implements AsyncIterableIterator<ThreadNotification> {
-  readonly #threadId: string;
-  readonly #source: AsyncIterableIterator<Notification>;
-  readonly #maxBuffered: number;
-  #buffer: ThreadNotification[] = [];
-  #head = 0;
-  #waiting: { resolve(result: IteratorResult<ThreadNotification>): void; reject(error: unknown): void } | undefined;
-  #done = false;
-  #failure: unknown;
-
+export class ThreadEventIterator extends BufferedIterator<ThreadNotification> {
   constructor(client: AppServerClient, threadId: string, options: ThreadEventsOptions = {}) {
     const maxBuffered = options.maxBuffered ?? Number.POSITIVE_INFINITY;
     if (!(maxBuffered >= 1)) {
@@ -50,96 +42,28 @@ export class ThreadEventIterator implements AsyncIterableIterator<ThreadNotifica
         `thread.events(): maxBuffered must be a number of at least 1, got ${String(options.maxBuffered)}.`,
       );
     }
-    this.#threadId = threadId;
-    this.#maxBuffered = maxBuffered;
-    this.#source = client.notifications({ signal: options.signal });
-    void this.#pump();
+    const source = client.notifications({ signal: options.signal });
+    super({
+      caller: "thread.events()",
+      maxBuffered,
+      overflowMessage: () =>
+        `thread.events(): more than ${maxBuffered} notifications of thread ${threadId} were waiting to be read (maxBuffered), so the iterator stopped. Read it faster or raise maxBuffered.`,
+      onFinish: () => void source.return?.(),
+    });
+    void this.#pump(source, threadId);
   }
 
-  async #pump(): Promise<void> {
+  async #pump(source: AsyncIterableIterator<Notification>, threadId: string): Promise<void> {
     try {
       for (;;) {
-        const next = await this.#source.next();
-        if (next.done || this.#done) break;
+        const next = await source.next();
+        if (next.done || this.finished) break;
         // Naming this thread makes it one of the schema's turn or thread notifications.
-        if (threadIdOf(next.value) === this.#threadId) this.#push(next.value as ThreadNotification);
+        if (threadIdOf(next.value) === threadId) this.push(next.value as ThreadNotification);
       }
-      this.#finish(undefined);
+      this.finish();
     } catch (error) {
-      this.#finish(error);
-    }
-  }
-
-  #push(notification: ThreadNotification): void {
-    if (this.#done) return;
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      waiting.resolve({ value: notification, done: false });
-    } else if (this.#buffer.length - this.#head >= this.#maxBuffered) {
-      this.#finish(
-        new NotificationBufferOverflowError(
-          `thread.events(): more than ${this.#maxBuffered} notifications of thread ${this.#threadId} were waiting to be read (maxBuffered), so the iterator stopped. Read it faster or raise maxBuffered.`,
-        ),
-      );
-    } else {
-      this.#buffer.push(notification);
-    }
-  }
-
-  #finish(error: unknown): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#failure = error;
-    void this.#source.return?.();
-    const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      this.#waiting = undefined;
-      this.#settleEnd(waiting);
-    }
-  }
-
-  next(): Promise<IteratorResult<ThreadNotification>> {
-    if (this.#head < this.#buffer.length) {
-      const value = this.#buffer[this.#head]!;
-      this.#buffer[this.#head++] = undefined as unknown as ThreadNotification;
-      if (this.#head === this.#buffer.length) {
-        this.#buffer = [];
-        this.#head = 0;
-      }
-      return Promise.resolve({ value, done: false });
-    }
-    if (this.#done) return new Promise((resolve, reject) => this.#settleEnd({ resolve, reject }));
-    if (this.#waiting !== undefined)
-      return Promise.reject(new Error("thread.events(): next() called again before the previous call settled."));
-    return new Promise((resolve, reject) => {
-      this.#waiting = { resolve, reject };
-    });
-  }
-
-  return(): Promise<IteratorResult<ThreadNotification>> {
-    this.#finish(undefined);
-    this.#failure = undefined;
-    this.#buffer = [];
-    this.#head = 0;
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<ThreadNotification> {
-    return this;
-  }
-
-  /** The error is thrown once; after that the iterator is simply done. */
-  #settleEnd(waiting: {
-    resolve(result: IteratorResult<ThreadNotification>): void;
-    reject(error: unknown): void;
-  }): void {
-    const failure = this.#failure;
-    if (failure !== undefined) {
-      this.#failure = undefined;
-      waiting.reject(failure);
-    } else {
-      waiting.resolve({ value: undefined, done: true });
+      this.finish(error);
     }
   }
 }

@@ -14,7 +14,7 @@ import type { AppServerClient, ServerRequestHandlers } from "../rpc/client.js";
 import type { CodexServerRequestScope } from "./server-request-context.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { prepareOutputSchema, type OutputOf, type OutputSchema } from "./structured-output.js";
-import { TurnHandle, type TurnHandleInit } from "./turn-handle.js";
+import { openTurnHandle, type TurnHandle, type TurnHandleInit } from "./turn-handle.js";
 import type { TurnResult } from "./turn-result.js";
 import { GoalHandle, type GoalOptions, type GoalResult } from "./goal.js";
 import { startCompaction, startReview, type ReviewOptions } from "./server-started-turns.js";
@@ -191,7 +191,6 @@ export class Thread {
     const { client, router } = this.#context;
     const response = await client.request("thread/unsubscribe", { threadId: this.id });
     router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
-    this.#context.serverRequests.forgetThread(this.id);
     this.#context.loadedThreads?.delete(this.id);
     return response.status;
   }
@@ -251,7 +250,7 @@ export class Thread {
     turnServerRequests?.bind(turn.id);
     // A thread this client runs turns on is resumed after a reconnect.
     this.#context.loadedThreads?.add(this.id);
-    const handle = new TurnHandle<OutputOf<Schema>>({
+    const handle = openTurnHandle<OutputOf<Schema>>(reservation, {
       client,
       threadId: this.id,
       turn,
@@ -259,7 +258,6 @@ export class Thread {
       record,
       steered: reservation.joined(turn.id),
       decodeOutput: output?.decode as TurnHandleInit<OutputOf<Schema>>["decodeOutput"],
-      attach: (sink) => reservation.claim(sink),
     });
     if (signal?.aborted) {
       // Aborted while turn/start was in flight: the handle has interrupted the turn (unless it

@@ -6,7 +6,7 @@ import { isRetryableError } from "../rpc/retry.js";
 import type { Notification, TurnNotification } from "../notification.js";
 import { toUserInput, type RunInput } from "./inputs.js";
 import { TurnResultBuilder, type TurnResult } from "./turn-result.js";
-import type { TurnSink } from "./turn-router.js";
+import type { TurnReservation } from "./turn-router.js";
 
 /** How often `interrupt()` retries "no active turn" while the turn has not started yet, and how long it waits in between at most. */
 const INTERRUPT_ATTEMPTS = 50;
@@ -40,10 +40,21 @@ export interface TurnHandleInit<Output = unknown> {
   record?: boolean | undefined;
   /** The server added this input to a turn another client had started. */
   steered?: boolean | undefined;
-  /** Connects the handle's sink to the router (claims the turn's reservation). */
-  attach(sink: TurnSink): void;
   /** Fills in `output` from the turn's `outputSchema` (rejects with `OutputValidationError`); none: `output` stays `null`. */
   decodeOutput?: ((result: TurnResult<null>) => Promise<TurnResult<Output>>) | undefined;
+}
+
+/** Set by `TurnHandle`'s static block: lets `openTurnHandle` reach the handle's private `#attach`. */
+let attachHandle: (handle: TurnHandle<never>, reservation: TurnReservation) => void;
+
+/**
+ * @internal Builds the handle of a reserved turn, then has the router hand it the events the
+ * reservation kept for the turn and every later one.
+ */
+export function openTurnHandle<Output>(reservation: TurnReservation, init: TurnHandleInit<Output>): TurnHandle<Output> {
+  const handle = new TurnHandle<Output>(init);
+  attachHandle(handle as TurnHandle<never>, reservation);
+  return handle;
 }
 
 /**
@@ -86,7 +97,7 @@ export class TurnHandle<Output = unknown> {
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#aborted();
 
-  /** @internal Created by `Thread.turn()`; not meant to be constructed directly. */
+  /** @internal Created by `Thread.turn()` (through `openTurnHandle`); not meant to be constructed directly. */
   constructor(init: TurnHandleInit<Output>) {
     this.#client = init.client;
     this.#decodeOutput = init.decodeOutput;
@@ -95,16 +106,10 @@ export class TurnHandle<Output = unknown> {
     this.steered = init.steered === true;
     this.#record = init.record !== false;
     this.#signal = init.signal;
-    init.attach({
-      threadId: this.threadId,
-      id: this.id,
-      accept: (notification) => this.#accept(notification),
-      fail: (error) => this.#fail(error),
-    });
-    if (init.signal && !this.#completed && !this.#failure) {
-      if (init.signal.aborted) this.#aborted();
-      else init.signal.addEventListener("abort", this.#onAbort, { once: true });
-    }
+  }
+
+  static {
+    attachHandle = (handle, reservation) => handle.#attach(reservation);
   }
 
   /** True once the turn's `turn/completed` has arrived. */
@@ -140,14 +145,15 @@ export class TurnHandle<Output = unknown> {
         const event = this.#events[index++]! as TurnNotification;
         if (!this.#record) this.#consumed(index);
         yield event;
-        if (event.method === "turn/completed") {
-          if (this.#abort) {
-            await this.#abort.interrupted;
-            throw this.#abort.error!;
-          }
-          return;
-        }
         continue;
+      }
+      // Every event is yielded, the last of a completed turn being its turn/completed.
+      if (this.#completed) {
+        if (this.#abort) {
+          await this.#abort.interrupted;
+          throw this.#abort.error!;
+        }
+        return;
       }
       if (this.#abort) {
         await this.#abort.interrupted;
@@ -280,21 +286,42 @@ export class TurnHandle<Output = unknown> {
     }
   }
 
+  /**
+   * Claims the turn's reservation: the router hands this (fully built) handle the events it kept
+   * for the turn, then every later one. The signal is watched only afterwards, so that an abort
+   * does not interrupt a turn whose kept events already include its `turn/completed`.
+   */
+  #attach(reservation: TurnReservation): void {
+    reservation.claim({
+      threadId: this.threadId,
+      id: this.id,
+      accept: (notification) => this.#accept(notification),
+      complete: (turn) => this.#complete(turn),
+      fail: (error) => this.#fail(error),
+    });
+    const signal = this.#signal;
+    if (signal && !this.#completed && !this.#failure) {
+      if (signal.aborted) this.#aborted();
+      else signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+  }
+
   /** Router callback: one notification of this turn. */
-  #accept(notification: Notification): boolean {
-    if (this.#completed) return true;
+  #accept(notification: Notification): void {
     if (this.#record) {
       this.#shareIds(notification);
       this.#events.push(notification);
     } else if (this.#queue !== "dropped") this.#events.push(notification);
     this.#result.add(notification);
-    if (notification.method === "turn/completed") {
-      this.#completed = notification.params.turn;
-      this.#signal?.removeEventListener("abort", this.#onAbort);
-      for (const stop of [...this.#onCompleted]) stop();
-    }
     this.#wake();
-    return this.#completed !== undefined;
+  }
+
+  /** Router callback: the turn completed; `turn` is its `turn/completed` payload. */
+  #complete(turn: Turn): void {
+    this.#completed = turn;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    for (const stop of [...this.#onCompleted]) stop();
+    this.#wake();
   }
 
   /**

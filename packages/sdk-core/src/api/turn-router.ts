@@ -15,22 +15,40 @@
 //   reservation waiting on it;
 // - a notification without a `threadId` (account, rate limits, config) belongs to no turn.
 //
+// The router is the one place that knows a turn has ended: by its `turn/completed`, by its
+// thread's events stopping (closed, unsubscribed, archived, deleted, unloaded: `TurnLostError`),
+// or by the connection ending or being reopened. Every ending of a routed turn goes through one
+// method (`#end`), and `onTurnEnd` tells the rest of the connection (the server-request scope,
+// which lets go of the turn's items and handlers and aborts its pending requests).
+//
 // The router also keeps this client's turns of one thread in order (a second `thread.turn()`
-// waits until the first has ended: the server would otherwise merge the two), recovers a turn
-// whose `turn/start` reply never came from its `turn/started`, and ends the turns of a thread
-// that stops sending events (closed, unsubscribed, archived, deleted) with `TurnLostError`.
+// waits until the first has ended: the server would otherwise merge the two), and recovers a
+// turn whose `turn/start` reply never came from its `turn/started`.
 import type { Turn } from "@codex/protocol-types/experimental";
 import { abortErrorFrom, TurnLostError } from "../errors.js";
 import type { Notification } from "../notification.js";
 
-/** Receives the notifications of one turn, in order. */
+/** Receives the notifications of one turn, in order, then exactly one ending. */
 export interface TurnSink {
   readonly threadId: string;
   readonly id: string;
-  /** Takes one notification of this turn. Returns true once the turn is over (`turn/completed`). */
-  accept(notification: Notification): boolean;
-  /** The connection ended before the turn did. */
+  /** Takes one notification of this turn (its `turn/completed` included). */
+  accept(notification: Notification): void;
+  /** The turn completed: `turn` is its `turn/completed` payload, the last notification accepted. */
+  complete(turn: Turn): void;
+  /** The turn ended for this client before its `turn/completed`: the thread was lost, or the connection. */
   fail(error: Error): void;
+}
+
+/**
+ * A turn's end, as `onTurnEnd` tells it: one turn (`turnId`), every turn of a thread whose events
+ * stopped (`threadId` without `turnId`), or every turn of the connection (neither).
+ */
+export interface TurnEnd {
+  readonly threadId: string | undefined;
+  readonly turnId: string | undefined;
+  /** Why the turns ended for this client; undefined when the turn completed (`turn/completed`). */
+  readonly error: Error | undefined;
 }
 
 /** The thread a notification belongs to (its `params.threadId`), if it names one. */
@@ -39,6 +57,15 @@ export function notificationThreadId(notification: Notification): string | undef
   if (typeof params !== "object" || params === null) return undefined;
   const threadId = params.threadId;
   return typeof threadId === "string" ? threadId : undefined;
+}
+
+/** The turn a `turn/completed` notification ends (its `params.turn`); undefined for any other notification. */
+function completedTurn(notification: Notification): Turn | undefined {
+  if ((notification.method as string) !== "turn/completed") return undefined;
+  const turn = (notification.params as { turn?: unknown } | null | undefined)?.turn;
+  return typeof turn === "object" && turn !== null && typeof (turn as { id?: unknown }).id === "string"
+    ? (turn as Turn)
+    : undefined;
 }
 
 /** The turn a notification belongs to (its `params.turnId`, or `params.turn.id` on `turn/started` and `turn/completed`), if it names one. */
@@ -102,6 +129,18 @@ export class TurnRouter {
 
   /** Called with the error of every `interrupt` (the connection was lost and is being opened again). */
   readonly #interruptListeners = new Set<(error: Error) => void>();
+  /** Called with every end of a turn, a thread's turns, or the connection's turns. */
+  readonly #endListeners = new Set<(end: TurnEnd) => void>();
+
+  /**
+   * Calls `listener` whenever turns end: a turn's `turn/completed` (whoever started the turn), a
+   * thread whose events stop, the connection ending or being reopened. Until the returned
+   * function is called.
+   */
+  onTurnEnd(listener: (end: TurnEnd) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
 
   /** Calls `listener` on every `interrupt`, until the returned function is called. */
   onInterrupt(listener: (error: Error) => void): () => void {
@@ -139,9 +178,10 @@ export class TurnRouter {
     if (threadId === undefined) return;
     const turnId = notificationTurnId(notification);
     const method = notification.method as string;
+    const completed = turnId === undefined ? undefined : completedTurn(notification);
     if (turnId !== undefined) {
       if (method === "turn/started") add(this.#runningByThread, threadId, turnId);
-      else if (method === "turn/completed") remove(this.#runningByThread, threadId, turnId);
+      else if (completed !== undefined) remove(this.#runningByThread, threadId, turnId);
     }
     const targets = turnId === undefined ? this.#activeByThread.get(threadId) : this.#byTurn.get(turnId);
     // Iterating the Set itself: #deliver may delete the current sink, which a Set iterator allows.
@@ -153,6 +193,7 @@ export class TurnRouter {
         if (method === "turn/started" && turnId !== undefined) reservation.sawStarted(turnId, notification);
       }
     }
+    if (completed !== undefined) this.#announce({ threadId, turnId, error: undefined });
     const gone = THREAD_GONE.get(method);
     if (gone !== undefined) this.lose(threadId, gone);
     else if (method === "thread/status/changed" && isNotLoaded(notification.params)) {
@@ -168,16 +209,10 @@ export class TurnRouter {
   lose(threadId: string, reason: string): void {
     this.#runningByThread.delete(threadId);
     const sinks = this.#activeByThread.get(threadId);
-    if (sinks) {
-      for (const sink of [...sinks]) {
-        remove(this.#byTurn, sink.id, sink);
-        remove(this.#activeByThread, threadId, sink);
-        this.#finished(sink);
-        sink.fail(new TurnLostError(threadId, sink.id, reason));
-      }
-    }
+    if (sinks) for (const sink of [...sinks]) this.#end(sink, new TurnLostError(threadId, sink.id, reason));
     const pending = this.#pendingByThread.get(threadId);
     if (pending) for (const reservation of pending) reservation.lose(reason);
+    this.#announce({ threadId, turnId: undefined, error: new TurnLostError(threadId, undefined, reason) });
   }
 
   /** Ends every live turn with `error` (the connection is gone). Later turns fail at once. */
@@ -196,7 +231,8 @@ export class TurnRouter {
     // Waiting thread.turn() calls wake up and see the failure.
     for (const wake of waiting) wake();
     for (const reservation of pending) reservation.fail(error);
-    for (const sink of sinks) sink.fail(error);
+    for (const sink of sinks) this.#end(sink, error);
+    this.#announce({ threadId: undefined, turnId: undefined, error });
   }
 
   /**
@@ -213,10 +249,8 @@ export class TurnRouter {
     this.#runningByThread.clear();
     // A reservation still waiting for its turn/started will not see it on this connection.
     for (const set of this.#pendingByThread.values()) for (const reservation of set) reservation.fail(error);
-    for (const sink of sinks) {
-      this.#finished(sink);
-      sink.fail(error);
-    }
+    for (const sink of sinks) this.#end(sink, error);
+    this.#announce({ threadId: undefined, turnId: undefined, error });
     for (const listener of [...this.#interruptListeners]) listener(error);
   }
 
@@ -244,8 +278,8 @@ export class TurnRouter {
       // events, then end the turn.
       if (this.#failure === undefined) this.#unlock(pending.threadId);
       for (const notification of pending.buffer)
-        if (this.#belongs(sink, notification) && sink.accept(notification)) return;
-      sink.fail(ended);
+        if (this.#belongs(sink, notification) && this.#deliver(sink, notification)) return;
+      this.#end(sink, ended);
       return;
     }
     add(this.#byTurn, sink.id, sink);
@@ -310,14 +344,29 @@ export class TurnRouter {
     return turnId === undefined || turnId === sink.id;
   }
 
+  /** Hands `sink` one notification of its turn; true if it was the turn's `turn/completed` (the turn has ended). */
   #deliver(sink: TurnSink, notification: Notification): boolean {
-    const finished = sink.accept(notification);
-    if (finished) {
-      remove(this.#byTurn, sink.id, sink);
-      remove(this.#activeByThread, sink.threadId, sink);
-      this.#finished(sink);
-    }
-    return finished;
+    sink.accept(notification);
+    const completed = completedTurn(notification);
+    if (completed === undefined) return false;
+    this.#end(sink, completed);
+    return true;
+  }
+
+  /**
+   * Every routed turn ends here, once: completed (`turn/completed`'s turn) or not (the error).
+   * It stops being routed and lets the next `thread.turn()` of its thread go.
+   */
+  #end(sink: TurnSink, ending: Turn | Error): void {
+    remove(this.#byTurn, sink.id, sink);
+    remove(this.#activeByThread, sink.threadId, sink);
+    this.#finished(sink);
+    if (ending instanceof Error) sink.fail(ending);
+    else sink.complete(ending);
+  }
+
+  #announce(end: TurnEnd): void {
+    for (const listener of [...this.#endListeners]) listener(end);
   }
 }
 

@@ -438,7 +438,6 @@ export class AppServerClient {
     this.instrumentation?.notification?.(notification);
     const method = notification.method as unknown as string;
     if (method === "serverRequest/resolved") this.serverRequests.resolved(notification.params);
-    else if (method === "turn/completed") this.serverRequests.turnCompleted(notification.params);
     this.fanout.dispatch(notification);
   }
 

@@ -4,6 +4,7 @@
 
 import { TransportClosedError } from "../errors.js";
 import { DEFAULT_MAX_MESSAGE_BYTES, LineDecoder } from "./framing.js";
+import { createInMemoryPair, type InMemoryEnd } from "./in-memory-pair.js";
 import type { OversizedLine } from "./framing.js";
 import { normalizeLogger, redactSecretValues } from "./logger.js";
 import type { Logger, NormalizedLogger } from "./logger.js";
@@ -139,98 +140,21 @@ export interface InMemoryByteStream extends ByteStream {
  * asynchronously and in order. For testing line framing (wrap one end in `createLineTransport`).
  */
 export function createInMemoryByteStreamPair(): [InMemoryByteStream, InMemoryByteStream] {
-  let resolveClosed!: (info: TransportCloseInfo) => void;
-  const closedInfo = new Promise<TransportCloseInfo>((resolve) => {
-    resolveClosed = resolve;
+  const [a, b] = createInMemoryPair<Uint8Array>({
+    noun: "stream",
+    interfaceName: "ByteStream",
+    verb: "write",
+    copy: (bytes) => Uint8Array.prototype.slice.call(bytes),
   });
-  let isClosed = false;
-  const a = new InMemoryByteEnd();
-  const b = new InMemoryByteEnd();
-  const shutdown = async (info: Partial<TransportCloseInfo>): Promise<void> => {
-    if (!isClosed) {
-      isClosed = true;
-      a.closing = true;
-      b.closing = true;
-      await Promise.all([a.drained(), b.drained()]);
-      resolveClosed({
-        exitCode: info.exitCode ?? null,
-        signal: info.signal ?? null,
-        stderrTail: info.stderrTail ?? "",
-        reason: info.reason ?? "in-memory stream closed",
-        error: info.error,
-      });
-    }
-    await closedInfo;
-  };
-  a.connect(b, closedInfo, shutdown);
-  b.connect(a, closedInfo, shutdown);
-  return [a, b];
+  return [byteStreamEnd(a), byteStreamEnd(b)];
 }
 
-class InMemoryByteEnd implements InMemoryByteStream {
-  closing = false;
-  closed!: Promise<TransportCloseInfo>;
-  private peer!: InMemoryByteEnd;
-  private shutdown!: (info: Partial<TransportCloseInfo>) => Promise<void>;
-  private onData: ((chunk: Uint8Array) => void) | undefined;
-  private inbox: Uint8Array[] = [];
-  private flushScheduled = false;
-  private drainWaiters: (() => void)[] = [];
-
-  connect(
-    peer: InMemoryByteEnd,
-    closed: Promise<TransportCloseInfo>,
-    shutdown: (info: Partial<TransportCloseInfo>) => Promise<void>,
-  ): void {
-    this.peer = peer;
-    this.closed = closed;
-    this.shutdown = shutdown;
-  }
-
-  start(onData: (chunk: Uint8Array) => void): void {
-    if (this.onData !== undefined) throw new Error("ByteStream.start() was called twice.");
-    this.onData = onData;
-    this.scheduleFlush();
-  }
-
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.closing)
-      return Promise.reject(new TransportClosedError({ reason: "write after the in-memory stream closed" }));
-    this.peer.receive(Uint8Array.prototype.slice.call(bytes));
-    return Promise.resolve();
-  }
-
-  close(reason?: string): Promise<void> {
-    return this.shutdown({ reason: reason ?? "in-memory stream closed" });
-  }
-
-  closeWith(info: Partial<TransportCloseInfo>): Promise<void> {
-    return this.shutdown(info);
-  }
-
-  receive(chunk: Uint8Array): void {
-    this.inbox.push(chunk);
-    this.scheduleFlush();
-  }
-
-  drained(): Promise<void> {
-    if (this.inbox.length === 0 || this.onData === undefined) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.onData === undefined || this.inbox.length === 0) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const onData = this.onData;
-    if (onData === undefined) return;
-    while (this.inbox.length > 0) onData(this.inbox.shift()!);
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
+function byteStreamEnd(end: InMemoryEnd<Uint8Array>): InMemoryByteStream {
+  return {
+    closed: end.closed,
+    start: (onData) => end.start(onData),
+    write: (bytes) => end.post(bytes),
+    close: (reason) => end.close(reason),
+    closeWith: (info) => end.closeWith(info),
+  };
 }

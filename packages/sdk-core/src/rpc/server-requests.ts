@@ -15,7 +15,10 @@ export type RequestId = string | number;
 
 /** What a server-request handler receives besides params. */
 export interface ServerRequestContext {
-  /** Aborted when the server resolves the request itself (`serverRequest/resolved`), its turn ends (`turn/completed`), or the client closes. */
+  /**
+   * Aborted when the server resolves the request itself (`serverRequest/resolved`), the client
+   * closes, or (on `codex.client`, whose `Codex` follows turns) the request's turn completes.
+   */
   signal: AbortSignal;
   /** The server's id of this request. */
   requestId: RequestId;
@@ -42,6 +45,11 @@ export interface ServerRequestContext {
 export interface ServerRequestScope {
   /** Fills in the context's `item` and `thread`. */
   extend(params: unknown, context: ServerRequestContext): ServerRequestContext;
+  /**
+   * Called once, when the scope is set: the scope calls `endTurn` when a turn completes, which
+   * aborts the signals of that turn's requests still being answered.
+   */
+  connect(endTurn: (turnId: string) => void): void;
   /**
    * The handler for this request, given the connection-wide one (`fallback`, possibly
    * undefined); undefined when neither applies.
@@ -128,6 +136,7 @@ export class ServerRequestDispatcher {
   /** Adds items, threads and per-turn handlers (set by `Codex`). */
   setScope(scope: ServerRequestScope): void {
     this.scope = scope;
+    scope.connect((turnId) => this.endTurn(turnId));
   }
 
   /** Requests being answered, for leak checks. */
@@ -239,9 +248,7 @@ export class ServerRequestDispatcher {
   }
 
   /** A turn's end also ends the questions it asked: nobody is waiting for their answers any more. */
-  turnCompleted(params: unknown): void {
-    const turnId = (params as { turn?: { id?: unknown } } | undefined)?.turn?.id;
-    if (typeof turnId !== "string") return;
+  endTurn(turnId: string): void {
     for (const [requestId, active] of this.active) {
       if (active.turnId !== turnId) continue;
       this.active.delete(requestId);

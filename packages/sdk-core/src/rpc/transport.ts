@@ -2,7 +2,7 @@
 // child process's stdio (line-framed, src/process/), a WebSocket (one message per frame,
 // src/net/), or an in-memory pair for tests. The client knows nothing else about it.
 
-import { TransportClosedError } from "../errors.js";
+import { createInMemoryPair, type InMemoryEnd } from "./in-memory-pair.js";
 
 /** How a transport ended. Becomes the `TransportClosedError` of everything still pending. */
 export interface TransportCloseInfo {
@@ -93,101 +93,22 @@ export interface InMemoryTransport extends Transport {
  * ```
  */
 export function createInMemoryTransportPair(): [InMemoryTransport, InMemoryTransport] {
-  let resolveClosed!: (info: TransportCloseInfo) => void;
-  const closedInfo = new Promise<TransportCloseInfo>((resolve) => {
-    resolveClosed = resolve;
+  const [a, b] = createInMemoryPair<unknown>({
+    noun: "transport",
+    interfaceName: "Transport",
+    verb: "send",
+    // Through JSON, as on a real wire: the receiver gets its own copy, without `undefined` fields.
+    copy: (message) => JSON.parse(JSON.stringify(message)) as unknown,
   });
-  let isClosed = false;
-  const a = new InMemoryEnd();
-  const b = new InMemoryEnd();
-  const shutdown = async (info: Partial<TransportCloseInfo>): Promise<void> => {
-    if (!isClosed) {
-      isClosed = true;
-      a.closing = true;
-      b.closing = true;
-      // Deliver what is already in flight first: a closed pipe still yields its buffered bytes.
-      await Promise.all([a.drained(), b.drained()]);
-      resolveClosed({
-        exitCode: info.exitCode ?? null,
-        signal: info.signal ?? null,
-        stderrTail: info.stderrTail ?? "",
-        reason: info.reason ?? "in-memory transport closed",
-        error: info.error,
-      });
-    }
-    await closedInfo;
-  };
-  a.connect(b, closedInfo, shutdown);
-  b.connect(a, closedInfo, shutdown);
-  return [a, b];
+  return [transportEnd(a), transportEnd(b)];
 }
 
-class InMemoryEnd implements InMemoryTransport {
-  closing = false;
-  closed!: Promise<TransportCloseInfo>;
-  private peer!: InMemoryEnd;
-  private shutdown!: (info: Partial<TransportCloseInfo>) => Promise<void>;
-  private receiver: TransportReceiver | undefined;
-  private inbox: unknown[] = [];
-  private flushScheduled = false;
-  private drainWaiters: (() => void)[] = [];
-
-  connect(
-    peer: InMemoryEnd,
-    closed: Promise<TransportCloseInfo>,
-    shutdown: (info: Partial<TransportCloseInfo>) => Promise<void>,
-  ): void {
-    this.peer = peer;
-    this.closed = closed;
-    this.shutdown = shutdown;
-  }
-
-  start(receiver: TransportReceiver): void {
-    if (this.receiver !== undefined) throw new Error("Transport.start() was called twice.");
-    this.receiver = receiver;
-    this.scheduleFlush();
-  }
-
-  send(message: object): Promise<void> {
-    if (this.closing)
-      return Promise.reject(new TransportClosedError({ reason: "send after the in-memory transport closed" }));
-    // Through JSON, as on a real wire: the receiver gets its own copy, without `undefined` fields.
-    this.peer.receive(JSON.parse(JSON.stringify(message)) as unknown);
-    return Promise.resolve();
-  }
-
-  close(reason?: string): Promise<void> {
-    return this.shutdown({ reason: reason ?? "in-memory transport closed" });
-  }
-
-  closeWith(info: Partial<TransportCloseInfo>): Promise<void> {
-    return this.shutdown(info);
-  }
-
-  receive(message: unknown): void {
-    this.inbox.push(message);
-    this.scheduleFlush();
-  }
-
-  /** Resolves once every received message was delivered (at once if nobody ever started reading). */
-  drained(): Promise<void> {
-    if (this.inbox.length === 0 || this.receiver === undefined) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.receiver === undefined || this.inbox.length === 0) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    const receiver = this.receiver;
-    if (receiver === undefined) return;
-    while (this.inbox.length > 0) receiver.message(this.inbox.shift());
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
+function transportEnd(end: InMemoryEnd<unknown>): InMemoryTransport {
+  return {
+    closed: end.closed,
+    start: (receiver) => end.start((message) => receiver.message(message)),
+    send: (message) => end.post(message),
+    close: (reason) => end.close(reason),
+    closeWith: (info) => end.closeWith(info),
+  };
 }

@@ -2,9 +2,9 @@
 // long turn's text is whole; a recorded turn replays events whose params cannot be changed.
 import type { Turn } from "@codex/protocol-types/experimental";
 import { describe, expect, it } from "vitest";
-import { TurnHandle } from "../../src/api/turn-handle.js";
+import { openTurnHandle } from "../../src/api/turn-handle.js";
 import { buildTurnResult } from "../../src/api/turn-result.js";
-import type { TurnSink } from "../../src/api/turn-router.js";
+import { TurnRouter } from "../../src/api/turn-router.js";
 import type { Notification } from "../../src/notification.js";
 import type { AppServerClient } from "../../src/rpc/client.js";
 
@@ -38,27 +38,24 @@ describe("TurnResultBuilder", () => {
 
 describe("TurnHandle's record", () => {
   it("records and replays events whose params are frozen, ids and all", async () => {
-    let sink: TurnSink | undefined;
-    const handle = new TurnHandle({
+    const router = new TurnRouter();
+    const handle = openTurnHandle(await router.reserve("th"), {
       client: {} as AppServerClient,
       threadId: "th",
       turn: { id: "t1", status: "inProgress", error: null, items: [] } as unknown as Turn,
-      attach: (attached) => {
-        sink = attached;
-      },
     });
     const freeze = (event: { method: string; params: object }) =>
       Object.freeze({ ...event, params: Object.freeze(event.params) }) as unknown as Notification;
-    sink!.accept(
+    router.route(
       freeze({ method: "item/agentMessage/delta", params: { threadId: "th", turnId: "t1", itemId: "m", delta: "a" } }),
     );
-    sink!.accept(
+    router.route(
       freeze({
         method: "item/agentMessage/delta",
         params: { threadId: `${"t"}h`, turnId: `t${1}`, itemId: "m", delta: "b" },
       }),
     );
-    sink!.accept(
+    router.route(
       freeze({
         method: "turn/completed",
         params: { threadId: "th", turn: { id: "t1", status: "completed", error: null, items: [] } },

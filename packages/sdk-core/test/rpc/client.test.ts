@@ -513,7 +513,7 @@ describe("AppServerClient server requests", () => {
     await client.close();
   });
 
-  it("aborts the handler's signal when the request's turn completes", async () => {
+  it("aborts the signals of a turn's requests when the scope says the turn ended (turn/completed alone does not)", async () => {
     const signals: AbortSignal[] = [];
     const { client, server } = connectClient({
       serverRequests: {
@@ -534,11 +534,22 @@ describe("AppServerClient server requests", () => {
       params: { ...approvalParams, turnId: "u2" },
     });
     await flush();
+    let endTurn!: (turnId: string) => void;
+    client.setServerRequestScope({
+      extend: (_params, context) => context,
+      handlerFor: (_method, _context, fallback) => fallback,
+      connect: (end) => {
+        endTurn = end;
+      },
+    });
+    // The client only routes notifications: whether a turn has ended is the turn router's word.
     await server.notify("turn/completed", {
       threadId: "t",
       turn: { id: "u1", items: [], status: "interrupted", error: null },
     });
     await flush();
+    expect(signals.map((signal) => signal.aborted)).toEqual([false, false]);
+    endTurn("u1");
     expect(signals.map((signal) => signal.aborted)).toEqual([true, false]);
     await client.close();
   });
