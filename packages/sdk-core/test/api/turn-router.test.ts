@@ -7,25 +7,18 @@ import { type TurnEnd, TurnRouter } from "../../src/api/turn-router.js";
 import { TransportClosedError, TurnLostError } from "../../src/errors.js";
 import type { Notification } from "../../src/notification.js";
 import type { AppServerClient } from "../../src/rpc/client.js";
+import { turnEvents, wireTurn } from "../support/wire.js";
 
-const THREAD = "th";
+const THREAD = turnEvents.threadId;
 
-function turn(id: string, status: Turn["status"] = "inProgress"): Turn {
-  return { id, status, error: null, items: [] } as unknown as Turn;
-}
+const turn = (id: string, status: Turn["status"] = "inProgress"): Turn => wireTurn(id, status) as Turn;
 
 const events = {
-  started: (turnId: string) => ({ method: "turn/started", params: { threadId: THREAD, turn: turn(turnId) } }),
-  delta: (turnId: string, delta: string) => ({
-    method: "item/agentMessage/delta",
-    params: { threadId: THREAD, turnId, itemId: "m", delta },
-  }),
-  completed: (turnId: string, status: Turn["status"] = "completed") => ({
-    method: "turn/completed",
-    params: { threadId: THREAD, turn: turn(turnId, status) },
-  }),
+  started: (turnId: string) => turnEvents.started(turnId),
+  delta: (turnId: string, delta: string) => turnEvents.delta(turnId, delta),
+  completed: (turnId: string, status: Turn["status"] = "completed") => turnEvents.completed(turnId, status),
   closed: () => ({ method: "thread/closed", params: { threadId: THREAD } }),
-} satisfies Record<string, (...args: never[]) => { method: string; params: unknown }>;
+};
 
 /** A client that records the requests a handle sends (an aborted turn sends `turn/interrupt`) and answers `{}`. */
 function recordingClient(): { client: AppServerClient; requests: string[] } {
