@@ -4,6 +4,7 @@
 // Which reply becomes which class, and what each error tells the user to do: docs/errors.md (the
 // one table; check-published-docs fails when an exported class is missing there).
 
+// biome-ignore lint/style/noRestrictedImports: a type only (OutputValidationError carries the turn's result); erased at runtime.
 import type { TurnResult } from "./api/turn-result.js";
 import { classifyStderrLine } from "./stderr-lines.js";
 

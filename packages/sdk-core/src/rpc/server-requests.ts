@@ -3,6 +3,7 @@
 // safe one (approvals declined, anything else an error). Nothing is ever auto-accepted.
 
 import type { ServerRequestMap, ServerRequestMethod, ThreadItem } from "@codex/protocol-types/experimental";
+// biome-ignore lint/style/noRestrictedImports: a type only (the handler's context names the Thread `Codex` fills in); erased at runtime.
 import type { Thread } from "../api/thread.js";
 import { AbortError } from "../errors.js";
 import { makeDisposable, type Subscription } from "./disposable.js";
