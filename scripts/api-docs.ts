@@ -1,6 +1,7 @@
 // `pnpm docs:api`: generates the API reference in docs/api/ (Markdown) from the JSDoc of the
 // public entry points, `@codex/sdk` (which re-exports all of `@codex/sdk-core`) and
-// `@codex/sdk-testing` with its subpath `@codex/sdk-testing/examples`, read from their sources (see docs/typedoc.json and docs/tsconfig.json).
+// `@codex/sdk-testing` with its subpath `@codex/sdk-testing/examples`, read from their sources (see
+// docs/typedoc.json and docs/tsconfig.json).
 // The output is committed; regenerate it after changing a public export or its comment.
 //
 //   pnpm docs:api            regenerate docs/api/

@@ -11,8 +11,8 @@
 //      consumer uses (node10, node16, nodenext, bundler; ESM and CommonJS), so no mode silently
 //      turns the protocol types into `any`;
 //   3. the runtime matrix: one consumer program (runtime-check.mjs: an approval, a streamed turn,
-//      an abort, a structured-output turn, a turn over Codex.connect() to a ws:// app-server) under Node 20 (this machine's), Node 22, Node 24, Bun
-//      and Deno, each pinned and installed from npm into a cache that survives between runs
+//      an abort, a structured-output turn, a turn over Codex.connect() to a ws:// app-server) under
+//      Node 20 (this machine's), Node 22, Node 24, Bun and Deno, each pinned and installed from npm into a cache that survives between runs
 //      (rehearsal/runtime-matrix.ts); a runtime that cannot be installed is skipped, visibly;
 //   4. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
 //   5. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
@@ -307,7 +307,8 @@ async function main(): Promise<void> {
           version: "1.0.0",
           private: true,
           dependencies: { "@codex/sdk": spec("@codex/sdk"), "@codex/sdk-testing": spec("@codex/sdk-testing") },
-          // Every @codex package (and each third-party dependency) resolves to its tarball, wherever it sits in the tree.
+          // Every @codex package (and each third-party dependency) resolves to its tarball,
+          // wherever it sits in the tree.
           overrides: Object.fromEntries([...tarballs.keys()].map((name) => [name, spec(name)])),
         },
         null,

@@ -83,7 +83,10 @@ export class RawDriver {
     this.child.stdin.write(`${JSON.stringify(message)}\n`);
   }
 
-  /** Sends a request and resolves with its result; an overloaded server (-32001) is asked again after a short backoff, as it asks. */
+  /**
+   * Sends a request and resolves with its result; an overloaded server (-32001) is asked again
+   * after a short backoff, as it asks.
+   */
   async request(method: string, params: unknown): Promise<any> {
     for (let attempt = 1; ; attempt += 1) {
       try {

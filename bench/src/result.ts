@@ -38,7 +38,10 @@ export interface BenchResult {
   /** Set when the bench could not run (e.g. the SDK side has not landed). */
   skipped?: string;
   durationMs: number;
-  /** The machine's load per round (or per bench, for benches without rounds): heavy rounds are flagged in RESULTS.md. */
+  /**
+   * The machine's load per round (or per bench, for benches without rounds): heavy rounds are
+   * flagged in RESULTS.md.
+   */
   rounds?: RoundLoad[];
   /** When it finished (ISO 8601); set by run.ts. A partial run (--only) keeps older benches' dates. */
   ranAt?: string;

@@ -33,7 +33,10 @@ let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 5);
-/** RSS once the client is up (started and initialized), before any thread: the growth from here is per-thread and per-turn. */
+/**
+ * RSS once the client is up (started and initialized), before any thread: the growth from here is
+ * per-thread and per-turn.
+ */
 let rssBefore = 0;
 let wallMs = 0;
 let lost = 0;

@@ -34,7 +34,10 @@ function bundle(file: string): string {
 
 /** Options of {@link runWorker}. */
 export interface WorkerOptions {
-  /** Run an esbuild bundle with plain node instead of the source through tsx (the worker must not use import.meta paths). */
+  /**
+   * Run an esbuild bundle with plain node instead of the source through tsx (the worker must not
+   * use import.meta paths).
+   */
   bundled?: boolean;
 }
 

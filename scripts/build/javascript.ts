@@ -1,5 +1,6 @@
 // The JavaScript half of a package build: ESM and CommonJS bundles of the package's entries (and
-// an ESM file per `bin` command) with esbuild. Shared by the build (scripts/build-package.ts) and by staging, which builds the
+// an ESM file per `bin` command) with esbuild. Shared by the build (scripts/build-package.ts) and
+// by staging, which builds the
 // JavaScript again against the staged manifest so that the versions bundled from package.json
 // are the published ones.
 import { readFileSync } from "node:fs";

@@ -132,7 +132,10 @@ const scenarios = {
   },
 };
 
-/** Starts `codex app-server --listen ws://127.0.0.1:0` on the test home; resolves with the URL it prints and a stop function. */
+/**
+ * Starts `codex app-server --listen ws://127.0.0.1:0` on the test home; resolves with the URL it
+ * prints and a stop function.
+ */
 async function startWebSocketServer(env) {
   const { codexBin } = await resolveRuntime();
   const child = spawn(codexBin, ["app-server", "--listen", "ws://127.0.0.1:0", "-c", "features.shell_snapshot=false"], {

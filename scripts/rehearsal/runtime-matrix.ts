@@ -73,7 +73,10 @@ export type ResolvedRuntime =
   | { ok: true; binary: string; version: string; installed: "cached" | "now" | "machine" }
   | { ok: false; reason: string };
 
-/** The cache directory: beside the repository's installed packages, so `git clean` of sources keeps it and a fresh clone starts empty. */
+/**
+ * The cache directory: beside the repository's installed packages, so `git clean` of sources keeps
+ * it and a fresh clone starts empty.
+ */
 export function runtimeCacheDir(repoRoot: string): string {
   return path.join(repoRoot, "node_modules", ".cache", "codex-runtime-matrix");
 }

@@ -120,7 +120,10 @@ export function deltaLine(index: number): string {
 
 /** The whole turn as server output: started, `count` deltas, completed. */
 export interface TurnBytes {
-  /** The bytes (Buffers, as a stdio pipe delivers them), cut into {@link PIPE_CHUNK_BYTES} pieces at arbitrary offsets (lines split across chunks). */
+  /**
+   * The bytes (Buffers, as a stdio pipe delivers them), cut into {@link PIPE_CHUNK_BYTES} pieces at
+   * arbitrary offsets (lines split across chunks).
+   */
   chunks: Buffer[];
   totalBytes: number;
   /** Number of lines (messages) in the bytes. */

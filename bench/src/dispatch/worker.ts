@@ -2,7 +2,8 @@
 // not share a GC with the other benches): the same prepared chunks go through
 //   bare:   line splitting + JSON.parse + a method check   (the floor)
 //   client: the SDK's framing and routing (AppServerClient.onNotification)
-//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn), recorded (the default)
+//   sdk:    framing, routing and TurnHandle.stream() (Codex.start({ transport }) → thread → turn),
+//           recorded (the default)
 //   sdk-unrecorded: the same with TurnOptions.record: false (nothing kept for a replay)
 // interleaved round by round. Prints one JSON line.
 import { writeFileSync } from "node:fs";

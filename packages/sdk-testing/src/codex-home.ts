@@ -25,7 +25,10 @@ export interface CodexHomeOptions {
   fakeModel?: Pick<FakeModel, "url">;
   /** The provider's `base_url` (ending in `/v1`), when not using `fakeModel`. */
   baseUrl?: string;
-  /** Model slug sent to the provider (default `"fake-model"`). A known slug such as `"gpt-5.5"` adds the `apply_patch` tool. */
+  /**
+   * Model slug sent to the provider (default `"fake-model"`). A known slug such as `"gpt-5.5"` adds
+   * the `apply_patch` tool.
+   */
   model?: string;
   /** Value of the provider's API key variable, sent as the bearer token (default `"sk-fake-model"`). */
   apiKey?: string;
@@ -37,7 +40,10 @@ export interface CodexHomeOptions {
   requestMaxRetries?: number;
   /** Codex's `stream_max_retries` for the provider (default 0: a broken stream fails the turn at once). */
   streamMaxRetries?: number;
-  /** `approval_policy` in config.toml (default `"never"`; `"untrusted"` is rejected there by codex 0.169, pass it on `thread/start`). */
+  /**
+   * `approval_policy` in config.toml (default `"never"`; `"untrusted"` is rejected there by codex
+   * 0.169, pass it on `thread/start`).
+   */
   approvalPolicy?: "never" | "on-request";
   /** `sandbox_mode` in config.toml (default `"read-only"`). */
   sandboxMode?: "read-only" | "workspace-write" | "danger-full-access";

@@ -38,7 +38,10 @@ export interface FakeModelOptions {
   maxHangMs?: number;
   /** Longest any one streamed response may take, delays included (default 60 s); then the socket is destroyed. */
   maxStreamMs?: number;
-  /** Most requests kept in {@link FakeModel.requests} (default 1000; older ones are dropped). Codex sends ~40 KB per request. */
+  /**
+   * Most requests kept in {@link FakeModel.requests} (default 1000; older ones are dropped). Codex
+   * sends ~40 KB per request.
+   */
   maxLoggedRequests?: number;
 }
 

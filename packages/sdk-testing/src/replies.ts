@@ -114,7 +114,10 @@ export type FakeReply =
   | HangReply
   | EventsReply;
 
-/** Splits text into word-sized deltas (each word keeps its trailing whitespace), so a reply streams in several chunks. */
+/**
+ * Splits text into word-sized deltas (each word keeps its trailing whitespace), so a reply streams
+ * in several chunks.
+ */
 export function splitIntoChunks(text: string): string[] {
   const chunks = text.match(/\S+\s*|\s+/g);
   return chunks && chunks.length > 0 ? chunks : [text];
@@ -216,7 +219,10 @@ export const reply = {
     return reply.text(text, { delayMs: 100, ...options });
   },
 
-  /** A function call; by default `exec_command` with `{ cmd }`, which codex runs and answers with `function_call_output`. */
+  /**
+   * A function call; by default `exec_command` with `{ cmd }`, which codex runs and answers with
+   * `function_call_output`.
+   */
   toolCall(options: ToolCallOptions): ToolCallReply {
     let args: string;
     if (typeof options.arguments === "string") args = options.arguments;

@@ -105,7 +105,10 @@ export interface CodexOptions {
    * never count and never wait, so an abort is sent even while long requests hold every slot.
    */
   maxInFlight?: number | undefined;
-  /** Largest incoming message in bytes. Default 64 MiB. Applies to the spawned process (a custom `transport` sets its own). */
+  /**
+   * Largest incoming message in bytes. Default 64 MiB. Applies to the spawned process (a custom
+   * `transport` sets its own).
+   */
   maxMessageBytes?: number | undefined;
   /** Aborting it while `Codex.start()` runs rejects with `AbortError` and leaves no process. */
   signal?: AbortSignal | undefined;

@@ -16,7 +16,10 @@ import { threadIdOf } from "./thread-events.js";
 import { buildTurnResult, type TurnResult } from "./turn-result.js";
 import { notificationTurnId, type TurnRouter } from "./turn-router.js";
 
-/** Options of `thread.startGoal()` / `thread.runGoal()`: the `thread/goal/set` fields besides the objective, plus a `signal`. */
+/**
+ * Options of `thread.startGoal()` / `thread.runGoal()`: the `thread/goal/set` fields besides the
+ * objective, plus a `signal`.
+ */
 export type GoalOptions = Omit<ThreadGoalSetParams, "threadId" | "objective" | "status"> & {
   /**
    * Aborting pauses the goal on the server (`thread/goal/set` with `status: "paused"`),
@@ -34,7 +37,10 @@ export interface GoalResult {
   threadId: string;
   /** Why the run ended: `complete`, `budgetLimited`, `usageLimited`, `blocked`, `paused`, or `cleared`. */
   status: GoalEndStatus;
-  /** The goal as the server last reported it (objective, `tokensUsed`, `timeUsedSeconds`, budget); null once cleared. */
+  /**
+   * The goal as the server last reported it (objective, `tokensUsed`, `timeUsedSeconds`, budget);
+   * null once cleared.
+   */
   goal: ThreadGoal | null;
   /** Every turn the thread ran while the goal was active, in order. */
   turns: TurnResult<null>[];
@@ -160,7 +166,10 @@ export class GoalHandle {
     }
   }
 
-  /** Waits for the goal's run to end and returns its `GoalResult`. Rejects with `TransportClosedError` or `AbortError`. */
+  /**
+   * Waits for the goal's run to end and returns its `GoalResult`. Rejects with
+   * `TransportClosedError` or `AbortError`.
+   */
   async run(): Promise<GoalResult> {
     while (this.#end === undefined && this.#failure === undefined) {
       await new Promise<void>((resolve) => this.#waiters.push(resolve));

@@ -103,7 +103,10 @@ export async function startReview(
   return handle;
 }
 
-/** Sends `review/start` and resolves with its turn: from the reply, or from the thread's `turn/started` if that comes first. */
+/**
+ * Sends `review/start` and resolves with its turn: from the reply, or from the thread's
+ * `turn/started` if that comes first.
+ */
 function sendReviewStart(
   context: ThreadContext,
   reservation: TurnReservation,

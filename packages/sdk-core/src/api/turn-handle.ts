@@ -8,13 +8,22 @@ import { toUserInput, type RunInput } from "./inputs.js";
 import { TurnResultBuilder, type TurnResult } from "./turn-result.js";
 import type { TurnReservation } from "./turn-router.js";
 
-/** How often `interrupt()` retries "no active turn" while the turn has not started yet, and how long it waits in between at most. */
+/**
+ * How often `interrupt()` retries "no active turn" while the turn has not started yet, and how long
+ * it waits in between at most.
+ */
 const INTERRUPT_ATTEMPTS = 50;
 const INTERRUPT_RETRY_MS = 20;
-/** How often `interrupt()` sends `turn/interrupt` to an overloaded server (-32001), and its first backoff (doubling). */
+/**
+ * How often `interrupt()` sends `turn/interrupt` to an overloaded server (-32001), and its first
+ * backoff (doubling).
+ */
 const INTERRUPT_BUSY_ATTEMPTS = 6;
 const INTERRUPT_BUSY_DELAY_MS = 100;
-/** After the server accepted an abort's interrupt, how long run() waits for the turn's `turn/completed` (it follows within milliseconds). */
+/**
+ * After the server accepted an abort's interrupt, how long run() waits for the turn's
+ * `turn/completed` (it follows within milliseconds).
+ */
 const INTERRUPTED_GRACE_MS = 10_000;
 /** Recorded-less streams drop what they have yielded once this many events are behind them. */
 const QUEUE_COMPACT_AT = 1024;
@@ -40,7 +49,10 @@ export interface TurnHandleInit<Output = unknown> {
   record?: boolean | undefined;
   /** The server added this input to a turn another client had started. */
   steered?: boolean | undefined;
-  /** Fills in `output` from the turn's `outputSchema` (rejects with `OutputValidationError`); none: `output` stays `null`. */
+  /**
+   * Fills in `output` from the turn's `outputSchema` (rejects with `OutputValidationError`); none:
+   * `output` stays `null`.
+   */
   decodeOutput?: ((result: TurnResult<null>) => Promise<TurnResult<Output>>) | undefined;
 }
 

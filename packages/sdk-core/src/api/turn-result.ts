@@ -2,7 +2,10 @@
 import type { ThreadItem, ThreadTokenUsage, Turn, TurnError, TurnStatus } from "@codex/protocol-types/experimental";
 import type { Notification } from "../notification.js";
 
-/** How a finished turn ended: `TurnStatus` without `"inProgress"`, so a `switch` over it is exhaustive with three cases. */
+/**
+ * How a finished turn ended: `TurnStatus` without `"inProgress"`, so a `switch` over it is
+ * exhaustive with three cases.
+ */
 export type TerminalTurnStatus = Exclude<TurnStatus, "inProgress">;
 
 /**

@@ -68,7 +68,10 @@ function completedTurn(notification: Notification): Turn | undefined {
     : undefined;
 }
 
-/** The turn a notification belongs to (its `params.turnId`, or `params.turn.id` on `turn/started` and `turn/completed`), if it names one. */
+/**
+ * The turn a notification belongs to (its `params.turnId`, or `params.turn.id` on `turn/started`
+ * and `turn/completed`), if it names one.
+ */
 export function notificationTurnId(notification: Notification): string | undefined {
   const params = notification.params as { turnId?: unknown; turn?: { id?: unknown } | null } | null | undefined;
   if (typeof params !== "object" || params === null) return undefined;
@@ -119,7 +122,10 @@ export class TurnRouter {
   readonly #pendingByThread = new Map<string, Set<PendingReservation>>();
   /** Turns running on the server per thread, from `turn/started` to `turn/completed`, whoever started them. */
   readonly #runningByThread = new Map<string, Set<string>>();
-  /** Per thread: the queue of `thread.turn()` calls waiting for this client's running turn to end. Present while one holds the thread. */
+  /**
+   * Per thread: the queue of `thread.turn()` calls waiting for this client's running turn to end.
+   * Present while one holds the thread.
+   */
   readonly #lanes = new Map<string, (() => void)[]>();
   /** What ends each claimed sink's hold on its thread. */
   readonly #unlocks = new Map<TurnSink, () => void>();
@@ -254,7 +260,10 @@ export class TurnRouter {
     for (const listener of [...this.#interruptListeners]) listener(error);
   }
 
-  /** Number of turns being routed, reservations waiting, threads held, calls waiting for them, and turns running (for tests and leak checks). */
+  /**
+   * Number of turns being routed, reservations waiting, threads held, calls waiting for them, and
+   * turns running (for tests and leak checks).
+   */
   get size(): { turns: number; reservations: number; lanes: number; waiting: number; running: number } {
     let waiting = 0;
     for (const queue of this.#lanes.values()) waiting += queue.length;

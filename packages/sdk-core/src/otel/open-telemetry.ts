@@ -31,7 +31,10 @@ export const INSTRUMENTATION_SCOPE = "@codex/sdk";
 export interface OpenTelemetryOptions {
   /** The tracer to use. Default: `tracerProvider`'s, else the global provider's, scope `@codex/sdk`. */
   tracer?: Tracer | undefined;
-  /** Where the tracer comes from when `tracer` is not given. Default: the global provider (`trace.getTracerProvider()`). */
+  /**
+   * Where the tracer comes from when `tracer` is not given. Default: the global provider
+   * (`trace.getTracerProvider()`).
+   */
   tracerProvider?: TracerProvider | undefined;
   /**
    * Record what people and the model wrote: commands (`codex.command`), agent-message text
@@ -452,7 +455,10 @@ function traceContextOf(span: Span): W3cTraceContext | undefined {
   return context;
 }
 
-/** An approval's decision as one string: `"accept"`, or the key of an object decision (`"acceptWithExecpolicyAmendment"`). */
+/**
+ * An approval's decision as one string: `"accept"`, or the key of an object decision
+ * (`"acceptWithExecpolicyAmendment"`).
+ */
 function decisionOf(result: unknown): string | undefined {
   const decision = asRecord(result)?.["decision"] ?? asRecord(result)?.["action"];
   if (typeof decision === "string") return decision;

@@ -30,9 +30,15 @@ export interface ResolvedRuntime {
   readonly source: RuntimeSource;
   /** The runtime package it came from, when `source` is `"package"`. */
   readonly packageName: string | undefined;
-  /** Directory of the runtime layout (holds `bin/`, `codex-path/`, `codex-resources/`, `codex-package.json`), when there is one. */
+  /**
+   * Directory of the runtime layout (holds `bin/`, `codex-path/`, `codex-resources/`,
+   * `codex-package.json`), when there is one.
+   */
   readonly packageDir: string | undefined;
-  /** The layout's helper-tool directory (`codex-path/`: ripgrep, ...), put first on the child's PATH; `undefined` when absent. */
+  /**
+   * The layout's helper-tool directory (`codex-path/`: ripgrep, ...), put first on the child's
+   * PATH; `undefined` when absent.
+   */
   readonly pathDir: string | undefined;
   /**
    * The layout's bundled resources (`codex-resources/`: the sandbox's `bwrap` on Linux), put last

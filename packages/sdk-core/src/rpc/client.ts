@@ -287,7 +287,10 @@ export class AppServerClient {
     return this.fanout.on(method, handler as (params: unknown, notification: Notification) => void);
   }
 
-  /** @internal Counts of what the client holds, for leak checks: requests awaiting a reply or queued, server requests being answered, notification subscribers. */
+  /**
+   * @internal Counts of what the client holds, for leak checks: requests awaiting a reply or
+   * queued, server requests being answered, notification subscribers.
+   */
   get load(): {
     pending: number;
     queued: number;

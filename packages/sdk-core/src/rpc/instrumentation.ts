@@ -24,7 +24,10 @@ export interface ServerRequestStart {
   readonly requestId: string | number;
   readonly method: string;
   readonly params: unknown;
-  /** Aborts when the request no longer wants a reply: the server resolved it itself, its turn ended, or the client closed. */
+  /**
+   * Aborts when the request no longer wants a reply: the server resolved it itself, its turn ended,
+   * or the client closed.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -38,14 +41,21 @@ export interface ServerRequestReply {
 /**
  * Observes a client's traffic. Every member is optional and called synchronously, in the
  * caller's context (so a tracer's active span is the caller's); it must not block. A member that
- * throws is logged (once) and skipped: it never breaks the connection or a request. Pass it as `instrumentation` to `Codex.start()` or `new AppServerClient()`.
+ * throws is logged (once) and skipped: it never breaks the connection or a request. Pass it as
+ * `instrumentation` to `Codex.start()` or `new AppServerClient()`.
  */
 export interface ClientInstrumentation {
-  /** A request is being made (called once per `request()` call, before it is queued; retries of an overloaded request are the same request). */
+  /**
+   * A request is being made (called once per `request()` call, before it is queued; retries of an
+   * overloaded request are the same request).
+   */
   request?(method: string, params: unknown): RequestObservation | undefined;
   /** The server asked something; the handler has not run yet. */
   serverRequest?(start: ServerRequestStart): void;
-  /** The client replies to a server request (the handler's answer, or the safe reply). Not called when the request stopped wanting a reply (its `signal` aborted). */
+  /**
+   * The client replies to a server request (the handler's answer, or the safe reply). Not called
+   * when the request stopped wanting a reply (its `signal` aborted).
+   */
   serverReply?(reply: ServerRequestReply): void;
   /** A notification arrived, before any handler sees it. */
   notification?(notification: Notification): void;

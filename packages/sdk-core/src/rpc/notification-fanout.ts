@@ -70,7 +70,10 @@ export class NotificationFanout {
     return iterator;
   }
 
-  /** Hands `notification` to every subscriber, synchronously; a throwing handler is logged and does not stop the others. */
+  /**
+   * Hands `notification` to every subscriber, synchronously; a throwing handler is logged and does
+   * not stop the others.
+   */
   dispatch(notification: Notification): void {
     const method = notification.method as unknown as string;
     // The lists as they are now: handlers added during dispatch start with the next notification.

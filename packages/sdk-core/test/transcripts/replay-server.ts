@@ -1,5 +1,6 @@
 // Plays the server side of one recorded session on the scripted server (line-framed, as on
-// stdio): a script that replays a recording. The client end goes to `Codex.start({ transport })`; the replay answers what the client sends with the
+// stdio): a script that replays a recording. The client end goes to `Codex.start({ transport })`;
+// the replay answers what the client sends with the
 // lines the real app-server sent at that point of the recording.
 //
 // How it steps: the recorded messages alternate between runs of `out` (client → server) and
