@@ -12,7 +12,8 @@
 //      turns the protocol types into `any`;
 //   3. the runtime matrix: one consumer program (runtime-check.mjs: an approval, a streamed turn,
 //      an abort, a structured-output turn, a turn over Codex.connect() to a ws:// app-server) under
-//      Node 20 (this machine's), Node 22, Node 24, Bun and Deno, each pinned and installed from npm into a cache that survives between runs
+//      Node 20 (this machine's), Node 22, Node 24, Bun and Deno, each pinned and installed from npm
+//      into a cache that survives between runs
 //      (rehearsal/runtime-matrix.ts); a runtime that cannot be installed is skipped, visibly;
 //   4. `npx codex-sdk doctor` (the packed bin) exits 0, without touching CODEX_HOME;
 //   5. with the platform package removed, Codex.start() rejects with RuntimeNotFoundError
