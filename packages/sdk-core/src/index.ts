@@ -114,7 +114,7 @@ export type {
   ThreadListOptions,
   ThreadResumeOptions,
   ThreadStartOptions,
-} from "./api/codex.js";
+} from "./api/codex-options.js";
 export { Thread } from "./api/thread.js";
 export type { ThreadReadOptions, TurnOptions } from "./api/thread.js";
 export type { ThreadInfo } from "./api/thread-state.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { compareVersions, parseServerName, parseServerVersion } from "../../src/api/version.js";
-import { DEFAULT_CLIENT_INFO } from "../../src/api/codex.js";
+import { DEFAULT_CLIENT_INFO } from "../../src/api/codex-options.js";
 import { GENERATED_FOR_CODEX_VERSION, IncompatibleServerError, SDK_VERSION } from "../../src/index.js";
 import { startScripted } from "../support/scripted-server.js";
 
