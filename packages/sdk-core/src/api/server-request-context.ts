@@ -32,6 +32,9 @@ interface PendingTurn {
   readonly bound: Promise<string | undefined>;
   /** True once its thread's events stopped before the turn was bound: its handlers are not kept. */
   lost?: boolean;
+  /** Turns of its thread that completed before it was bound (a fast turn can end before the
+   * `turn/start` reply): binding to one of them keeps no handlers. */
+  readonly ended: Set<string>;
 }
 
 /** @internal The `ServerRequestScope` of one `Codex`. */
@@ -86,6 +89,9 @@ export class CodexServerRequestScope implements ServerRequestScope {
     if (end.turnId !== undefined) {
       this.#turnEnded(end.turnId);
       if (end.error === undefined) this.#endTurnRequests(end.turnId);
+      if (end.threadId !== undefined) {
+        for (const pending of this.#pending.get(end.threadId) ?? []) pending.ended.add(end.turnId);
+      }
     } else if (end.threadId !== undefined) this.#forgetThread(end.threadId);
     else this.#forgetTurns();
   }
@@ -117,7 +123,7 @@ export class CodexServerRequestScope implements ServerRequestScope {
   /** Registers `handlers` for the next turn of `threadId`, before its `turn/start` is written. */
   reserve(threadId: string, handlers: ServerRequestHandlers): TurnServerRequests {
     let settle!: (turnId: string | undefined) => void;
-    const pending: PendingTurn = { handlers, bound: new Promise((resolve) => (settle = resolve)) };
+    const pending: PendingTurn = { handlers, ended: new Set(), bound: new Promise((resolve) => (settle = resolve)) };
     let set = this.#pending.get(threadId);
     if (set === undefined) {
       set = new Set();
@@ -132,7 +138,9 @@ export class CodexServerRequestScope implements ServerRequestScope {
     return {
       bind: (turnId) => {
         remove();
-        if (pending.lost !== true) this.#turnHandlers.set(turnId, { threadId, handlers });
+        if (pending.lost !== true && !pending.ended.has(turnId)) {
+          this.#turnHandlers.set(turnId, { threadId, handlers });
+        }
         settle(turnId);
       },
       release: () => {

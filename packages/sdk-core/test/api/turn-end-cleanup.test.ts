@@ -41,6 +41,22 @@ describe("a turn that ends without turn/completed", () => {
     });
   }
 
+  test("a turn that completes before its turn/start reply keeps no handlers", TIMEOUT, async () => {
+    await using t = await startScripted((server) => {
+      server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
+      server.on("turn/start", async (request, s) => {
+        // A fast turn: every event, turn/completed included, arrives before the reply.
+        await s.notify("turn/started", e.started("turn-1").params);
+        await s.notify("turn/completed", e.completed("turn-1").params);
+        await s.reply(request.id, { turn: e.started("turn-1").params.turn });
+      });
+    });
+    const thread = await t.codex.threadStart();
+    const turn = await thread.turn("hi", { serverRequests: handlers });
+    expect((await turn.run()).status).toBe("completed");
+    expect(t.codex.load.serverRequestScope).toEqual({ turnsWithItems: 0, turnsWithHandlers: 0 });
+  });
+
   test("thread.unsubscribe(): its handlers and items are dropped", TIMEOUT, async () => {
     await using t = await startScripted((server) => {
       server.on("thread/start", (request, s) => s.reply(request.id, { thread: { id: "thread-1" } }));
