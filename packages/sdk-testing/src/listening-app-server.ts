@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import net from "node:net";
 import { resolveCodexBin } from "./codex-bin.js";
 import { QUIET_APP_SERVER_ARGS } from "./codex-home.js";
 
@@ -11,10 +11,11 @@ export interface ListeningAppServerOptions {
    */
   listen?: string;
   /**
-   * A throwaway home to run in (`createCodexHome()`, `createTestEnvironment()`, an example's
-   * `options`): its `env` (CODEX_HOME, the API key variable) and its `appServerArgs`.
+   * The throwaway home to run in (`createCodexHome()`, `createTestEnvironment()`, an example's
+   * `options`): its `env` (CODEX_HOME, the API key variable) and its `appServerArgs`. Required, so
+   * that a test server never runs in the user's own `~/.codex`.
    */
-  home?: { readonly env: Readonly<Record<string, string>>; readonly appServerArgs?: readonly string[] };
+  home: { readonly env: Readonly<Record<string, string>>; readonly appServerArgs?: readonly string[] };
   /** More environment variables, over `process.env` and the home's. */
   env?: Readonly<Record<string, string>>;
   /** Arguments after `--listen <listen>`, e.g. `["--ws-auth", "capability-token", "--ws-token-file", file]`. */
@@ -52,12 +53,12 @@ export interface ListeningAppServer extends AsyncDisposable {
  * await using codex = await Codex.connect(server.url);
  * ```
  */
-export async function startListeningAppServer(options: ListeningAppServerOptions = {}): Promise<ListeningAppServer> {
+export async function startListeningAppServer(options: ListeningAppServerOptions): Promise<ListeningAppServer> {
   const listen = options.listen ?? "ws://127.0.0.1:0";
   const codexBin = options.codexBin ?? resolveCodexBin();
-  const appServerArgs = options.home?.appServerArgs ?? QUIET_APP_SERVER_ARGS;
+  const appServerArgs = options.home.appServerArgs ?? QUIET_APP_SERVER_ARGS;
   const child = spawn(codexBin, ["app-server", ...appServerArgs, "--listen", listen, ...(options.args ?? [])], {
-    env: { ...process.env, RUST_LOG: "warn", ...options.home?.env, ...options.env },
+    env: { ...process.env, RUST_LOG: "warn", ...options.home.env, ...options.env },
     cwd: options.cwd,
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -70,6 +71,8 @@ export async function startListeningAppServer(options: ListeningAppServerOptions
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once("exit", () => resolve());
   });
+  // "close" comes after "exit" once stderr is drained: an early exit's message needs all of it.
+  const drained = new Promise<void>((resolve) => child.once("close", () => resolve()));
   // A failed spawn (no such file) emits "error" and never "exit".
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
   const running = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
@@ -88,7 +91,7 @@ export async function startListeningAppServer(options: ListeningAppServerOptions
   };
   try {
     const url = await Promise.race([
-      waitUntilListening(child, listen, () => stderr, options.readyTimeoutMs ?? 30_000),
+      waitUntilListening(child, drained, listen, () => stderr, options.readyTimeoutMs ?? 30_000),
       spawnError.then((error) => {
         throw new Error(`could not start ${codexBin}: ${error.message}`);
       }),
@@ -102,6 +105,7 @@ export async function startListeningAppServer(options: ListeningAppServerOptions
 
 async function waitUntilListening(
   child: ChildProcess,
+  drained: Promise<void>,
   listen: string,
   stderr: () => string,
   timeoutMs: number,
@@ -109,10 +113,12 @@ async function waitUntilListening(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 1_000))]);
       throw new Error(`codex app-server exited (${child.exitCode ?? child.signalCode}) before listening: ${stderr()}`);
     }
     if (listen.startsWith("unix://")) {
-      if (existsSync(listen.slice("unix://".length))) return listen;
+      // A socket file alone proves nothing (a killed server leaves its file behind): connect.
+      if (await accepts(listen.slice("unix://".length))) return listen;
     } else {
       // It prints "listening on: ws://127.0.0.1:PORT" on stderr once it accepts connections.
       const match = /listening on: (ws:\/\/\S+)/.exec(stderr());
@@ -121,4 +127,16 @@ async function waitUntilListening(
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`codex app-server did not listen on ${listen} within ${timeoutMs} ms: ${stderr()}`);
+}
+
+/** True if something accepts a connection on the unix socket at `socketPath`. */
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }

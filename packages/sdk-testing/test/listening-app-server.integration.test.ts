@@ -1,7 +1,7 @@
 // startListeningAppServer() against the real app-server: it resolves only once the server accepts
 // connections (ws and unix), stop()/kill()/`await using` end the process, and a server that exits
 // before listening rejects with its stderr and leaves nothing running.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -37,7 +37,7 @@ describe("startListeningAppServer", () => {
     }
   }, 30_000);
 
-  it("listens on a unix socket; `await using` ends it, kill() is a crash", async () => {
+  it("listens on a unix socket; `await using` ends it; after a crash only a listening server counts as ready", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "codex-listen-"));
     const socket = path.join(dir, "app-server.sock");
     try {
@@ -50,9 +50,22 @@ describe("startListeningAppServer", () => {
       }
       expect(isProcessAlive(pid)).toBe(false);
 
-      const crashed = await startListeningAppServer({ home: env, listen: `unix://${socket}-2` });
+      // A crash leaves the socket file behind: a server that never listens is not taken for ready ...
+      const crashed = await startListeningAppServer({ home: env, listen: `unix://${socket}` });
       await crashed.kill();
       expect(isProcessAlive(crashed.pid)).toBe(false);
+      const silent = path.join(dir, "silent-codex");
+      writeFileSync(silent, "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
+      const error = await startListeningAppServer({
+        home: env,
+        listen: `unix://${socket}`,
+        codexBin: silent,
+        readyTimeoutMs: 1_000,
+      }).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(/did not listen/);
+      // ... and a real one restarted on the same path is.
+      await using restarted = await startListeningAppServer({ home: env, listen: `unix://${socket}` });
+      expect(isProcessAlive(restarted.pid)).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

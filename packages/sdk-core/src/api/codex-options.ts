@@ -25,7 +25,7 @@ import { SDK_VERSION } from "./version.js";
 export interface CodexOptions {
   /**
    * Path of the native codex binary. Without it, the binary is looked up in the order
-   * `resolveRuntime()` (from `@codex/sdk-core/rpc`) describes.
+   * `resolveRuntime()` (from the `/rpc` entry) describes.
    */
   codexBin?: string | undefined;
   /** Finds the binary when neither `codexBin` nor `CODEX_BIN` is set. */

@@ -25,8 +25,8 @@ export interface ServerRequestStart {
   readonly method: string;
   readonly params: unknown;
   /**
-   * Aborts when the request no longer wants a reply: the server resolved it itself, its turn ended,
-   * or the client closed.
+   * Aborts when the request no longer wants a reply: the server resolved it itself, the client
+   * closed, or (on `codex.client`, whose `Codex` follows turns) its turn ended.
    */
   readonly signal: AbortSignal;
 }

@@ -13,8 +13,7 @@ import {
 } from "../../src/index.js";
 import { startScripted, type ReceivedRequest, type ScriptedServer } from "../support/scripted-server.js";
 import { turnEvents as e } from "../support/wire.js";
-import { within } from "../support/wait.js";
-import { collect } from "../support/wait.js";
+import { collect, until, within } from "../support/wait.js";
 
 const TIMEOUT = { timeout: 15_000 };
 const wireTurn = (id: string) => ({
@@ -46,12 +45,6 @@ function startTurns(server: ScriptedServer): string[] {
 
 function replyError(server: ScriptedServer, request: ReceivedRequest, code: number, message: string): Promise<void> {
   return server.send({ id: request.id, error: { code, message } });
-}
-
-/** Resolves once `condition` holds, checking on every timer tick; fails the test after a bounded wait. */
-async function poll(condition: () => boolean): Promise<void> {
-  for (let round = 0; round < 1_000 && !condition(); round++) await new Promise((resolve) => setTimeout(resolve, 2));
-  expect(condition()).toBe(true);
 }
 
 describe("abort tells the truth", () => {
@@ -184,7 +177,7 @@ describe("one turn per thread from this client", () => {
       const waiting = thread.turn("two", { signal: controller.signal });
       const second = thread.turn("three");
       // Both calls wait for the first turn's thread.
-      await poll(() => t.codex.load.turns.waiting === 2);
+      await until(() => t.codex.load.turns.waiting === 2);
       expect(server.requests.filter((r) => r.method === "turn/start")).toHaveLength(1);
       controller.abort();
       await expect(waiting).rejects.toSatisfy((error) => AbortError.isInstance(error));
@@ -213,7 +206,7 @@ describe("one turn per thread from this client", () => {
     const thread = await t.codex.threadStart();
     // Another client's turn is running on the thread.
     await t.server.notify("turn/started", e.started("other-turn").params);
-    await poll(() => t.codex.load.turns.running === 1);
+    await until(() => t.codex.load.turns.running === 1);
     const turn = await thread.turn("mine too");
     expect(turn.steered).toBe(true);
     expect(turn.id).toBe("other-turn");

@@ -78,7 +78,9 @@ describe("kill -9 mid-turn", () => {
     await until(() => !isProcessAlive(pid), { timeoutMs: 5_000, what: "the killed app-server to be reaped" });
   });
 
-  it("fails a request that is in flight when the server dies", { timeout: 30_000 }, async () => {
+  it("settles every request in flight when the server dies: answered, or TransportClosedError; the turn rejects", {
+    timeout: 30_000,
+  }, async () => {
     await using server = await startRealServer({ environment: { streamIdleTimeoutMs: 20_000 } });
     const { codex, pid } = server;
     server.env.fakeModel.enqueue(slowWords(400, 25));

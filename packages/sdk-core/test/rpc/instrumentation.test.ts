@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { AppServerClient, type ClientInstrumentation } from "../../src/rpc.js";
 import { scriptedPair } from "../support/scripted-server.js";
+import { flush } from "../support/wait.js";
 
 function connect(instrumentation: ClientInstrumentation) {
   const { clientEnd, server } = scriptedPair({ framing: "messages" });
@@ -15,8 +16,6 @@ function connect(instrumentation: ClientInstrumentation) {
   const serverRequest = (id: number, method: string, params: unknown) => server.send({ id, method, params });
   return { client, written: server.received, errors, notify, serverRequest };
 }
-
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("ClientInstrumentation", () => {
   it("sees each request with its outcome, sends its trace context, and sees notifications and server requests with their replies", async () => {
@@ -37,7 +36,7 @@ describe("ClientInstrumentation", () => {
     await client.request("thread/loaded/list", {});
     await notify("thread/started", { thread: { id: "t" } });
     await serverRequest(0, "item/commandExecution/requestApproval", { threadId: "t", turnId: "u", itemId: "i" });
-    await tick();
+    await flush();
     await client.close();
     expect(seen).toEqual([
       "request thread/loaded/list",
@@ -69,7 +68,7 @@ describe("ClientInstrumentation", () => {
     await expect(client.request("thread/loaded/list", {})).resolves.toEqual({ echo: "thread/loaded/list" });
     await notify("thread/started", { thread: { id: "t" } });
     await serverRequest(0, "item/commandExecution/requestApproval", { threadId: "t", turnId: "u", itemId: "i" });
-    await tick();
+    await flush();
     await client.close();
     expect(heard).toEqual(["thread/started"]);
     expect(written.filter((message) => message["id"] === 0 && message["method"] === undefined)).toEqual([
