@@ -9,7 +9,7 @@ import type {
 } from "@codex/protocol-types/experimental";
 import { childPids } from "../support/processes.js";
 import { scriptedPair } from "../support/scripted-server.js";
-import { until } from "../support/wait.js";
+import { flush, until } from "../support/wait.js";
 import { answerThreadsAndTurns, wireTurn } from "../support/wire.js";
 import { startRealServer } from "../support/real-server.js";
 
@@ -149,7 +149,7 @@ describe("approval handlers pending when their turn ends", () => {
     held.calls[1]!.resolve({ decision: "decline" });
     const answer = await server.waitFor((m) => m.id === 1 && m.method === undefined);
     expect(answer.result).toEqual({ decision: "decline" });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await flush();
     // Request 0 was never answered: its turn had ended before the handler returned.
     expect(server.received.filter((m) => m.id === 0 && m.method === undefined)).toEqual([]);
     await server.send({

@@ -132,29 +132,43 @@ export class ScriptedServer {
     );
   }
 
-  /** Resolves with the first message, already received or still to come, that matches. */
-  waitFor(match: (message: ClientMessage) => boolean): Promise<ClientMessage> {
+  /**
+   * Resolves with the first message, already received or still to come, that matches; rejects
+   * after `timeoutMs` (default 5000) so that a test fails with what it waited for, not a hang.
+   */
+  waitFor(
+    match: (message: ClientMessage) => boolean,
+    { timeoutMs = 5_000, what = "a matching message from the client" }: { timeoutMs?: number; what?: string } = {},
+  ): Promise<ClientMessage> {
     const found = this.received.find(match);
     if (found) return Promise.resolve(found);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        this.#listeners = this.#listeners.filter((other) => other !== listener);
+      };
       const listener = (message: ClientMessage) => {
         if (!match(message)) return;
-        this.#listeners = this.#listeners.filter((other) => other !== listener);
+        stop();
         resolve(message);
       };
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
       this.#listeners.push(listener);
     });
   }
 
   /** Resolves once `predicate` holds (checked now and after every message from the client). */
-  async until(predicate: () => boolean): Promise<void> {
-    if (!predicate()) await this.waitFor(() => predicate());
+  async until(predicate: () => boolean, what = "the client's messages to satisfy the test"): Promise<void> {
+    if (!predicate()) await this.waitFor(() => predicate(), { what });
   }
 
   /** Resolves with the client's `nth` request of `method` (0-based), waiting for it if needed. */
   async request(method: string, nth = 0): Promise<ReceivedRequest> {
     const matches = () => this.requests.filter((request) => request.method === method);
-    await this.until(() => matches().length > nth);
+    await this.until(() => matches().length > nth, `request ${nth} of ${method}`);
     return matches()[nth]!;
   }
 
