@@ -12,3 +12,4 @@ export {
 } from "./process/runtime-platforms.js";
 export type { RuntimePlatform } from "./process/runtime-platforms.js";
 export { parseCodexVersionOutput } from "./process/codex-version.js";
+export { resolveRuntimeOn } from "./process/resolve-runtime.js";

@@ -7,8 +7,13 @@ import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Codex, CodexError, SDK_VERSION } from "@codex/sdk-core";
-import { parseCodexVersionOutput, runtimePlatformFor, type RuntimeHost } from "@codex/sdk-core/internal";
-import { resolveRuntime as resolveAnyRuntime, type ResolvedRuntime } from "@codex/sdk-core/rpc";
+import {
+  parseCodexVersionOutput,
+  resolveRuntimeOn,
+  runtimePlatformFor,
+  type RuntimeHost,
+} from "@codex/sdk-core/internal";
+import type { ResolvedRuntime } from "@codex/sdk-core/rpc";
 import { PINNED_RUNTIME_VERSION } from "./runtime-version.js";
 import { installedRuntimeHost } from "./runtime/installed-runtime.js";
 
@@ -28,8 +33,6 @@ export interface DoctorOptions {
   timeoutMs?: number | undefined;
   /** Aborts the handshake. */
   signal?: AbortSignal | undefined;
-  /** The machine to examine (default: this one, with the runtime installed beside `@codex/sdk`). For tests. */
-  host?: RuntimeHost | undefined;
 }
 
 /** What one check found: `fail` makes the whole report fail. */
@@ -74,8 +77,12 @@ export interface DoctorReport {
  * if (!report.ok) console.error(formatDoctorReport(report));
  * ```
  */
-export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
-  const host = options.host ?? installedRuntimeHost;
+export function doctor(options: DoctorOptions = {}): Promise<DoctorReport> {
+  return doctorOn(installedRuntimeHost, options);
+}
+
+/** {@link doctor} on `host`'s facts (a machine a test describes) instead of this one's. */
+export async function doctorOn(host: RuntimeHost, options: DoctorOptions = {}): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, status: DoctorStatus, detail: string): void => {
     checks.push({ name, status, detail });
@@ -84,9 +91,8 @@ export async function doctor(options: DoctorOptions = {}): Promise<DoctorReport>
   let runtime: ResolvedRuntime | undefined;
   try {
     // Found without the version check, so that a wrong version is reported as one, with the path.
-    runtime = await resolveAnyRuntime({
+    runtime = await resolveRuntimeOn(host, {
       codexBin: options.codexBin,
-      host,
       pinnedVersion: PINNED_RUNTIME_VERSION,
       checkRuntimeVersion: false,
     });

@@ -21,7 +21,8 @@ import { promisify } from "node:util";
 import { nodeRuntimeHost, runtimePlatformFor, type RuntimeHost } from "@codex/sdk-core/internal";
 import { resolveCodexBin } from "@codex/sdk-testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { doctor, formatDoctorReport, PINNED_RUNTIME_VERSION } from "../src/index.js";
+import { doctorOn } from "../src/doctor.js";
+import { formatDoctorReport, PINNED_RUNTIME_VERSION } from "../src/index.js";
 
 const execFileAsync = promisify(execFile);
 const packageRoot = path.resolve(import.meta.dirname, "..");
@@ -124,11 +125,11 @@ async function codexSdk(
   }
 }
 
-describe("doctor()", () => {
+describe("doctor() (on a described machine: doctorOn)", () => {
   it("a healthy install: the installed package, the pinned version, a handshake in a throwaway home", {
     timeout: 90_000,
   }, async () => {
-    const report = await doctor({ host: installedRuntime("healthy") });
+    const report = await doctorOn(installedRuntime("healthy"));
     const text = formatDoctorReport(report);
     expect(report.ok, text).toBe(true);
     expect(report.runtime).toMatchObject({
@@ -166,7 +167,7 @@ describe("doctor()", () => {
     writeFileSync(path.join(home, "auth.json"), auth, { mode: 0o600 });
     const before = statSync(path.join(home, "auth.json")).mtimeMs;
     const host = { ...installedRuntime("signed-in"), env: { CODEX_HOME: home } };
-    const report = await doctor({ host });
+    const report = await doctorOn(host);
     expect(report.ok, formatDoctorReport(report)).toBe(true);
     const account = report.checks.find((check) => check.name === "account");
     expect(account).toMatchObject({ status: "ok" });
@@ -179,7 +180,7 @@ describe("doctor()", () => {
   });
 
   it("a missing platform package fails, naming it, with advice safe on any platform", async () => {
-    const report = await doctor({ host: installedRuntime("no-platform-package", { withPlatformPackage: false }) });
+    const report = await doctorOn(installedRuntime("no-platform-package", { withPlatformPackage: false }));
     expect(report.ok).toBe(false);
     const runtime = report.checks.find((check) => check.name === "runtime");
     expect(runtime?.status).toBe("fail");
@@ -192,7 +193,7 @@ describe("doctor()", () => {
   it("with codexHome, runs the handshake there and reads its account", { timeout: 90_000 }, async () => {
     const home = path.join(temp, "explicit-home");
     mkdirSync(home);
-    const report = await doctor({ host: installedRuntime("explicit-home-install"), codexHome: home });
+    const report = await doctorOn(installedRuntime("explicit-home-install"), { codexHome: home });
     expect(report.ok, formatDoctorReport(report)).toBe(true);
     expect(report.codexHome.usedByDoctor).toBe(true);
     const account = report.checks.find((check) => check.name === "account");

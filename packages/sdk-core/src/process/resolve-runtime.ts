@@ -63,8 +63,6 @@ export interface ResolveRuntimeOptions {
    * `codexBin` of another version on purpose: the SDK is tested with the pinned one.
    */
   checkRuntimeVersion?: boolean | undefined;
-  /** The machine to look at (default: this process, with no bundled runtime). */
-  host?: RuntimeHost | undefined;
 }
 
 /** `codex-package.json`: codex's own description of its install layout. */
@@ -106,8 +104,18 @@ const versionCaches = new WeakMap<
  * @throws RuntimeNotFoundError when there is no usable binary: it says why and what to run.
  * @throws IncompatibleServerError when the runtime's version is not `pinnedVersion`.
  */
-export async function resolveRuntime(options: ResolveRuntimeOptions = {}): Promise<ResolvedRuntime> {
-  const host = options.host ?? nodeRuntimeHost;
+export function resolveRuntime(options: ResolveRuntimeOptions = {}): Promise<ResolvedRuntime> {
+  return resolveRuntimeOn(nodeRuntimeHost, options);
+}
+
+/**
+ * {@link resolveRuntime} on `host`'s facts instead of this process's: `@codex/sdk`'s host also
+ * knows where its installed runtime package is, and tests describe machines that are not this one.
+ */
+export async function resolveRuntimeOn(
+  host: RuntimeHost,
+  options: ResolveRuntimeOptions = {},
+): Promise<ResolvedRuntime> {
   const pinned = (options.checkRuntimeVersion ?? true) ? options.pinnedVersion : undefined;
   // Advice names the pinned version even when it is not checked.
   const advised = options.pinnedVersion;

@@ -1,16 +1,13 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { IncompatibleServerError, RuntimeNotFoundError } from "../../src/errors.js";
-import {
-  resolveRuntime as resolveAnyRuntime,
-  runtimeEnvironment,
-  type ResolveRuntimeOptions,
-} from "../../src/process/resolve-runtime.js";
+import { type ResolveRuntimeOptions, resolveRuntimeOn, runtimeEnvironment } from "../../src/process/resolve-runtime.js";
+import type { RuntimeHost } from "../../src/process/runtime-host.js";
 import { FakeHost, PINNED_RUNTIME_VERSION } from "./fake-host.js";
 
-/** Resolves as `@codex/sdk` does: with its pin (here the fake machine's). */
-const resolveRuntime = (options: ResolveRuntimeOptions) =>
-  resolveAnyRuntime({ pinnedVersion: PINNED_RUNTIME_VERSION, ...options });
+/** Resolves as `@codex/sdk` does, on the fake machine `host`: with its pin (here the fake machine's). */
+const resolveRuntime = ({ host, ...options }: ResolveRuntimeOptions & { host: RuntimeHost }) =>
+  resolveRuntimeOn(host, { pinnedVersion: PINNED_RUNTIME_VERSION, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -113,7 +110,7 @@ describe("resolveRuntime: order of the rules", () => {
   it("without a pinned version, checks nothing and runs nothing (sdk-core alone)", async () => {
     const bin = path.resolve("/opt/codex");
     const host = new FakeHost({ cliBin: "absent", binaries: { [bin]: "codex-cli 0.1.0\n" } });
-    expect(await resolveAnyRuntime({ host, codexBin: bin })).toMatchObject({
+    expect(await resolveRuntimeOn(host, { codexBin: bin })).toMatchObject({
       codexBin: bin,
       source: "codexBin",
       version: undefined,
@@ -122,7 +119,7 @@ describe("resolveRuntime: order of the rules", () => {
   });
 
   it("without codexBin, CODEX_BIN or resolveCodexBin on a host with no bundled runtime, says what to pass", async () => {
-    const error = await failure(resolveAnyRuntime({ host: new FakeHost({ cliBin: "absent" }) }));
+    const error = await failure(resolveRuntimeOn(new FakeHost({ cliBin: "absent" })));
     expect(RuntimeNotFoundError.isInstance(error)).toBe(true);
     expect(error.message).toContain("No codex binary was given");
     expect(error.message).toContain("CODEX_BIN");

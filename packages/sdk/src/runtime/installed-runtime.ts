@@ -2,12 +2,8 @@
 // its optional dependencies, the `@codex/cli-bin-<platform>` package for this machine. The lookup
 // itself is sdk-core's `resolveRuntime`; this file only tells it where that package is and which
 // version to require.
-import { nodeRuntimeHost, type CliBinLocation, type RuntimeHost } from "@codex/sdk-core/internal";
-import {
-  resolveRuntime as resolveAnyRuntime,
-  type ResolvedRuntime,
-  type ResolveRuntimeOptions,
-} from "@codex/sdk-core/rpc";
+import { nodeRuntimeHost, resolveRuntimeOn, type CliBinLocation, type RuntimeHost } from "@codex/sdk-core/internal";
+import type { ResolvedRuntime, ResolveRuntimeOptions } from "@codex/sdk-core/rpc";
 import { PINNED_RUNTIME_VERSION } from "../runtime-version.js";
 
 async function locateInstalledCliBin(): Promise<CliBinLocation | undefined> {
@@ -50,11 +46,7 @@ export const installedRuntimeHost: RuntimeHost = {
  * @throws IncompatibleServerError when the runtime is not the pinned version.
  */
 export function resolveRuntime(options: ResolveRuntimeOptions = {}): Promise<ResolvedRuntime> {
-  return resolveAnyRuntime({
-    pinnedVersion: PINNED_RUNTIME_VERSION,
-    host: installedRuntimeHost,
-    ...definedOnly(options),
-  });
+  return resolveRuntimeOn(installedRuntimeHost, { pinnedVersion: PINNED_RUNTIME_VERSION, ...definedOnly(options) });
 }
 
 /** `options` without its `undefined` fields, so they do not replace the defaults. */
