@@ -2,35 +2,21 @@
 // pinned files: it moves every hand-kept pin `pnpm check-pins` checks, only those values, and
 // moving to the version already pinned changes nothing.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { repoRoot, usePinnedFilesCopy } from "./support/pinned-files-copy.js";
 import { movePins, readPinnedRuntime } from "../bump/pins.js";
 
-const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-let copy: string;
-beforeEach(() => {
-  copy = mkdtempSync(path.join(os.tmpdir(), "codex-bump-pins-test-"));
-  for (const part of ["package.json", "schema/provenance.json", ".changeset/config.json", "packages"]) {
-    cpSync(path.join(repoRoot, part), path.join(copy, part), {
-      recursive: true,
-      filter: (source) => !/[\\/](node_modules|dist|\.turbo|test)([\\/]|$)/.test(source),
-    });
-  }
-});
-afterEach(() => {
-  rmSync(copy, { recursive: true, force: true });
-});
+const copy = usePinnedFilesCopy("codex-bump-pins-test-");
 
 /** Every file of the copy with its content. */
 function snapshot(): Map<string, string> {
   const files = new Map<string, string>();
-  for (const entry of readdirSync(copy, { recursive: true, withFileTypes: true })) {
+  for (const entry of readdirSync(copy.dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const file = path.join(entry.parentPath, entry.name);
-    files.set(path.relative(copy, file), readFileSync(file, "utf8"));
+    files.set(path.relative(copy.dir, file), readFileSync(file, "utf8"));
   }
   return files;
 }
@@ -38,7 +24,7 @@ function snapshot(): Map<string, string> {
 function checkPins() {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy],
+    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy.dir],
     {
       cwd: repoRoot,
       encoding: "utf8",
@@ -51,16 +37,16 @@ function checkPins() {
 describe("movePins", () => {
   it("changes nothing when every pin already names the version", () => {
     const before = snapshot();
-    expect(movePins(copy, readPinnedRuntime(copy))).toEqual([]);
+    expect(movePins(copy.dir, readPinnedRuntime(copy.dir))).toEqual([]);
     expect(snapshot()).toEqual(before);
   });
 
   it("moves every hand-kept pin, leaves only what generate-types rewrites to check-pins, and is idempotent", {
     timeout: 60_000,
   }, () => {
-    const pinned = readPinnedRuntime(copy);
+    const pinned = readPinnedRuntime(copy.dir);
     const before = snapshot();
-    const changes = movePins(copy, "9.8.7");
+    const changes = movePins(copy.dir, "9.8.7");
 
     expect(
       changes.every(
@@ -79,7 +65,7 @@ describe("movePins", () => {
         "packages/sdk/package.json dependencies[@codex/cli-bin]",
       ]),
     );
-    expect(readPinnedRuntime(copy)).toBe("9.8.7");
+    expect(readPinnedRuntime(copy.dir)).toBe("9.8.7");
 
     // Only the pinned values changed: every other line of every file is as it was.
     const after = snapshot();
@@ -99,7 +85,7 @@ describe("movePins", () => {
         /^ {2}- (schema\/provenance\.json codexVersion|packages\/protocol-types\/src\/generated\/.* header):/,
       );
 
-    expect(movePins(copy, "9.8.7")).toEqual([]);
+    expect(movePins(copy.dir, "9.8.7")).toEqual([]);
     expect(snapshot()).toEqual(after);
   });
 });

@@ -2,33 +2,18 @@
 // passes on the copy as committed and fails, naming the place, when any one pin disagrees with
 // the root `codexRuntimeVersion`.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { repoRoot, usePinnedFilesCopy } from "./support/pinned-files-copy.js";
 
-const repoRoot = path.resolve(import.meta.dirname, "../..");
 const TIMEOUT = { timeout: 60_000 };
-
-let copy: string;
-beforeEach(() => {
-  copy = mkdtempSync(path.join(os.tmpdir(), "codex-check-pins-test-"));
-  for (const part of ["package.json", "schema/provenance.json", ".changeset/config.json", "packages"]) {
-    cpSync(path.join(repoRoot, part), path.join(copy, part), {
-      recursive: true,
-      // The pins live in manifests, version constants and generated headers; skip the rest.
-      filter: (source) => !/[\\/](node_modules|dist|\.turbo|test)([\\/]|$)/.test(source),
-    });
-  }
-});
-afterEach(() => {
-  rmSync(copy, { recursive: true, force: true });
-});
+const copy = usePinnedFilesCopy("codex-check-pins-test-");
 
 function checkPins() {
   const result = spawnSync(
     process.execPath,
-    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy],
+    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy.dir],
     {
       cwd: repoRoot,
       encoding: "utf8",
@@ -39,7 +24,7 @@ function checkPins() {
 }
 
 function edit(file: string, change: (text: string) => string): void {
-  const target = path.join(copy, file);
+  const target = path.join(copy.dir, file);
   const before = readFileSync(target, "utf8");
   const after = change(before);
   expect(after, `the edit of ${file} changed nothing`).not.toBe(before);
