@@ -19,6 +19,7 @@ import {
 import { connectWebSocket, DEFAULT_CONNECT_TIMEOUT_MS, parseAppServerUrl } from "../net/websocket-transport.js";
 import { AppServerClient, type Subscription } from "../rpc/client.js";
 import { normalizeLogger, type NormalizedLogger } from "../rpc/logger.js";
+import { type ClientInstrumentation, guardInstrumentation, type RequestObservation } from "../rpc/instrumentation.js";
 import { normalizeReconnect, ReconnectingTransport, type ConnectionState } from "../rpc/reconnecting-transport.js";
 import type { Transport, TransportCloseInfo } from "../rpc/transport.js";
 import { spawnAppServer } from "../process/spawn-app-server.js";
@@ -263,7 +264,10 @@ export class Codex implements AsyncDisposable {
         maxInFlight: options.maxInFlight,
         requestTimeoutMs: options.requestTimeoutMs,
         serverRequests: options.serverRequests,
-        instrumentation: options.instrumentation,
+        instrumentation: followingUnsubscribes(options.instrumentation, logger, (threadId) => {
+          router.lose(threadId, "the thread was unsubscribed (thread/unsubscribe)");
+          connection.loadedThreads.delete(threadId);
+        }),
       });
     } catch (error) {
       await transport.close();
@@ -585,4 +589,35 @@ async function spawnFromOptions(options: CodexOptions) {
     signal: options.signal,
     maxMessageBytes: options.maxMessageBytes,
   });
+}
+
+/**
+ * The user's `instrumentation` plus what `Codex` must hear of a request: a `thread/unsubscribe`
+ * (from `thread.unsubscribe()`, or sent on `codex.client` directly) stops the thread's events on
+ * this connection, so its turns end and it is not resumed after a reconnect. The server sends no
+ * notification of it: the request's settlement is the one place to learn it.
+ */
+function followingUnsubscribes(
+  instrumentation: ClientInstrumentation | undefined,
+  logger: NormalizedLogger,
+  unsubscribed: (threadId: string) => void,
+): ClientInstrumentation {
+  // Guarded here, so that a throwing hook of the user's cannot skip the unsubscribe below.
+  const inner =
+    instrumentation === undefined
+      ? undefined
+      : guardInstrumentation(instrumentation, (message, error) => logger.error(message, error));
+  const request = (method: string, params: unknown): RequestObservation | undefined => {
+    const observation = inner?.request?.(method, params);
+    const threadId = method === "thread/unsubscribe" ? (params as { threadId?: unknown }).threadId : undefined;
+    if (typeof threadId !== "string") return observation;
+    return {
+      trace: observation?.trace,
+      end(outcome) {
+        if (outcome.ok) unsubscribed(threadId);
+        observation?.end(outcome);
+      },
+    };
+  };
+  return { ...inner, request };
 }

@@ -188,10 +188,8 @@ export class Thread {
    * (`unsubscribed`, `notSubscribed` or `notLoaded`); `codex.threadResume(id)` subscribes again.
    */
   async unsubscribe(): Promise<ThreadUnsubscribeStatus> {
-    const { client, router } = this.#context;
-    const response = await client.request("thread/unsubscribe", { threadId: this.id });
-    router.lose(this.id, "the thread was unsubscribed (thread/unsubscribe)");
-    this.#context.loadedThreads?.delete(this.id);
+    // Its turns end (TurnLostError) as the request settles: `Codex` follows every thread/unsubscribe.
+    const response = await this.#context.client.request("thread/unsubscribe", { threadId: this.id });
     return response.status;
   }
 

@@ -11,6 +11,7 @@ import {
   TurnLostError,
   type Notification,
 } from "../../src/index.js";
+import type { ClientInstrumentation } from "../../src/rpc.js";
 import { startScripted, type ReceivedRequest, type ScriptedServer } from "../support/scripted-server.js";
 import { turnEvents as e } from "../support/wire.js";
 import { collect, until, within } from "../support/wait.js";
@@ -254,6 +255,31 @@ describe("a turn always ends", () => {
     const turn = await thread.turn("hi");
     await expect(thread.unsubscribe()).resolves.toBe("unsubscribed");
     await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
+  });
+
+  test("a thread/unsubscribe sent on codex.client directly ends the turn too", TIMEOUT, async () => {
+    const seen: string[] = [];
+    const instrumentation: ClientInstrumentation = {
+      request(method) {
+        seen.push(`request ${method}`);
+        return { end: (outcome) => seen.push(`end ${method} ${outcome.ok}`) };
+      },
+    };
+    await using t = await startScripted(
+      (server) => {
+        threadStartReplies(server);
+        startTurns(server);
+        server.on("thread/unsubscribe", (request, s) => s.reply(request.id, { status: "unsubscribed" }));
+      },
+      { instrumentation },
+    );
+    const thread = await t.codex.threadStart();
+    const turn = await thread.turn("hi");
+    await t.codex.client.request("thread/unsubscribe", { threadId: thread.id });
+    await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
+    // The user's instrumentation still sees the request and its end.
+    expect(seen).toContain("request thread/unsubscribe");
+    expect(seen).toContain("end thread/unsubscribe true");
   });
 
   test("codex.threadArchive() during a turn ends it with TurnLostError", TIMEOUT, async () => {
