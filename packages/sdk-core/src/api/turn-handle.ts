@@ -59,6 +59,25 @@ export interface TurnHandleInit<Output = unknown> {
 /** Set by `TurnHandle`'s static block: lets `openTurnHandle` reach the handle's private `#attach`. */
 let attachHandle: (handle: TurnHandle<never>, reservation: TurnReservation) => void;
 
+/** What `TurnHandle`'s `#step` returns instead of an event. */
+const STREAM_END = 0;
+const STREAM_WAIT = 1;
+const STREAM_ABORTED = 2;
+const STREAM_ABORTED_COMPLETED = 3;
+type StreamStop = typeof STREAM_END | typeof STREAM_WAIT | typeof STREAM_ABORTED | typeof STREAM_ABORTED_COMPLETED;
+
+/** Set by `TurnHandle`'s static block: what a `TurnStream` reads from its handle's private state. */
+let streamHooks: {
+  open(handle: TurnHandle<unknown>): void;
+  step(handle: TurnHandle<unknown>, stream: TurnStream): TurnNotification | StreamStop;
+  wait(handle: TurnHandle<unknown>, wake: () => void): void;
+  afterAbort(
+    handle: TurnHandle<unknown>,
+    stream: TurnStream,
+    completed: boolean,
+  ): Promise<IteratorResult<TurnNotification, void>>;
+};
+
 /**
  * @internal Builds the handle of a reserved turn, then has the router hand it the events the
  * reservation kept for the turn and every later one.
@@ -122,6 +141,14 @@ export class TurnHandle<Output = unknown> {
 
   static {
     attachHandle = (handle, reservation) => handle.#attach(reservation);
+    streamHooks = {
+      open: (handle) => handle.#openStream(),
+      step: (handle, stream) => handle.#step(stream),
+      wait: (handle, wake) => {
+        handle.#waiters.push(wake);
+      },
+      afterAbort: (handle, stream, completed) => handle.#afterAbort(stream, completed),
+    };
   }
 
   /** True once the turn's `turn/completed` has arrived. */
@@ -139,43 +166,8 @@ export class TurnHandle<Output = unknown> {
    * With `record: false`, it can be called once, and not after `run()` was called without it:
    * nothing is kept for a second reader.
    */
-  async *stream(): AsyncGenerator<TurnNotification, void, undefined> {
-    if (!this.#record) {
-      if (this.#queue !== "idle") {
-        throw new InvalidInputError(
-          `Turn ${this.id} was started with record: false, so stream() runs once, and only if called before run(): its events are not kept. Start the turn with record: true (the default) to stream it again.`,
-        );
-      }
-      this.#queue = "streaming";
-    }
-    let index = 0;
-    for (;;) {
-      if (!this.#record) index = this.#head;
-      if (index < this.#events.length) {
-        // The router hands a turn only notifications that name its thread or the turn itself:
-        // by the schema, those of the turn and thread notification lists (or unknown methods).
-        const event = this.#events[index++]! as TurnNotification;
-        if (!this.#record) this.#consumed(index);
-        yield event;
-        continue;
-      }
-      // Every event is yielded, the last of a completed turn being its turn/completed.
-      if (this.#completed) {
-        if (this.#abort) {
-          await this.#abort.interrupted;
-          throw this.#abort.error!;
-        }
-        return;
-      }
-      if (this.#abort) {
-        await this.#abort.interrupted;
-        // The interrupt's own events may have arrived while it was answered: yield them first.
-        if ((this.#record ? index : this.#head) < this.#events.length) continue;
-        throw this.#abort.error!;
-      }
-      if (this.#failure) throw this.#failure;
-      await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    }
+  stream(): AsyncGenerator<TurnNotification, void, undefined> {
+    return new TurnStream(this);
   }
 
   /**
@@ -266,6 +258,54 @@ export class TurnHandle<Output = unknown> {
         this.#onCompleted.delete(stop);
       }
     }
+  }
+
+  /** A stream's first `next()`: without `record`, only one stream, and only before `run()`. */
+  #openStream(): void {
+    if (this.#record) return;
+    if (this.#queue !== "idle") {
+      throw new InvalidInputError(
+        `Turn ${this.id} was started with record: false, so stream() runs once, and only if called before run(): its events are not kept. Start the turn with record: true (the default) to stream it again.`,
+      );
+    }
+    this.#queue = "streaming";
+  }
+
+  /**
+   * What `stream`'s reader gets next without waiting: its next event, `STREAM_END` after the
+   * turn's `turn/completed`, `STREAM_WAIT` until the handle's next change, or `STREAM_ABORTED` /
+   * `STREAM_ABORTED_COMPLETED` once the signal aborted the turn (see `#afterAbort`). Throws the
+   * turn's failure (connection or thread lost).
+   */
+  #step(stream: TurnStream): TurnNotification | StreamStop {
+    const index = this.#record ? stream.cursor : this.#head;
+    if (index < this.#events.length) {
+      // The router hands a turn only notifications that name its thread or the turn itself:
+      // by the schema, those of the turn and thread notification lists (or unknown methods).
+      const event = this.#events[index]! as TurnNotification;
+      if (this.#record) stream.cursor = index + 1;
+      else this.#consumed(index + 1);
+      return event;
+    }
+    // Every event is read, the last of a completed turn being its turn/completed.
+    if (this.#completed) return this.#abort ? STREAM_ABORTED_COMPLETED : STREAM_END;
+    if (this.#abort) return STREAM_ABORTED;
+    if (this.#failure) throw this.#failure;
+    return STREAM_WAIT;
+  }
+
+  /**
+   * An aborted turn's stream, once the interrupt was answered: the interrupt's own events that
+   * arrived meanwhile come first (unless the turn had already completed), then the abort's error.
+   */
+  async #afterAbort(stream: TurnStream, completed: boolean): Promise<IteratorResult<TurnNotification, void>> {
+    const abort = this.#abort!;
+    await abort.interrupted;
+    if (!completed) {
+      const next = this.#step(stream);
+      if (typeof next === "object") return { value: next, done: false };
+    }
+    throw abort.error!;
   }
 
   /** Waits `ms`, or less: until the turn completes, or with `onEvent`, until its next event. */
@@ -397,5 +437,150 @@ export class TurnHandle<Output = unknown> {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const resolve of waiters) resolve();
+  }
+}
+
+/** The result that ends a stream (a fresh object each time, as a generator's). */
+function done(): IteratorReturnResult<void> {
+  return { value: undefined, done: true };
+}
+
+/** A `next()`, `return()` or `throw()` made while an earlier call is still waiting. */
+interface QueuedCall {
+  run(): Promise<IteratorResult<TurnNotification, void>>;
+  resolve(result: Promise<IteratorResult<TurnNotification, void>>): void;
+}
+
+/**
+ * The iterator of `TurnHandle.stream()`: it behaves as an async generator would (started by the
+ * first `next()`, calls answered in order, `return()` and `throw()` end it at once but wait for a
+ * `next()` still in progress), without a generator's promise hops per event: an event already
+ * received answers `next()` with a settled promise, and a reader that has read everything waits
+ * on one resolver until the handle's next change.
+ */
+class TurnStream implements AsyncGenerator<TurnNotification, void, undefined> {
+  /** With `record`: the index of the next event to read in the handle's record. */
+  cursor = 0;
+  readonly #handle: TurnHandle<unknown>;
+  #state: "initial" | "open" | "done" = "initial";
+  /** The `next()` in progress (waiting for an event, or for an abort's interrupt). */
+  #resolve: ((result: IteratorResult<TurnNotification, void>) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #busy = false;
+  #queued: QueuedCall[] = [];
+  readonly #wake = (): void => this.#woken();
+
+  constructor(handle: TurnHandle<unknown>) {
+    this.#handle = handle;
+  }
+
+  next(): Promise<IteratorResult<TurnNotification, void>> {
+    if (this.#busy) return this.#enqueue(() => this.next());
+    if (this.#state !== "open") {
+      if (this.#state === "done") return Promise.resolve(done());
+      this.#state = "open";
+      try {
+        streamHooks.open(this.#handle);
+      } catch (error) {
+        this.#state = "done";
+        return Promise.reject(error);
+      }
+    }
+    let step: TurnNotification | StreamStop;
+    try {
+      step = streamHooks.step(this.#handle, this);
+    } catch (error) {
+      this.#state = "done";
+      return Promise.reject(error);
+    }
+    if (typeof step === "object") return Promise.resolve({ value: step, done: false });
+    if (step === STREAM_END) {
+      this.#state = "done";
+      return Promise.resolve(done());
+    }
+    this.#busy = true;
+    const result = new Promise<IteratorResult<TurnNotification, void>>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.#continue(step);
+    return result;
+  }
+
+  return(value?: void | PromiseLike<void>): Promise<IteratorResult<TurnNotification, void>> {
+    if (this.#busy) return this.#enqueue(() => this.return(value));
+    this.#state = "done";
+    if (value === undefined) return Promise.resolve(done());
+    return Promise.resolve(value).then((resolved) => ({ value: resolved, done: true }));
+  }
+
+  throw(error: unknown): Promise<IteratorResult<TurnNotification, void>> {
+    if (this.#busy) return this.#enqueue(() => this.throw(error));
+    this.#state = "done";
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+
+  /** The `next()` in progress found no event yet: wait for the handle's next change, or the abort. */
+  #continue(step: StreamStop): void {
+    if (step === STREAM_WAIT) streamHooks.wait(this.#handle, this.#wake);
+    else
+      streamHooks.afterAbort(this.#handle, this, step === STREAM_ABORTED_COMPLETED).then(
+        (result) => this.#settle(result),
+        (error: unknown) => this.#fail(error),
+      );
+  }
+
+  /** The handle changed while a `next()` waited: read again. */
+  #woken(): void {
+    let step: TurnNotification | StreamStop;
+    try {
+      step = streamHooks.step(this.#handle, this);
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
+    if (typeof step === "object") this.#settle({ value: step, done: false });
+    else if (step === STREAM_END) this.#settle(done());
+    else this.#continue(step);
+  }
+
+  #settle(result: IteratorResult<TurnNotification, void>): void {
+    if (result.done) this.#state = "done";
+    const resolve = this.#resolve!;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    this.#busy = false;
+    resolve(result);
+    this.#drain();
+  }
+
+  #fail(error: unknown): void {
+    this.#state = "done";
+    const reject = this.#reject!;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    this.#busy = false;
+    reject(error);
+    this.#drain();
+  }
+
+  #enqueue(run: QueuedCall["run"]): Promise<IteratorResult<TurnNotification, void>> {
+    return new Promise((resolve) => this.#queued.push({ run, resolve }));
+  }
+
+  /** Runs the calls made while a `next()` waited, in order, until one has to wait in turn. */
+  #drain(): void {
+    while (!this.#busy && this.#queued.length > 0) {
+      const call = this.#queued.shift()!;
+      call.resolve(call.run());
+    }
   }
 }
