@@ -71,6 +71,8 @@ let streamHooks: {
   open(handle: TurnHandle<unknown>): void;
   step(handle: TurnHandle<unknown>, stream: TurnStream): TurnNotification | StreamStop;
   wait(handle: TurnHandle<unknown>, wake: () => void): void;
+  /** A stream stopped early (`break`, `return()`, `throw()`). */
+  close(handle: TurnHandle<unknown>): void;
   afterAbort(
     handle: TurnHandle<unknown>,
     stream: TurnStream,
@@ -147,8 +149,17 @@ export class TurnHandle<Output = unknown> {
       wait: (handle, wake) => {
         handle.#waiters.push(wake);
       },
+      close: (handle) => handle.#closeStream(),
       afterAbort: (handle, stream, completed) => handle.#afterAbort(stream, completed),
     };
+  }
+
+  /**
+   * @internal What this handle keeps, for leak checks: the recorded events (with `record`), or
+   * the events queued for its one stream (without).
+   */
+  get load(): { events: number } {
+    return { events: this.#events.length - (this.#record ? 0 : this.#head) };
   }
 
   /** True once the turn's `turn/completed` has arrived. */
@@ -258,6 +269,17 @@ export class TurnHandle<Output = unknown> {
         this.#onCompleted.delete(stop);
       }
     }
+  }
+
+  /**
+   * Without `record`, a stream that stopped early is the turn's only reader gone: the events it
+   * left, and every later one, would be kept for nobody until the handle is dropped.
+   */
+  #closeStream(): void {
+    if (this.#record || this.#queue !== "streaming") return;
+    this.#queue = "dropped";
+    this.#events = [];
+    this.#head = 0;
   }
 
   /** A stream's first `next()`: without `record`, only one stream, and only before `run()`. */
@@ -509,19 +531,25 @@ class TurnStream implements AsyncGenerator<TurnNotification, void, undefined> {
 
   return(value?: void | PromiseLike<void>): Promise<IteratorResult<TurnNotification, void>> {
     if (this.#busy) return this.#enqueue(() => this.return(value));
-    this.#state = "done";
+    this.#stop();
     if (value === undefined) return Promise.resolve(done());
     return Promise.resolve(value).then((resolved) => ({ value: resolved, done: true }));
   }
 
   throw(error: unknown): Promise<IteratorResult<TurnNotification, void>> {
     if (this.#busy) return this.#enqueue(() => this.throw(error));
-    this.#state = "done";
+    this.#stop();
     return Promise.reject(error);
   }
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** Ends this stream; a started one lets the handle drop what only it would have read. */
+  #stop(): void {
+    if (this.#state === "open") streamHooks.close(this.#handle);
+    this.#state = "done";
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

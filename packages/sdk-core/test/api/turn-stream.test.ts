@@ -124,7 +124,10 @@ describe("stopping a stream early", () => {
       await using _ = t;
       await send(t.server, [e.delta("turn-1", "a"), e.delta("turn-1", "b")]);
       for await (const event of turn.stream()) if (event.method === "item/agentMessage/delta") break;
+      // Its one reader gone, the handle keeps nothing for it: not the events left, not later ones.
+      expect(turn.load.events).toBe(0);
       await send(t.server, [e.delta("turn-1", "c"), e.completed("turn-1")]);
+      expect(turn.load.events).toBe(0);
       expect((await turn.run()).text).toBe("abc");
       await expect(collect(turn.stream())).rejects.toSatisfy((error) => InvalidInputError.isInstance(error));
     },
