@@ -44,7 +44,7 @@ export interface ListeningAppServer extends AsyncDisposable {
 /**
  * Starts `codex app-server --listen <listen>` as a process of its own, the way it runs on a build
  * box or as a shared service, and resolves once it accepts connections: for `ws://`, when it has
- * printed its address; for `unix://`, when the socket exists. If it exits or does not get there
+ * printed its address; for `unix://`, once a connection to the socket succeeds. If it exits or does not get there
  * within `readyTimeoutMs`, the process is ended and the promise rejects with its stderr.
  *
  * ```ts
@@ -89,15 +89,18 @@ export async function startListeningAppServer(options: ListeningAppServerOptions
     }
     await Promise.race([exited, spawnError]);
   };
+  // Stops the readiness loop when the spawn itself failed (no "exit" ever comes then).
+  const gaveUp = { value: false };
   try {
     const url = await Promise.race([
-      waitUntilListening(child, drained, listen, () => stderr, options.readyTimeoutMs ?? 30_000),
+      waitUntilListening(child, drained, listen, () => stderr, options.readyTimeoutMs ?? 30_000, gaveUp),
       spawnError.then((error) => {
         throw new Error(`could not start ${codexBin}: ${error.message}`);
       }),
     ]);
     return { url, pid: child.pid!, stderr: () => stderr, stop, kill, [Symbol.asyncDispose]: stop };
   } catch (error) {
+    gaveUp.value = true;
     await kill();
     throw error;
   }
@@ -109,9 +112,10 @@ async function waitUntilListening(
   listen: string,
   stderr: () => string,
   timeoutMs: number,
+  gaveUp: { readonly value: boolean },
 ): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !gaveUp.value) {
     if (child.exitCode !== null || child.signalCode !== null) {
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 1_000))]);
       throw new Error(`codex app-server exited (${child.exitCode ?? child.signalCode}) before listening: ${stderr()}`);
@@ -133,6 +137,11 @@ async function waitUntilListening(
 function accepts(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(socketPath);
+    // A listening socket answers at once; one that does not within a second counts as not yet.
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once("connect", () => {
       socket.destroy();
       resolve(true);

@@ -609,12 +609,19 @@ function followingUnsubscribes(
       : guardInstrumentation(instrumentation, (message, error) => logger.error(message, error));
   const request = (method: string, params: unknown): RequestObservation | undefined => {
     const observation = inner?.request?.(method, params);
-    const threadId = method === "thread/unsubscribe" ? (params as { threadId?: unknown }).threadId : undefined;
+    const threadId =
+      method === "thread/unsubscribe" && typeof params === "object" && params !== null
+        ? (params as { threadId?: unknown }).threadId
+        : undefined;
     if (typeof threadId !== "string") return observation;
     return {
       trace: observation?.trace,
       end(outcome) {
-        if (outcome.ok) unsubscribed(threadId);
+        try {
+          if (outcome.ok) unsubscribed(threadId);
+        } catch (error) {
+          logger.error(`Ending the turns of unsubscribed thread ${threadId} failed`, error);
+        }
         observation?.end(outcome);
       },
     };

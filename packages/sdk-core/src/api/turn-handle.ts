@@ -468,10 +468,9 @@ function done(): IteratorReturnResult<void> {
 }
 
 /** A `next()`, `return()` or `throw()` made while an earlier call is still waiting. */
-interface QueuedCall {
-  run(): Promise<IteratorResult<TurnNotification, void>>;
-  resolve(result: Promise<IteratorResult<TurnNotification, void>>): void;
-}
+/** How a `next()`, `return()` or `throw()` call is answered: settled directly, never with a promise. */
+type Settle = (result: IteratorResult<TurnNotification, void>) => void;
+type Reject = (error: unknown) => void;
 
 /**
  * The iterator of `TurnHandle.stream()`: it behaves as an async generator would (started by the
@@ -489,7 +488,8 @@ class TurnStream implements AsyncGenerator<TurnNotification, void, undefined> {
   #resolve: ((result: IteratorResult<TurnNotification, void>) => void) | undefined;
   #reject: ((error: unknown) => void) | undefined;
   #busy = false;
-  #queued: QueuedCall[] = [];
+  /** Calls made while a `next()` waited, run in order once it settles. */
+  #queued: (() => void)[] = [];
   readonly #wake = (): void => this.#woken();
 
   constructor(handle: TurnHandle<unknown>) {
@@ -497,49 +497,73 @@ class TurnStream implements AsyncGenerator<TurnNotification, void, undefined> {
   }
 
   next(): Promise<IteratorResult<TurnNotification, void>> {
-    if (this.#busy) return this.#enqueue(() => this.next());
-    if (this.#state !== "open") {
-      if (this.#state === "done") return Promise.resolve(done());
+    return new Promise((resolve, reject) => this.#call(() => this.#next(resolve, reject)));
+  }
+
+  return(value?: void | PromiseLike<void>): Promise<IteratorResult<TurnNotification, void>> {
+    return new Promise((resolve, reject) =>
+      this.#call(() => {
+        this.#stop();
+        if (value === undefined) resolve(done());
+        else Promise.resolve(value).then((resolved) => resolve({ value: resolved, done: true }), reject);
+      }),
+    );
+  }
+
+  throw(error: unknown): Promise<IteratorResult<TurnNotification, void>> {
+    return new Promise((_resolve, reject) =>
+      this.#call(() => {
+        this.#stop();
+        reject(error);
+      }),
+    );
+  }
+
+  /**
+   * Runs a call now, or after the `next()` in progress, in the order the calls were made. Each is
+   * answered through its own promise's functions, so calls settle in that order too.
+   */
+  #call(run: () => void): void {
+    if (this.#busy) this.#queued.push(run);
+    else run();
+  }
+
+  #next(resolve: Settle, reject: Reject): void {
+    if (this.#state === "done") {
+      resolve(done());
+      return;
+    }
+    if (this.#state === "initial") {
       this.#state = "open";
       try {
         streamHooks.open(this.#handle);
       } catch (error) {
         this.#state = "done";
-        return Promise.reject(error);
+        reject(error);
+        return;
       }
     }
     let step: TurnNotification | StreamStop;
     try {
       step = streamHooks.step(this.#handle, this);
     } catch (error) {
-      this.#state = "done";
-      return Promise.reject(error);
+      this.#stop();
+      reject(error);
+      return;
     }
-    if (typeof step === "object") return Promise.resolve({ value: step, done: false });
+    if (typeof step === "object") {
+      resolve({ value: step, done: false });
+      return;
+    }
     if (step === STREAM_END) {
       this.#state = "done";
-      return Promise.resolve(done());
+      resolve(done());
+      return;
     }
     this.#busy = true;
-    const result = new Promise<IteratorResult<TurnNotification, void>>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-    });
+    this.#resolve = resolve;
+    this.#reject = reject;
     this.#continue(step);
-    return result;
-  }
-
-  return(value?: void | PromiseLike<void>): Promise<IteratorResult<TurnNotification, void>> {
-    if (this.#busy) return this.#enqueue(() => this.return(value));
-    this.#stop();
-    if (value === undefined) return Promise.resolve(done());
-    return Promise.resolve(value).then((resolved) => ({ value: resolved, done: true }));
-  }
-
-  throw(error: unknown): Promise<IteratorResult<TurnNotification, void>> {
-    if (this.#busy) return this.#enqueue(() => this.throw(error));
-    this.#stop();
-    return Promise.reject(error);
   }
 
   [Symbol.asyncIterator](): this {
@@ -591,7 +615,7 @@ class TurnStream implements AsyncGenerator<TurnNotification, void, undefined> {
   }
 
   #fail(error: unknown): void {
-    this.#state = "done";
+    this.#stop();
     const reject = this.#reject!;
     this.#resolve = undefined;
     this.#reject = undefined;
@@ -600,15 +624,8 @@ class TurnStream implements AsyncGenerator<TurnNotification, void, undefined> {
     this.#drain();
   }
 
-  #enqueue(run: QueuedCall["run"]): Promise<IteratorResult<TurnNotification, void>> {
-    return new Promise((resolve) => this.#queued.push({ run, resolve }));
-  }
-
   /** Runs the calls made while a `next()` waited, in order, until one has to wait in turn. */
   #drain(): void {
-    while (!this.#busy && this.#queued.length > 0) {
-      const call = this.#queued.shift()!;
-      call.resolve(call.run());
-    }
+    while (!this.#busy && this.#queued.length > 0) this.#queued.shift()!();
   }
 }

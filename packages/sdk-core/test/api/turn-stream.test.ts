@@ -5,6 +5,7 @@
 import { describe, expect, test } from "vitest";
 import {
   AbortError,
+  InterruptFailedError,
   InvalidInputError,
   TransportClosedError,
   TurnLostError,
@@ -68,6 +69,29 @@ describe("stream() as an iterator", () => {
     expect(completed).toMatchObject({ done: false, value: { method: "turn/completed" } });
     expect(end).toEqual({ value: undefined, done: true });
     expect(await stream.next()).toEqual({ value: undefined, done: true });
+  });
+
+  test("calls settle in the order they were made, also one made in an earlier one's callback", TIMEOUT, async () => {
+    const { t, turn } = await startTurn();
+    await using _ = t;
+    const stream = turn.stream();
+    expect((await stream.next()).value?.method).toBe("turn/started");
+    const settled: string[] = [];
+    const record = (name: string) => (result: IteratorResult<Notification, void>) => {
+      settled.push(`${name}:${result.done ? "done" : deltaTexts([result.value]).join("")}`);
+      return result;
+    };
+    let c: Promise<IteratorResult<Notification, void>> | undefined;
+    const a = stream.next().then((result) => {
+      // Made after a and b, with an event already waiting: it must still settle after b.
+      c = stream.next().then(record("c"));
+      return record("a")(result);
+    });
+    const b = stream.next().then(record("b"));
+    await send(t.server, [e.delta("turn-1", "1"), e.delta("turn-1", "2"), e.delta("turn-1", "3")]);
+    await within(Promise.all([a, b]));
+    await within(c!);
+    expect(settled).toEqual(["a:1", "b:2", "c:3"]);
   });
 
   test("is itself its async iterator, and starts on its first next()", TIMEOUT, async () => {
@@ -205,6 +229,28 @@ describe("errors after received events", () => {
       expect(deltaTexts(events)).toEqual(["a", "b"]);
       expect(TurnLostError.isInstance(error), String(error)).toBe(true);
       expect(await stream.next()).toEqual({ value: undefined, done: true });
+    },
+  );
+
+  test(
+    "record: false: a stream ended by InterruptFailedError (the turn may still run) keeps no later events",
+    TIMEOUT,
+    async () => {
+      await using t = await startScripted((server) => {
+        answerTurn(server);
+        server.on("turn/interrupt", (request, s) =>
+          s.send({ id: request.id, error: { code: -32001, message: "Server overloaded; retry later." } }),
+        );
+      });
+      const thread = await t.codex.threadStart();
+      const controller = new AbortController();
+      const turn = await thread.turn("go", { record: false, signal: controller.signal });
+      const reading = readAll(turn.stream());
+      controller.abort();
+      const { error } = await reading;
+      expect(InterruptFailedError.isInstance(error), String(error)).toBe(true);
+      await send(t.server, [e.delta("turn-1", "a"), e.delta("turn-1", "b")]);
+      expect(turn.load.events).toBe(0);
     },
   );
 
