@@ -10,6 +10,7 @@ import type {
   ThreadListResponse,
 } from "@codex/protocol-types/experimental";
 import {
+  AbortError,
   abortErrorFrom,
   IncompatibleServerError,
   InvalidInputError,
@@ -594,7 +595,8 @@ async function spawnFromOptions(options: CodexOptions) {
 /**
  * The user's `instrumentation` plus what `Codex` must hear of a request: a `thread/unsubscribe`
  * (from `thread.unsubscribe()`, or sent on `codex.client` directly) stops the thread's events on
- * this connection, so its turns end and it is not resumed after a reconnect. The server sends no
+ * this connection, so its turns end and it is not resumed after a reconnect; so does one whose
+ * outcome is unknown (timed out, aborted). The server sends no
  * notification of it: the request's settlement is the one place to learn it.
  */
 function followingUnsubscribes(
@@ -618,7 +620,11 @@ function followingUnsubscribes(
       trace: observation?.trace,
       end(outcome) {
         try {
-          if (outcome.ok) unsubscribed(threadId);
+          // Timed out or aborted, the request may have been carried out: the server may send the
+          // thread's turns nothing more. Ending them (TurnLostError) beats a turn waiting forever.
+          if (outcome.ok || TimeoutError.isInstance(outcome.error) || AbortError.isInstance(outcome.error)) {
+            unsubscribed(threadId);
+          }
         } catch (error) {
           logger.error(`Ending the turns of unsubscribed thread ${threadId} failed`, error);
         }

@@ -184,7 +184,8 @@ export class Thread {
   /**
    * Stops this connection's subscription to the thread (`thread/unsubscribe`): its events no
    * longer arrive here. A turn of this client still running on it ends for its handle with
-   * `TurnLostError` (the server goes on with it). Resolves with the server's status
+   * `TurnLostError` (the server goes on with it), also when the request times out or is aborted
+   * (the server may have carried it out). Resolves with the server's status
    * (`unsubscribed`, `notSubscribed` or `notLoaded`); `codex.threadResume(id)` subscribes again.
    */
   async unsubscribe(): Promise<ThreadUnsubscribeStatus> {

@@ -282,6 +282,25 @@ describe("a turn always ends", () => {
     expect(seen).toContain("end thread/unsubscribe true");
   });
 
+  test(
+    "a thread/unsubscribe that times out ends the turn too: the server may have carried it out",
+    TIMEOUT,
+    async () => {
+      await using t = await startScripted((server) => {
+        threadStartReplies(server);
+        startTurns(server);
+        server.on("thread/unsubscribe", () => {}); // never answered
+      });
+      const thread = await t.codex.threadStart();
+      const turn = await thread.turn("hi");
+      const error = await t.codex.client
+        .request("thread/unsubscribe", { threadId: thread.id }, { timeoutMs: 50 })
+        .catch((caught: unknown) => caught);
+      expect(TimeoutError.isInstance(error), String(error)).toBe(true);
+      await expect(within(turn.run())).rejects.toSatisfy((caught) => TurnLostError.isInstance(caught));
+    },
+  );
+
   test("codex.threadArchive() during a turn ends it with TurnLostError", TIMEOUT, async () => {
     await using t = await startScripted((server) => {
       threadStartReplies(server);
