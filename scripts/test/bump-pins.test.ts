@@ -1,11 +1,10 @@
 // The pin-moving step of `pnpm bump-runtime` (scripts/bump/pins.ts), on a copy of the repository's
 // pinned files: it moves every hand-kept pin `pnpm check-pins` checks, only those values, and
 // moving to the version already pinned changes nothing.
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, usePinnedFilesCopy } from "./support/pinned-files-copy.js";
+import { checkPins, usePinnedFilesCopy } from "./support/pinned-files-copy.js";
 import { movePins, readPinnedRuntime } from "../bump/pins.js";
 
 const copy = usePinnedFilesCopy("codex-bump-pins-test-");
@@ -19,19 +18,6 @@ function snapshot(): Map<string, string> {
     files.set(path.relative(copy.dir, file), readFileSync(file, "utf8"));
   }
   return files;
-}
-
-function checkPins() {
-  const result = spawnSync(
-    process.execPath,
-    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy.dir],
-    {
-      cwd: repoRoot,
-      encoding: "utf8",
-      timeout: 50_000,
-    },
-  );
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 describe("movePins", () => {
@@ -76,7 +62,7 @@ describe("movePins", () => {
     }
 
     // What check-pins still lists is what `pnpm generate-types` rewrites from the new binary.
-    const { status, output } = checkPins();
+    const { status, output } = checkPins(copy.dir);
     expect(status).toBe(1);
     const problems = output.split("\n").filter((line) => line.startsWith("  - "));
     expect(problems.length).toBeGreaterThan(0);

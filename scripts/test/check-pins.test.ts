@@ -1,27 +1,13 @@
 // `pnpm check-pins` (scripts/check-pins.ts), run on a copy of the repository's pinned files: it
 // passes on the copy as committed and fails, naming the place, when any one pin disagrees with
 // the root `codexRuntimeVersion`.
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, usePinnedFilesCopy } from "./support/pinned-files-copy.js";
+import { checkPins, usePinnedFilesCopy } from "./support/pinned-files-copy.js";
 
 const TIMEOUT = { timeout: 60_000 };
 const copy = usePinnedFilesCopy("codex-check-pins-test-");
-
-function checkPins() {
-  const result = spawnSync(
-    process.execPath,
-    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", copy.dir],
-    {
-      cwd: repoRoot,
-      encoding: "utf8",
-      timeout: 50_000,
-    },
-  );
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
-}
 
 function edit(file: string, change: (text: string) => string): void {
   const target = path.join(copy.dir, file);
@@ -33,7 +19,7 @@ function edit(file: string, change: (text: string) => string): void {
 
 describe("check-pins", () => {
   it("passes on the committed pins", TIMEOUT, () => {
-    const { status, output } = checkPins();
+    const { status, output } = checkPins(copy.dir);
     expect(output).toContain("Runtime pins agree");
     expect(status).toBe(0);
   });
@@ -84,7 +70,7 @@ describe("check-pins", () => {
     ],
   ])("fails when %s disagrees, naming it", TIMEOUT, (_what, file, change, named) => {
     edit(file, change);
-    const { status, output } = checkPins();
+    const { status, output } = checkPins(copy.dir);
     expect(status).toBe(1);
     expect(output).toContain(named);
   });

@@ -1,6 +1,7 @@
 // A throwaway copy of the repository's pinned files (the manifests, the schema's provenance, the
 // changesets config, the packages' sources and generated headers), for tests that move or break
 // pins without touching the checkout.
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -29,4 +30,14 @@ export function usePinnedFilesCopy(prefix: string): { readonly dir: string } {
     rmSync(copy.dir, { recursive: true, force: true });
   });
   return copy;
+}
+
+/** Runs `pnpm check-pins` (scripts/check-pins.ts) on the layout at `root`: its exit status and output. */
+export function checkPins(root: string): { status: number | null; output: string } {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", path.join(repoRoot, "scripts/check-pins.ts"), "--root", root],
+    { cwd: repoRoot, encoding: "utf8", timeout: 50_000 },
+  );
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
