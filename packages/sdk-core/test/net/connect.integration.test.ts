@@ -180,15 +180,7 @@ describe("Codex.connect over unix://", () => {
     const socket = path.join(env.codexHome, "app-server-control", "app-server-control.sock");
     await using server = await startListeningServer(env, `unix://${socket}`);
     env.fakeModel.enqueue(reply.text("over unix"));
-    const previousHome = process.env["CODEX_HOME"];
-    process.env["CODEX_HOME"] = env.codexHome;
-    let codex: Codex;
-    try {
-      codex = await Codex.connect("unix://");
-    } finally {
-      if (previousHome === undefined) delete process.env["CODEX_HOME"];
-      else process.env["CODEX_HOME"] = previousHome;
-    }
+    const codex = await connectToControlSocketOf(env.codexHome);
     try {
       const result = await (await codex.threadStart({})).run("hi");
       expect(result.finalResponse).toBe("over unix");
@@ -302,15 +294,7 @@ describe("the local daemon", () => {
     try {
       const started = JSON.parse(daemon("start").trim().split("\n").at(-1)!) as { status: string; socketPath: string };
       expect(started.socketPath).toBe(defaultControlSocketPath(home.codexHome));
-      const previousHome = process.env["CODEX_HOME"];
-      process.env["CODEX_HOME"] = home.codexHome;
-      let codex: Codex;
-      try {
-        codex = await Codex.connect("unix://");
-      } finally {
-        if (previousHome === undefined) delete process.env["CODEX_HOME"];
-        else process.env["CODEX_HOME"] = previousHome;
-      }
+      const codex = await connectToControlSocketOf(home.codexHome);
       try {
         home.fakeModel.enqueue(reply.text("from the daemon"));
         const result = await (await codex.threadStart({})).run("hi");
@@ -325,6 +309,18 @@ describe("the local daemon", () => {
     }
   });
 });
+
+/** `Codex.connect("unix://")` with `CODEX_HOME` set to `codexHome` for the call: its control socket. */
+async function connectToControlSocketOf(codexHome: string): Promise<Codex> {
+  const previousHome = process.env["CODEX_HOME"];
+  process.env["CODEX_HOME"] = codexHome;
+  try {
+    return await Codex.connect("unix://");
+  } finally {
+    if (previousHome === undefined) delete process.env["CODEX_HOME"];
+    else process.env["CODEX_HOME"] = previousHome;
+  }
+}
 
 /** Pids of processes whose command line runs something inside `directory`. */
 function processesUnder(directory: string): number[] {
